@@ -1,0 +1,160 @@
+"""The incident report: the contract's JSON, field for field. `wicked-platform schema` publishes it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from wicked_platform.tools.changes.models import ConfigValueChange
+from wicked_platform.tools.timeutil import UtcDatetime
+
+SCHEMA_VERSION = 1
+
+Severity = Literal["SEV1", "SEV2", "SEV3", "SEV4"]
+Status = Literal["INVESTIGATING", "IDENTIFIED", "MONITORING", "RESOLVED"]
+Confidence = Literal["HIGH", "MEDIUM", "LOW", "NONE"]
+Likelihood = Literal["HIGH", "MEDIUM", "LOW"]
+TimelineKind = Literal["deploy", "change", "error_onset", "error", "warning", "alert", "recovery", "note"]
+DeploySource = Literal["log", "git", "deploys-file"]
+Recommendation = Literal["ROLLBACK", "HOTFIX", "DISABLE_FEATURE", "SCALE", "MONITOR"]
+CriterionId = Literal[
+    "error_rate_10x_baseline", "critical_user_path", "deploy_correlation", "no_quick_mitigation", "revenue_threshold"
+]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Symptom(Model):
+    signature: str = Field(description="message with ids and numbers masked as <*>")
+    service: str
+    level: str
+    count: int
+    first_seen: UtcDatetime
+    last_seen: UtcDatetime
+    example: str
+
+
+class TimelineEvent(Model):
+    at: UtcDatetime
+    service: str | None
+    kind: TimelineKind
+    event: str
+    count: int = Field(1, description="lines this row stands for (a burst compressed into one row)")
+
+
+class Deploy(Model):
+    service: str
+    version: str | None
+    at: UtcDatetime = Field(description="when the deploy started, where a start event exists")
+    completed_at: UtcDatetime | None = None
+    commit: str | None = Field(description="40-hex sha, or null when no commit could be matched")
+    subject: str | None = None
+    source: DeploySource
+
+
+class DeployRef(Model):
+    service: str
+    version: str | None
+    at: UtcDatetime
+    commit: str | None
+
+
+class RootCause(Model):
+    summary: str
+    service: str
+    commit: str | None
+    subject: str | None
+    file: str | None
+    change: ConfigValueChange | None
+    evidence: list[str]
+
+
+class Correlation(Model):
+    confidence: Confidence
+    deploy: DeployRef | None
+    lag_seconds: int | None = Field(description="seconds from the deploy (its completion when known) to the onset")
+    rate_ratio: float | None = Field(description="after/before error rate; null when not computable")
+    p_value: float | None = Field(description="one-sided exact test of the rise; null when not computable")
+    evidence: list[str]
+
+
+class Hypothesis(Model):
+    rank: int
+    title: str
+    likelihood: Likelihood
+    evidence: list[str]
+    next_check: str
+
+
+class BlastRadius(Model):
+    services: list[str] = Field(description="direct + cascade")
+    direct: list[str]
+    cascade: list[str]
+    critical_path: bool
+    error_rate: float | None
+    baseline_error_rate: float | None
+    affected_users: int | None
+    revenue_per_hour: float | None = Field(description="revenue at risk per hour")
+    notes: list[str]
+
+
+class RollbackCriterion(Model):
+    id: CriterionId
+    met: bool | None = Field(description="null when the evidence to decide is missing")
+    evidence: str
+
+
+class RollbackDecision(Model):
+    recommendation: Recommendation
+    reason: str = ""
+    criteria: list[RollbackCriterion]
+    command: str | None
+    alternative: str | None
+    verification: list[str]
+
+
+class InputSummary(Model):
+    """What was read, so a reader can judge what the report could and could not see."""
+
+    repo: str | None
+    context: str | None
+    logs: list[dict[str, str | int | None]] = Field(default_factory=list)
+    log_start: UtcDatetime | None = None
+    log_end: UtcDatetime | None = None
+    commits_read: int = 0
+
+
+class IncidentReport(Model):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    incident_id: str
+    title: str
+    description: str
+    severity: Severity
+    severity_reasons: list[str]
+    status: Status
+    started_at: UtcDatetime | None
+    detected_at: UtcDatetime | None
+    duration_seconds: int | None = Field(None, description="onset to the last log line read")
+    symptoms: list[Symptom]
+    timeline: list[TimelineEvent]
+    deploys: list[Deploy]
+    root_cause: RootCause | None
+    correlation: Correlation
+    hypotheses: list[Hypothesis]
+    blast_radius: BlastRadius
+    rollback_decision: RollbackDecision
+    follow_up: list[str]
+    lessons: list[str]
+    notes: list[str] = Field(default_factory=list, description="what could not be determined, and why")
+    inputs: InputSummary | None = None
+    agent: str = Field("offline", description="which agent produced the report")
+
+
+class RollbackAnswer(Model):
+    """`incident --rollback-decision --format json`."""
+
+    incident_id: str
+    rollback_decision: RollbackDecision

@@ -1,0 +1,48 @@
+"""UTC everywhere: one place that turns datetimes into the report's form."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, PlainSerializer
+
+
+def to_utc(value: datetime) -> datetime:
+    """Normalise an aware datetime to UTC; a naive one is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def iso_z(value: datetime) -> str:
+    """`2024-01-15T14:23:15Z`, or with microseconds when they are not zero."""
+    value = to_utc(value)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def hhmmss(value: datetime) -> str:
+    return to_utc(value).strftime("%H:%M:%S")
+
+
+def human_duration(seconds: float) -> str:
+    """`2m45s`, `1h05m`, `40s` — what a person reads in a report."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s" if secs else f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+UtcDatetime = Annotated[
+    AwareDatetime | datetime,
+    AfterValidator(to_utc),
+    PlainSerializer(iso_z, return_type=str, when_used="json"),
+]
+"""A datetime that is always UTC inside the engine and `...Z` in JSON."""
