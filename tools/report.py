@@ -116,12 +116,19 @@ class RollbackDecision(Model):
     verification: list[str]
 
 
+class LogInput(Model):
+    path: str
+    format: str
+    lines: int
+    unparsed: int
+
+
 class InputSummary(Model):
     """What was read, so a reader can judge what the report could and could not see."""
 
     repo: str | None
     context: str | None
-    logs: list[dict[str, str | int | None]] = Field(default_factory=list)
+    logs: list[LogInput] = Field(default_factory=list)
     log_start: UtcDatetime | None = None
     log_end: UtcDatetime | None = None
     commits_read: int = 0
@@ -132,6 +139,7 @@ class IncidentReport(Model):
     incident_id: str
     title: str
     description: str
+    summary: str = Field("", description="two sentences a responder reads first")
     severity: Severity
     severity_reasons: list[str]
     status: Status

@@ -1,0 +1,28 @@
+# The README's commands. Everything the project needs is installed from here into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_DIR ?= $(shell mktemp -d -t wicked-platform-demo.XXXXXX 2>/dev/null || echo /tmp/wicked-platform-demo)
+
+.PHONY: install test demo bench clean
+
+$(STAMP): pyproject.toml setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+demo: $(STAMP)
+	$(BIN)/python -m wicked_platform.scenarios demo checkout-timeout --dest "$(DEMO_DIR)"
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_logs.py --size-mb $${SIZE_MB:-1024}
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

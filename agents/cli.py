@@ -1,0 +1,192 @@
+"""`wicked-platform`: the command line. Thin: parse, validate inputs, call the agent, print.
+
+stdout carries only the report; progress and warnings go to stderr. Bad input exits 2 with one
+line naming the option and what is wrong; an internal error exits 1 (`--debug` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+import typer
+
+from wicked_platform.agents.offline import InvestigationRequest, investigate
+from wicked_platform.agents.render import report_markdown, rollback_markdown
+from wicked_platform.agents.state import StateStore
+from wicked_platform.tools.changes.git_history import RepoError, is_git_repo
+from wicked_platform.tools.context import load_context
+from wicked_platform.tools.logs.discovery import expand_log_args
+from wicked_platform.tools.redaction import redact
+from wicked_platform.tools.report import IncidentReport, RollbackAnswer
+
+app = typer.Typer(
+    name="wicked-platform", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    rich_markup_mode=None, help="Investigate a production incident: symptoms, timeline, correlation, blast radius, mitigation.",
+)
+
+
+class OutputFormat(StrEnum):
+    markdown = "markdown"
+    json = "json"
+
+
+class AgentChoice(StrEnum):
+    auto = "auto"
+    offline = "offline"
+    anthropic = "anthropic"
+
+
+class InputError(ValueError):
+    """Bad input from the user: one line, exit 2."""
+
+
+def _say(message: str) -> None:
+    print(redact(message), file=sys.stderr, flush=True)
+
+
+def _parse_time(option: str, value: str | None, tz: ZoneInfo) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"{option} {value!r}: expected an ISO 8601 time such as 2024-01-15T14:00:00Z") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def _state_dir(state_dir: Path | None, repo: Path) -> Path:
+    if state_dir is not None:
+        return state_dir
+    if env := os.environ.get("WICKED_PLATFORM_STATE"):
+        return Path(env)
+    return repo / ".wicked-platform"
+
+
+def _emit(text: str) -> None:
+    sys.stdout.write(redact(text))
+    if not text.endswith("\n"):
+        sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def _rollback(store: StateStore, incident: str | None, fmt: OutputFormat) -> None:
+    report: IncidentReport = store.load(incident)
+    # The criteria were evaluated by the engine on the saved facts; they are re-read, never re-voted.
+    answer = RollbackAnswer(incident_id=report.incident_id, rollback_decision=report.rollback_decision)
+    if fmt == OutputFormat.json:
+        _emit(answer.model_dump_json(indent=2))
+    else:
+        _emit(rollback_markdown(report.incident_id, report.rollback_decision))
+
+
+@app.command()
+def incident(
+    description: Annotated[str | None, typer.Argument(help="what is happening, in your words")] = None,
+    repo: Annotated[Path | None, typer.Option(help="the repository that was deployed (default: current directory)")] = None,
+    log: Annotated[list[str] | None, typer.Option(help="log file, directory or glob; repeatable; plain or gzip")] = None,
+    context: Annotated[Path | None, typer.Option(help="incident-context.yaml (default: at the repo root when present)")] = None,
+    since: Annotated[str | None, typer.Option(help="ignore log lines before this ISO 8601 time")] = None,
+    until: Annotated[str | None, typer.Option(help="ignore log lines after this ISO 8601 time")] = None,
+    tz: Annotated[str, typer.Option(help="zone of timestamps written without one (IANA name)")] = "UTC",
+    agent: Annotated[AgentChoice, typer.Option(help="auto uses Claude when ANTHROPIC_API_KEY is set")] = AgentChoice.auto,
+    model: Annotated[str | None, typer.Option(help="model for the anthropic agent")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="markdown or json")] = OutputFormat.markdown,
+    state_dir: Annotated[Path | None, typer.Option(help="where investigations are saved (default: <repo>/.wicked-platform)")] = None,
+    rollback_decision: Annotated[bool, typer.Option("--rollback-decision", help="print the rollback decision of a saved investigation")] = False,
+    incident_id: Annotated[str | None, typer.Option("--incident", help="which saved investigation (default: the latest)")] = None,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="more progress detail on stderr")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="show tracebacks of internal errors")] = False,
+) -> None:
+    """Investigate an incident, or (--rollback-decision) print the decision of a saved one."""
+    repo_dir = (repo or Path.cwd()).resolve()
+    if repo is not None and not repo_dir.is_dir():
+        raise InputError(f"--repo {repo}: no such directory")
+    store = StateStore(_state_dir(state_dir, repo_dir))
+    if rollback_decision:
+        if description:
+            raise InputError("--rollback-decision takes no description; it reads the saved investigation")
+        _rollback(store, incident_id, fmt)
+        return
+    if not description or not description.strip():
+        raise InputError('DESCRIPTION is required: wicked-platform incident "what is happening" [--log FILE]')
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"--tz {tz!r}: not a known time zone (use an IANA name such as Europe/Berlin)") from None
+    if agent == AgentChoice.anthropic:
+        raise InputError("--agent anthropic: the Claude agent is not in this release yet; use --agent offline")
+    if agent == AgentChoice.auto and os.environ.get("ANTHROPIC_API_KEY"):
+        _say("note: ANTHROPIC_API_KEY is set but the Claude agent is not in this release yet; using the offline agent")
+    git_repo: Path | None = repo_dir
+    if not is_git_repo(repo_dir):
+        if repo is not None:
+            raise InputError(f"--repo {repo}: not a git repository")
+        _say(f"note: {repo_dir} is not a git repository; investigating logs only")
+        git_repo = None
+    context_path = context
+    if context_path is None and (repo_dir / "incident-context.yaml").is_file():
+        context_path = repo_dir / "incident-context.yaml"
+    elif context_path is not None and not context_path.is_file():
+        raise InputError(f"--context {context}: no such file")
+    logs = expand_log_args(log or [], repo_dir)
+    if not logs:
+        raise InputError(f"no logs found: pass --log FILE (no *.log, *.log.gz or logs/ under {repo_dir})")
+    request = InvestigationRequest(
+        description=description, repo=git_repo, logs=logs, context=load_context(context_path),
+        context_path=context_path, since=_parse_time("--since", since, zone), until=_parse_time("--until", until, zone),
+        tz=tz,
+    )
+    progress = _say if verbose or sys.stderr.isatty() else (lambda _: None)
+    report = investigate(request, progress=progress)
+    try:
+        saved = store.save(report)
+        if verbose:
+            _say(f"saved {saved}")
+    except (OSError, ValueError) as exc:
+        _say(f"warning: investigation not saved ({exc}); --rollback-decision will not find it")
+    _emit(report.model_dump_json(indent=2) if fmt == OutputFormat.json else report_markdown(report))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the report."""
+    _emit(json.dumps(IncidentReport.model_json_schema(), indent=2))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv
+    try:
+        app(args=argv, standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.UsageError as exc:
+        _say(f"wicked-platform: error: {exc.format_message()}")
+        return 2
+    except click.Abort:
+        _say("wicked-platform: aborted")
+        return 130
+    except (InputError, RepoError, ValueError) as exc:
+        # Every input problem the engine finds is a ValueError subclass with a one-line message.
+        if debug:
+            raise
+        _say(f"wicked-platform: error: {exc}")
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the boundary: no traceback for users without --debug
+        if debug:
+            raise
+        _say(f"wicked-platform: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""The offline incident-responder: the five phases, each calling the engine, with progress on stderr.
+
+It is the embedded default when no model is configured, and a complete product on its own: the
+same report model the LLM agent produces, decided by the same engine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from wicked_platform.tools.context import IncidentContext
+from wicked_platform.tools.investigation import (
+    assemble_report, assess_blast_radius, decide_mitigation, read_changes, read_symptoms,
+)
+from wicked_platform.tools.report import IncidentReport, InputSummary, LogInput
+
+PHASES = ("symptoms", "timeline", "correlation", "blast radius", "mitigation")
+
+
+class InvestigationRequest(BaseModel):
+    """Everything an investigation reads, resolved and validated by the caller."""
+
+    model_config = ConfigDict(frozen=True)
+
+    description: str
+    repo: Path | None
+    logs: list[Path]
+    context: IncidentContext
+    context_path: Path | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    tz: str = "UTC"
+
+
+Progress = Callable[[str], None]
+
+
+def _silent(_: str) -> None:
+    pass
+
+
+def investigate(request: InvestigationRequest, progress: Progress = _silent) -> IncidentReport:
+    timings: dict[str, float] = {}
+
+    def phase(name: str, fn: Callable[[], object]):
+        progress(f"[{PHASES.index(name) + 1}/5] {name}…")
+        start = time.perf_counter()
+        result = fn()
+        timings[name] = time.perf_counter() - start
+        return result
+
+    context, description = request.context, request.description
+    found = phase("symptoms", lambda: read_symptoms(
+        request.logs, context, since=request.since, until=request.until, tz=request.tz))
+    changes = phase("timeline", lambda: read_changes(request.repo, found, context))
+    # Correlation is ranked inside read_changes (it needs the diffs it reads); the phase reports it.
+    phase("correlation", lambda: changes.candidates)
+    blast = phase("blast radius", lambda: assess_blast_radius(found, context, description))
+    mitigation = phase("mitigation", lambda: decide_mitigation(found, changes, blast, context, description))
+    inputs = InputSummary(
+        repo=str(request.repo) if request.repo else None,
+        context=str(request.context_path) if request.context_path else None,
+        logs=[LogInput(path=f.path, format=f.format.value, lines=f.lines, unparsed=f.unparsed) for f in found.scan.files],
+        log_start=found.scan.start, log_end=found.scan.end,
+        commits_read=len(changes.history.commits) if changes.history else 0,
+    )
+    report = assemble_report(description, found, changes, blast, mitigation, inputs, agent="offline")
+    progress("done in " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in timings.items()))
+    return report

@@ -1,0 +1,60 @@
+from datetime import timedelta
+
+from support.scans import at, commit, diff_with, history, make_scan, seed_scan_lines
+
+from wicked_platform.tools.analysis.correlation import rank_candidates
+from wicked_platform.tools.analysis.deploys import deploys_from_logs
+from wicked_platform.tools.analysis.rates import find_onset
+from wicked_platform.tools.changes.models import ConfigValueChange
+from wicked_platform.tools.report import Deploy
+
+TIMEOUT = ConfigValueChange(file="services/checkout-api/config.ts", key="paymentTimeout", before="5000", after="500", line=2)
+
+
+def _seed():
+    scan = make_scan(seed_scan_lines())
+    return scan, find_onset(scan)
+
+
+def test_the_erroring_services_deploy_with_a_suspicious_config_change_is_high():
+    scan, onset = _seed()
+    perf = commit("a", "perf(checkout-api): Optimize timeout settings", scan.start - timedelta(minutes=30), ["checkout-api"])
+    deploys, _ = deploys_from_logs(scan.events, history(perf))
+    ranked = rank_candidates(onset, ["checkout-api"], ["payment-service"], deploys, history(perf),
+                             {perf.sha: diff_with(perf, TIMEOUT)}, ["Payment timeout for order <*>"])
+    top = ranked[0]
+    assert top.confidence == "HIGH"
+    assert top.lag_seconds == 165  # from deploy completion 14:20:30 to onset 14:23:15
+    assert top.change.change.key == "paymentTimeout" and top.change.big
+    assert top.change.shared_words == ["payment", "timeout"]
+    assert any("165 s" in e for e in top.evidence)
+
+
+def test_a_deploy_after_the_onset_is_never_blamed():
+    scan, onset = _seed()
+    late = Deploy(service="checkout-api", version="v2.4.2", at=onset.at + timedelta(seconds=30), commit=None, source="log")
+    ranked = rank_candidates(onset, ["checkout-api"], [], [late], history(), {}, [])
+    assert ranked[0].confidence == "NONE"
+    assert "cannot have caused it" in ranked[0].evidence[0]
+
+
+def test_most_recent_deploy_loses_to_the_erroring_services_own_deploy():
+    scan, onset = _seed()
+    own = Deploy(service="checkout-api", version="v2.4.1", at=onset.at - timedelta(minutes=20), commit=None, source="log")
+    other = Deploy(service="search-api", version="v9.0.0", at=onset.at - timedelta(minutes=1), commit=None, source="log")
+    ranked = rank_candidates(onset, ["checkout-api"], [], [own, other], history(), {}, [])
+    assert ranked[0].service == "checkout-api"
+    assert ranked[0].confidence in ("HIGH", "MEDIUM")
+    assert ranked[1].confidence == "LOW"
+
+
+def test_bare_commits_are_candidates_when_no_deploy_is_logged():
+    lines = [(at(m), "INFO", "cart-api", "ok") for m in range(60)]
+    lines += [(at(30 + s / 60), "ERROR", "cart-api", f"NullPointerException in handler {s}") for s in range(0, 900, 10)]
+    scan = make_scan(lines)
+    onset = find_onset(scan)
+    fix = commit("f", "fix(cart-api): refactor pricing", at(25), ["cart-api"])
+    old = commit("e", "feat(search): x", at(-60 * 24 * 30), ["search"])
+    ranked = rank_candidates(onset, ["cart-api"], [], [], history(fix, old), {}, [])
+    assert [c.commit.sha for c in ranked] == ["f" * 40]  # the month-old commit is out of the lookback
+    assert ranked[0].confidence == "HIGH"  # 5 minutes before, on the erroring service

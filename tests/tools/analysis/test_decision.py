@@ -1,0 +1,113 @@
+"""Blast radius, severity and the rollback decision, end to end over the analysis layer."""
+
+from datetime import timedelta
+
+import pytest
+from support.scans import at, commit, diff_with, history, make_scan, seed_scan_lines
+
+from wicked_platform.tools.analysis.blast_radius import blast_radius
+from wicked_platform.tools.analysis.correlation import rank_candidates
+from wicked_platform.tools.analysis.deploys import deploys_from_logs
+from wicked_platform.tools.analysis.impact import affected_services, critical_path_reason
+from wicked_platform.tools.analysis.rates import compare_at, find_onset
+from wicked_platform.tools.analysis.rollback import env_name, evaluate_rollback
+from wicked_platform.tools.analysis.severity import assess_severity
+from wicked_platform.tools.analysis.symptoms import open_breakers, rising_signatures
+from wicked_platform.tools.changes.models import ConfigValueChange
+from wicked_platform.tools.context import IncidentContext
+from wicked_platform.tools.logs.models import RequestPoint
+
+DESCRIPTION = "500 errors spiking on checkout API, customers unable to complete purchases"
+
+
+def _decide(scan, context, description=DESCRIPTION, changes=(), resources=()):
+    onset = find_onset(scan)
+    affected = affected_services(scan, onset, context)
+    blast = blast_radius(scan, onset, affected, context, description)
+    perf = commit("a", "perf(checkout-api): Optimize timeout settings", scan.start - timedelta(minutes=30), ["checkout-api"])
+    deploys, _ = deploys_from_logs(scan.events, history(perf))
+    ranked = rank_candidates(onset, affected.direct, affected.related, deploys, history(perf),
+                             {perf.sha: diff_with(perf, *changes)}, [s.signature for s in scan.signatures])
+    comparison = compare_at(scan, onset.at, affected.direct[:1])
+    decision = evaluate_rollback(comparison, blast, ranked[0] if ranked else None, list(resources),
+                                 open_breakers(scan, onset), False, context,
+                                 critical_path_reason(affected.direct, context, description))
+    rising = rising_signatures(scan, onset, affected.direct)
+    severity = assess_severity(description, comparison, rising, blast, scan.events, context, False)
+    return affected, blast, decision, severity
+
+
+TIMEOUT = ConfigValueChange(file="services/checkout-api/config.ts", key="paymentTimeout", before="5000", after="500")
+
+
+def test_seed_log_without_context_rolls_back_with_honest_nulls():
+    affected, blast, decision, (severity, reasons) = _decide(make_scan(seed_scan_lines()), IncidentContext(), changes=[TIMEOUT])
+    assert affected.direct == ["checkout-api"] and affected.cascade == ["payment-service"]
+    assert blast.error_rate is None and blast.affected_users is None and blast.revenue_per_hour is None
+    assert any("affected_users unknown" in n for n in blast.notes)
+    assert severity == "SEV1" and reasons[0].startswith("Payment processing down")
+    assert decision.recommendation == "ROLLBACK"
+    assert decision.command == "kubectl rollout undo deployment/checkout-api"
+    assert decision.alternative == "kubectl set env deployment/checkout-api PAYMENT_TIMEOUT=5000"
+    met = {c.id: c.met for c in decision.criteria}
+    assert met == {"error_rate_10x_baseline": True, "critical_user_path": True, "deploy_correlation": True,
+                   "no_quick_mitigation": True, "revenue_threshold": None}
+    assert "Confirm the circuit breaker for payment-service closes" in decision.verification
+
+
+def test_context_and_access_log_give_rate_users_and_revenue():
+    lines = seed_scan_lines()
+    start = lines[0][0] - timedelta(minutes=20)
+    requests = []
+    for s in range(0, 25 * 60, 60):
+        when = start + timedelta(seconds=s)
+        failing = when >= lines[2][0]
+        requests.append(RequestPoint(at=when, service="checkout-api", requests=47, errors=40 if failing else (1 if s % 120 == 0 else 0)))
+    scan = make_scan(lines, requests=requests)
+    context = IncidentContext.model_validate({"services": {"checkout-api": {
+        "critical": True, "namespace": "shop", "active_users": 16000, "revenue_per_hour": 211000,
+        "config_env": {"paymentTimeout": "CHECKOUT_PAYMENT_TIMEOUT_MS"}}}})
+    _, blast, decision, (severity, _) = _decide(scan, context, changes=[TIMEOUT])
+    assert blast.error_rate == pytest.approx(40 / 47, abs=0.01)
+    assert 2000 <= blast.affected_users <= 2800
+    assert blast.revenue_per_hour == pytest.approx(211000 * blast.error_rate, rel=0.01)
+    assert decision.command == "kubectl rollout undo deployment/checkout-api -n shop"
+    assert decision.alternative == "kubectl set env deployment/checkout-api CHECKOUT_PAYMENT_TIMEOUT_MS=5000 -n shop"
+    assert all(c.met for c in decision.criteria)
+    assert severity == "SEV1"
+
+
+def test_noise_only_is_monitor_and_low_severity():
+    lines = [(at(m), "INFO", "api", "ok") for m in range(120)]
+    lines += [(at(m), "ERROR", "api", "upstream flaked") for m in range(3, 120, 9)]
+    lines += [(at(60), "INFO", "api", "Deployment api-v1.0.1 completed")]
+    _, _, decision, (severity, _) = _decide(make_scan(lines), IncidentContext(), description="some errors in api")
+    assert decision.recommendation == "MONITOR" and decision.command is None
+    assert severity in ("SEV3", "SEV4")
+
+
+def test_feature_flag_change_recommends_disabling_it():
+    flag = ConfigValueChange(file="services/checkout-api/flags.yaml", key="newPricingEnabled", before="false", after="true")
+    _, _, decision, _ = _decide(make_scan(seed_scan_lines()), IncidentContext(), changes=[flag])
+    assert decision.recommendation == "DISABLE_FEATURE"
+    assert decision.command == "kubectl set env deployment/checkout-api NEW_PRICING_ENABLED=false"
+
+
+def test_resource_exhaustion_without_a_correlated_change_scales():
+    lines = [(at(m), "INFO", "db-api", "ok") for m in range(60)]
+    lines += [(at(40 + s / 60), "ERROR", "db-api", "too many connections") for s in range(0, 600, 5)]
+    scan = make_scan(lines)
+    onset = find_onset(scan)
+    affected = affected_services(scan, onset, IncidentContext())
+    blast = blast_radius(scan, onset, affected, IncidentContext(), "db errors")
+    decision = evaluate_rollback(compare_at(scan, onset.at), blast, None, ["db-api: too many connections"], [], False,
+                                 IncidentContext(), None)
+    assert decision.recommendation == "SCALE"
+    assert decision.command.startswith("kubectl scale deployment/db-api --replicas=$((")
+    assert decision.alternative == "kubectl rollout restart deployment/db-api"
+
+
+@pytest.mark.parametrize("key,env", [("paymentTimeout", "PAYMENT_TIMEOUT"), ("db.pool.size", "DB_POOL_SIZE"),
+                                     ("MAX_RETRIES", "MAX_RETRIES"), ("httpClientTimeoutMs", "HTTP_CLIENT_TIMEOUT_MS")])
+def test_env_name_derivation(key, env):
+    assert env_name(key) == env

@@ -1,0 +1,62 @@
+from datetime import timedelta
+
+from support.scans import commit, history, make_scan, seed_scan_lines
+
+from wicked_platform.tools.analysis.deploys import deploy_events, deploys_from_logs, deploys_from_tags
+from wicked_platform.tools.logs.models import LogEvent
+
+
+def _events(*messages, service="svc"):
+    from support.scans import at
+    return [LogEvent(at=at(i), service=service, level="INFO", message=m) for i, m in enumerate(messages)]
+
+
+def test_deploy_wordings_are_understood():
+    found = deploy_events(_events(
+        "Deployment checkout-api-v2.4.1 started",
+        "deploy cart-api version=v1.8.0",
+        "Deploying search-svc v3.0.2",
+        "release v1.2.3 deployed",
+        "Circuit breaker OPEN for payment-service",
+    ))
+    assert [(e.service, e.version, e.phase) for e in found] == [
+        ("checkout-api", "v2.4.1", "started"),
+        ("cart-api", "v1.8.0", "other"),
+        ("search-svc", "v3.0.2", "other"),
+        ("svc", "v1.2.3", "completed"),
+    ]
+
+
+def test_logged_deploy_keeps_start_and_completion_and_maps_to_its_tag():
+    scan = make_scan(seed_scan_lines())
+    t = scan.start
+    tagged = commit("a", "perf(checkout-api): Optimize timeout settings", t - timedelta(hours=1), ["checkout-api"],
+                    tags=["checkout-api-v2.4.1"])
+    later = commit("b", "docs(checkout-api): readme", t - timedelta(minutes=5), ["checkout-api"])
+    deploys, notes = deploys_from_logs(scan.events, history(tagged, later))
+    assert len(deploys) == 1
+    d = deploys[0]
+    assert (d.service, d.version, d.source) == ("checkout-api", "v2.4.1", "log")
+    assert d.at.strftime("%H:%M:%S") == "14:20:00" and d.completed_at.strftime("%H:%M:%S") == "14:20:30"
+    assert d.commit == "a" * 40  # the tag wins over the later commit
+    assert "tag checkout-api-v2.4.1" in notes[0]
+
+
+def test_untagged_deploy_maps_to_latest_commit_before_it_else_says_dates_disagree():
+    scan = make_scan(seed_scan_lines())
+    t = scan.start
+    old = commit("a", "feat(checkout-api): x", t - timedelta(hours=2), ["checkout-api"])
+    newer = commit("b", "fix(checkout-api): y", t - timedelta(minutes=30), ["checkout-api"])
+    future = commit("c", "chore(checkout-api): z", t + timedelta(days=900), ["checkout-api"])
+    deploys, _ = deploys_from_logs(scan.events, history(old, newer, future))
+    assert deploys[0].commit == "b" * 40
+    deploys, notes = deploys_from_logs(scan.events, history(future))
+    assert deploys[0].commit == "c" * 40
+    assert "disagree" in notes[0]
+
+
+def test_release_tags_become_git_deploys_when_no_log_accounts_for_them():
+    t = make_scan(seed_scan_lines()).start
+    c = commit("d", "release", t, ["cart-api"], tags=["cart-api-v1.8.0"])
+    deploys = deploys_from_tags(history(c), [])
+    assert [(d.service, d.version, d.source) for d in deploys] == [("cart-api", "v1.8.0", "git")]

@@ -1,0 +1,57 @@
+"""Onset, rate comparison and series on scans whose answer is known by construction."""
+
+import random
+
+from wicked_platform.tools.analysis.rates import compare_at, error_series, find_onset
+from wicked_platform.tools.logs.models import RequestPoint
+
+from support.scans import at, make_scan
+
+
+def test_find_onset_on_the_seed_log_is_the_first_timeout(seed_scan):
+    onset = find_onset(seed_scan)
+    assert onset is not None
+    assert onset.at.isoformat() == "2024-01-15T14:23:15+00:00"
+    c = onset.comparison
+    assert (c.before_errors, c.after_errors) == (0, 8)
+    assert c.significant and c.p_value < 1e-3
+    assert c.ratio is None  # no errors before: the ratio is unbounded, not a number
+    assert "Payment timeout for order <*>" in onset.new_signatures
+
+
+def test_onset_is_the_step_in_a_noisy_baseline():
+    rng = random.Random(7)
+    lines = [(at(m), "INFO", "api", "ok") for m in range(0, 60)]
+    lines += [(at(m + rng.random()), "ERROR", "api", "db error 1") for m in range(0, 40, 5)]
+    lines += [(at(40 + s / 60), "ERROR", "api", "db error 2") for s in range(0, 600, 3)]
+    onset = find_onset(make_scan(lines))
+    assert onset is not None
+    assert abs((onset.at - at(40)).total_seconds()) <= 3
+    assert onset.comparison.significant
+    assert onset.comparison.ratio > 10
+
+
+def test_constant_noise_is_not_significant():
+    rng = random.Random(3)
+    lines = [(at(m), "INFO", "api", "ok") for m in range(0, 120)]
+    lines += [(at(rng.uniform(0, 120)), "ERROR", "api", "flaky upstream") for _ in range(40)]
+    onset = find_onset(make_scan(lines))
+    assert onset is not None
+    assert not onset.comparison.significant
+
+
+def test_compare_at_uses_requests_when_access_logs_count_them():
+    requests = [RequestPoint(at=at(m), service="api", requests=50, errors=0 if m < 20 else 40) for m in range(30)]
+    requests[5] = RequestPoint(at=at(5), service="api", requests=50, errors=1)
+    scan = make_scan([(at(0), "INFO", "api", "start")], requests=requests)
+    c = compare_at(scan, at(20), ["api"])
+    assert c.before_requests == 1000 and c.after_requests == 500
+    assert c.before_errors == 1 and c.after_errors == 400
+    assert c.after_rate == 0.8 and c.significant
+
+
+def test_error_series_picks_a_bucket_that_fits(seed_scan):
+    series = error_series(seed_scan)
+    assert len(series.buckets) <= 120
+    assert sum(b.errors for b in series.buckets) == 8
+    assert series.bucket_seconds == 5

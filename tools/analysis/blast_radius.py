@@ -1,0 +1,103 @@
+"""How big the incident is: error rate against baseline, users and revenue — never an invented number.
+
+Every figure comes from the logs (requests are countable in access logs) or from
+incident-context.yaml; when neither can give it, the field is null and a note says why.
+"""
+
+from __future__ import annotations
+
+from wicked_platform.tools.analysis.impact import AffectedServices, critical_path_reason
+from wicked_platform.tools.analysis.rates import Onset, compare_at
+from wicked_platform.tools.context import IncidentContext
+from wicked_platform.tools.logs.models import LogScan
+from wicked_platform.tools.report import BlastRadius
+
+MIN_BASELINE_REQUESTS = 100  # fewer requests than this before the onset make a measured baseline too noisy
+
+
+def _pct(rate: float) -> str:
+    return f"{rate * 100:.1f}%".replace(".0%", "%")
+
+
+def blast_radius(
+    scan: LogScan, onset: Onset | None, affected: AffectedServices, context: IncidentContext, description: str
+) -> BlastRadius:
+    notes: list[str] = []
+    direct, cascade = affected.direct, affected.cascade
+    critical_reason = critical_path_reason(direct, context, description)
+    if onset is None or not direct:
+        return BlastRadius(
+            services=[], direct=[], cascade=[], critical_path=critical_reason is not None, error_rate=None,
+            baseline_error_rate=None, affected_users=None, revenue_per_hour=None,
+            notes=["no rise in errors was found, so no service is known to be affected"],
+        )
+    primary = direct[0]
+    svc = context.service(primary)
+    comparison = compare_at(scan, onset.at, [primary])
+    error_rate = baseline = None
+    rpm = svc.requests_per_minute
+    if comparison is not None and comparison.after_requests:
+        error_rate = comparison.after_rate
+        notes.append(
+            f"error_rate measured from access logs: {comparison.after_errors} of {comparison.after_requests} "
+            f"{primary} requests failed since the onset"
+        )
+        if comparison.before_requests and comparison.before_requests >= MIN_BASELINE_REQUESTS:
+            baseline = comparison.before_rate
+            notes.append(
+                f"baseline_error_rate measured from access logs: {comparison.before_errors} of "
+                f"{comparison.before_requests} requests before the onset"
+            )
+        if rpm is None and comparison.before_requests and comparison.before_seconds > 0:
+            rpm = comparison.before_requests / (comparison.before_seconds / 60)
+    elif comparison is not None and rpm:
+        expected = rpm * comparison.after_seconds / 60
+        error_rate = min(1.0, comparison.after_errors / expected) if expected else None
+        notes.append(
+            f"error_rate estimated as {comparison.after_errors} error lines over {expected:.0f} expected requests "
+            f"({rpm:g}/min from incident-context.yaml); capped at 100%"
+        )
+    else:
+        notes.append(
+            f"error_rate unknown: no access log counts {primary}'s requests and incident-context.yaml "
+            "gives no requests_per_minute"
+        )
+    if baseline is None and svc.baseline_error_rate is not None:
+        baseline = svc.baseline_error_rate
+        notes.append("baseline_error_rate from incident-context.yaml")
+    elif baseline is None:
+        notes.append("baseline_error_rate unknown: too few requests before the onset and none in incident-context.yaml")
+
+    affected_users = None
+    if error_rate is not None and rpm:
+        failed_per_hour = rpm * 60 * error_rate
+        affected_users = int(round(failed_per_hour))
+        note = (
+            f"affected_users estimated from traffic: {rpm:g} requests/min × 60 × {_pct(error_rate)} failing "
+            f"≈ {affected_users:,} failed requests per hour, one user per request"
+        )
+        if svc.active_users is not None and affected_users > svc.active_users:
+            affected_users = svc.active_users
+            note += f", capped at the {svc.active_users:,} active users"
+        elif svc.active_users:
+            note += f" ({affected_users / svc.active_users:.0%} of {svc.active_users:,} active users)"
+        notes.append(note)
+    else:
+        notes.append("affected_users unknown: needs the error rate and the request rate (access logs or requests_per_minute)")
+
+    revenue = None
+    if error_rate is not None and svc.revenue_per_hour is not None:
+        revenue = round(svc.revenue_per_hour * error_rate, 2)
+        notes.append(
+            f"revenue_per_hour at risk = {svc.revenue_per_hour:,.0f}/h through {primary} × {_pct(error_rate)} failing"
+        )
+    else:
+        notes.append("revenue_per_hour unknown: needs the error rate and revenue_per_hour in incident-context.yaml")
+    if critical_reason:
+        notes.append(f"critical path: {critical_reason}")
+    return BlastRadius(
+        services=sorted(set(direct) | set(cascade)), direct=list(direct), cascade=list(cascade),
+        critical_path=critical_reason is not None, error_rate=round(error_rate, 4) if error_rate is not None else None,
+        baseline_error_rate=round(baseline, 4) if baseline is not None else None, affected_users=affected_users,
+        revenue_per_hour=revenue, notes=notes,
+    )

@@ -1,0 +1,164 @@
+"""Which change caused the rise: candidates ranked against the onset, each with its evidence.
+
+A change after the onset never causes it. Otherwise four things count: how soon before the onset
+it landed, whether it touched the service whose errors rose (or one it depends on), how
+significant the rise is, and how suspicious its diff is read against the errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from wicked_platform.tools.analysis.rates import Onset
+from wicked_platform.tools.analysis.suspicion import ChangeScore, best_change
+from wicked_platform.tools.changes.models import Commit, CommitDiff, GitHistory
+from wicked_platform.tools.report import Confidence, Deploy
+from wicked_platform.tools.timeutil import hhmmss, human_duration
+
+COMMIT_LOOKBACK = timedelta(days=7)  # bare commits older than this before the onset are not candidates
+MAX_COMMITS_PER_DEPLOY = 10
+
+
+class Candidate(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    service: str
+    deploy: Deploy | None = Field(description="the deploy that shipped the change; null for a bare commit")
+    commit: Commit | None
+    change: ChangeScore | None
+    lag_seconds: int | None
+    score: float
+    confidence: Confidence
+    evidence: list[str]
+
+
+def _lag_score(lag: float) -> float:
+    if lag <= 15 * 60:
+        return 1.0
+    if lag <= 3600:
+        return 0.7
+    if lag <= 6 * 3600:
+        return 0.4
+    return 0.1
+
+
+def _shipped_commits(deploy: Deploy, deploys: list[Deploy], history: GitHistory) -> list[Commit]:
+    """The deploy's own commit and the commits touching its service since the previous deploy's commit."""
+    if not deploy.commit:
+        return []
+    earlier = {d.commit for d in deploys if d.service == deploy.service and d.at < deploy.at and d.commit}
+    shipped, started = [], False
+    for commit in history.commits:  # newest first
+        if commit.sha == deploy.commit:
+            started = True
+        elif started and (commit.sha in earlier or len(shipped) >= MAX_COMMITS_PER_DEPLOY):
+            break
+        if started and (commit.sha == deploy.commit or deploy.service in commit.services):
+            shipped.append(commit)
+    return shipped
+
+
+def _most_suspicious(
+    commits: list[Commit], diffs: Mapping[str, CommitDiff], signatures: list[str]
+) -> tuple[Commit | None, ChangeScore | None]:
+    best: tuple[Commit | None, ChangeScore | None] = (commits[0] if commits else None, None)
+    for commit in commits:
+        diff = diffs.get(commit.sha)
+        change = best_change(diff, signatures) if diff else None
+        if change and (best[1] is None or change.score > best[1].score):
+            best = (commit, change)
+    return best
+
+
+def _confidence(service_score: float, lag: float, significant: bool, change: ChangeScore | None) -> Confidence:
+    suspicious = change is not None and change.score >= 0.7
+    if not significant:
+        return "LOW"
+    if service_score >= 1.0 and lag <= 3600 and (suspicious or lag <= 15 * 60):
+        return "HIGH"
+    if service_score >= 0.5 and lag <= 6 * 3600:
+        return "MEDIUM"
+    return "LOW"
+
+
+def _candidate(
+    service: str, when: datetime, deploy: Deploy | None, commits: list[Commit], onset: Onset,
+    direct: list[str], related: list[str], diffs: Mapping[str, CommitDiff], signatures: list[str],
+    match_note: str | None,
+) -> Candidate:
+    label = f"{service} {deploy.version}" if deploy and deploy.version else service
+    commit, change = _most_suspicious(commits, diffs, signatures)
+    if when > onset.at:
+        what = "deployed" if deploy else "committed"
+        return Candidate(
+            service=service, deploy=deploy, commit=commit, change=change, lag_seconds=None, score=0.0,
+            confidence="NONE",
+            evidence=[f"{label} {what} at {hhmmss(when)}, after the onset at {hhmmss(onset.at)}: it cannot have caused it"],
+        )
+    lag = (onset.at - when).total_seconds()
+    service_score = 1.0 if service in direct else 0.5 if service in related else 0.1
+    significant = onset.comparison.significant
+    sig_score = 1.0 if (onset.comparison.p_value or 1) < 0.001 else 0.7 if significant else 0.2
+    diff_score = change.score if change else 0.3
+    score = round(0.35 * service_score + 0.25 * _lag_score(lag) + 0.2 * sig_score + 0.2 * diff_score, 4)
+    finished = "finished deploying" if deploy and deploy.completed_at else "deployed" if deploy else "was committed"
+    evidence = [f"errors began {int(lag)} s ({human_duration(lag)}) after {label} {finished} ({hhmmss(when)} → {hhmmss(onset.at)})"]
+    if service in direct:
+        evidence.append(f"{service} is a service whose errors rose at the onset")
+    elif service in related:
+        evidence.append(f"{service} is related to the erroring service ({', '.join(direct)}) by depends_on or by its own symptoms")
+    else:
+        evidence.append(f"{service} is not a service whose errors rose ({', '.join(direct) or 'none'})")
+    if commit is not None:
+        evidence.append(f"it shipped commit {commit.short} \"{commit.subject}\"" + (f" ({match_note})" if match_note else ""))
+    if change is not None:
+        evidence.append(f"commit {commit.short if commit else '?'} {change.describe()}")
+        if change.shared_words:
+            evidence.append(f"{change.change.key} shares the words {', '.join(change.shared_words)} with the errors")
+    return Candidate(
+        service=service, deploy=deploy, commit=commit, change=change, lag_seconds=int(lag), score=score,
+        confidence=_confidence(service_score, lag, significant, change), evidence=evidence,
+    )
+
+
+def rank_candidates(
+    onset: Onset, direct: list[str], related: list[str], deploys: list[Deploy], history: GitHistory | None,
+    diffs: Mapping[str, CommitDiff], signatures: list[str], match_notes: Mapping[str, str] | None = None,
+) -> list[Candidate]:
+    """Every deploy, and every recent commit no deploy accounts for, ranked best first."""
+    history = history or GitHistory(repo="", commits=[])
+    match_notes = match_notes or {}
+    candidates = []
+    for deploy in deploys:
+        # A deploy that started before the onset may have caused it even if it finished after.
+        when = deploy.completed_at if deploy.completed_at and deploy.completed_at <= onset.at else deploy.at
+        commits = _shipped_commits(deploy, deploys, history)
+        note = match_notes.get(f"{deploy.service} {deploy.version or ''}".strip())
+        candidates.append(
+            _candidate(deploy.service, when, deploy, commits, onset, direct, related, diffs, signatures, note)
+        )
+    covered = {c.commit.sha for c in candidates if c.commit}
+    logged_services = {d.service for d in deploys if d.source == "log"}
+    for commit in history.commits:
+        if commit.sha in covered or not commit.services:
+            continue
+        if not (onset.at - COMMIT_LOOKBACK <= commit.committed_at <= onset.at):
+            continue
+        # Where deploys are logged for a service, its bare commits were not necessarily deployed.
+        service = next((s for s in commit.services if s in direct), None) or next(
+            (s for s in commit.services if s in related), commit.services[0]
+        )
+        if service in logged_services:
+            continue
+        candidates.append(
+            _candidate(service, commit.committed_at, None, [commit], onset, direct, related, diffs, signatures, None)
+        )
+    order = {"HIGH": 0, "MEDIUM": 1, "LOW": 2, "NONE": 3}
+    candidates.sort(
+        key=lambda c: (order[c.confidence], -c.score, c.lag_seconds if c.lag_seconds is not None else 1 << 40,
+                       c.service, c.commit.sha if c.commit else "")
+    )
+    return candidates

@@ -1,0 +1,148 @@
+"""Deploys: read from log lines, matched to the commits they shipped.
+
+A logged deploy maps to its commit by tag (the version in a tag name), else by the latest commit
+touching the service that is not younger than the deploy; when every such commit is younger (a
+repository rebuilt after the fact), by the latest one touching the service, and the match says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from pydantic import BaseModel, ConfigDict
+
+from wicked_platform.tools.changes.models import Commit, GitHistory
+from wicked_platform.tools.logs.models import LogEvent
+from wicked_platform.tools.report import Deploy
+from wicked_platform.tools.timeutil import UtcDatetime
+
+# "Deployment checkout-api-v2.4.1 started" — a deployment named <service>-<version>.
+_NAMED = re.compile(
+    r"\bdeploy(?:ment)?\s+(?P<name>[A-Za-z][\w.-]*?)[-_@:](?P<version>v?\d+(?:\.\d+)+[\w.+-]*)"
+    r"(?:\s+(?P<phase>\w+))?",
+    re.IGNORECASE,
+)
+# "deploy cart-api version=v1.8.0", "deploying cart-api v1.8.0", "deployed cart-api to v1.8.0"
+_SERVICE_VERSION = re.compile(
+    r"\b(?:deploy(?:ed|ing)?|roll(?:ed|ing)?\s*out|rollout|released?)\s+(?:of\s+)?(?P<name>[A-Za-z][\w.-]*)\s+"
+    r"(?:(?:to\s+)?version[=:\s]\s*|to\s+|@)?(?P<version>v?\d+(?:\.\d+)+[\w.+-]*)"
+    r"(?:\s+(?P<phase>\w+))?",
+    re.IGNORECASE,
+)
+# "release v1.2.3 deployed", "version v1.2.3 rolled out" — the line's own service is deployed.
+_VERSION_ONLY = re.compile(
+    r"\b(?:release|version)\s+(?P<version>v?\d+(?:\.\d+)+[\w.+-]*)\s+(?P<phase>deployed|rolled out|live|started|completed)",
+    re.IGNORECASE,
+)
+_STARTED = {"started", "starting", "begin", "began", "initiated", "rolling"}
+_FINISHED = {"completed", "complete", "finished", "succeeded", "successful", "done", "deployed", "live", "rolled"}
+
+
+class DeployEvent(BaseModel):
+    """One deploy line: which service, which version, and whether it started or finished."""
+
+    model_config = ConfigDict(frozen=True)
+
+    service: str
+    version: str | None
+    phase: str  # started | completed | other
+    at: UtcDatetime
+
+
+def _phase(word: str | None) -> str:
+    word = (word or "").lower()
+    if word in _STARTED:
+        return "started"
+    if word in _FINISHED:
+        return "completed"
+    return "other"
+
+
+def deploy_events(events: Iterable[LogEvent]) -> list[DeployEvent]:
+    found = []
+    for event in events:
+        message = event.message
+        if match := _NAMED.search(message):
+            found.append(DeployEvent(service=match["name"], version=match["version"], phase=_phase(match["phase"]), at=event.at))
+        elif match := _SERVICE_VERSION.search(message):
+            found.append(DeployEvent(service=match["name"], version=match["version"], phase=_phase(match["phase"]), at=event.at))
+        elif match := _VERSION_ONLY.search(message):
+            found.append(DeployEvent(service=event.service, version=match["version"], phase=_phase(match["phase"]), at=event.at))
+    return found
+
+
+def _tag_matches(tag: str, service: str, version: str | None) -> bool:
+    if not version:
+        return False
+    bare = version.lstrip("vV")
+    candidates = {version, f"v{bare}", bare}
+    names = {f"{service}-{v}" for v in candidates} | {f"{service}@{v}" for v in candidates}
+    names |= {f"{service}/{v}" for v in candidates} | candidates
+    return tag in names
+
+
+def commit_for_deploy(deploy: Deploy, history: GitHistory) -> tuple[Commit | None, str]:
+    """The commit a deploy shipped, and how it was matched (a sentence for the evidence)."""
+    for commit in history.commits:
+        for tag in commit.tags:
+            if _tag_matches(tag, deploy.service, deploy.version):
+                return commit, f"tag {tag} points at {commit.short}"
+    touching = [c for c in history.commits if deploy.service in c.services]
+    older = [c for c in touching if c.committed_at <= deploy.at]
+    if older:
+        return older[0], f"latest commit touching {deploy.service} before the deploy"
+    if touching:
+        return touching[0], (
+            f"latest commit touching {deploy.service}; its commit date is after the logged deploy, "
+            "so the repository's dates and the log's clock disagree"
+        )
+    return None, f"no commit touches {deploy.service}"
+
+
+def deploys_from_logs(events: Iterable[LogEvent], history: GitHistory | None) -> tuple[list[Deploy], list[str]]:
+    """One Deploy per (service, version) logged, oldest first, with the match notes."""
+    grouped: dict[tuple[str, str | None], list[DeployEvent]] = {}
+    for event in deploy_events(events):
+        grouped.setdefault((event.service, event.version), []).append(event)
+    deploys, notes = [], []
+    for (service, version), group in grouped.items():
+        started = [e.at for e in group if e.phase == "started"]
+        completed = [e.at for e in group if e.phase == "completed"]
+        at = min(started) if started else min(e.at for e in group)
+        done = min(completed) if completed else None
+        deploy = Deploy(service=service, version=version, at=at, completed_at=done, commit=None, source="log")
+        if history is not None and history.commits:
+            commit, how = commit_for_deploy(deploy, history)
+            if commit is not None:
+                deploy = deploy.model_copy(update={"commit": commit.sha, "subject": commit.subject})
+            notes.append(f"{service} {version or ''}".strip() + f": {how}")
+        deploys.append(deploy)
+    deploys.sort(key=lambda d: (d.at, d.service, d.version or ""))
+    return deploys, notes
+
+
+def deploys_from_tags(history: GitHistory, logged: list[Deploy]) -> list[Deploy]:
+    """Release tags that no logged deploy accounts for: the commit time stands in for the deploy time."""
+    covered = {d.commit for d in logged if d.commit}
+    deploys = []
+    for commit in history.commits:
+        if commit.sha in covered:
+            continue
+        for tag in commit.tags:
+            if not re.search(r"\d+\.\d+", tag):
+                continue
+            service = next((s for s in commit.services if tag.startswith(s)), None) or (
+                commit.services[0] if len(commit.services) == 1 else None
+            )
+            if service is None:
+                continue
+            version = re.search(r"v?\d+(?:\.\d+)+[\w.+-]*", tag)
+            deploys.append(
+                Deploy(
+                    service=service, version=version.group(0) if version else tag, at=commit.committed_at,
+                    commit=commit.sha, subject=commit.subject, source="git",
+                )
+            )
+    deploys.sort(key=lambda d: (d.at, d.service, d.version or ""))
+    return deploys

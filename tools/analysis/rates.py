@@ -1,0 +1,218 @@
+"""Error series, the onset of an incident, and how sure we are that errors rose.
+
+The onset is the change point that makes the rise most significant: for every second in which
+errors were logged, split the window there and test whether the errors after it are more than the
+time (or the requests) after it would explain. Exact tests from scipy, never hand-rolled.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+from scipy import stats
+
+from wicked_platform.tools.logs.models import LevelClass, LogScan, RequestPoint, SignaturePoint
+from wicked_platform.tools.timeutil import UtcDatetime
+
+ERROR_CLASSES = frozenset({LevelClass.ERROR, LevelClass.ALERT})
+SIGNIFICANT_P = 0.01
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Bucket(Frozen):
+    at: UtcDatetime
+    errors: int
+    requests: int | None = None
+
+
+class ErrorSeries(Frozen):
+    bucket_seconds: int
+    buckets: list[Bucket]
+
+
+class RateComparison(Frozen):
+    """Errors before and after a split point, and what they say."""
+
+    split: UtcDatetime
+    before_errors: int
+    before_seconds: float
+    after_errors: int
+    after_seconds: float
+    before_requests: int | None = Field(None, description="requests counted from access logs, when any")
+    after_requests: int | None = None
+    p_value: float | None = Field(description="one-sided exact test that the after-rate exceeds the before-rate")
+
+    @property
+    def before_rate(self) -> float | None:
+        """Errors per request when requests are counted, else errors per second."""
+        if self.before_requests is not None:
+            return self.before_errors / self.before_requests if self.before_requests else None
+        return self.before_errors / self.before_seconds if self.before_seconds > 0 else None
+
+    @property
+    def after_rate(self) -> float | None:
+        if self.after_requests is not None:
+            return self.after_errors / self.after_requests if self.after_requests else None
+        return self.after_errors / self.after_seconds if self.after_seconds > 0 else None
+
+    @property
+    def ratio(self) -> float | None:
+        """after/before; None when the before-rate is zero or unknown (an unbounded ratio is not a number)."""
+        before, after = self.before_rate, self.after_rate
+        if not before or after is None:
+            return None
+        return after / before
+
+    @property
+    def significant(self) -> bool:
+        rising = (self.after_rate or 0) > (self.before_rate or 0)
+        return rising and self.p_value is not None and self.p_value < SIGNIFICANT_P
+
+
+class Onset(Frozen):
+    at: UtcDatetime = Field(description="the first error at or after the change point")
+    comparison: RateComparison
+    new_signatures: list[str] = Field(description="error signatures first seen at or after the onset")
+
+
+def error_points(scan: LogScan, services: Iterable[str] | None = None) -> list[SignaturePoint]:
+    wanted = set(services) if services is not None else None
+    return [
+        p for p in scan.points if p.level_class in ERROR_CLASSES and (wanted is None or p.service in wanted)
+    ]
+
+
+def _per_second(points: Iterable[SignaturePoint]) -> dict[datetime, int]:
+    counts: dict[datetime, int] = defaultdict(int)
+    for point in points:
+        counts[point.at] += point.count
+    return counts
+
+
+def _requests_per_second(requests: Iterable[RequestPoint]) -> dict[datetime, tuple[int, int]]:
+    counts: dict[datetime, list[int]] = defaultdict(lambda: [0, 0])
+    for point in requests:
+        counts[point.at][0] += point.requests
+        counts[point.at][1] += point.errors
+    return {at: (req, err) for at, (req, err) in counts.items()}
+
+
+def _window_seconds(start: datetime, end: datetime) -> float:
+    # Both ends are whole seconds that were logged, so the window holds end - start + 1 seconds.
+    return (end - start).total_seconds() + 1
+
+
+def compare_at(
+    scan: LogScan, split: datetime, services: Iterable[str] | None = None, requests: bool = True
+) -> RateComparison | None:
+    """Errors before `split` against errors from `split` on, for `services` (all when None)."""
+    if scan.start is None or scan.end is None:
+        return None
+    services = list(services) if services is not None else None
+    per_second = _per_second(error_points(scan, services))
+    before = sum(n for at, n in per_second.items() if at < split)
+    after = sum(n for at, n in per_second.items() if at >= split)
+    before_s = max((split - scan.start).total_seconds(), 0.0)
+    after_s = max(_window_seconds(split, scan.end), 0.0)
+    req_points = [r for r in scan.requests if services is None or r.service in services] if requests else []
+    if req_points:
+        # Requests are countable: the rate is failed requests over requests, tested exactly (Fisher).
+        per_req = _requests_per_second(req_points)
+        before_req = sum(r for at, (r, _) in per_req.items() if at < split)
+        after_req = sum(r for at, (r, _) in per_req.items() if at >= split)
+        before_err = sum(e for at, (_, e) in per_req.items() if at < split)
+        after_err = sum(e for at, (_, e) in per_req.items() if at >= split)
+        p_value = None
+        if before_req and after_req:
+            table = [[after_err, after_req - after_err], [before_err, before_req - before_err]]
+            p_value = float(stats.fisher_exact(table, alternative="greater").pvalue)
+        return RateComparison(
+            split=split, before_errors=before_err, before_seconds=before_s, after_errors=after_err,
+            after_seconds=after_s, before_requests=before_req, after_requests=after_req, p_value=p_value,
+        )
+    p_value = None
+    if before_s > 0 and after_s > 0 and before + after > 0:
+        # Conditional on the total, errors after the split are Binomial(total, share of time after).
+        share = after_s / (before_s + after_s)
+        p_value = float(stats.binom.sf(after - 1, before + after, share))
+    return RateComparison(
+        split=split, before_errors=before, before_seconds=before_s, after_errors=after,
+        after_seconds=after_s, p_value=p_value,
+    )
+
+
+def find_onset(scan: LogScan, services: Iterable[str] | None = None) -> Onset | None:
+    """The split that makes the rise in errors most significant; the earliest on ties.
+
+    Every second with errors is a candidate. The binomial tail is computed for all candidates at
+    once (vectorised), so gigabytes of logs cost no more here than their number of error seconds.
+    """
+    if scan.start is None or scan.end is None:
+        return None
+    services = list(services) if services is not None else None
+    per_second = _per_second(error_points(scan, services))
+    if not per_second:
+        return None
+    times = sorted(per_second)
+    counts = np.array([per_second[t] for t in times], dtype=np.int64)
+    total = int(counts.sum())
+    before = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    after = total - before
+    total_s = _window_seconds(scan.start, scan.end)
+    before_s = np.array([(t - scan.start).total_seconds() for t in times])
+    share_after = np.clip((total_s - before_s) / total_s, 1e-12, 1.0)
+    p_values = stats.binom.sf(after - 1, total, share_after)
+    # A split with nothing logged before it says nothing: the window simply starts with errors.
+    p_values = np.where(before_s > 0, p_values, 1.0)
+    best = int(np.argmin(p_values))
+    split = times[best]
+    comparison = compare_at(scan, split, services)
+    if comparison is None:
+        return None
+    first_seen: dict[str, datetime] = {}
+    for point in error_points(scan, services):
+        key = point.signature
+        if key not in first_seen or point.at < first_seen[key]:
+            first_seen[key] = point.at
+    new = sorted(sig for sig, at in first_seen.items() if at >= split)
+    return Onset(at=split, comparison=comparison, new_signatures=new)
+
+
+def error_series(
+    scan: LogScan, services: Iterable[str] | None = None, bucket_seconds: int | None = None, max_buckets: int = 120
+) -> ErrorSeries:
+    """Errors (and requests, where counted) per bucket, for a chart or a model's context."""
+    if scan.start is None or scan.end is None:
+        return ErrorSeries(bucket_seconds=bucket_seconds or 60, buckets=[])
+    span = _window_seconds(scan.start, scan.end)
+    if bucket_seconds is None:
+        nice = (1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 21600, 86400)
+        bucket_seconds = next((n for n in nice if span / n <= max_buckets), nice[-1])
+    services = list(services) if services is not None else None
+    origin = scan.start.replace(microsecond=0)
+    n_buckets = int(span // bucket_seconds) + 1
+    errors = [0] * n_buckets
+    for at, n in _per_second(error_points(scan, services)).items():
+        errors[int((at - origin).total_seconds() // bucket_seconds)] += n
+    req_points = [r for r in scan.requests if services is None or r.service in services]
+    requests: list[int] | None = [0] * n_buckets if req_points else None
+    for point in req_points:
+        index = int((point.at - origin).total_seconds() // bucket_seconds)
+        if requests is not None and 0 <= index < n_buckets:
+            requests[index] += point.requests
+    buckets = [
+        Bucket(
+            at=origin + timedelta(seconds=i * bucket_seconds),
+            errors=errors[i],
+            requests=requests[i] if requests is not None else None,
+        )
+        for i in range(n_buckets)
+    ]
+    return ErrorSeries(bucket_seconds=bucket_seconds, buckets=buckets)

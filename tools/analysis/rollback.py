@@ -1,0 +1,161 @@
+"""The rollback decision: five criteria, each met or not with its evidence, then one recommendation.
+
+The engine decides; a model may explain the decision but never overturn it. Commands are printed
+for a human to run — nothing here runs them.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from wicked_platform.tools.analysis.correlation import Candidate
+from wicked_platform.tools.analysis.rates import RateComparison
+from wicked_platform.tools.context import IncidentContext
+from wicked_platform.tools.report import BlastRadius, Recommendation, RollbackCriterion, RollbackDecision
+from wicked_platform.tools.timeutil import human_duration
+
+RESOURCE_SIGNS = re.compile(
+    r"out of memory|OOM|OutOfMemory|too many connections|connection pool|pool exhausted|no space left|disk full"
+    r"|cannot allocate|resource exhausted|throttl|max_connections|heap space",
+    re.I,
+)
+
+
+def env_name(key: str) -> str:
+    """`paymentTimeout` -> `PAYMENT_TIMEOUT`, `db.pool.size` -> `DB_POOL_SIZE`."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", key)
+    return re.sub(r"[^A-Za-z0-9]+", "_", spaced).strip("_").upper()
+
+
+def _kubectl(verb: str, deployment: str, namespace: str | None, *rest: str) -> str:
+    parts = ["kubectl", *verb.split(), f"deployment/{deployment}", *rest]
+    if namespace:
+        parts += ["-n", namespace]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def _pct(rate: float) -> str:
+    return f"{rate * 100:.1f}%".replace(".0%", "%")
+
+
+def _rate_criterion(blast: BlastRadius, comparison: RateComparison | None) -> RollbackCriterion:
+    cid = "error_rate_10x_baseline"
+    er, base = blast.error_rate, blast.baseline_error_rate
+    if er is not None and base:
+        return RollbackCriterion(id=cid, met=er >= 10 * base, evidence=f"{_pct(er)} vs {_pct(base)} baseline ({er / base:.0f}×)")
+    if comparison is None:
+        return RollbackCriterion(id=cid, met=None, evidence="no errors in the logs read")
+    p = f"p = {comparison.p_value:.2g}" if comparison.p_value is not None else "p not computable"
+    if comparison.ratio is not None:
+        return RollbackCriterion(
+            id=cid, met=comparison.ratio >= 10 and comparison.significant,
+            evidence=f"error rate {comparison.ratio:.1f}× the rate before the onset ({p})",
+        )
+    if comparison.before_errors == 0 and comparison.after_errors:
+        return RollbackCriterion(
+            id=cid, met=comparison.significant,
+            evidence=f"0 errors in {human_duration(comparison.before_seconds)} before the onset, "
+            f"{comparison.after_errors} in {human_duration(comparison.after_seconds)} after ({p}); "
+            "no baseline errors, so the ratio is unbounded",
+        )
+    return RollbackCriterion(id=cid, met=None, evidence="the error rate cannot be compared with a baseline")
+
+
+def evaluate_rollback(
+    comparison: RateComparison | None,
+    blast: BlastRadius,
+    top: Candidate | None,
+    resource_signals: list[str],
+    breaker_services: list[str],
+    recovered: bool,
+    context: IncidentContext,
+    critical_reason: str | None,
+) -> RollbackDecision:
+    significant = comparison is not None and comparison.significant
+    correlated = top is not None and top.confidence in ("HIGH", "MEDIUM")
+    flag = correlated and top.change is not None and top.change.feature_flag
+    criteria = [_rate_criterion(blast, comparison)]
+    criteria.append(RollbackCriterion(
+        id="critical_user_path", met=blast.critical_path,
+        evidence=critical_reason or "no direct service is marked critical or serves checkout, payment or auth",
+    ))
+    if top is not None and top.confidence != "NONE":
+        label = f"{top.service} {top.deploy.version}" if top.deploy and top.deploy.version else top.service
+        criteria.append(RollbackCriterion(
+            id="deploy_correlation", met=correlated,
+            evidence=f"{top.confidence} confidence: {label}, {top.lag_seconds} s before the onset",
+        ))
+    else:
+        criteria.append(RollbackCriterion(id="deploy_correlation", met=False, evidence="no deploy or commit before the onset correlates"))
+    if flag:
+        quick = f"a feature flag ({top.change.change.key}) can be switched back without a deploy"
+    elif resource_signals:
+        quick = f"resource exhaustion ({resource_signals[0]}) may be relieved by scaling"
+    else:
+        quick = None
+    criteria.append(RollbackCriterion(
+        id="no_quick_mitigation", met=quick is None,
+        evidence=quick or "no feature flag or resource signal offers a faster fix than a rollback",
+    ))
+    threshold = context.revenue_threshold_per_hour
+    if blast.revenue_per_hour is None:
+        criteria.append(RollbackCriterion(id="revenue_threshold", met=None, evidence="revenue at risk unknown: no revenue_per_hour in incident-context.yaml or no error rate"))
+    else:
+        criteria.append(RollbackCriterion(
+            id="revenue_threshold", met=blast.revenue_per_hour >= threshold,
+            evidence=f"${blast.revenue_per_hour:,.0f}/hour at risk vs ${threshold:,.0f}/hour threshold",
+        ))
+
+    service = (top.service if top else None) or (blast.direct[0] if blast.direct else None)
+    deployment = context.deployment(service) if service else None
+    namespace = context.service(service).namespace if service else None
+    change = top.change.change if top is not None and top.change is not None else None
+    env_fix = None
+    if change is not None and change.before is not None and deployment:
+        env = context.service(service).config_env.get(change.key) or env_name(change.key)
+        env_fix = _kubectl("set env", deployment, namespace, f"{env}={change.before}")
+    revert = f"git revert --no-edit {top.commit.sha}" if top is not None and top.commit is not None else None
+    undo = _kubectl("rollout undo", deployment, namespace) if deployment else None
+
+    recommendation: Recommendation
+    if not significant or recovered:
+        recommendation, command, alternative = "MONITOR", None, None
+        reason = "errors recovered before the end of the logs" if significant else "no significant rise in errors"
+    elif flag:
+        recommendation, command, alternative = "DISABLE_FEATURE", env_fix, undo
+        reason = f"the correlated change switches feature flag {change.key}"
+    elif correlated and top.deploy is not None:
+        recommendation, command, alternative = "ROLLBACK", undo, env_fix or revert
+        reason = f"errors rose significantly right after {top.service} {top.deploy.version or ''}".rstrip() + " was deployed"
+    elif correlated:
+        recommendation, command, alternative = "ROLLBACK", revert, env_fix
+        reason = f"errors rose significantly after commit {top.commit.short if top.commit else ''} to {top.service}"
+    elif resource_signals:
+        recommendation = "SCALE"
+        # Doubles the current replica count; runnable as printed, and read-only until a human runs it.
+        ns = f" -n {shlex.quote(namespace)}" if namespace else ""
+        current = f"$(kubectl get deployment/{deployment}{ns} -o jsonpath='{{.spec.replicas}}')"
+        command = f"kubectl scale deployment/{deployment}{ns} --replicas=$(( {current} * 2 ))" if deployment else None
+        alternative = _kubectl("rollout restart", deployment, namespace) if deployment else None
+        reason = f"resource exhaustion ({resource_signals[0]}) and no correlated change"
+    else:
+        recommendation, command, alternative = "HOTFIX", env_fix or revert, undo if top and top.deploy else None
+        reason = "errors rose significantly but no change correlates well enough to roll back"
+
+    verification = []
+    if recommendation == "ROLLBACK" and deployment and command and command.startswith("kubectl"):
+        verification.append(f"Watch `{_kubectl('rollout status', deployment, namespace)}` until the rollback completes")
+    if recommendation != "MONITOR":
+        verification.append("Monitor error rate for 5 minutes")
+    if blast.direct:
+        base = f" ({_pct(blast.baseline_error_rate)})" if blast.baseline_error_rate is not None else ""
+        verification.append(f"Verify {blast.direct[0]} success rate returns to baseline{base}")
+    for breaker in breaker_services:
+        verification.append(f"Confirm the circuit breaker for {breaker} closes")
+    if recommendation == "MONITOR":
+        verification.append("Re-run the investigation if the error rate rises")
+    return RollbackDecision(
+        recommendation=recommendation, reason=reason, criteria=criteria, command=command, alternative=alternative,
+        verification=verification,
+    )

@@ -1,0 +1,74 @@
+"""How suspicious a commit's diff is, read against the errors it might have caused."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+
+from pydantic import BaseModel, ConfigDict
+
+from wicked_platform.tools.changes.models import CommitDiff, ConfigValueChange
+
+BIG_FACTOR = 5.0  # a value changed by 5x or more either way is a likely typo or a risky tune
+_FLAG_KEY = re.compile(r"flag|feature|enable|disable|toggle|experiment|rollout|killswitch|kill_switch", re.I)
+_BOOL = {"true", "false", "on", "off", "yes", "no", "enabled", "disabled", "0", "1"}
+_STOPWORDS = {"the", "for", "and", "to", "of", "in", "on", "from", "with", "a", "an", "is", "at", "by", "order", "id"}
+
+
+def words(text: str) -> set[str]:
+    """Lower-case words of an identifier or a message: `paymentTimeout` -> {payment, timeout}."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
+    return {w for w in re.findall(r"[a-z]{3,}", spaced.lower()) if w not in _STOPWORDS}
+
+
+def is_feature_flag(change: ConfigValueChange) -> bool:
+    values = {(change.before or "").lower(), (change.after or "").lower()} - {""}
+    return bool(_FLAG_KEY.search(change.key)) or (bool(values) and values <= _BOOL)
+
+
+class ChangeScore(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    change: ConfigValueChange
+    score: float
+    big: bool
+    shared_words: list[str]
+    feature_flag: bool
+
+    def describe(self) -> str:
+        c = self.change
+        if c.before is None:
+            text = f"adds {c.key} = {c.after}"
+        elif c.after is None:
+            text = f"removes {c.key} (was {c.before})"
+        else:
+            text = f"changes {c.key} from {c.before} to {c.after}"
+            factor = c.factor
+            if factor is not None and self.big:
+                text += f" ({1 / factor:.0f}× lower)" if factor < 1 else f" ({factor:.0f}× higher)"
+        if c.source == "comment":
+            text += " (the old value is stated in a comment on the line)"
+        return f"{text} in {c.file}"
+
+
+def score_change(change: ConfigValueChange, signatures: Iterable[str]) -> ChangeScore:
+    factor = change.factor
+    big = factor is not None and (factor <= 1 / BIG_FACTOR or factor >= BIG_FACTOR)
+    signature_words = set().union(*(words(s) for s in signatures)) if signatures else set()
+    shared = sorted(words(change.key) & signature_words)
+    score = 0.4 + (0.3 if big else 0.0) + (0.3 if shared else 0.0)
+    return ChangeScore(change=change, score=score, big=big, shared_words=shared, feature_flag=is_feature_flag(change))
+
+
+def best_change(diff: CommitDiff, signatures: list[str]) -> ChangeScore | None:
+    """The commit's most suspicious configuration change: highest score, then largest factor."""
+    scored = [score_change(c, signatures) for c in diff.config_changes]
+    if not scored:
+        return None
+
+    def magnitude(s: ChangeScore) -> float:
+        factor = s.change.factor
+        return abs(math.log10(factor)) if factor else 0.0
+
+    return sorted(scored, key=lambda s: (-s.score, -magnitude(s), s.change.file, s.change.line or 0, s.change.key))[0]

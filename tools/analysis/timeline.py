@@ -1,0 +1,95 @@
+"""The incident timeline: deploys, the onset, first sightings, alerts and recoveries, bursts as one row."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from wicked_platform.tools.analysis.rates import ERROR_CLASSES, Onset
+from wicked_platform.tools.changes.models import Commit
+from wicked_platform.tools.logs.models import LevelClass, LogEvent, LogScan
+from wicked_platform.tools.logs.signatures import signature
+from wicked_platform.tools.report import Deploy, TimelineEvent, TimelineKind
+
+BURST_GAP = timedelta(seconds=60)  # repeats of one event closer than this are one row
+MAX_ROWS = 60
+_DEPLOY = re.compile(r"\bdeploy|\brollout\b|\brelease\b|\brolled out\b", re.I)
+_RECOVERY = re.compile(r"recover|resolved|back to normal|healthy again|circuit[ -]?breaker\W+(?:is\s+)?closed", re.I)
+_ALERT_WORDS = re.compile(r"\balert|paging|\bpaged\b|threshold|circuit[ -]?breaker\W+(?:is\s+)?(?:half[- ])?open", re.I)
+_KIND_ORDER = {"deploy": 0, "change": 1, "error_onset": 2, "error": 3, "warning": 4, "alert": 5, "recovery": 6, "note": 7}
+
+
+def event_kind(event: LogEvent) -> TimelineKind:
+    if _DEPLOY.search(event.message):
+        return "deploy"
+    if _RECOVERY.search(event.message):
+        return "recovery"
+    if event.level.upper() in {"CRITICAL", "CRIT", "FATAL", "ALERT", "EMERG", "PANIC"} or _ALERT_WORDS.search(event.message):
+        return "alert"
+    if event.level.upper().startswith("WARN"):
+        return "warning"
+    return "error" if event.level.upper() in {"ERROR", "ERR", "SEVERE"} else "note"
+
+
+def is_alert(event: LogEvent) -> bool:
+    """A line that pages someone: a CRITICAL/FATAL line or an alert wording (not a circuit breaker)."""
+    if event.level.upper() in {"CRITICAL", "CRIT", "FATAL", "ALERT", "EMERG", "PANIC"}:
+        return True
+    return bool(re.search(r"\balert|paging|\bpaged\b", event.message, re.I))
+
+
+def _compress(rows: list[TimelineEvent]) -> list[TimelineEvent]:
+    """Fold repeats of the same (service, kind, signature) within BURST_GAP of each other into one row."""
+    out: list[TimelineEvent] = []
+    last_seen: dict[tuple, tuple[int, datetime]] = {}
+    for row in rows:
+        key = (row.service, row.kind, signature(row.event))
+        if key in last_seen and row.at - last_seen[key][1] <= BURST_GAP:
+            index, _ = last_seen[key]
+            out[index] = out[index].model_copy(update={"count": out[index].count + row.count})
+            last_seen[key] = (index, row.at)
+            continue
+        last_seen[key] = (len(out), row.at)
+        out.append(row)
+    return out
+
+
+def build_timeline(
+    scan: LogScan, onset: Onset | None, deploys: list[Deploy], cause: Commit | None = None
+) -> list[TimelineEvent]:
+    rows: list[TimelineEvent] = []
+    for event in scan.events:
+        rows.append(TimelineEvent(at=event.at, service=event.service, kind=event_kind(event), event=event.message))
+    logged = {(e.at, e.service) for e in scan.events}
+    for deploy in deploys:
+        if deploy.source != "log" and (deploy.at, deploy.service) not in logged:
+            rows.append(TimelineEvent(at=deploy.at, service=deploy.service, kind="deploy",
+                                      event=f"{deploy.service} {deploy.version or ''} tagged".replace("  ", " ")))
+    if cause is not None and onset is not None and onset.at - timedelta(days=1) <= cause.committed_at <= onset.at:
+        rows.append(TimelineEvent(at=cause.committed_at, service=cause.services[0] if cause.services else None,
+                                  kind="change", event=f"Commit {cause.short}: {cause.subject}"))
+    if onset is not None:
+        event_lines = {(e.at, e.service, e.message) for e in scan.events}
+        onset_sigs = [s for s in scan.signatures if s.first_seen >= onset.at or s.last_seen >= onset.at]
+        first = True
+        for sig in sorted(onset_sigs, key=lambda s: (s.first_seen, s.service, s.signature)):
+            if sig.first_seen < onset.at:
+                continue  # present before the onset: baseline noise, not a new sighting
+            if (sig.first_seen, sig.service, sig.example) in event_lines:
+                continue  # the line already has its own row (an alert, a circuit breaker)
+            kind: TimelineKind
+            if sig.level_class in ERROR_CLASSES and first:
+                kind, first, text = "error_onset", False, f"First errors: {sig.example}"
+            elif sig.level_class == LevelClass.WARNING:
+                kind, text = "warning", sig.example
+            elif sig.level_class == LevelClass.ALERT:
+                kind, text = "alert", sig.example
+            else:
+                kind, text = "error", f"New error: {sig.example}"
+            if sig.count > 1:
+                span = (sig.last_seen - sig.first_seen).total_seconds()
+                text += f" (×{sig.count} through {sig.last_seen:%H:%M:%S})" if span else f" (×{sig.count})"
+            rows.append(TimelineEvent(at=sig.first_seen, service=sig.service, kind=kind, event=text, count=sig.count))
+    rows.sort(key=lambda r: (r.at, _KIND_ORDER[r.kind], r.service or "", r.event))
+    rows = _compress(rows)
+    return rows[:MAX_ROWS]
