@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEMO_DIR ?= $(shell mktemp -d -t wicked-platform-demo.XXXXXX 2>/dev/null || echo /tmp/wicked-platform-demo)
 
 .PHONY: install test demo bench clean
 
@@ -19,7 +18,7 @@ test: $(STAMP)
 	$(BIN)/pytest
 
 demo: $(STAMP)
-	$(BIN)/python -m wicked_platform.scenarios demo checkout-timeout --dest "$(DEMO_DIR)"
+	$(BIN)/python -m wicked_platform.agents.demo checkout-timeout $(if $(DEMO_DIR),--dest "$(DEMO_DIR)")
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_logs.py --size-mb $${SIZE_MB:-1024}

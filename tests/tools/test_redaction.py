@@ -1,0 +1,200 @@
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from wicked_platform.tools import redaction
+from wicked_platform.tools.changes.models import Commit, CommitDiff, ConfigValueChange
+from wicked_platform.tools.redaction import is_secret_key, redact, redact_model
+
+SHA = "1f0e3dad99908345f7439f8ffabdffc4a1b2c3d4"
+ORDINARY = (
+    f"2024-01-15T14:23:15Z ERROR checkout-api Payment timeout for order ORD-1001 commit {SHA} "
+    "paymentTimeout: 500 version v2.4.1 build 1.2.3-rc.1 epoch 1705328595000 ts 20240115142315 "
+    "max_tokens=1000 tokenCount: 5 secretName: db-creds passwordMinLength: 8 keys=3 monkey=1 "
+    "http://checkout-api:8080/api/v1/orders?id=7 disk-usage 91% task-runner ok"
+)
+
+
+@pytest.mark.parametrize(
+    "planted, secret",
+    [
+        ("password=hunter2", "hunter2"),
+        ("db_password: s3cr3t!", "s3cr3t!"),
+        ('{"password": "correct horse"}', "correct horse"),
+        ("PGPASSWORD='pa ss'", "pa ss"),
+        ("passwd=abc123", "abc123"),
+        ("pwd=abc123", "abc123"),
+        ("secret=abc123", "abc123"),
+        ("client_secret: abcdef", "abcdef"),
+        ("token=abc.def", "abc.def"),
+        ("api_key=key-123456", "key-123456"),
+        ('"apiKey": "k-123456"', "k-123456"),
+        ("x-api-key: k-999", "k-999"),
+        ("APIKEY=zzz111", "zzz111"),
+        ("access_key = AKZZ000", "AKZZ000"),
+        ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG"),
+        ('payload {\\"password\\": \\"esc4ped\\"}', "esc4ped"),
+        ("Authorization: Bearer abc.def.ghi", "abc.def.ghi"),
+        ("authorization: Basic dXNlcjpwYXNz", "dXNlcjpwYXNz"),
+        ("retrying with bearer Zm9vYmFy1234", "Zm9vYmFy1234"),
+        ("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl", "eyJzdWIiOiIxMjMifQ"),
+        ("aws id AKIAIOSFODNN7EXAMPLE used", "AKIAIOSFODNN7EXAMPLE"),
+        ("aws id ASIAIOSFODNN7EXAMPLE used", "ASIAIOSFODNN7EXAMPLE"),
+        ("postgres://app:p4ssw0rd@db.internal:5432/orders", "p4ssw0rd"),
+        ("redis://:c4che-pw@cache:6379/0", "c4che-pw"),
+        ("key sk-ant-api03-AbCdEf0123456789xyz", "sk-ant-api03-AbCdEf0123456789xyz"),
+        ("key sk-proj-AbCdEf0123456789abcdefXYZ", "sk-proj-AbCdEf0123456789abcdefXYZ"),
+        ("gh ghp_0123456789abcdefghijABCDEFGHIJ012345", "ghp_0123456789abcdefghijABCDEFGHIJ012345"),
+        ("gh github_pat_11ABCDEFG0123456789_abcdefghijklmnop", "github_pat_11ABCDEFG0123456789"),
+        ("slack xoxb-123456789012-abcdefABCDEF", "xoxb-123456789012-abcdefABCDEF"),
+        ("Cookie: session=abc123; theme=dark", "session=abc123"),
+        ("Set-Cookie: sid=xyz789; HttpOnly", "sid=xyz789"),
+        ("customer jane.doe+shop@example.co.uk complained", "jane.doe+shop@example.co.uk"),
+        ("card 4111 1111 1111 1111 declined", "4111 1111 1111 1111"),
+        ("card 5500-0000-0000-0004 declined", "5500-0000-0000-0004"),
+        ("card 378282246310005 declined", "378282246310005"),
+    ],
+)
+def test_each_kind_of_secret_is_removed_and_the_rest_kept(planted, secret):
+    out = redact(f"{ORDINARY} | {planted} | {ORDINARY}")
+    assert secret not in out
+    assert "[REDACTED]" in out
+    assert out.startswith(ORDINARY + " | ") and out.endswith(" | " + ORDINARY)
+
+
+def test_key_names_stay_visible():
+    assert redact("password=hunter2 user=bob") == "password=[REDACTED] user=bob"
+    assert redact('{"password": "x1", "user": "bob"}') == '{"password": "[REDACTED]", "user": "bob"}'
+    assert redact("Authorization: Bearer abc123") == "Authorization: Bearer [REDACTED]"
+    assert redact("https://deploy:tok3n@git.example.com/r.git") == "https://deploy:[REDACTED]@git.example.com/r.git"
+
+
+def test_private_key_blocks():
+    text = "before\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\nabc+/=\n-----END RSA PRIVATE KEY-----\nafter"
+    out = redact(text)
+    assert "MIIEowIBAAKCAQEA7" not in out and "abc+/=" not in out
+    assert out.startswith("before\n-----BEGIN RSA PRIVATE KEY-----")
+    assert out.endswith("-----END RSA PRIVATE KEY-----\nafter")
+    cut = redact("+-----BEGIN OPENSSH PRIVATE KEY-----\n+b3BlbnNzaC1rZXktdjEAAAAA")  # a bounded diff cut it short
+    assert "b3BlbnNzaC1rZXktdjEAAAAA" not in cut
+
+
+def test_diff_lines_are_redacted():
+    diff = '-  password: "old-pass1"\n+  password: "new-pass2"\n   paymentTimeout: 500,\n'
+    assert redact(diff) == '-  password: "[REDACTED]"\n+  password: "[REDACTED]"\n   paymentTimeout: 500,\n'
+
+
+def test_ordinary_log_text_is_untouched():
+    assert redact(ORDINARY) == ORDINARY
+    lines = [
+        "2024-01-15T14:23:15Z ERROR checkout-api Payment timeout for order ORD-1001",
+        "Jan 15 14:23:15 host checkout-api[123]: circuit breaker OPEN for payment-service",
+        f"deployed {SHA} ({SHA[:12]}) as checkout-api-v2.4.1",
+        "paymentTimeout: 500, retryAttempts: 3",
+        "token bucket refilled; bearer authentication required; secret rotation scheduled",
+        "password: ${DB_PASSWORD}",
+        "api_key = os.environ['API_KEY']",
+        "request id 550e8400-e29b-41d4-a716-446655440000 took 4111ms",
+    ]
+    for line in lines:
+        assert redact(line) == line
+
+
+def test_references_to_secrets_are_not_secrets():
+    assert redact("password: ${DB_PASSWORD}") == "password: ${DB_PASSWORD}"
+    assert redact('token: "{{ .Values.token }}"') == 'token: "{{ .Values.token }}"'
+
+
+def test_cards_need_a_valid_luhn_digit():
+    assert redact("ref 4111111111111112") == "ref 4111111111111112"
+    assert redact("ref 4111111111111111") == "ref [REDACTED]"
+
+
+def test_personal_data_setting(monkeypatch):
+    text = "mail jane@example.com card 4111111111111111 password=x1"
+    monkeypatch.setattr(redaction, "REDACT_PERSONAL_DATA", False)
+    assert redact(text) == "mail jane@example.com card 4111111111111111 password=[REDACTED]"
+    monkeypatch.setattr(redaction, "REDACT_PERSONAL_DATA", True)
+    assert redact(text) == "mail [REDACTED] card [REDACTED] password=[REDACTED]"
+
+
+def test_is_secret_key():
+    assert all(map(is_secret_key, ["DB_PASSWORD", "apiKey", "client_secret", "GITHUB_TOKEN", "aws_secret_access_key"]))
+    assert not any(map(is_secret_key, ["paymentTimeout", "max_tokens", "tokenCount", "secretName"]))
+
+
+def test_idempotent():
+    once = redact("password=hunter2 Authorization: Bearer abc123 AKIAIOSFODNN7EXAMPLE")
+    assert redact(once) == once
+
+
+class Inner(BaseModel):
+    notes: list[str]
+    by_name: dict[str, str]
+
+
+class Outer(BaseModel):
+    title: str
+    count: int
+    inner: Inner
+    maybe: str | None = None
+    pairs: tuple[str, ...] = ()
+
+
+def test_redact_model_walks_lists_dicts_and_nested_models():
+    model = Outer(
+        title="login with password=hunter2",
+        count=3,
+        inner=Inner(notes=["ok", "token=abc123"], by_name={"db": "postgres://u:pw1@h/db"}),
+        pairs=("Bearer abcdef123456",),
+    )
+    out = redact_model(model)
+    assert out.title == "login with password=[REDACTED]"
+    assert out.count == 3 and out.maybe is None
+    assert out.inner.notes == ["ok", "token=[REDACTED]"]
+    assert out.inner.by_name == {"db": "postgres://u:[REDACTED]@h/db"}
+    assert out.pairs == ("Bearer [REDACTED]",)
+    assert model.title == "login with password=hunter2"  # the original is untouched
+
+
+def test_redact_model_on_frozen_models_keeps_shas():
+    at = datetime(2024, 1, 15, 14, 0, tzinfo=UTC)
+    commit = Commit(
+        sha=SHA, subject="fix: rotate token=abc123", author="Dev", authored_at=at, committed_at=at,
+        files=["services/a/config.ts"], services=["a"],
+    )
+    diff = CommitDiff(
+        commit=commit, diff="+password=new1\n", config_changes=[
+            ConfigValueChange(file="services/a/config.ts", key="paymentTimeout", before="5000", after="500"),
+        ],
+    )
+    out = redact_model(diff)
+    assert out.commit.sha == SHA and out.commit.subject == "fix: rotate token=[REDACTED]"
+    assert out.diff == "+password=[REDACTED]\n"
+    assert out.config_changes[0].before == "5000" and out.config_changes[0].after == "500"
+    assert out.commit.authored_at == at
+
+
+def test_large_text_without_triggers_is_fast():
+    import time
+
+    text = ("2024-01-15T14:23:15Z INFO checkout-api served order ORD-1001 in 12ms\n") * 50_000
+    started = time.perf_counter()
+    assert redact(text) == text
+    assert time.perf_counter() - started < 2
+
+
+_PIECES = st.sampled_from([
+    "password", "=", ":", " ", '"', "'", "token", "Bearer ", "abc123", "@", "x.com", "4111111111111111", "://",
+    "u", "Authorization", "Cookie", ";", "\n", "eyJa", ".", "AKIAIOSFODNN7EXAMPLE", "-", "[REDACTED]", "sk-ant-", "0",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=20).map("".join))
+def test_redacting_twice_changes_nothing_more(text):
+    once = redact(text)
+    assert redact(once) == once

@@ -1,0 +1,251 @@
+"""What git knows about the changes: history, one commit's diff, the services a repository holds.
+
+Read-only: every call runs git plumbing or `git log` with an argument list (never a shell string)
+and writes nothing to the repository. A repository with 100k commits is read with one `git log`
+for the history, not by walking commit objects one by one in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from git import Repo
+from git.exc import GitCommandError, GitCommandNotFound, InvalidGitRepositoryError, NoSuchPathError
+from git.objects import Blob, Tree
+
+from wicked_platform.tools.changes.config_values import MAX_PARSE_CHARS, config_changes, has_config_reader
+from wicked_platform.tools.changes.models import Commit, CommitDiff, ConfigValueChange, GitHistory
+from wicked_platform.tools.changes.services import SERVICE_ROOTS, conventional_scope, service_for_path
+from wicked_platform.tools.redaction import redact, redact_model
+
+MAX_CONFIG_FILES = 200
+"""Files per commit whose full versions are read for changed values; a vendoring commit has thousands."""
+
+_REDACTION_MARGIN = 4096
+"""Characters read past the diff's bound, so a secret cut by the bound is still whole when redacted."""
+
+# One record per commit: \x1e, the fields split by \x1f, then (with -z) NUL-separated file names.
+_LOG_FORMAT = "--format=%x1e%H%x1f%an%x1f%at%x1f%ct%x1f%s"
+_LOG_OPTIONS = ("--no-color", "--no-show-signature", "-z", "--name-only", "--no-renames", "--root")
+_DIFF_OPTIONS = ("-p", "-r", "--no-commit-id", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames")
+
+# A revision a person would type: names, shas, `HEAD~2`, `v2.4.1^`, `main@{1}`. Not an option, not
+# whitespace or control characters, nothing a shell would act on — the ref is never given to a
+# shell, but it is echoed into reports and commands people copy.
+_REF_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f;|&$`<>()\\'\"*?!#]")
+_MAX_REF_LENGTH = 256
+
+
+class RepoError(ValueError):
+    """The repository cannot be read; the one-line message names the path."""
+
+
+class RefError(ValueError):
+    """A revision is malformed or names no commit; the message quotes it."""
+
+
+# Opening ----------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _open(repo: Path) -> Iterator[Repo]:
+    if not repo.exists():
+        raise RepoError(f"--repo {repo}: no such directory")
+    if not repo.is_dir():
+        raise RepoError(f"--repo {repo}: not a directory")
+    try:
+        git_repo = Repo(repo, search_parent_directories=True)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        raise RepoError(f"--repo {repo}: not a git repository") from None
+    except GitCommandNotFound:
+        raise RepoError(f"--repo {repo}: git is not installed") from None
+    try:
+        yield git_repo
+    except GitCommandError as exc:
+        raise RepoError(f"--repo {repo}: {_git_failure(exc)}") from None
+    finally:
+        git_repo.close()  # ends the persistent `git cat-file` processes
+
+
+def _git_failure(exc: GitCommandError) -> str:
+    """`git log failed: fatal: ...` — the subcommand and git's first line, not gitpython's dump."""
+    command = exc.command[1] if isinstance(exc.command, list) and len(exc.command) > 1 else "command"
+    stderr = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) else str(exc.stderr or "")
+    lines = [line.strip().removeprefix("stderr: ").strip("'").strip() for line in stderr.splitlines()]
+    return f"git {command} failed: {next((line for line in lines if line), 'no message')}"
+
+
+def is_git_repo(path: Path) -> bool:
+    """Whether `path` is inside a git work tree or repository."""
+    try:
+        with _open(path):
+            return True
+    except RepoError:
+        return False
+
+
+# History ----------------------------------------------------------------------------------------
+
+
+def read_history(repo: Path, *, max_commits: int = 5000, known_services: Collection[str] = ()) -> GitHistory:
+    """HEAD's history, newest first, with the files, services, scope and tags of each commit."""
+    with _open(repo) as git_repo:
+        shallow = git_repo.git.rev_parse("--is-shallow-repository").strip() == "true"
+        if not git_repo.head.is_valid():  # no commit yet (or HEAD points at nothing)
+            return GitHistory(repo=str(repo), commits=[], shallow=shallow, head=None)
+        head = git_repo.head.commit.hexsha
+        service_dirs = set(_service_dirs(git_repo))
+        limit = max(0, max_commits)
+        raw = git_repo.git.log(
+            *_LOG_OPTIONS, *_merge_option(git_repo), _LOG_FORMAT, f"--max-count={limit + 1}",
+            "--end-of-options", head, "--", stdout_as_string=False,
+        )
+        commits = list(_parse_log(raw, _tags_by_commit(git_repo), frozenset(known_services), service_dirs))
+    return GitHistory(
+        repo=str(repo), commits=commits[:limit], truncated=len(commits) > limit, shallow=shallow, head=head
+    )
+
+
+def _merge_option(git_repo: Repo) -> tuple[str, ...]:
+    """A merge's files are what it brought to its first parent (git 2.31+; older git lists none)."""
+    return ("--diff-merges=first-parent",) if git_repo.git.version_info >= (2, 31) else ()
+
+
+def _parse_log(
+    raw: bytes, tags: dict[str, list[str]], known: Collection[str], service_dirs: Collection[str]
+) -> Iterator[Commit]:
+    service_of: dict[str, str | None] = {}  # the same files recur commit after commit
+    for record in raw.split(b"\x1e")[1:]:
+        header, _, names = record.partition(b"\0")
+        sha, author, authored, committed, subject = header.decode("utf-8", "replace").split("\x1f", 4)
+        files = sorted({name.decode("utf-8", "replace") for name in names.lstrip(b"\n").split(b"\0") if name})
+        scope = conventional_scope(subject)
+        services: set[str] = set()
+        for path in files:
+            if path not in service_of:
+                service_of[path] = service_for_path(path, known)
+            if service_of[path]:
+                services.add(service_of[path])
+        if scope and (scope in known or scope in service_dirs):
+            services.add(scope)
+        yield Commit(
+            sha=sha, subject=subject, author=author,
+            authored_at=datetime.fromtimestamp(int(authored), UTC),
+            committed_at=datetime.fromtimestamp(int(committed), UTC),
+            files=files, services=sorted(services), scope=scope, tags=tags.get(sha, []),
+        )
+
+
+def _tags_by_commit(git_repo: Repo) -> dict[str, list[str]]:
+    """Tag names by the commit they point at (an annotated tag's own object is peeled away)."""
+    tags: dict[str, list[str]] = defaultdict(list)
+    listing = git_repo.git.for_each_ref("refs/tags", "--format=%(objectname) %(*objectname) %(refname:strip=2)")
+    for line in listing.splitlines():
+        target, peeled, name = line.split(" ", 2)
+        tags[peeled or target].append(name)
+    return {sha: sorted(names) for sha, names in tags.items()}
+
+
+def known_services_in_repo(repo: Path) -> list[str]:
+    """Service directories committed at HEAD under the conventional roots: `services/<name>`, `apps/<name>`..."""
+    with _open(repo) as git_repo:
+        return _service_dirs(git_repo)
+
+
+def _service_dirs(git_repo: Repo) -> list[str]:
+    if not git_repo.head.is_valid():
+        return []
+    listing = git_repo.git.ls_tree("-d", "--name-only", "HEAD", "--", *(f"{root}/" for root in SERVICE_ROOTS))
+    return sorted({service for line in listing.splitlines() if (service := service_for_path(line + "/"))})
+
+
+# One commit --------------------------------------------------------------------------------------
+
+
+def resolve_commit(repo: Path, ref: str) -> str:
+    """The 40-hex sha of the commit `ref` names; RefError when it is malformed or unknown."""
+    _check_ref(ref)
+    with _open(repo) as git_repo:
+        try:
+            return git_repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip()
+        except GitCommandError:
+            raise RefError(f"unknown commit {ref!r}") from None
+
+
+def _check_ref(ref: str) -> None:
+    if not ref or not ref.strip():
+        raise RefError("commit reference is empty; give a sha, tag or branch name")
+    if ref.startswith("-"):
+        raise RefError(f"commit reference {ref!r} starts with '-'; give a sha, tag or branch name")
+    if len(ref) > _MAX_REF_LENGTH:
+        raise RefError(f"commit reference is longer than {_MAX_REF_LENGTH} characters")
+    if bad := _REF_FORBIDDEN.search(ref):
+        raise RefError(f"commit reference {ref!r} contains {bad.group(0)!r}; give a sha, tag or branch name")
+
+
+def commit_diff(
+    repo: Path, ref: str, *, max_chars: int = 20_000, known_services: Collection[str] = ()
+) -> CommitDiff:
+    """`ref`'s change against its first parent (the empty tree for a root commit), secrets redacted,
+    at most about `max_chars` characters, with the configuration values it changed."""
+    sha = resolve_commit(repo, ref)
+    with _open(repo) as git_repo:
+        raw = git_repo.git.log(
+            *_LOG_OPTIONS, *_merge_option(git_repo), _LOG_FORMAT, "--max-count=1", "--end-of-options", sha, "--",
+            stdout_as_string=False,
+        )
+        service_dirs = set(_service_dirs(git_repo))
+        commit = next(_parse_log(raw, _tags_by_commit(git_repo), frozenset(known_services), service_dirs))
+        git_commit = git_repo.commit(sha)
+        parent = git_commit.parents[0] if git_commit.parents else None
+        text, truncated = _bounded_diff(git_repo, parent.hexsha if parent is not None else None, sha, max_chars)
+        changes = _config_changes(commit.files, parent.tree if parent is not None else None, git_commit.tree)
+    return redact_model(CommitDiff(commit=commit, diff=text, truncated=truncated, config_changes=changes))
+
+
+def _bounded_diff(git_repo: Repo, parent: str | None, sha: str, max_chars: int) -> tuple[str, bool]:
+    """Read no more of the diff than is shown (a vendoring commit's diff can be gigabytes)."""
+    window = max(0, max_chars) + _REDACTION_MARGIN
+    # A root commit is diffed against the empty tree (`--root`), any other against its first parent.
+    revisions = ("--end-of-options", parent, sha) if parent else ("--root", "--end-of-options", sha)
+    process = git_repo.git.diff_tree(*_DIFF_OPTIONS, *revisions, as_process=True)
+    try:
+        raw = process.proc.stdout.read(4 * window + 1)  # up to 4 bytes a character in UTF-8
+        more = len(raw) > 4 * window
+    finally:
+        process.proc.kill()
+        process.proc.wait()
+    text = redact(raw[: 4 * window].decode("utf-8", "replace"))
+    if not more and len(text) <= max_chars:
+        return text, False
+    cut = text.rfind("\n", 0, max_chars + 1)
+    shown = text[: cut + 1] if cut > 0 else text[:max_chars] + "\n"
+    marker = f"[... diff truncated at {max_chars} characters; `git show {sha[:12]}` has the rest ...]\n"
+    return shown + marker, True
+
+
+def _config_changes(files: list[str], before: Tree | None, after: Tree) -> list[ConfigValueChange]:
+    """Changed values, from the full versions of each touched file — never from the bounded diff."""
+    changes: list[ConfigValueChange] = []
+    for path in [path for path in files if has_config_reader(path)][:MAX_CONFIG_FILES]:  # files are sorted
+        changes += config_changes(path, _blob_text(before, path), _blob_text(after, path))
+    return changes
+
+
+def _blob_text(tree: Tree | None, path: str) -> str | None:
+    """The file's text in `tree`; None when absent, binary or too large to be configuration."""
+    if tree is None:
+        return None
+    try:
+        blob = tree / path
+    except KeyError:
+        return None
+    if not isinstance(blob, Blob) or blob.size > MAX_PARSE_CHARS:
+        return None
+    data = blob.data_stream.read()
+    return None if b"\0" in data else data.decode("utf-8", "replace")

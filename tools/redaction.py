@@ -1,0 +1,182 @@
+"""Secrets out of everything the tool shows: the one redaction every output path goes through.
+
+`redact` replaces secret values with `[REDACTED]` and keeps what names them (`password=[REDACTED]`,
+`Authorization: Bearer [REDACTED]`), so a reader still sees that a secret was there and which one.
+It must leave ordinary log text alone: order ids, timestamps, 40-hex commit ids, versions and
+config values like `paymentTimeout: 500` are the evidence an investigation is made of.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+REDACTED = "[REDACTED]"
+
+REDACT_PERSONAL_DATA = True
+"""Also redact e-mail addresses and (Luhn-valid) card numbers. Read at call time, so it can be switched."""
+
+# Words that end the name of a secret: `db_password`, `PGPASSWORD`, `clientSecret`, `x-api-key`,
+# `aws_secret_access_key`. They must END the name, so `tokenCount`, `max_tokens`, `secretName`
+# and `passwordMinLength` stay visible.
+_SECRET_NAME = (
+    r"(?:pass(?:word|wd|phrase)|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key"
+    r"|private[_-]?key|credentials?)"
+)
+_SECRET_KEY_NAME = re.compile(rf"^[\w.-]*?{_SECRET_NAME}$", re.IGNORECASE)
+
+# key=value, key: value, "key": "value", KEY = 'value', {\"key\": \"value\"} (escaped JSON in a log).
+_KEY_VALUE = re.compile(
+    rf"""(?P<key>(?<![\w.-])[\w.-]*?{_SECRET_NAME}\\?["']?[ \t]*(?::=|=|:)[ \t]*)"""
+    r"""(?P<value>\[REDACTED\]|\\"[^"\n]*?\\"|"[^"\n]*"|'[^'\n]*'|[^\s,;&"'}\]]+)""",
+    re.IGNORECASE,
+)
+# References to a secret are not the secret: `password: ${DB_PASSWORD}`, `token = os.environ[...]`.
+_REFERENCE_PREFIXES = ("${", "{{", "process.env", "os.environ", "os.getenv", "env(", "secretkeyref")
+
+_PRIVATE_KEY = re.compile(
+    r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)(.*?)(-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
+    re.DOTALL,
+)
+# scheme://user:password@host — keep the user, the host and the rest of the URL.
+# The user may be empty: `redis://:password@cache:6379`.
+_URL_CREDENTIALS = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]*:)(?P<secret>[^\s@/]+)(?=@)")
+_AUTHORIZATION = re.compile(
+    r"""(?P<head>\b(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?"""
+    r"""(?:(?:bearer|basic|token|digest|negotiate|ntlm)[ \t]+)?)(?P<secret>[^\s"',;]+)""",
+    re.IGNORECASE,
+)
+_BEARER = re.compile(r"(?P<head>\bbearer[ \t]+)(?P<secret>[A-Za-z0-9._~+/=-]{8,})", re.IGNORECASE)
+# A cookie header's value is `name=value` pairs split by `; ` — all of them, not just the first.
+_COOKIE = re.compile(
+    r"""(?P<head>\b(?:set-)?cookie["']?[ \t]*[:=][ \t]*["']?)(?P<secret>[^\s;,"']+(?:;[ \t]*[^\s;,"']+)*)""",
+    re.IGNORECASE,
+)
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+_AWS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")
+_VENDOR_TOKEN = re.compile(
+    r"\b(?:sk-ant-[A-Za-z0-9_-]{10,}"  # Anthropic
+    r"|sk-[A-Za-z0-9_-]{20,}"  # OpenAI (sk-proj-..., sk-...)
+    r"|gh[pousr]_[A-Za-z0-9]{30,}"  # GitHub classic tokens
+    r"|github_pat_[A-Za-z0-9_]{20,}"  # GitHub fine-grained tokens
+    r"|xox[bpars]-[A-Za-z0-9-]{10,})"  # Slack
+)
+_EMAIL = re.compile(r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+# 13-19 digits, optionally in groups split by one space or dash; `_is_card_number` then wants a
+# card's first digits (so epoch milliseconds and compact `20240115...` timestamps never qualify)
+# and a valid Luhn check digit.
+_CARD = re.compile(r"(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w-])")
+_CARD_PREFIX = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[0-9]|6)")
+
+# Substrings at least one secret pattern needs (lower-cased): without any, the text is returned
+# untouched after one cheap scan.
+_TRIGGERS = (
+    "pass", "pwd", "secret", "token", "key", "credential", "auth", "bearer", "cookie", "eyj",
+    "akia", "asia", "private", "://", "sk-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox",
+)
+
+
+def is_secret_key(name: str) -> bool:
+    """True for a key that names a secret (`DB_PASSWORD`, `apiKey`), whatever its value looks like."""
+    return bool(_SECRET_KEY_NAME.match(name.strip().strip("\"'")))
+
+
+def redact(text: str) -> str:
+    """`text` with every secret it contains replaced by `[REDACTED]`."""
+    if not text:
+        return text
+    lowered = text.lower()
+    if any(trigger in lowered for trigger in _TRIGGERS):
+        text = _redact_secrets(text)
+    if REDACT_PERSONAL_DATA:
+        text = _redact_personal_data(text)
+    return text
+
+
+def _redact_secrets(text: str) -> str:
+    # Whole blocks and structured forms first, so the key=value pass does not half-eat them.
+    text = _PRIVATE_KEY.sub(lambda m: f"{m.group(1)}\n{REDACTED}\n{m.group(3)}", text)
+    text = _URL_CREDENTIALS.sub(_keep_head, text)
+    text = _AUTHORIZATION.sub(_keep_head, text)
+    text = _BEARER.sub(lambda m: _keep_head(m) if _looks_random(m.group("secret")) else m.group(0), text)
+    text = _COOKIE.sub(_keep_head, text)
+    text = _JWT.sub(REDACTED, text)
+    text = _AWS_KEY_ID.sub(REDACTED, text)
+    text = _VENDOR_TOKEN.sub(lambda m: REDACTED if _looks_random(m.group(0)) else m.group(0), text)
+    return _KEY_VALUE.sub(_redact_value, text)
+
+
+def _redact_personal_data(text: str) -> str:
+    if "@" in text:
+        text = _EMAIL.sub(REDACTED, text)
+    return _CARD.sub(lambda m: REDACTED if _is_card_number(m.group(0)) else m.group(0), text)
+
+
+def _keep_head(match: re.Match[str]) -> str:
+    return match.group("head") + REDACTED
+
+
+def _redact_value(match: re.Match[str]) -> str:
+    value = match.group("value")
+    if value.lower().lstrip("\\\"'").startswith(_REFERENCE_PREFIXES):
+        return match.group(0)
+    for quote in ('\\"', '"', "'"):
+        if len(value) >= 2 * len(quote) and value.startswith(quote) and value.endswith(quote):
+            if len(value) == 2 * len(quote):  # an empty string hides nothing
+                return match.group(0)
+            return f"{match.group('key')}{quote}{REDACTED}{quote}"
+    return match.group("key") + REDACTED
+
+
+def _looks_random(token: str) -> bool:
+    """Tokens mix digits or cases; prose after `Bearer` (`bearer authentication`) does not."""
+    has_digit = any(c.isdigit() for c in token)
+    return has_digit or (any(c.islower() for c in token) and any(c.isupper() for c in token))
+
+
+def _is_card_number(candidate: str) -> bool:
+    number = "".join(c for c in candidate if c.isdigit())
+    if not 13 <= len(number) <= 19 or not _CARD_PREFIX.match(number):
+        return False
+    digits = [int(c) for c in number]
+    total = 0
+    for i, digit in enumerate(reversed(digits)):
+        if i % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def redact_model(model: Model) -> Model:
+    """A copy of `model` with every string in it redacted, through lists, dicts and nested models."""
+    return _redact_any(model, redact)
+
+
+def _redact_any(value: Any, redact_text: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, BaseModel):
+        updates = {
+            name: _redact_any(getattr(value, name), redact_text)
+            for name in type(value).model_fields
+        }
+        for name, extra in (value.model_extra or {}).items():
+            updates[name] = _redact_any(extra, redact_text)
+        return value.model_copy(update=updates)
+    if isinstance(value, list):
+        return [_redact_any(item, redact_text) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_redact_any(item, redact_text) for item in value)
+    if isinstance(value, dict):  # values only: keys are names (services, config keys), not secrets
+        return {key: _redact_any(item, redact_text) for key, item in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return type(value)(_redact_any(item, redact_text) for item in value)
+    return value
