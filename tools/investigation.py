@@ -175,7 +175,7 @@ def _primary_comparison(found: SymptomFindings) -> RateComparison | None:
     if found.onset is None:
         return None
     if found.affected.direct:
-        return compare_at(found.scan, found.onset.at, found.affected.direct[:1]) or found.onset.comparison
+        return compare_at(found.scan, found.onset.at, found.affected.direct[:1], tests=found.onset.tests) or found.onset.comparison
     return found.onset.comparison
 
 

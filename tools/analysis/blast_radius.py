@@ -33,7 +33,7 @@ def blast_radius(
         )
     primary = direct[0]
     svc = context.service(primary)
-    comparison = compare_at(scan, onset.at, [primary])
+    comparison = compare_at(scan, onset.at, [primary], tests=onset.tests)
     error_rate = baseline = None
     rpm = svc.requests_per_minute
     if comparison is not None and comparison.after_requests:

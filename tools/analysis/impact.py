@@ -32,7 +32,7 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
     services = sorted({p.service for p in scan.points if p.level_class in ERROR_CLASSES})
     direct = []
     for service in services:
-        comparison = compare_at(scan, onset.at, [service])
+        comparison = compare_at(scan, onset.at, [service], tests=onset.tests)
         if comparison is not None and comparison.significant:
             direct.append(service)
     if not direct:

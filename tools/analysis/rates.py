@@ -78,6 +78,7 @@ class RateComparison(Frozen):
 
 class Onset(Frozen):
     at: UtcDatetime = Field(description="the first error at or after the change point")
+    tests: int = Field(1, description="candidate splits tried; p-values at the onset are Bonferroni-adjusted by it")
     comparison: RateComparison
     new_signatures: list[str] = Field(description="error signatures first seen at or after the onset")
 
@@ -110,9 +111,13 @@ def _window_seconds(start: datetime, end: datetime) -> float:
 
 
 def compare_at(
-    scan: LogScan, split: datetime, services: Iterable[str] | None = None, requests: bool = True
+    scan: LogScan, split: datetime, services: Iterable[str] | None = None, requests: bool = True, tests: int = 1
 ) -> RateComparison | None:
-    """Errors before `split` against errors from `split` on, for `services` (all when None)."""
+    """Errors before `split` against errors from `split` on, for `services` (all when None).
+
+    `tests` is how many splits were tried to choose this one: the p-value is multiplied by it
+    (Bonferroni), because the best of many splits looks significant even in steady noise.
+    """
     if scan.start is None or scan.end is None:
         return None
     services = list(services) if services is not None else None
@@ -132,7 +137,7 @@ def compare_at(
         p_value = None
         if before_req and after_req:
             table = [[after_err, after_req - after_err], [before_err, before_req - before_err]]
-            p_value = float(stats.fisher_exact(table, alternative="greater").pvalue)
+            p_value = min(1.0, float(stats.fisher_exact(table, alternative="greater").pvalue) * tests)
         return RateComparison(
             split=split, before_errors=before_err, before_seconds=before_s, after_errors=after_err,
             after_seconds=after_s, before_requests=before_req, after_requests=after_req, p_value=p_value,
@@ -141,7 +146,7 @@ def compare_at(
     if before_s > 0 and after_s > 0 and before + after > 0:
         # Conditional on the total, errors after the split are Binomial(total, share of time after).
         share = after_s / (before_s + after_s)
-        p_value = float(stats.binom.sf(after - 1, before + after, share))
+        p_value = min(1.0, float(stats.binom.sf(after - 1, before + after, share)) * tests)
     return RateComparison(
         split=split, before_errors=before, before_seconds=before_s, after_errors=after,
         after_seconds=after_s, p_value=p_value,
@@ -173,7 +178,8 @@ def find_onset(scan: LogScan, services: Iterable[str] | None = None) -> Onset | 
     p_values = np.where(before_s > 0, p_values, 1.0)
     best = int(np.argmin(p_values))
     split = times[best]
-    comparison = compare_at(scan, split, services)
+    tests = int(np.count_nonzero(before_s > 0)) or 1
+    comparison = compare_at(scan, split, services, tests=tests)
     if comparison is None:
         return None
     first_seen: dict[str, datetime] = {}
@@ -182,7 +188,7 @@ def find_onset(scan: LogScan, services: Iterable[str] | None = None) -> Onset | 
         if key not in first_seen or point.at < first_seen[key]:
             first_seen[key] = point.at
     new = sorted(sig for sig, at in first_seen.items() if at >= split)
-    return Onset(at=split, comparison=comparison, new_signatures=new)
+    return Onset(at=split, tests=tests, comparison=comparison, new_signatures=new)
 
 
 def error_series(

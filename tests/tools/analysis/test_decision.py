@@ -28,7 +28,7 @@ def _decide(scan, context, description=DESCRIPTION, changes=(), resources=()):
     deploys, _ = deploys_from_logs(scan.events, history(perf))
     ranked = rank_candidates(onset, affected.direct, affected.related, deploys, history(perf),
                              {perf.sha: diff_with(perf, *changes)}, [s.signature for s in scan.signatures])
-    comparison = compare_at(scan, onset.at, affected.direct[:1])
+    comparison = compare_at(scan, onset.at, affected.direct[:1], tests=onset.tests)
     decision = evaluate_rollback(comparison, blast, ranked[0] if ranked else None, list(resources),
                                  open_breakers(scan, onset), False, context,
                                  critical_path_reason(affected.direct, context, description))
@@ -100,7 +100,7 @@ def test_resource_exhaustion_without_a_correlated_change_scales():
     onset = find_onset(scan)
     affected = affected_services(scan, onset, IncidentContext())
     blast = blast_radius(scan, onset, affected, IncidentContext(), "db errors")
-    decision = evaluate_rollback(compare_at(scan, onset.at), blast, None, ["db-api: too many connections"], [], False,
+    decision = evaluate_rollback(compare_at(scan, onset.at, tests=onset.tests), blast, None, ["db-api: too many connections"], [], False,
                                  IncidentContext(), None)
     assert decision.recommendation == "SCALE"
     assert decision.command.startswith("kubectl scale deployment/db-api --replicas=$((")

@@ -14,7 +14,7 @@ def test_find_onset_on_the_seed_log_is_the_first_timeout(seed_scan):
     assert onset.at.isoformat() == "2024-01-15T14:23:15+00:00"
     c = onset.comparison
     assert (c.before_errors, c.after_errors) == (0, 8)
-    assert c.significant and c.p_value < 1e-3
+    assert c.significant and c.p_value < 0.005  # Bonferroni over the 8 candidate splits: 8 × 2.4e-4
     assert c.ratio is None  # no errors before: the ratio is unbounded, not a number
     assert "Payment timeout for order <*>" in onset.new_signatures
 

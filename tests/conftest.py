@@ -1,0 +1,21 @@
+import os
+
+import pytest
+from support.built import build
+
+
+def pytest_configure(config):
+    # No test may reach a real model: the live marker and a key are both needed for that.
+    if "ANTHROPIC_API_KEY" in os.environ and not config.getoption("-m"):
+        os.environ.pop("ANTHROPIC_API_KEY")
+
+
+@pytest.fixture(scope="session")
+def checkout_timeout(tmp_path_factory):
+    """The checkout-timeout scenario built once per session (read-only for tests)."""
+    return build("checkout-timeout", tmp_path_factory.mktemp("scenarios"))
+
+
+@pytest.fixture(scope="session")
+def seed_literal(tmp_path_factory):
+    return build("seed-literal", tmp_path_factory.mktemp("scenarios"))
