@@ -79,7 +79,7 @@ def _confidence(service_score: float, lag: float, significant: bool, change: Cha
         return "LOW"
     if service_score >= 1.0 and lag <= 3600 and (suspicious or lag <= 15 * 60):
         return "HIGH"
-    if service_score >= 0.5 and lag <= 6 * 3600:
+    if (service_score >= 1.0 and lag <= 6 * 3600) or (service_score >= 0.5 and lag <= 3600):
         return "MEDIUM"
     return "LOW"
 
