@@ -155,6 +155,32 @@ def incident(
     _emit(report.model_dump_json(indent=2) if fmt == OutputFormat.json else report_markdown(report))
 
 
+@app.command("eval")
+def eval_(
+    scenarios_dir: Annotated[Path | None, typer.Argument(help="folder of scenarios (default: the bundled library)")] = None,
+    agent: Annotated[AgentChoice, typer.Option(help="which agent to evaluate")] = AgentChoice.offline,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="markdown or json")] = OutputFormat.markdown,
+    only: Annotated[str | None, typer.Option(help="run only the scenario with this folder name")] = None,
+) -> None:
+    """Replay scenarios and grade each report against its expectations; exit 0 only when all pass."""
+    from wicked_platform.agents.evaluation import evaluate, scorecard_markdown
+    from wicked_platform.scenarios.model import bundled_scenarios_dir, discover_scenarios
+
+    root = scenarios_dir or bundled_scenarios_dir()
+    if not root.is_dir():
+        raise InputError(f"SCENARIOS_DIR {root}: no such directory")
+    if not discover_scenarios(root):
+        raise InputError(f"SCENARIOS_DIR {root}: no scenario.yaml below it")
+    if agent != AgentChoice.offline:
+        raise InputError("--agent: only the offline agent can be evaluated in this release")
+    card = evaluate(root, agent.value, only, progress=_say)
+    if only and not card.scenarios:
+        raise InputError(f"--only {only}: no such scenario under {root}")
+    _emit(card.model_dump_json(indent=2) if fmt == OutputFormat.json else scorecard_markdown(card))
+    if card.scenarios_passed != len(card.scenarios):
+        raise typer.Exit(1)
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the report."""
