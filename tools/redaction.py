@@ -9,6 +9,7 @@ config values like `paymentTimeout: 500` are the evidence an investigation is ma
 from __future__ import annotations
 
 import re
+from enum import Enum
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -30,7 +31,7 @@ _SECRET_KEY_NAME = re.compile(rf"^[\w.-]*?{_SECRET_NAME}$", re.IGNORECASE)
 
 # key=value, key: value, "key": "value", KEY = 'value', {\"key\": \"value\"} (escaped JSON in a log).
 _KEY_VALUE = re.compile(
-    rf"""(?P<key>(?<![\w.-])[\w.-]*?{_SECRET_NAME}\\?["']?[ \t]*(?::=|=|:)[ \t]*)"""
+    rf"""(?P<key>(?<![\w./-])[\w.-]*?{_SECRET_NAME}\\?["']?[ \t]*(?::=|=|:)[ \t]*)"""
     r"""(?P<value>\[REDACTED\]|\\"[^"\n]*?\\"|"[^"\n]*"|'[^'\n]*'|[^\s,;&"'}\]]+)""",
     re.IGNORECASE,
 )
@@ -161,6 +162,8 @@ def redact_model(model: Model) -> Model:
 
 
 def _redact_any(value: Any, redact_text: Callable[[str], str]) -> Any:
+    if isinstance(value, Enum):  # a StrEnum member is a name the code chose, not text from outside
+        return value
     if isinstance(value, str):
         return redact_text(value)
     if isinstance(value, BaseModel):
