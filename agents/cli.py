@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import click
 import typer
+from typer.exceptions import TyperException
 
 from wicked_platform.agents.offline import InvestigationRequest, investigate
 from wicked_platform.agents.render import report_markdown, rollback_markdown
@@ -192,12 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv
     try:
         app(args=argv, standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.UsageError as exc:
+    except TyperException as exc:  # usage errors: unknown option, bad choice, missing value
         _say(f"wicked-platform: error: {exc.format_message()}")
         return 2
-    except click.Abort:
+    except typer.Abort:
         _say("wicked-platform: aborted")
         return 130
     except (InputError, RepoError, ValueError) as exc:
