@@ -1,0 +1,41 @@
+"""The markdown report of the checkout-timeout scenario is the product: it is snapshot-tested.
+
+Refresh after an intended change with: UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/agents/test_render.py
+"""
+
+import os
+from pathlib import Path
+
+from wicked_platform.agents.offline import InvestigationRequest, investigate
+from wicked_platform.agents.render import report_markdown, rollback_markdown
+from wicked_platform.tools.context import load_context
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+DESCRIPTION = "500 errors spiking on checkout API, customers unable to complete purchases"
+
+
+def _report(built):
+    repo = built.repo
+    return investigate(InvestigationRequest(
+        description=DESCRIPTION, repo=repo, logs=[repo / "error.log", repo / "logs" / "checkout-api-access.log"],
+        context=load_context(built.context), context_path=built.context,
+    ))
+
+
+def _check(name: str, text: str) -> None:
+    path = SNAPSHOTS / name
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        path.write_text(text)
+    assert path.exists(), f"{name} missing; create it with UPDATE_SNAPSHOTS=1"
+    assert text == path.read_text(), f"{name} changed; refresh with UPDATE_SNAPSHOTS=1 if intended"
+
+
+def test_checkout_timeout_markdown_snapshot(checkout_timeout):
+    report = _report(checkout_timeout)
+    # Paths differ per machine; the snapshot holds the report without the inputs section.
+    _check("checkout-timeout.md", report_markdown(report.model_copy(update={"inputs": None})))
+
+
+def test_rollback_decision_snapshot(checkout_timeout):
+    report = _report(checkout_timeout)
+    _check("checkout-timeout-rollback.md", rollback_markdown(report.incident_id, report.rollback_decision))
