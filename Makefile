@@ -14,7 +14,14 @@ $(STAMP): pyproject.toml setup.py
 
 install: $(STAMP)
 
-test: $(STAMP)
+# The MCP Inspector CLI, for the tests that drive the server as a real client would. Without npm
+# the tests that need it skip and say why.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json
+	@if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --silent && touch $(NODE_STAMP); \
+	else echo "npm not found: MCP Inspector tests will be skipped" >&2; fi
+
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest
 
 demo: $(STAMP)
@@ -24,4 +31,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_logs.py --size-mb $${SIZE_MB:-1024}
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache node_modules

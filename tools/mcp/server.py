@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -79,7 +80,8 @@ def build_server(roots: list[Path] | None = None) -> MCPServer:
                 raise ToolError(redact(str(exc))) from None
             return redact_model(result)
 
-        server.add_tool(run, name=fn.__name__, description=fn.__doc__, annotations=READ_ONLY, structured_output=True)
+        description = " ".join(inspect.cleandoc(fn.__doc__ or "").split())
+        server.add_tool(run, name=fn.__name__, description=description, annotations=READ_ONLY, structured_output=True)
         return run
 
     @tool
