@@ -105,8 +105,7 @@ def read_changes(repo: Path | None, found: SymptomFindings, context: IncidentCon
             notes.append(f"{repo}: the repository has no commits, so no change can be correlated")
         if history.shallow:
             notes.append(f"{repo}: shallow clone; commits older than its depth were not read")
-    deploys, match_lines = deploys_from_logs(found.scan.events, history)
-    match_notes = dict(line.split(": ", 1) for line in match_lines)
+    deploys, match_notes = deploys_from_logs(found.scan.events, history)
     if history is not None:
         deploys = sorted([*deploys, *deploys_from_tags(history, deploys)], key=lambda d: (d.at, d.service, d.version or ""))
     candidates: list[Candidate] = []

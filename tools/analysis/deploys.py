@@ -100,12 +100,14 @@ def commit_for_deploy(deploy: Deploy, history: GitHistory) -> tuple[Commit | Non
     return None, f"no commit touches {deploy.service}"
 
 
-def deploys_from_logs(events: Iterable[LogEvent], history: GitHistory | None) -> tuple[list[Deploy], list[str]]:
-    """One Deploy per (service, version) logged, oldest first, with the match notes."""
+def deploys_from_logs(events: Iterable[LogEvent], history: GitHistory | None) -> tuple[list[Deploy], dict[str, str]]:
+    """One Deploy per (service, version) logged, oldest first, and how each was matched to a commit
+    (keyed by "service version")."""
     grouped: dict[tuple[str, str | None], list[DeployEvent]] = {}
     for event in deploy_events(events):
         grouped.setdefault((event.service, event.version), []).append(event)
-    deploys, notes = [], []
+    deploys: list[Deploy] = []
+    notes: dict[str, str] = {}
     for (service, version), group in grouped.items():
         started = [e.at for e in group if e.phase == "started"]
         completed = [e.at for e in group if e.phase == "completed"]
@@ -116,7 +118,7 @@ def deploys_from_logs(events: Iterable[LogEvent], history: GitHistory | None) ->
             commit, how = commit_for_deploy(deploy, history)
             if commit is not None:
                 deploy = deploy.model_copy(update={"commit": commit.sha, "subject": commit.subject})
-            notes.append(f"{service} {version or ''}".strip() + f": {how}")
+            notes[f"{service} {version or ''}".strip()] = how
         deploys.append(deploy)
     deploys.sort(key=lambda d: (d.at, d.service, d.version or ""))
     return deploys, notes

@@ -39,7 +39,7 @@ def test_logged_deploy_keeps_start_and_completion_and_maps_to_its_tag():
     assert (d.service, d.version, d.source) == ("checkout-api", "v2.4.1", "log")
     assert d.at.strftime("%H:%M:%S") == "14:20:00" and d.completed_at.strftime("%H:%M:%S") == "14:20:30"
     assert d.commit == "a" * 40  # the tag wins over the later commit
-    assert "tag checkout-api-v2.4.1" in notes[0]
+    assert "tag checkout-api-v2.4.1" in notes["checkout-api v2.4.1"]
 
 
 def test_untagged_deploy_maps_to_latest_commit_before_it_else_says_dates_disagree():
@@ -52,7 +52,7 @@ def test_untagged_deploy_maps_to_latest_commit_before_it_else_says_dates_disagre
     assert deploys[0].commit == "b" * 40
     deploys, notes = deploys_from_logs(scan.events, history(future))
     assert deploys[0].commit == "c" * 40
-    assert "disagree" in notes[0]
+    assert "disagree" in notes["checkout-api v2.4.1"]
 
 
 def test_release_tags_become_git_deploys_when_no_log_accounts_for_them():
