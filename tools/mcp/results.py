@@ -21,14 +21,15 @@ class LogSummary(Result):
     """read_logs"""
 
     status: str = Field(description="found | no_errors | no_data: 'no errors' is never confused with 'unreadable'")
-    files: list[LogFileStats]
+    files: list[LogFileStats] = Field(description="per-file stats, the first 50")
+    files_total: int
     start: UtcDatetime | None
     end: UtcDatetime | None
     level_counts: dict[str, int]
     service_counts: dict[str, int]
     signatures: list[SignatureStats] = Field(description="error, alert and warning signatures, most frequent first")
     signatures_total: int
-    truncated: bool = Field(description="more signatures exist than were returned")
+    truncated: bool = Field(description="more signatures or files exist than were returned")
 
 
 class RateResult(Result):

@@ -37,6 +37,7 @@ from wicked_platform.tools.mcp.workspace import Workspace, parse_time
 from wicked_platform.tools.redaction import redact, redact_model
 
 CALL_TIMEOUT_SECONDS = 120.0
+MAX_FILES = 50  # file stats returned by read_logs; a directory of thousands still answers small
 READ_ONLY = ToolAnnotations(readOnlyHint=True, idempotentHint=True, destructiveHint=False, openWorldHint=False)
 
 Logs = Annotated[list[str], Field(description="log files, directories or globs relative to the root; "
@@ -94,9 +95,9 @@ def build_server(roots: list[Path] | None = None) -> MCPServer:
         scan = workspace.symptoms(inputs).scan
         ranked = sorted(scan.signatures, key=lambda s: (-s.count, s.first_seen, s.service, s.signature))
         return LogSummary(
-            status=_status(scan), files=scan.files, start=scan.start, end=scan.end, level_counts=scan.level_counts,
+            status=_status(scan), files=scan.files[:MAX_FILES], files_total=len(scan.files), start=scan.start, end=scan.end, level_counts=scan.level_counts,
             service_counts=scan.service_counts, signatures=ranked[:top], signatures_total=len(ranked),
-            truncated=len(ranked) > top,
+            truncated=len(ranked) > top or len(scan.files) > MAX_FILES,
         )
 
     @tool

@@ -104,3 +104,21 @@ def test_results_are_deterministic(checkout_timeout):
     a = call(checkout_timeout.repo, "correlate_changes", {"logs": LOGS}).structured_content
     b = call(checkout_timeout.repo, "correlate_changes", {"logs": LOGS}).structured_content
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def test_a_large_log_comes_back_bounded(tmp_path):
+    import random
+
+    rng = random.Random(5)
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
+    with open(tmp_path / "big.log", "w") as f:
+        for i in range(120_000):
+            level = "ERROR" if i % 4 == 0 else "INFO"
+            message = " ".join(rng.choice(words) for _ in range(4))  # thousands of distinct signatures
+            f.write(f"2024-01-15T{10 + i // 36000:02d}:{i // 600 % 60:02d}:{i // 10 % 60:02d}Z {level} api {message} {i}\n")
+    assert (tmp_path / "big.log").stat().st_size > 5_000_000
+    for name in ("read_logs", "error_rate_ratio", "correlate_changes", "incident_timeline"):
+        r = call(tmp_path, name, {"logs": ["big.log"]})
+        assert not r.is_error, r.content[0].text
+        assert len(json.dumps(r.structured_content)) < 1_000_000, name
+    assert call(tmp_path, "read_logs", {"logs": ["big.log"]}).structured_content["truncated"]
