@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -26,6 +25,7 @@ from wicked_platform.tools.context import load_context
 from wicked_platform.tools.logs.discovery import expand_log_args
 from wicked_platform.tools.redaction import redact
 from wicked_platform.tools.report import IncidentReport, RollbackAnswer
+from wicked_platform.tools.timeutil import parse_time
 
 app = typer.Typer(
     name="wicked-platform", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -50,16 +50,6 @@ class InputError(ValueError):
 
 def _say(message: str) -> None:
     print(redact(message), file=sys.stderr, flush=True)
-
-
-def _parse_time(option: str, value: str | None, tz: ZoneInfo) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"{option} {value!r}: expected an ISO 8601 time such as 2024-01-15T14:00:00Z") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
 
 
 def _state_dir(state_dir: Path | None, repo: Path) -> Path:
@@ -141,7 +131,7 @@ def incident(
         raise InputError(f"no logs found: pass --log FILE (no *.log, *.log.gz or logs/ under {repo_dir})")
     request = InvestigationRequest(
         description=description, repo=git_repo, logs=logs, context=load_context(context_path),
-        context_path=context_path, since=_parse_time("--since", since, zone), until=_parse_time("--until", until, zone),
+        context_path=context_path, since=parse_time("--since", since, zone), until=parse_time("--until", until, zone),
         tz=tz,
     )
     progress = _say if verbose or sys.stderr.isatty() else (lambda _: None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, PlainSerializer
@@ -13,6 +13,20 @@ def to_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def parse_time(argument: str, value: str | None, zone: tzinfo = UTC) -> datetime | None:
+    """An ISO 8601 time from the user (`Z` accepted); one without a zone is in `zone`.
+
+    Bad text raises ValueError naming the argument, which every caller turns into its one-line error.
+    """
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{argument} {value!r}: expected an ISO 8601 time such as 2024-01-15T14:00:00Z") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
 def iso_z(value: datetime) -> str:

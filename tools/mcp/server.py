@@ -33,7 +33,8 @@ from wicked_platform.tools.mcp.results import (
     BlastRadiusResult, CandidateChange, Correlations, DeployHistory, DiffResult, LogSummary, RateResult,
     RollbackEvaluation, Timeline,
 )
-from wicked_platform.tools.mcp.workspace import Workspace, parse_time
+from wicked_platform.tools.mcp.workspace import Workspace
+from wicked_platform.tools.timeutil import parse_time
 from wicked_platform.tools.redaction import redact, redact_model
 
 CALL_TIMEOUT_SECONDS = 120.0

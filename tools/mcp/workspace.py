@@ -18,6 +18,7 @@ from wicked_platform.tools.context import IncidentContext, load_context
 from wicked_platform.tools.investigation import ChangeFindings, SymptomFindings, read_changes, read_symptoms
 from wicked_platform.tools.logs.discovery import expand_log_args
 from wicked_platform.tools.mcp.confinement import OutsideRoots, Roots
+from wicked_platform.tools.timeutil import parse_time
 
 CACHE_SIZE = 8
 
@@ -49,16 +50,6 @@ class Inputs(BaseModel):
             except OSError:
                 head = None
         return (str(self.repo), tuple(stamp), self.since, self.until, self.tz, head)
-
-
-def parse_time(argument: str, value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"{argument} {value!r}: expected an ISO 8601 time such as 2024-01-15T14:00:00Z") from None
-    return parsed
 
 
 class Workspace:
