@@ -1,0 +1,57 @@
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from wicked_platform.tools.logs import formats
+
+EVENTS = [
+    "Deployment checkout-api-v2.4.1 started", "Deployment checkout-api-v2.4.1 failed", "deploy cart-api version=v1.8.0",
+    "cart-api deployed", "Starting rollout of search v3", "release v1.2.3 is live", "Circuit breaker OPEN for payments",
+    "circuit-breaker half-open", "Service recovered", "incident resolved", "error rate back to normal",
+    "payments healthy again", "ALERT: disk almost full", "Paging on-call", "error rate above threshold",
+]
+NOT_EVENTS = ["Released lock on table orders", "User 42 logged in", "Recovering session cache", "deployments list fetched"]
+
+
+@pytest.mark.parametrize(("name", "stem", "service"), [
+    ("payment-service.log", "payment-service", "payment-service"), ("gateway-access.log", "gateway-access", "gateway"),
+    ("access.log", "access", "access"), ("edge_access.log.gz", "edge_access", "edge"), ("app.json.gz", "app", "app"),
+    ("syslog", "syslog", "syslog"), (".log", ".log", ".log"),
+])
+def test_file_names_give_services(name, stem, service):
+    assert formats.file_stem(Path("logs") / name) == stem
+    assert formats.access_service(Path(name)) == service
+
+
+def test_event_wordings_match_in_duckdb():
+    rows = duckdb.execute("SELECT m, regexp_matches(m, $event) FROM (SELECT unnest($messages) AS m)",
+                          {"event": formats.EVENT, "messages": EVENTS + NOT_EVENTS}).fetchall()
+    assert [m for m, hit in rows if hit] == EVENTS
+
+
+def test_the_prefilter_passes_every_event_and_level_word():
+    words = EVENTS + ["ERROR", "err", "Warning", "CRIT", "fatal", "EMERG", "panic", "SEVERE"]
+    rows = duckdb.execute("SELECT bool_and(regexp_matches(m, $vocabulary)) FROM (SELECT unnest($words) AS m)",
+                          {"vocabulary": formats.LINE_VOCABULARY, "words": words}).fetchone()
+    assert rows == (True,)
+
+
+@pytest.mark.parametrize(("line", "continues"), [
+    ("    at com.shop.Cart.update(Cart.java:42)", True), ("\tat x", True), ("Caused by: java.io.IOException: x", True),
+    ("Traceback (most recent call last):", True), ('  File "app.py", line 3, in <module>', True),
+    ("ValueError: bad value", True), ("java.lang.NullPointerException", True), ("\t... 12 more", True), ("", True),
+    ("}", True), ("hello world", False), ("2024-01-15 broken", False),
+])
+def test_continuation_lines(line, continues):
+    assert bool(formats.compile_shared(formats.CONTINUATION).match(line)) == continues
+    assert duckdb.execute("SELECT regexp_matches($line, $pattern)",
+                          {"line": line, "pattern": formats.CONTINUATION}).fetchone()[0] == continues
+
+
+@pytest.mark.parametrize("stamp", [
+    "2024-01-15T14:23:15Z", "2024-01-15 14:23:15", "2024-01-15T14:23:15.123456+02:00", "2024-01-15 14:23:15,123",
+    "2024-01-15T14:23:15-0500", "2024-01-15 14:23:15 +02:00",
+])
+def test_iso_stamps(stamp):
+    assert formats.compile_shared(formats.ISO_STAMP).fullmatch(stamp)

@@ -1,0 +1,181 @@
+"""The one pass over one file: DuckDB reads its lines and leaves them aggregated in `scan_rows`.
+
+Each line gets a kind — parsed (in the window), outside (the window), continuation, unparsed — and
+lines are grouped by what the results need: per second, service and message shape for error,
+warning and alert lines; one row per event line; a handful of rows for everything else. What lands
+in `scan_rows` is small however big the file was; `scan_results` turns it into the LogScan.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+
+from wicked_platform.tools.logs import formats
+from wicked_platform.tools.logs.levels import level_class_sql, level_name_sql
+from wicked_platform.tools.logs.line_sql import CANDIDATE_LINE, LineSql, SqlColumn, quote
+from wicked_platform.tools.logs.models import LevelClass
+from wicked_platform.tools.logs.signatures import digit_shape_sql
+from wicked_platform.tools.logs.sniff import FileLayout
+
+MAX_MESSAGE_CHARS = 2000  # a longer message is cut: signatures and examples stay readable
+MAX_LINE_BYTES = 8 << 20  # DuckDB's reader refuses longer lines; the file is then reported unreadable
+# A delimiter no log line contains, so each line arrives whole as one column. One byte would cut lines
+# that hold it (\x01 does occur); four control bytes in this order do not.
+LINE_DELIMITER = "\x1f\x1e\x1d\x1c"
+
+SCAN_ROWS_TABLE = """
+CREATE TEMP TABLE scan_rows (
+    file_id INTEGER, kind VARCHAR, cls VARCHAR, level VARCHAR, service VARCHAR, shape VARCHAR, sec BIGINT,
+    event_at BIGINT, event_message VARCHAR, n BIGINT, failed BIGINT, first_us BIGINT, last_us BIGINT,
+    first_line VARCHAR, last_line VARCHAR, example_key HUGEINT, example VARCHAR
+)"""
+
+PARSED, OUTSIDE, CONTINUATION, UNPARSED = "parsed", "outside", "continuation", "unparsed"
+# Which message is a signature's example: the first by time; among lines of one microsecond, the one
+# with the lowest hash — arbitrary, but the same on every run, which a tie on time alone is not.
+EXAMPLE_KEY = "(ts::HUGEINT * 18446744073709551616 + hash(message))"
+
+
+class Window(BaseModel):
+    """--since/--until as epoch microseconds (inclusive); None: unbounded."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    since_us: int | None = None
+    until_us: int | None = None
+
+    def contains_sql(self, column: str) -> str:
+        bounds = []
+        if self.since_us is not None:
+            bounds.append(f"{column} >= {self.since_us}")
+        if self.until_us is not None:
+            bounds.append(f"{column} <= {self.until_us}")
+        return " AND ".join(bounds) or "true"
+
+    def text_contains_sql(self, layout: FileLayout, tz: str) -> str:
+        """The window for lines whose text sorts by time: compared as text, to the second."""
+        bounds = []
+        if self.since_us is not None:
+            bounds.append(f"line >= {quote(_local_text(self.since_us, layout, tz))}")
+        if self.until_us is not None:
+            bounds.append(f"line < {quote(_local_text(self.until_us + 1_000_000, layout, tz))}")
+        return " AND ".join(bounds) or "true"
+
+
+def _local_text(epoch_us: int, layout: FileLayout, tz: str) -> str:
+    """The instant as the file writes it, to the second: its zone's wall time, its separator."""
+    instant = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=epoch_us - epoch_us % 1_000_000)
+    zone = layout.stamp_zone or ""
+    if zone.strip() in ("", "Z"):
+        local = instant.astimezone(ZoneInfo(tz)) if zone == "" else instant
+    else:
+        sign = -1 if zone.strip().startswith("-") else 1
+        digits = zone.strip()[1:].replace(":", "")
+        local = instant + sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+    return local.strftime("%Y-%m-%d") + layout.stamp_separator + local.strftime("%H:%M:%S")
+
+
+def read_lines_sql(path_sql: str, *, gzip: bool) -> str:
+    """Every physical line of a file as one VARCHAR `line` ('' for a blank one); gzip read natively."""
+    return (
+        f"SELECT coalesce(line, '') AS line FROM read_csv({path_sql}, columns = {{'line': 'VARCHAR'}}, "
+        f"header = false, delim = {quote(LINE_DELIMITER)}, quote = '', escape = '', auto_detect = false, "
+        "strict_mode = false, null_padding = true, encoding = 'utf-8', "
+        f"compression = {quote('gzip' if gzip else 'none')}, max_line_size = {MAX_LINE_BYTES}, "
+        f"buffer_size = {2 * MAX_LINE_BYTES})"
+    )
+
+
+def _chain(source: str, steps: list[SqlColumn], prefix: str) -> tuple[list[str], str]:
+    """One CTE per step, each adding its column to everything before it; returns (ctes, last name)."""
+    ctes, previous = [], source
+    for index, step in enumerate(steps):
+        name = f"{prefix}{index}"
+        ctes.append(f"{name} AS (SELECT *, {step.sql} AS {step.name} FROM {previous})")
+        previous = name
+    return ctes, previous
+
+
+def file_query(file_id: int, layout: FileLayout, sql: LineSql, window: Window, tz: str, lines_sql: str) -> str:
+    """INSERT the aggregated rows of one file into scan_rows.
+
+    Two aggregations. The first runs over every line and keeps it cheap: a line the prefilter passes
+    over is only counted (with its earliest and latest stamp); a candidate line is kept whole, once
+    per distinct text. The second takes the candidates apart, so only they pay for parsing.
+    """
+    stamp_ctes, stamped = _chain("lines", sql.stamp_steps, "stamp_step")
+    step_ctes, parsed = _chain("kept", sql.steps, "step")
+    boring_window = window.text_contains_sql(layout, tz) if sql.stamp is None else window.contains_sql("stamp")
+    signed = f"kind = '{PARSED}' AND cls <> '{LevelClass.OTHER.value}'"
+    event = f"kind = '{PARSED}' AND (cls = '{LevelClass.ALERT.value}' OR regexp_matches(message, {quote(formats.EVENT)}))"
+    per_second = f"kind = '{PARSED}'" if sql.every_second else signed
+    ctes = [
+        f"lines AS ({lines_sql})",
+        *stamp_ctes,
+        f"marked AS (SELECT *, coalesce({sql.candidate or 'true'}, true) AS candidate "
+        f"FROM (SELECT *, {sql.stamp or 'NULL::BIGINT'} AS stamp FROM {stamped}))",
+        _kept(sql, boring_window),
+        *step_ctes,
+        f"fields AS (SELECT *, {sql.ts} AS ts, {sql.level} AS level_text, "
+        f"coalesce({sql.service}, {quote(layout.service)}) AS service, left({sql.message}, {MAX_MESSAGE_CHARS}) AS message, "
+        f"{sql.status} AS status FROM {parsed})",
+        f"""classified AS (
+            SELECT *, {level_class_sql('level')} AS cls,
+                   CASE WHEN boring_kind IS NOT NULL THEN boring_kind
+                        WHEN ts IS NOT NULL THEN (CASE WHEN {window.contains_sql('ts')} THEN '{PARSED}' ELSE '{OUTSIDE}' END)
+                        WHEN regexp_matches({CANDIDATE_LINE}, {quote(formats.CONTINUATION)}) THEN '{CONTINUATION}'
+                        ELSE '{UNPARSED}' END AS kind
+            FROM (SELECT *, {level_name_sql('level_text')} AS level FROM fields))""",
+        f"flagged AS (SELECT *, {signed} AS signed, {event if sql.events else 'false'} AS event, "
+        f"{EXAMPLE_KEY} AS example_key FROM classified)",
+    ]
+    return f"""
+INSERT INTO scan_rows
+WITH {', '.join(ctes)}
+SELECT {file_id} AS file_id, kind, cls, level, service,
+       CASE WHEN signed THEN {digit_shape_sql('message')} END AS shape,
+       CASE WHEN {per_second} THEN ts // 1000000 END AS sec,
+       CASE WHEN event THEN ts END AS event_at,
+       CASE WHEN event THEN message END AS event_message,
+       sum(n) AS n,
+       coalesce(sum(n) FILTER (WHERE status >= 500), 0) AS failed,
+       coalesce(min(ts), min(first_stamp)) AS first_us, coalesce(max(ts), max(last_stamp)) AS last_us,
+       min(first_line) AS first_line, max(last_line) AS last_line,
+       min(example_key) FILTER (WHERE signed) AS example_key,
+       arg_min(message, example_key) FILTER (WHERE signed) AS example
+FROM flagged
+GROUP BY ALL
+"""
+
+
+def _kept(sql: LineSql, boring_window: str) -> str:
+    """Candidate lines, once per distinct text with their number; the rest reduced to a row or two."""
+    if sql.candidate is None:  # every line is taken apart: nothing to set aside, no point deduplicating
+        return (f"kept AS (SELECT line AS {CANDIDATE_LINE}, NULL::VARCHAR AS boring_kind, 1 AS n, "
+                "NULL::BIGINT AS first_stamp, NULL::BIGINT AS last_stamp, NULL::VARCHAR AS first_line, "
+                "NULL::VARCHAR AS last_line FROM marked)")
+    return f"""kept AS (
+            SELECT CASE WHEN candidate THEN line END AS {CANDIDATE_LINE},
+                   CASE WHEN candidate THEN NULL WHEN {boring_window} THEN '{PARSED}' ELSE '{OUTSIDE}' END AS boring_kind,
+                   count(*) AS n, min(stamp) AS first_stamp, max(stamp) AS last_stamp,
+                   min(line) FILTER (WHERE NOT candidate) AS first_line, max(line) FILTER (WHERE NOT candidate) AS last_line
+            FROM marked GROUP BY ALL)"""
+
+
+def count_query(file_id: int, layout: FileLayout, lines_sql: str) -> str:
+    """A file in no format we know: its lines are counted, all of them unparsed."""
+    return f"""
+INSERT INTO scan_rows (file_id, kind, cls, service, n)
+SELECT {file_id}, '{UNPARSED}', '{LevelClass.OTHER.value}', {quote(layout.service)}, count(*) FROM ({lines_sql})
+HAVING count(*) > 0
+"""
+
+
+def stamps_query(sql: LineSql) -> str:
+    """epoch µs of each of the lines in the list parameter $lines, read the way candidates are."""
+    step_ctes, parsed = _chain("picked", sql.steps, "step")
+    ctes = [f"picked AS (SELECT line, line AS {CANDIDATE_LINE} FROM (SELECT unnest($lines) AS line))", *step_ctes]
+    return f"WITH {', '.join(ctes)} SELECT line, {sql.ts} AS ts FROM {parsed}"

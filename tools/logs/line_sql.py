@@ -1,0 +1,250 @@
+"""How DuckDB reads one file's lines: SQL over a column `line`, per format.
+
+The scan splits a file's lines in two. Most lines only need counting and a time: the prefilter
+(`candidate`) passes over them after one cheap test. The few that may be errors, warnings, alerts or
+events are taken apart in full (`steps`, then `ts`, `level`, `service`, `message`), and only they pay
+for it. Timestamps come out as epoch microseconds in UTC; a stamp without a zone is read in the
+session's TimeZone, which the scan sets to the `tz` it was given.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict
+
+from wicked_platform.tools.logs import formats
+from wicked_platform.tools.logs.levels import LEVEL_CLASSES, severity_name_sql
+from wicked_platform.tools.logs.models import LogFormat
+from wicked_platform.tools.logs.sniff import FileLayout
+
+CANDIDATE_LINE = "cline"  # the line, for candidate lines only (NULL otherwise): what `steps` start from
+_MISSING_PATH = "$.__wicked_platform_none__"  # json_extract_string needs one path
+
+
+class SqlColumn(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    sql: str
+
+
+class LineSql(BaseModel):
+    """The SQL that reads the lines of one file (see the module docstring for the two kinds of line)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    stamp_steps: list[SqlColumn] = []  # computed from `line` for every line, in order, before `stamp`
+    stamp: str | None = None  # epoch µs of any line, for the lines the prefilter passes over; None: the text sorts
+    candidate: str | None  # may this line matter? Over `line`, and `stamp` when there is one; None: every line
+    steps: list[SqlColumn] = []  # computed from `cline`, in order; each may use the ones before
+    ts: str
+    level: str  # as written; NULL when the line has none
+    service: str  # NULL: the file's service
+    message: str
+    status: str = "NULL::INTEGER"  # access logs: the HTTP status
+    events: bool = True  # False: no line of this format is a timeline event (access logs)
+    every_second: bool = False  # True: count every parsed line per second (access logs: the request rate)
+
+
+def quote(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def iso_to_us(text_sql: str) -> str:
+    """Epoch µs of an ISO 8601 stamp: `,` fractions and a blank before the offset tolerated."""
+    normal = f"replace(replace(replace({text_sql}, ',', '.'), ' +', '+'), ' -', '-')"
+    return f"epoch_us(try_cast({normal} AS TIMESTAMPTZ))"
+
+
+def value_to_us(text_sql: str) -> str:
+    """Epoch µs of a JSON or logfmt time value: ISO 8601, or seconds / milliseconds since the epoch."""
+    return (
+        f"(CASE WHEN regexp_full_match({text_sql}, '[0-9]{{13}}') THEN CAST({text_sql} AS BIGINT) * 1000 "
+        f"WHEN regexp_full_match({text_sql}, '[0-9]{{9,10}}(\\.[0-9]+)?') THEN CAST(CAST({text_sql} AS DOUBLE) * 1e6 AS BIGINT) "
+        f"ELSE {iso_to_us(text_sql)} END)"
+    )
+
+
+def _vocabulary(extra: str = "") -> str:
+    return f"regexp_matches(line, {quote(formats.LINE_VOCABULARY + extra)})"
+
+
+def _pri_severity(line_sql: str) -> str:
+    """The severity of a leading `<PRI>`, without a regex: this runs on every line."""
+    return (f"(CASE WHEN starts_with({line_sql}, '<') "
+            f"THEN try_cast(substr({line_sql}, 2, strpos({line_sql}, '>') - 2) AS INTEGER) % 8 END)")
+
+
+def _leading_level_word(text_sql: str) -> tuple[str, str]:
+    """(level, rest) when a syslog message starts with a level word (`ERROR: ...`), else (NULL, text)."""
+    prefix = f"regexp_extract({text_sql}, '^\\[?[A-Za-z]+\\]?:?[ \\t]+')"
+    word = f"upper(regexp_extract({prefix}, '[A-Za-z]+'))"
+    known = ", ".join(quote(w) for w in LEVEL_CLASSES)
+    is_level = f"({word} IN ({known}))"
+    return (f"(CASE WHEN {is_level} THEN {word} END)",
+            f"(CASE WHEN {is_level} THEN substr({text_sql}, length({prefix}) + 1) ELSE {text_sql} END)")
+
+
+def line_sql(layout: FileLayout, *, year: int) -> LineSql:
+    """The SQL for a file of this layout; `year` dates RFC 3164 stamps, which carry none."""
+    builders = {
+        LogFormat.PLAIN: _plain, LogFormat.JSON: _json, LogFormat.LOGFMT: _logfmt,
+        LogFormat.SYSLOG_3164: lambda lay: _syslog_3164(lay, year), LogFormat.SYSLOG_5424: _syslog_5424,
+        LogFormat.ACCESS: _access,
+    }
+    if layout.format not in builders:
+        raise ValueError(f"{layout.path}: no reader for format {layout.format.value}")
+    return builders[layout.format](layout)
+
+
+def _plain(layout: FileLayout) -> LineSql:
+    head = formats.PLAIN_HEAD_WITH_SERVICE if layout.service_token else formats.PLAIN_HEAD
+    if layout.sorts_as_text:
+        # The text is the time: a line starting with a digit is taken as stamped without parsing it.
+        stamp, candidate = None, f"NOT (line >= '0' AND line < ':') OR {_vocabulary()}"
+    else:
+        stamp = iso_to_us("stamp_text")
+        candidate = f"stamp IS NULL OR {_vocabulary()}"
+    stamp_steps = [] if stamp is None else [
+        SqlColumn(name="stamp_text", sql=f"regexp_extract(line, {quote('^' + formats.ISO_STAMP)})")]
+    return LineSql(
+        stamp_steps=stamp_steps, stamp=stamp, candidate=candidate,
+        steps=[
+            SqlColumn(name="head", sql=f"regexp_extract({CANDIDATE_LINE}, {quote(head)})"),
+            SqlColumn(name="head_stamp", sql=f"regexp_extract(head, {quote('^' + formats.ISO_STAMP)})"),
+            # "ERROR checkout-api" or "[ERROR]   [payments]": the level and service tokens, however many
+            # blanks the writer aligned them with. String cuts: far cheaper than a split or a regex here.
+            SqlColumn(name="tokens", sql="trim(replace(substr(head, length(head_stamp) + 1), chr(9), ' '))"),
+            SqlColumn(name="level_token", sql="split_part(tokens, ' ', 1)"),
+        ],
+        ts=iso_to_us("head_stamp"),
+        level="nullif(trim(level_token, '[]:'), '')",
+        service="nullif(trim(ltrim(substr(tokens, length(level_token) + 1)), '[]:'), '')" if layout.service_token else "NULL",
+        message=f"rtrim(substr({CANDIDATE_LINE}, length(head) + 1), ' ' || chr(9))",
+    )
+
+
+def _first_of(values: list[str]) -> str:
+    """The first non-NULL of several SQL values (NULL when there are none)."""
+    return f"coalesce({', '.join(values)})" if values else "NULL"
+
+
+def _json(layout: FileLayout) -> LineSql:
+    keys = layout.keys
+    parts = [keys.ts, keys.level, keys.service, keys.message]
+    paths = [path for part in parts for path in part] or [_MISSING_PATH]
+    index = {path: i + 1 for i, path in enumerate(paths)}  # one JSON parse per line: every path at once
+
+    def value(part: list[str]) -> str:
+        # A key holding an object on some lines (`"service": {"name": ...}`) is not the value there.
+        return _first_of([f"(CASE WHEN left(parts[{index[path]}], 1) NOT IN ('{{', '[') THEN parts[{index[path]}] END)"
+                          for path in part])
+
+    # pino/bunyan write the level as a number; 40 and up are warnings and worse.
+    numeric_level = '|"(?:level|severity|lvl)"\\s*:\\s*[4-6][0-9]\\b'
+    return LineSql(
+        stamp_steps=[SqlColumn(name="time_value", sql=_first_of(
+            [f"try(json_extract_string(line, {quote(path)}))" for path in keys.ts]))],
+        stamp=value_to_us("time_value"),
+        candidate=f"stamp IS NULL OR {_vocabulary(numeric_level)}",
+        steps=[SqlColumn(name="parts", sql=f"try(json_extract_string({CANDIDATE_LINE}, "
+                                           f"[{', '.join(quote(p) for p in paths)}]))")],
+        ts=value_to_us(value(keys.ts)), level=value(keys.level), service=value(keys.service),
+        message=f"coalesce({value(keys.message)}, {CANDIDATE_LINE})",
+    )
+
+
+_LOGFMT_KEY_START = r"(?:^|[ \t])"
+_LOGFMT_VALUE = r'=("(?:[^"\\]|\\.)*"|[^ \t]*)'  # a bare value, or a quoted one with \" escapes
+_UNESCAPE = "replace(replace({0}, '\\\"', '\"'), '\\\\', '\\')"  # \" -> " and \\ -> \
+
+
+def _logfmt_value(line_sql: str, keys: list[str]) -> str:
+    """The value of the first of `keys` a logfmt line has, as written (quoted or not); '' when none."""
+    if not keys:
+        return "''"
+    alternatives = "|".join(re.escape(key) for key in keys)
+    return f"regexp_extract({line_sql}, {quote(_LOGFMT_KEY_START + '(?:' + alternatives + ')' + _LOGFMT_VALUE)}, 1)"
+
+
+def _unquoted(raw: str) -> str:
+    """A logfmt value without its quotes and escapes; NULL when empty."""
+    unquoted = _UNESCAPE.format(f"substr({raw}, 2, length({raw}) - 2)")
+    return f"nullif(CASE WHEN starts_with({raw}, '\"') THEN {unquoted} ELSE {raw} END, '')"
+
+
+def _logfmt(layout: FileLayout) -> LineSql:
+    keys = layout.keys
+    return LineSql(
+        stamp_steps=[SqlColumn(name="time_raw", sql=_logfmt_value("line", keys.ts)),
+                     SqlColumn(name="time_value", sql=_unquoted("time_raw"))],
+        stamp=value_to_us("time_value"),
+        candidate=f"stamp IS NULL OR {_vocabulary()}",
+        steps=[*(SqlColumn(name=f"{part}_raw", sql=_logfmt_value(CANDIDATE_LINE, part_keys))
+                 for part, part_keys in (("ts", keys.ts), ("level", keys.level), ("service", keys.service),
+                                         ("msg", keys.message))),
+               SqlColumn(name="ts_value", sql=_unquoted("ts_raw"))],
+        ts=value_to_us("ts_value"),
+        level=_unquoted("level_raw"),
+        service=_unquoted("service_raw"),
+        message=f"coalesce({_unquoted('msg_raw')}, {CANDIDATE_LINE})",
+    )
+
+
+_LEADING_3164_STAMP = "^(?:<[0-9]{1,3}>)?" + formats.SYSLOG_3164_STAMP
+
+
+def _syslog_3164(layout: FileLayout, year: int) -> LineSql:
+    def stamp_of(text_sql: str) -> str:
+        day = f"replace({text_sql}, '  ', ' ')"  # `Jan  5`
+        return f"epoch_us(CAST(try_strptime('{year} ' || {day}, '%Y %b %d %H:%M:%S') AS TIMESTAMPTZ))"
+
+    level_word, rest = _leading_level_word("parts.msg")
+    return LineSql(
+        stamp_steps=[SqlColumn(name="lead", sql=f"regexp_extract(line, {quote(_LEADING_3164_STAMP)})")],
+        stamp=stamp_of("nullif(right(lead, 15), '')"),
+        candidate=f"stamp IS NULL OR {_pri_severity('line')} <= 4 OR {_vocabulary()}",
+        steps=[SqlColumn(name="parts", sql=_extract_groups(formats.SYSLOG_3164, ["pri", "ts", "app", "msg"]))],
+        ts=stamp_of("nullif(parts.ts, '')"),
+        level=f"(CASE WHEN parts.pri <> '' THEN {severity_name_sql('parts.pri')} ELSE {level_word} END)",
+        service="nullif(parts.app, '')",
+        message=f"(CASE WHEN parts.pri <> '' THEN parts.msg ELSE {rest} END)",
+    )
+
+
+def _syslog_5424(layout: FileLayout) -> LineSql:
+    return LineSql(
+        stamp=iso_to_us("split_part(line, ' ', 2)"),
+        candidate=f"stamp IS NULL OR {_pri_severity('line')} <= 4 OR {_vocabulary()}",
+        steps=[SqlColumn(name="parts", sql=_extract_groups(formats.SYSLOG_5424, ["pri", "ts", "app", "msg"]))],
+        ts=iso_to_us("nullif(parts.ts, '')"),
+        level=f"(CASE WHEN parts.pri <> '' THEN {severity_name_sql('parts.pri')} END)",
+        service="nullif(nullif(parts.app, ''), '-')",
+        message="ltrim(parts.msg, chr(65279))",  # a UTF-8 BOM may open the message
+    )
+
+
+def _access(layout: FileLayout) -> LineSql:
+    # Every line is a request, so every line is taken apart — with string cuts, not a regex.
+    return LineSql(
+        candidate=None,
+        steps=[
+            SqlColumn(name="stamp_text", sql=f"substr({CANDIDATE_LINE}, strpos({CANDIDATE_LINE}, ' [') + 2, 26)"),
+            SqlColumn(name="request", sql=f"split_part({CANDIDATE_LINE}, '\"', 2)"),
+            SqlColumn(name="code", sql=f"try_cast(left(ltrim(split_part({CANDIDATE_LINE}, '\"', 3)), 3) AS INTEGER)"),
+        ],
+        ts=f"epoch_us(try_strptime(stamp_text, {quote(formats.ACCESS_STAMP_FORMAT)}))",
+        level="CAST(code // 100 AS VARCHAR) || 'XX'",
+        service="NULL",
+        message="split_part(request, ' ', 1) || ' ' || split_part(request, ' ', 2) || ' ' || CAST(code AS VARCHAR)",
+        status="code", events=False, every_second=True,
+    )
+
+
+def _extract_groups(pattern: str, names: list[str]) -> str:
+    """regexp_extract of named groups as a struct of strings ('' for a group that did not take part)."""
+    order = list(re.compile(pattern).groupindex)
+    wanted = "[" + ", ".join(quote(n if n in names else f"_{n}") for n in order) + "]"
+    return f"regexp_extract({CANDIDATE_LINE}, {quote(pattern)}, {wanted})"

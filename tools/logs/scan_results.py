@@ -1,0 +1,196 @@
+"""From the aggregated rows of every file (`scan_rows`) to the LogScan: small queries, full sort keys.
+
+Signatures are computed here, once per distinct message shape across all files, not once per line.
+Every list is ordered on all of its fields, so the same inputs give the same LogScan. Results are
+fetched first (`fetch_tables`) and turned into models after the DuckDB connection is closed
+(`build_scan`), so the two never hold memory at the same time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+import numpy as np
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+from wicked_platform.tools.logs.file_query import CONTINUATION, OUTSIDE, PARSED, UNPARSED, stamps_query
+from wicked_platform.tools.logs.line_sql import LineSql
+from wicked_platform.tools.logs.models import (
+    LevelClass, LogEvent, LogFileStats, LogFormat, LogScan, RequestPoint, SignaturePoint, SignatureStats,
+)
+from wicked_platform.tools.logs.signatures import signature_sql
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_POINTS = TypeAdapter(list[SignaturePoint])
+_SIGNED_ROWS = f"""
+CREATE TEMP TABLE signed AS
+WITH shapes AS (SELECT shape, {signature_sql('shape')} AS signature
+                FROM (SELECT DISTINCT shape FROM scan_rows WHERE shape IS NOT NULL))
+SELECT r.*, s.signature FROM scan_rows r JOIN shapes s USING (shape)
+WHERE r.kind = '{PARSED}' AND r.cls <> '{LevelClass.OTHER.value}'"""
+_SERIES_KEYS = """
+CREATE TEMP TABLE series AS
+SELECT service, signature, cls, (row_number() OVER (ORDER BY service, signature, cls) - 1)::INTEGER AS key
+FROM (SELECT DISTINCT service, signature, cls FROM signed)"""
+
+
+class FileRead(BaseModel):
+    """One file as scan_logs read it: where its rows are in scan_rows, or why there are none."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    file_id: int
+    path: str
+    format: LogFormat = LogFormat.UNKNOWN
+    error: str | None = None
+    line_sql: LineSql | None = None  # how its lines were read, to date the lines kept as text
+
+
+@dataclass(frozen=True)
+class FileSpan:
+    """A file's counts, and its first and last stamps: of all its lines, and of those in the window."""
+
+    lines: int = 0
+    parsed: int = 0
+    continuation: int = 0
+    unparsed: int = 0
+    outside: int = 0
+    first_us: int | None = None
+    last_us: int | None = None
+    window_first_us: int | None = None
+    window_last_us: int | None = None
+
+
+@dataclass(frozen=True)
+class ScanTables:
+    """What the queries returned, as plain rows: a busy log's points run to hundreds of thousands, so
+    they travel as columns of integers keyed into `series`, not as one object each."""
+
+    spans: dict[int, FileSpan]
+    level_counts: dict[str, int]
+    service_counts: list[tuple[str, int]]
+    signatures: list[tuple]
+    series: list[tuple[str, str, str]]  # (service, signature, cls) by key
+    point_secs: np.ndarray
+    point_keys: np.ndarray
+    point_counts: np.ndarray
+    requests: list[tuple[int, str, int, int]]
+    events: list[tuple[int, str, str, str, int]]
+
+
+def at(epoch_us: int) -> datetime:
+    return EPOCH + timedelta(microseconds=int(epoch_us))
+
+
+def fetch_tables(con: duckdb.DuckDBPyConnection, reads: list[FileRead], max_events: int) -> ScanTables:
+    con.execute(_SIGNED_ROWS)
+    con.execute(_SERIES_KEYS)
+    points = con.execute("""
+        SELECT p.sec, k.key, sum(p.n)::BIGINT AS n FROM signed p JOIN series k USING (service, signature, cls)
+        GROUP BY p.sec, k.key ORDER BY p.sec, k.key""").fetchnumpy()
+    access = [r.file_id for r in reads if r.format == LogFormat.ACCESS and r.error is None]
+    file_rows = _file_rows(con)
+    return ScanTables(
+        spans={read.file_id: _span(con, read, file_rows[read.file_id]) for read in reads if read.file_id in file_rows},
+        level_counts=dict(con.execute(
+            f"SELECT cls, sum(n) FROM scan_rows WHERE kind = '{PARSED}' GROUP BY cls").fetchall()),
+        service_counts=con.execute("SELECT service, sum(n) FROM signed GROUP BY service ORDER BY service").fetchall(),
+        signatures=con.execute("""
+            SELECT service, level, cls, signature, sum(n) AS count, min(first_us) AS first_us, max(last_us),
+                   arg_min(example, example_key)
+            FROM signed GROUP BY service, level, cls, signature
+            ORDER BY count DESC, first_us, service, level, signature""").fetchall(),
+        series=[tuple(row) for row in con.execute("SELECT service, signature, cls FROM series ORDER BY key").fetchall()],
+        point_secs=points["sec"], point_keys=points["key"], point_counts=points["n"],
+        requests=con.execute(f"""
+            SELECT sec, service, sum(n), sum(failed) FROM scan_rows
+            WHERE kind = '{PARSED}' AND sec IS NOT NULL AND list_contains($files, file_id)
+            GROUP BY sec, service ORDER BY sec, service""", {"files": access}).fetchall() if access else [],
+        events=con.execute("""
+            SELECT event_at, service, coalesce(level, '') AS level, event_message, sum(n) FROM scan_rows
+            WHERE event_at IS NOT NULL GROUP BY ALL ORDER BY event_at, service, level, event_message
+            LIMIT $limit""", {"limit": max_events + 1}).fetchall(),
+    )
+
+
+def _file_rows(con: duckdb.DuckDBPyConnection) -> dict[int, tuple]:
+    """Per file: counts by kind, exact first/last stamps, and the earliest/latest lines kept as text."""
+    stamped = f"kind IN ('{PARSED}', '{OUTSIDE}')"
+    rows = con.execute(f"""
+        SELECT file_id, sum(n), coalesce(sum(n) FILTER (WHERE {stamped}), 0),
+               coalesce(sum(n) FILTER (WHERE kind = '{CONTINUATION}'), 0),
+               coalesce(sum(n) FILTER (WHERE kind = '{UNPARSED}'), 0), coalesce(sum(n) FILTER (WHERE kind = '{OUTSIDE}'), 0),
+               min(first_us) FILTER (WHERE {stamped}), max(last_us) FILTER (WHERE {stamped}),
+               min(first_us) FILTER (WHERE kind = '{PARSED}'), max(last_us) FILTER (WHERE kind = '{PARSED}'),
+               min(first_line) FILTER (WHERE {stamped}), max(last_line) FILTER (WHERE {stamped}),
+               min(first_line) FILTER (WHERE kind = '{PARSED}'), max(last_line) FILTER (WHERE kind = '{PARSED}')
+        FROM scan_rows GROUP BY file_id""").fetchall()
+    return {row[0]: row[1:] for row in rows}
+
+
+def _span(con: duckdb.DuckDBPyConnection, read: FileRead, row: tuple) -> FileSpan:
+    """Counts, and the stamps parsed exactly merged with those of the earliest/latest lines kept as text.
+
+    A line kept as text that turns out not to parse (a digit-led line that is no stamp) is left out.
+    """
+    lines, parsed, continuation, unparsed, outside, first, last, window_first, window_last, *texts = row
+    if read.line_sql is not None and any(texts):
+        stamps = dict(con.execute(stamps_query(read.line_sql), {"lines": [t for t in texts if t]}).fetchall())
+        first_text, last_text, window_first_text, window_last_text = (stamps.get(t) for t in texts)
+        first, last = _pick(min, first, first_text), _pick(max, last, last_text)
+        window_first, window_last = _pick(min, window_first, window_first_text), _pick(max, window_last, window_last_text)
+    return FileSpan(lines=int(lines), parsed=int(parsed), continuation=int(continuation), unparsed=int(unparsed),
+                    outside=int(outside), first_us=first, last_us=last, window_first_us=window_first,
+                    window_last_us=window_last)
+
+
+def _pick(choose, *values: int | None) -> int | None:
+    present = [v for v in values if v is not None]
+    return choose(present) if present else None
+
+
+def build_scan(reads: list[FileRead], tables: ScanTables, max_events: int) -> LogScan:
+    spans = [tables.spans.get(read.file_id, FileSpan()) for read in reads]
+    starts = [s.window_first_us for s in spans if s.window_first_us is not None]
+    ends = [s.window_last_us for s in spans if s.window_last_us is not None]
+    events = [LogEvent(at=at(event_at), service=service, level=level, message=message)
+              for event_at, service, level, message, n in tables.events for _ in range(int(n))]
+    return LogScan(
+        files=[_file_stats(read, span) for read, span in zip(reads, spans, strict=True)],
+        level_counts={cls.value: int(tables.level_counts.get(cls.value, 0)) for cls in LevelClass},
+        service_counts={service: int(n) for service, n in tables.service_counts},
+        signatures=[
+            SignatureStats(service=service, level=level or "", level_class=LevelClass(cls), signature=signature,
+                           count=int(count), first_seen=at(first), last_seen=at(last), example=example)
+            for service, level, cls, signature, count, first, last, example in tables.signatures
+        ],
+        points=_points(tables),
+        requests=[RequestPoint(at=at(sec * 1_000_000), service=service, requests=int(n), errors=int(failed))
+                  for sec, service, n, failed in tables.requests],
+        events=events[:max_events], events_truncated=len(events) > max_events,
+        start=at(min(starts)) if starts else None, end=at(max(ends)) if ends else None,
+    )
+
+
+def _file_stats(read: FileRead, span: FileSpan) -> LogFileStats:
+    return LogFileStats(
+        path=read.path, format=read.format, lines=span.lines, parsed=span.parsed, continuation=span.continuation,
+        unparsed=span.unparsed, outside_window=span.outside,
+        first_at=at(span.first_us) if span.first_us is not None else None,
+        last_at=at(span.last_us) if span.last_us is not None else None, error=read.error,
+    )
+
+
+def _points(tables: ScanTables) -> list[SignaturePoint]:
+    """Per-second counts: one per second, service and signature that had any — hundreds of thousands in
+    a busy log, so they are validated as one list (pydantic's core loops, not Python) and share their
+    datetimes and strings."""
+    series = [(service, signature, LevelClass(cls)) for service, signature, cls in tables.series]
+    moments = {sec: at(sec * 1_000_000) for sec in np.unique(tables.point_secs).tolist()}
+    return _POINTS.validate_python(
+        {"at": moments[sec], "service": series[key][0], "signature": series[key][1], "level_class": series[key][2],
+         "count": count}
+        for sec, key, count in zip(tables.point_secs.tolist(), tables.point_keys.tolist(),
+                                   tables.point_counts.tolist(), strict=True))

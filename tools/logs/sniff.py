@@ -1,0 +1,214 @@
+"""Which format a log file is written in, read from its first lines.
+
+The first ~200 non-empty lines decide, per file: the format (the one most lines match), and what the
+scan needs to read the rest fast — whether a plain line's third token is a service, whether every
+stamp carries the same zone (then the lines sort by time as text), which JSON or logfmt keys hold
+the time, level, service and message.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from wicked_platform.tools.logs import formats
+from wicked_platform.tools.logs.levels import is_level_word
+from wicked_platform.tools.logs.models import LogFormat
+
+SNIFF_LINES = 200
+SNIFF_BYTES = 1 << 20  # a file of few, huge lines is decided on its first MiB
+GZIP_MAGIC = b"\x1f\x8b"
+
+_PLAIN = formats.compile_shared(formats.PLAIN_SNIFF)
+_SYSLOG_3164 = formats.compile_shared(formats.SYSLOG_3164)
+_SYSLOG_5424 = formats.compile_shared(formats.SYSLOG_5424)
+_ACCESS = formats.compile_shared(formats.ACCESS)
+_LOGFMT_PAIR = formats.compile_shared(formats.LOGFMT_PAIR)
+_ZONE = formats.compile_shared(r"(?:Z|[ ]?[+-]\d{2}(?::?\d{2})?)$")
+_BRACKETED = formats.compile_shared(r"^\[[^\]]+\]$")
+_COLON_NAME = formats.compile_shared(r"^[A-Za-z][\w.@/-]*:$")
+_COMPOUND_NAME = formats.compile_shared(r"^[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)+$")
+_LOWER_WORD = formats.compile_shared(r"^[a-z][a-z0-9]*$")
+
+# The order formats are tried in, and win ties in: the most specific first.
+_ORDER = (LogFormat.JSON, LogFormat.SYSLOG_5424, LogFormat.ACCESS, LogFormat.SYSLOG_3164, LogFormat.PLAIN,
+          LogFormat.LOGFMT)
+
+
+class LineKeys(BaseModel):
+    """Where JSON lines (as JSON paths) or logfmt lines (as keys) keep their parts: every key the
+    sampled lines used for each part, the most used first."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ts: list[str] = []
+    level: list[str] = []
+    service: list[str] = []
+    message: list[str] = []
+
+
+class FileLayout(BaseModel):
+    """What sniffing a file's first lines found: enough to read all of them in one pass."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: str
+    format: LogFormat
+    service: str  # the service of lines that name none: the file's stem
+    service_token: bool = False  # plain: the token after the level is the service
+    stamp_zone: str | None = None  # plain: the zone every sampled stamp ends with ("" for none); None if they differ
+    stamp_separator: str = "T"  # plain: between date and time
+    keys: LineKeys = LineKeys()  # json and logfmt
+
+    @property
+    def sorts_as_text(self) -> bool:
+        """Plain lines whose stamps share one zone and shape sort by time as text, to the second."""
+        return self.format == LogFormat.PLAIN and self.stamp_zone is not None
+
+
+def read_head(path: Path) -> list[str]:
+    """The first non-empty lines of a file, gzip or not; CRLF and invalid UTF-8 tolerated."""
+    with path.open("rb") as raw:
+        magic = raw.read(2)
+    opener = gzip.open if magic == GZIP_MAGIC else open
+    with opener(path, "rb") as stream:
+        data = stream.read(SNIFF_BYTES)
+    lines = [line for line in data.decode("utf-8", errors="replace").splitlines() if line.strip()]
+    if len(data) == SNIFF_BYTES and lines:
+        lines.pop()  # cut by the byte limit
+    return lines[:SNIFF_LINES]
+
+
+def sniff_file(path: Path) -> FileLayout:
+    return sniff_lines(read_head(path), path)
+
+
+def sniff_lines(lines: list[str], path: Path) -> FileLayout:
+    """The layout most of the lines agree on; lines in no format (stack frames, blanks) do not vote."""
+    found = [_line_format(line) for line in lines]
+    votes = Counter(f for f in found if f is not None)
+    if not votes:
+        return FileLayout(path=str(path), format=LogFormat.UNKNOWN, service=formats.file_stem(path))
+    best = max(votes.values())
+    fmt = next(f for f in _ORDER if votes[f] == best)
+    matching = [line for line, line_format in zip(lines, found, strict=True) if line_format == fmt]
+    if fmt == LogFormat.PLAIN:
+        return _plain_layout(matching, path)
+    if fmt == LogFormat.JSON:
+        return FileLayout(path=str(path), format=fmt, service=formats.file_stem(path), keys=_json_keys(matching))
+    if fmt == LogFormat.LOGFMT:
+        return FileLayout(path=str(path), format=fmt, service=formats.file_stem(path), keys=_logfmt_keys(matching))
+    if fmt == LogFormat.ACCESS:
+        return FileLayout(path=str(path), format=fmt, service=formats.access_service(path))
+    return FileLayout(path=str(path), format=fmt, service=formats.file_stem(path))
+
+
+def _line_format(line: str) -> LogFormat | None:
+    if line.startswith("{"):
+        record = _json_object(line)
+        if record is not None and any(_json_path(record, key) for key in formats.TIME_KEYS):
+            return LogFormat.JSON
+        return None
+    if _SYSLOG_5424.match(line):
+        return LogFormat.SYSLOG_5424
+    if _ACCESS.match(line):
+        return LogFormat.ACCESS
+    if _SYSLOG_3164.match(line):
+        return LogFormat.SYSLOG_3164
+    match = _PLAIN.match(line)
+    if match and is_level_word(match["level"].strip("[]:")):
+        return LogFormat.PLAIN
+    pairs = dict(_logfmt_pairs(line))
+    if len(pairs) >= 2 and any(key in pairs for key in formats.TIME_KEYS):
+        return LogFormat.LOGFMT
+    return None
+
+
+# Plain -------------------------------------------------------------------------------------------
+
+
+def _plain_layout(lines: list[str], path: Path) -> FileLayout:
+    matches = [m for m in (_PLAIN.match(line) for line in lines) if m]
+    stamps = [m["ts"] for m in matches]
+    zones = {(z.group(0) if (z := _ZONE.search(s)) else "") for s in stamps}
+    separators = {s[10] for s in stamps}
+    uniform = len(zones) == 1 and len(separators) == 1
+    return FileLayout(
+        path=str(path), format=LogFormat.PLAIN, service=formats.file_stem(path),
+        service_token=_third_token_is_service([m["third"] for m in matches]),
+        stamp_zone=zones.pop() if uniform else None,
+        stamp_separator=separators.pop() if uniform else "T",
+    )
+
+
+def _third_token_is_service(tokens: list[str | None]) -> bool:
+    """A service is named the same way on (almost) every line, from a small set of names.
+
+    Names look like names: bracketed (`[checkout-api]`), colon-ended (`checkout-api:`), or compound
+    (`payment-service`, `user_svc`, `api.v2`); a plain lower-case word only when very few of them
+    recur, since a message's first word varies.
+    """
+    present = [t for t in tokens if t]
+    if not present or len(present) < 0.8 * len(tokens):
+        return False
+    names = {t.strip("[]:") for t in present}
+    named = sum(1 for t in present if _BRACKETED.match(t) or _COLON_NAME.match(t) or _COMPOUND_NAME.match(t))
+    if named >= 0.8 * len(present):
+        return len(names) <= max(3, len(present) // 4)
+    lower = sum(1 for t in present if _LOWER_WORD.match(t))
+    return len(present) >= 10 and lower == len(present) and len(names) <= max(2, len(present) // 20)
+
+
+# JSON --------------------------------------------------------------------------------------------
+
+
+def _json_object(line: str) -> dict | None:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _json_path(record: dict, key: str) -> str | None:
+    """The JSON path of `key` in a record: a top-level key (dotted or not), or a nested one."""
+    if key in record and record[key] not in (None, "") and not isinstance(record[key], dict | list):
+        return '$."' + key + '"' if not key.replace("_", "").isalnum() else f"$.{key}"
+    head, _, rest = key.partition(".")
+    if rest and isinstance(record.get(head), dict) and record[head].get(rest) not in (None, ""):
+        return f"$.{head}.{rest}"
+    return None
+
+
+def _json_keys(lines: list[str]) -> LineKeys:
+    records = [r for r in (_json_object(line) for line in lines) if r is not None]
+
+    def used(keys: tuple[str, ...]) -> list[str]:
+        found = Counter(path for r in records if (path := next(filter(None, (_json_path(r, k) for k in keys)), None)))
+        return [path for path, _ in found.most_common()]
+
+    return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),
+                    service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS))
+
+
+# logfmt ------------------------------------------------------------------------------------------
+
+
+def _logfmt_pairs(line: str) -> list[tuple[str, str]]:
+    return [(m["key"], m["value"]) for m in _LOGFMT_PAIR.finditer(line)]
+
+
+def _logfmt_keys(lines: list[str]) -> LineKeys:
+    seen = [dict(_logfmt_pairs(line)) for line in lines]
+
+    def used(keys: tuple[str, ...]) -> list[str]:
+        found = Counter(next((k for k in keys if k in pairs), None) for pairs in seen)
+        found.pop(None, None)
+        return [key for key, _ in found.most_common()]
+
+    return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),
+                    service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS))
