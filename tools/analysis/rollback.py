@@ -73,6 +73,8 @@ def evaluate_rollback(
     critical_reason: str | None,
 ) -> RollbackDecision:
     significant = comparison is not None and comparison.significant
+    if top is not None and top.confidence == "NONE":
+        top = None  # a change after the onset suggests nothing to undo
     correlated = top is not None and top.confidence in ("HIGH", "MEDIUM")
     flag = correlated and top.change is not None and top.change.feature_flag
     criteria = [_rate_criterion(blast, comparison)]
@@ -140,7 +142,9 @@ def evaluate_rollback(
         alternative = _kubectl("rollout restart", deployment, namespace) if deployment else None
         reason = f"resource exhaustion ({resource_signals[0]}) and no correlated change"
     else:
-        recommendation, command, alternative = "HOTFIX", env_fix or revert, undo if top and top.deploy else None
+        # Nothing correlates well enough to undo: fix forward. A weak candidate's revert is offered
+        # as the alternative to consider, never as the command.
+        recommendation, command, alternative = "HOTFIX", None, revert
         reason = "errors rose significantly but no change correlates well enough to roll back"
 
     verification = []

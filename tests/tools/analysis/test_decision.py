@@ -111,3 +111,21 @@ def test_resource_exhaustion_without_a_correlated_change_scales():
                                      ("MAX_RETRIES", "MAX_RETRIES"), ("httpClientTimeoutMs", "HTTP_CLIENT_TIMEOUT_MS")])
 def test_env_name_derivation(key, env):
     assert env_name(key) == env
+
+
+def test_only_a_deploy_after_the_onset_gives_no_command_to_undo_it():
+    from wicked_platform.tools.analysis.correlation import Candidate
+    from wicked_platform.tools.report import Deploy
+
+    scan = make_scan(seed_scan_lines())
+    onset = find_onset(scan)
+    late = Deploy(service="checkout-api", version="v2.4.2", at=onset.at + timedelta(minutes=1), commit=None, source="log")
+    top = rank_candidates(onset, ["checkout-api"], [], [late], history(), {}, [])[0]
+    assert isinstance(top, Candidate) and top.confidence == "NONE"
+    affected = affected_services(scan, onset, IncidentContext())
+    blast = blast_radius(scan, onset, affected, IncidentContext(), "errors")
+    decision = evaluate_rollback(compare_at(scan, onset.at, ["checkout-api"], tests=onset.tests), blast, top, [], [],
+                                 False, IncidentContext(), None)
+    assert decision.recommendation == "HOTFIX"
+    assert decision.command is None and decision.alternative is None
+    assert not next(c for c in decision.criteria if c.id == "deploy_correlation").met
