@@ -19,10 +19,11 @@ from typer.exceptions import TyperException
 
 from wicked_platform.agents.offline import InvestigationRequest, investigate
 from wicked_platform.agents.render import report_markdown, rollback_markdown
-from wicked_platform.agents.state import StateStore
-from wicked_platform.tools.changes.git_history import RepoError, is_git_repo
-from wicked_platform.tools.context import load_context
-from wicked_platform.tools.logs.discovery import expand_log_args
+from wicked_platform.scenarios.model import ScenarioError
+from wicked_platform.agents.state import StateError, StateStore
+from wicked_platform.tools.changes.git_history import RefError, RepoError, is_git_repo
+from wicked_platform.tools.context import ContextError, load_context
+from wicked_platform.tools.logs.discovery import LogInputError, expand_log_args
 from wicked_platform.tools.redaction import redact
 from wicked_platform.tools.report import IncidentReport, RollbackAnswer
 from wicked_platform.tools.timeutil import parse_time
@@ -129,10 +130,13 @@ def incident(
     logs = expand_log_args(log or [], repo_dir)
     if not logs:
         raise InputError(f"no logs found: pass --log FILE (no *.log, *.log.gz or logs/ under {repo_dir})")
+    try:
+        window = parse_time("--since", since, zone), parse_time("--until", until, zone)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     request = InvestigationRequest(
         description=description, repo=git_repo, logs=logs, context=load_context(context_path),
-        context_path=context_path, since=parse_time("--since", since, zone), until=parse_time("--until", until, zone),
-        tz=tz,
+        context_path=context_path, since=window[0], until=window[1], tz=tz,
     )
     progress = _say if verbose or sys.stderr.isatty() else (lambda _: None)
     report = investigate(request, progress=progress)
@@ -177,6 +181,9 @@ def schema() -> None:
     _emit(json.dumps(IncidentReport.model_json_schema(), indent=2))
 
 
+BAD_INPUT = (InputError, RepoError, RefError, LogInputError, ContextError, StateError, ScenarioError)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
@@ -190,8 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         _say("wicked-platform: aborted")
         return 130
-    except (InputError, RepoError, ValueError) as exc:
-        # Every input problem the engine finds is a ValueError subclass with a one-line message.
+    except BAD_INPUT as exc:
+        # Each of these carries one line naming the option or file and what to fix.
         if debug:
             raise
         _say(f"wicked-platform: error: {exc}")
