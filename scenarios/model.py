@@ -14,13 +14,13 @@ from pathlib import Path, PurePosixPath
 from types import NoneType, UnionType
 from typing import Any, Literal, Union, get_args, get_origin
 
-import yaml
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from wicked_platform.scenarios.generate import LogGeneratorSpec
 from wicked_platform.tools.context import ContextError, IncidentContext, load_context
 from wicked_platform.tools.report import IncidentReport
 from wicked_platform.tools.timeutil import iso_z
+from wicked_platform.tools.userfile import first_problem, load_yaml_mapping
 
 SCENARIO_FILE = "scenario.yaml"
 DEFAULT_AUTHOR = "Dev <dev@example.com>"
@@ -267,22 +267,6 @@ class Scenario(Strict):
         return self
 
 
-def _pydantic_problem(exc: ValidationError) -> str:
-    """The first error as `field.path: what is wrong`."""
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
-    kind = first["type"]
-    if kind == "extra_forbidden":
-        message = "unknown key"
-    elif kind == "missing":
-        message = "required"
-    elif kind == "value_error":
-        message = str(first["ctx"]["error"])
-    else:
-        message = first["msg"]
-    return f"{where}: {message}" if where else message
-
-
 def _check_assets(scenario: Scenario, folder: Path) -> None:
     """Files the scenario names must exist beside it (and be read from nowhere else)."""
     needed: list[tuple[str, str]] = []
@@ -299,20 +283,11 @@ def _check_assets(scenario: Scenario, folder: Path) -> None:
 def load_scenario(folder: Path) -> Scenario:
     """Read and validate `folder/scenario.yaml`, its assets and its context file."""
     path = folder / SCENARIO_FILE
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ScenarioError(f"{path}: not valid YAML{where}") from None
-    if not isinstance(raw, dict):
-        raise ScenarioError(f"{path}: expected a mapping with title, description, repo, ... at the top level")
+    raw = load_yaml_mapping(path, ScenarioError, "title, description, repo, ...")
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(f"{path}: {_pydantic_problem(exc)}") from None
+        raise ScenarioError(f"{path}: {first_problem(exc)}") from None
     _check_assets(scenario, folder)
     if scenario.context_file:
         try:

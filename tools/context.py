@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from wicked_platform.tools.userfile import first_problem, load_yaml_mapping
 
 
 class ServiceContext(BaseModel):
@@ -47,19 +48,8 @@ class ContextError(ValueError):
 def load_context(path: Path | None) -> IncidentContext:
     if path is None:
         return IncidentContext()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ContextError(f"{path}: cannot read context file ({exc.strerror or exc})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ContextError(f"{path}: not valid YAML{where}") from None
-    if not isinstance(raw, dict):
-        raise ContextError(f"{path}: expected a mapping with `services:` at the top level")
+    raw = load_yaml_mapping(path, ContextError, "`services:`", allow_empty=True)
     try:
         return IncidentContext.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise ContextError(f"{path}: {field}: {first['msg']}") from None
+        raise ContextError(f"{path}: {first_problem(exc)}") from None
