@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from wicked_platform.tools.changes.models import Commit, CommitDiff, ConfigValueChange, GitHistory
 from wicked_platform.tools.logs.models import (
-    LevelClass, LogEvent, LogFileStats, LogFormat, LogScan, RequestPoint, SignaturePoint, SignatureStats,
+    LevelClass, LogEvent, LogFileStats, LogFormat, LogScan, PointTable, RequestPoint, SignaturePoint, SignatureStats,
 )
 from wicked_platform.tools.logs.signatures import signature
 
@@ -47,7 +47,8 @@ def make_scan(lines: list[tuple[datetime, str, str, str]], requests: list[Reques
                            last_seen=v[3], example=v[4])
             for k, v in sorted(sigs.items())
         ],
-        points=[SignaturePoint(at=k[0], service=k[1], signature=k[2], level_class=k[3], count=n) for k, n in sorted(points.items())],
+        point_table=PointTable.from_points(
+            SignaturePoint(at=k[0], service=k[1], signature=k[2], level_class=k[3], count=n) for k, n in points.items()),
         requests=requests or [],
         events=events,
         start=min(stamps) if stamps else None,

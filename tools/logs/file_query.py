@@ -21,6 +21,9 @@ from wicked_platform.tools.logs.signatures import digit_shape_sql
 from wicked_platform.tools.logs.sniff import FileLayout
 
 MAX_MESSAGE_CHARS = 2000  # a longer message is cut: signatures and examples stay readable
+# Comparing whole lines to find a file's first and last is slow on gigabytes; the stamp heads them,
+# and no stamp is longer than this (`2024-01-15T14:23:15.123456789+05:30` is 35).
+STAMP_HEAD_CHARS = 64
 MAX_LINE_BYTES = 8 << 20  # DuckDB's reader refuses longer lines; the file is then reported unreadable
 # A delimiter no log line contains, so each line arrives whole as one column. One byte would cut lines
 # that hold it (\x01 does occur); four control bytes in this order do not.
@@ -157,11 +160,15 @@ def _kept(sql: LineSql, boring_window: str) -> str:
         return (f"kept AS (SELECT line AS {CANDIDATE_LINE}, NULL::VARCHAR AS boring_kind, 1 AS n, "
                 "NULL::BIGINT AS first_stamp, NULL::BIGINT AS last_stamp, NULL::VARCHAR AS first_line, "
                 "NULL::VARCHAR AS last_line FROM marked)")
+    if sql.stamp is None:  # the text sorts by time: the earliest and latest stamps are its least and greatest heads
+        head = f"left(line, {STAMP_HEAD_CHARS})"
+        text_bounds = f"min({head}) FILTER (WHERE NOT candidate) AS first_line, max({head}) FILTER (WHERE NOT candidate) AS last_line"
+    else:  # every line's stamp was parsed: no text to keep
+        text_bounds = "NULL::VARCHAR AS first_line, NULL::VARCHAR AS last_line"
     return f"""kept AS (
             SELECT CASE WHEN candidate THEN line END AS {CANDIDATE_LINE},
                    CASE WHEN candidate THEN NULL WHEN {boring_window} THEN '{PARSED}' ELSE '{OUTSIDE}' END AS boring_kind,
-                   count(*) AS n, min(stamp) AS first_stamp, max(stamp) AS last_stamp,
-                   min(line) FILTER (WHERE NOT candidate) AS first_line, max(line) FILTER (WHERE NOT candidate) AS last_line
+                   count(*) AS n, min(stamp) AS first_stamp, max(stamp) AS last_stamp, {text_bounds}
             FROM marked GROUP BY ALL)"""
 
 

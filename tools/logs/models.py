@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
+from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from wicked_platform.tools.timeutil import UtcDatetime
 
@@ -60,14 +64,65 @@ class SignatureStats(Frozen):
     example: str = Field(description="the first message with this signature, as written")
 
 
-class SignaturePoint(Frozen):
-    """Count of one error/warning signature in one second: the raw series the rates are built from."""
+class SignatureSeries(Frozen):
+    """One series of per-second counts: a service's signature at one level class."""
 
-    at: UtcDatetime
+    service: str
+    signature: str
+    level_class: LevelClass
+
+
+class SignaturePoint(NamedTuple):
+    """Count of one error/warning signature in one second: the raw series the rates are built from.
+
+    A row of PointTable, not a model of its own: a busy log has hundreds of thousands of them, and
+    validating each one would cost seconds that the table's columns do not.
+    """
+
+    at: datetime
     service: str
     signature: str
     level_class: LevelClass
     count: int
+
+
+class PointTable(Frozen):
+    """Per-second counts of error, alert and warning signatures, as columns keyed into `series`."""
+
+    series: list[SignatureSeries] = []
+    seconds: list[int] = Field([], description="epoch seconds (UTC), one per point, ascending")
+    keys: list[int] = Field([], description="index into series, one per point")
+    counts: list[int] = Field([], description="lines in that second, one per point")
+
+    @model_validator(mode="after")
+    def _aligned(self) -> PointTable:
+        if not len(self.seconds) == len(self.keys) == len(self.counts):
+            raise ValueError("seconds, keys and counts must have one entry per point")
+        if self.keys and not 0 <= min(self.keys) <= max(self.keys) < len(self.series):
+            raise ValueError("a key points past the series")
+        return self
+
+    @classmethod
+    def from_points(cls, points: Iterable[SignaturePoint]) -> PointTable:
+        """The table of some points, summed per second and series, in (second, series) order."""
+        totals: dict[tuple[int, SignatureSeries], int] = {}
+        for point in points:
+            series = SignatureSeries(service=point.service, signature=point.signature, level_class=point.level_class)
+            second = int(point.at.timestamp())
+            totals[(second, series)] = totals.get((second, series), 0) + point.count
+        series = sorted({s for _, s in totals}, key=lambda s: (s.service, s.signature, s.level_class.value))
+        index = {s: i for i, s in enumerate(series)}
+        rows = sorted((second, index[s], n) for (second, s), n in totals.items())
+        return cls(series=series, seconds=[r[0] for r in rows], keys=[r[1] for r in rows], counts=[r[2] for r in rows])
+
+    def rows(self) -> list[SignaturePoint]:
+        moments = {sec: _EPOCH + timedelta(seconds=sec) for sec in set(self.seconds)}
+        series = [(s.service, s.signature, s.level_class) for s in self.series]
+        return [SignaturePoint(moments[sec], *series[key], count)
+                for sec, key, count in zip(self.seconds, self.keys, self.counts, strict=True)]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class RequestPoint(Frozen):
@@ -97,12 +152,17 @@ class LogScan(Frozen):
         default_factory=dict, description="error, warning and alert lines by service"
     )
     signatures: list[SignatureStats] = Field(description="error, alert and warning signatures")
-    points: list[SignaturePoint] = Field(description="per-second counts of those signatures")
+    point_table: PointTable = Field(default_factory=PointTable, description="per-second counts of those signatures")
     requests: list[RequestPoint] = Field(default_factory=list, description="per-second request counts, access logs only")
     events: list[LogEvent] = Field(description="deploy, alert, circuit-breaker and recovery lines, oldest first")
     events_truncated: bool = False
     start: UtcDatetime | None = Field(None, description="first parsed timestamp in the window")
     end: UtcDatetime | None = Field(None, description="last parsed timestamp in the window")
+
+    @cached_property
+    def points(self) -> list[SignaturePoint]:
+        """The point table as rows, oldest first, made once per scan."""
+        return self.point_table.rows()
 
     @property
     def empty(self) -> bool:

@@ -13,17 +13,16 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 import numpy as np
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs.file_query import CONTINUATION, OUTSIDE, PARSED, UNPARSED, stamps_query
 from wicked_platform.tools.logs.line_sql import LineSql
 from wicked_platform.tools.logs.models import (
-    LevelClass, LogEvent, LogFileStats, LogFormat, LogScan, RequestPoint, SignaturePoint, SignatureStats,
+    LevelClass, LogEvent, LogFileStats, LogFormat, LogScan, PointTable, RequestPoint, SignatureSeries, SignatureStats,
 )
 from wicked_platform.tools.logs.signatures import signature_sql
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_POINTS = TypeAdapter(list[SignaturePoint])
 _SIGNED_ROWS = f"""
 CREATE TEMP TABLE signed AS
 WITH shapes AS (SELECT shape, {signature_sql('shape')} AS signature
@@ -166,7 +165,7 @@ def build_scan(reads: list[FileRead], tables: ScanTables, max_events: int) -> Lo
                            count=int(count), first_seen=at(first), last_seen=at(last), example=example)
             for service, level, cls, signature, count, first, last, example in tables.signatures
         ],
-        points=_points(tables),
+        point_table=_point_table(tables),
         requests=[RequestPoint(at=at(sec * 1_000_000), service=service, requests=int(n), errors=int(failed))
                   for sec, service, n, failed in tables.requests],
         events=events[:max_events], events_truncated=len(events) > max_events,
@@ -183,14 +182,9 @@ def _file_stats(read: FileRead, span: FileSpan) -> LogFileStats:
     )
 
 
-def _points(tables: ScanTables) -> list[SignaturePoint]:
-    """Per-second counts: one per second, service and signature that had any — hundreds of thousands in
-    a busy log, so they are validated as one list (pydantic's core loops, not Python) and share their
-    datetimes and strings."""
-    series = [(service, signature, LevelClass(cls)) for service, signature, cls in tables.series]
-    moments = {sec: at(sec * 1_000_000) for sec in np.unique(tables.point_secs).tolist()}
-    return _POINTS.validate_python(
-        {"at": moments[sec], "service": series[key][0], "signature": series[key][1], "level_class": series[key][2],
-         "count": count}
-        for sec, key, count in zip(tables.point_secs.tolist(), tables.point_keys.tolist(),
-                                   tables.point_counts.tolist(), strict=True))
+def _point_table(tables: ScanTables) -> PointTable:
+    """Per-second counts stay columns of integers: hundreds of thousands of points in a busy log."""
+    return PointTable(
+        series=[SignatureSeries(service=service, signature=signature, level_class=LevelClass(cls))
+                for service, signature, cls in tables.series],
+        seconds=tables.point_secs.tolist(), keys=tables.point_keys.tolist(), counts=tables.point_counts.tolist())
