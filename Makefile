@@ -14,12 +14,12 @@ $(STAMP): pyproject.toml setup.py
 
 install: $(STAMP)
 
-# The MCP Inspector CLI, for the tests that drive the server as a real client would. Without npm
-# the tests that need it skip and say why.
+# The MCP Inspector CLI and the Claude Code CLI, for the tests that drive the server and the plugin
+# as real clients would. Without npm the tests that need them skip and say why.
 NODE_STAMP := node_modules/.installed
 $(NODE_STAMP): package.json
 	@if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --silent && touch $(NODE_STAMP); \
-	else echo "npm not found: MCP Inspector tests will be skipped" >&2; fi
+	else echo "npm not found: MCP Inspector and Claude Code plugin tests will be skipped" >&2; fi
 
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest

@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 from typer.exceptions import TyperException
 
+from wicked_platform.agents.anthropic_agent import DEFAULT_MAX_INPUT_TOKENS, investigate_with_model, usage_line
+from wicked_platform.agents.model_client import ModelAuthError, ModelClient, default_model
 from wicked_platform.agents.offline import InvestigationRequest, investigate
-from wicked_platform.agents.render import report_markdown, rollback_markdown
+from wicked_platform.agents.render import postmortem_markdown, report_markdown, rollback_markdown
 from wicked_platform.scenarios.model import ScenarioError
 from wicked_platform.agents.state import StateError, StateStore
 from wicked_platform.tools.changes.git_history import RefError, RepoError, is_git_repo
@@ -88,7 +90,8 @@ def incident(
     until: Annotated[str | None, typer.Option(help="ignore log lines after this ISO 8601 time")] = None,
     tz: Annotated[str, typer.Option(help="zone of timestamps written without one (IANA name)")] = "UTC",
     agent: Annotated[AgentChoice, typer.Option(help="auto uses Claude when ANTHROPIC_API_KEY is set")] = AgentChoice.auto,
-    model: Annotated[str | None, typer.Option(help="model for the anthropic agent")] = None,
+    model: Annotated[str | None, typer.Option(help="model for the anthropic agent (default: $WICKED_PLATFORM_MODEL, else claude-sonnet-4-6)")] = None,
+    max_input_tokens: Annotated[int, typer.Option(min=1000, help="input-token budget of the anthropic agent; past it the engine finishes")] = DEFAULT_MAX_INPUT_TOKENS,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="markdown or json")] = OutputFormat.markdown,
     state_dir: Annotated[Path | None, typer.Option(help="where investigations are saved (default: <repo>/.wicked-platform)")] = None,
     rollback_decision: Annotated[bool, typer.Option("--rollback-decision", help="print the rollback decision of a saved investigation")] = False,
@@ -112,10 +115,11 @@ def incident(
         zone = ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise InputError(f"--tz {tz!r}: not a known time zone (use an IANA name such as Europe/Berlin)") from None
-    if agent == AgentChoice.anthropic:
-        raise InputError("--agent anthropic: the Claude agent is not in this release yet; use --agent offline")
-    if agent == AgentChoice.auto and os.environ.get("ANTHROPIC_API_KEY"):
-        _say("note: ANTHROPIC_API_KEY is set but the Claude agent is not in this release yet; using the offline agent")
+    client = None
+    if agent == AgentChoice.anthropic or (agent == AgentChoice.auto and os.environ.get("ANTHROPIC_API_KEY")):
+        client = ModelClient.from_environment(model or default_model())
+    elif model:
+        _say(f"note: --model {model} is for the anthropic agent; the offline agent needs no model")
     git_repo: Path | None = repo_dir
     if not is_git_repo(repo_dir):
         if repo is not None:
@@ -139,7 +143,11 @@ def incident(
         context_path=context_path, since=window[0], until=window[1], tz=tz,
     )
     progress = _say if verbose or sys.stderr.isatty() else (lambda _: None)
-    report = investigate(request, progress=progress)
+    if client is None:
+        report = investigate(request, progress=progress)
+    else:
+        report = investigate_with_model(request, client, max_input_tokens=max_input_tokens, progress=progress)
+        _say(usage_line(report))
     try:
         saved = store.save(report)
         if verbose:
@@ -147,6 +155,19 @@ def incident(
     except (OSError, ValueError) as exc:
         _say(f"warning: investigation not saved ({exc}); --rollback-decision will not find it")
     _emit(report.model_dump_json(indent=2) if fmt == OutputFormat.json else report_markdown(report))
+
+
+@app.command()
+def postmortem(
+    incident_id: Annotated[str | None, typer.Option("--incident", help="which saved investigation (default: the latest)")] = None,
+    repo: Annotated[Path | None, typer.Option(help="the repository whose state dir to read (default: current directory)")] = None,
+    state_dir: Annotated[Path | None, typer.Option(help="where investigations are saved (default: <repo>/.wicked-platform)")] = None,
+) -> None:
+    """Render the root cause analysis (seed 000, phase 6) of a saved investigation, in markdown."""
+    repo_dir = (repo or Path.cwd()).resolve()
+    if repo is not None and not repo_dir.is_dir():
+        raise InputError(f"--repo {repo}: no such directory")
+    _emit(postmortem_markdown(StateStore(_state_dir(state_dir, repo_dir)).load(incident_id)))
 
 
 @app.command("eval")
@@ -181,14 +202,42 @@ def schema() -> None:
     _emit(json.dumps(IncidentReport.model_json_schema(), indent=2))
 
 
-BAD_INPUT = (InputError, RepoError, RefError, LogInputError, ContextError, StateError, ScenarioError)
+plugin_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="The Claude Code plugin (plugin/).")
+app.add_typer(plugin_app, name="plugin")
+
+
+@plugin_app.command("build")
+def plugin_build(
+    check: Annotated[bool, typer.Option("--check", help="write nothing; exit 1 when a generated file is stale")] = False,
+    plugin_dir: Annotated[Path | None, typer.Option("--dir", help="the plugin folder (default: the checkout's plugin/)")] = None,
+) -> None:
+    """Render the plugin's slash command, agent and manifest from prompts/ (--check: only compare)."""
+    from wicked_platform.agents.plugin_build import build, default_plugin_dir, stale_files
+
+    target = plugin_dir or default_plugin_dir()
+    if not target.is_dir():
+        raise InputError(f"--dir {target}: no such directory (the plugin folder, e.g. plugin/)")
+    if check:
+        for name in (stale := stale_files(target)):
+            _say(f"{target / name}: out of date with prompts/; run: wicked-platform plugin build")
+        if stale:
+            raise typer.Exit(1)
+        return
+    for name in build(target):
+        _say(f"wrote {target / name}")
+
+
+BAD_INPUT = (InputError, RepoError, RefError, LogInputError, ContextError, StateError, ScenarioError, ModelAuthError)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
     try:
-        app(args=argv, standalone_mode=False)
+        # Without standalone mode click hands back the code of a typer.Exit instead of raising it.
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int):
+            return code
     except typer.Exit as exc:
         return exc.exit_code
     except TyperException as exc:  # usage errors: unknown option, bad choice, missing value

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+import anyio
 from pydantic import BaseModel, ConfigDict
 
+from wicked_platform.agents.machine import EnginePolicy, run_machine
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.investigation import (
     assemble_report, assess_blast_radius, decide_mitigation, read_changes, read_symptoms,
@@ -45,6 +47,14 @@ def _silent(_: str) -> None:
 
 
 def investigate(request: InvestigationRequest, progress: Progress = _silent) -> IncidentReport:
+    """The offline agent: the engine's report, with each phase's findings told by the phase machine under
+    the engine's own policy."""
+    report = engine_report(request, progress)
+    return report.model_copy(update={"analysis": anyio.run(run_machine, EnginePolicy(report), report, progress)})
+
+
+def engine_report(request: InvestigationRequest, progress: Progress = _silent) -> IncidentReport:
+    """The five phases, each calling the engine: the facts and the decision of every report."""
     timings: dict[str, float] = {}
 
     def phase(name: str, fn: Callable[[], object]):

@@ -134,6 +134,27 @@ class InputSummary(Model):
     commits_read: int = 0
 
 
+class PhaseAnalysis(Model):
+    """What one phase established, in words: the model's when it ran and its words held up, else the engine's."""
+
+    phase: Literal["symptoms", "timeline", "correlation", "blast_radius", "mitigation"]
+    summary: str
+    by: Literal["model", "engine"]
+
+
+class ModelUsage(Model):
+    """What the model cost this investigation. Input tokens are those processed fresh (uncached input and
+    cache writes); cache reads are counted apart, as they are billed at a tenth."""
+
+    model: str
+    requests: int = 0
+    input_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    output_tokens: int = 0
+    estimated_cost_usd: float | None = Field(None, description="at list prices; null for a model without a known price")
+
+
 class IncidentReport(Model):
     schema_version: Literal[1] = SCHEMA_VERSION
     incident_id: str
@@ -159,6 +180,8 @@ class IncidentReport(Model):
     notes: list[str] = Field(default_factory=list, description="what could not be determined, and why")
     inputs: InputSummary | None = None
     agent: str = Field("offline", description="which agent produced the report")
+    analysis: list[PhaseAnalysis] = Field(default_factory=list, description="what each phase established, in words")
+    usage: ModelUsage | None = Field(None, description="model tokens and cost; null for the offline agent")
 
 
 class RollbackAnswer(Model):

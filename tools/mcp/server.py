@@ -63,6 +63,7 @@ def build_server(roots: list[Path] | None = None) -> MCPServer:
     workspace = Workspace(Roots(roots or [Path.cwd()]))
     server = MCPServer(
         name="wicked-platform",
+        log_level="WARNING",  # the SDK configures the root logger: at INFO every HTTP request of a client would show
         instructions="Deterministic incident-investigation tools: logs, rates, deploys, diffs, correlation, "
         "blast radius, rollback criteria and timeline. All are read-only.",
     )

@@ -1,0 +1,55 @@
+"""The incident-responder on Claude: the engine decides, the model investigates through the tools and explains.
+
+The engine's report is computed first, from the same inputs the tools read; the model then walks the
+phases through the MCP tools and its grounded findings become the report's analysis. The facts and
+the rollback decision stay the engine's whatever the model says; what the model could not do, the
+engine did, and the notes say so.
+"""
+
+from __future__ import annotations
+
+import anyio
+
+from wicked_platform.agents.machine import Progress, run_machine
+from wicked_platform.agents.model_client import ModelClient
+from wicked_platform.agents.model_policy import ModelPolicy
+from wicked_platform.agents.offline import InvestigationRequest, engine_report
+from wicked_platform.agents.toolbox import Toolbox
+from wicked_platform.tools.report import IncidentReport
+
+DEFAULT_MAX_INPUT_TOKENS = 20_000
+
+
+def _silent(_: str) -> None:
+    pass
+
+
+async def _investigate(request: InvestigationRequest, client: ModelClient, max_input_tokens: int,
+                       progress: Progress) -> IncidentReport:
+    report = engine_report(request)
+    async with Toolbox(request) as toolbox:
+        policy = ModelPolicy(client, toolbox, request.description, progress=progress,
+                             engine_recommendation=report.rollback_decision.recommendation,
+                             max_input_tokens=max_input_tokens)
+        analysis = await run_machine(policy, report, progress)
+    notes = list(report.notes) + policy.notes
+    if any(a.by == "engine" for a in analysis):
+        notes.append("the model did not finish every phase: those phases are the engine's findings")
+    return report.model_copy(update={"agent": f"anthropic:{client.model}", "analysis": analysis,
+                                     "usage": client.usage.model_copy(), "notes": notes})
+
+
+def investigate_with_model(request: InvestigationRequest, client: ModelClient, *,
+                           max_input_tokens: int = DEFAULT_MAX_INPUT_TOKENS,
+                           progress: Progress = _silent) -> IncidentReport:
+    return anyio.run(_investigate, request, client, max_input_tokens, progress)
+
+
+def usage_line(report: IncidentReport) -> str:
+    u = report.usage
+    if u is None:
+        return ""
+    cost = "cost unknown for this model" if u.estimated_cost_usd is None else f"est. ${u.estimated_cost_usd:.4f}"
+    return (f"model {u.model}: {u.requests} requests, {u.input_tokens + u.cache_creation_input_tokens:,} input tokens "
+            f"({u.cache_creation_input_tokens:,} cache writes), {u.cache_read_input_tokens:,} cache reads, "
+            f"{u.output_tokens:,} output; {cost}")
