@@ -186,8 +186,10 @@ def eval_(
         raise InputError(f"SCENARIOS_DIR {root}: no such directory")
     if not discover_scenarios(root):
         raise InputError(f"SCENARIOS_DIR {root}: no scenario.yaml below it")
-    if agent != AgentChoice.offline:
-        raise InputError("--agent: only the offline agent can be evaluated in this release")
+    if agent == AgentChoice.auto:
+        agent = AgentChoice.anthropic if os.environ.get("ANTHROPIC_API_KEY") else AgentChoice.offline
+    if agent == AgentChoice.anthropic:
+        ModelClient.from_environment(default_model())  # a missing key is one line now, not one per scenario
     card = evaluate(root, agent.value, only, progress=_say)
     if only and not card.scenarios:
         raise InputError(f"--only {only}: no such scenario under {root}")

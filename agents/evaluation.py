@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from wicked_platform.scenarios.build import BuiltScenario, build_scenario
 from wicked_platform.scenarios.model import Check, discover_scenarios, load_scenario
@@ -41,6 +41,9 @@ class ScenarioResult(BaseModel):
     false_rollback: bool
     seconds: float
     error: str | None = None
+    input_tokens: int | None = Field(None, description="fresh input tokens (uncached and cache writes); model agents only")
+    output_tokens: int | None = None
+    cost_usd: float | None = None
 
 
 class Scorecard(BaseModel):
@@ -53,6 +56,9 @@ class Scorecard(BaseModel):
     checks_total: int
     false_rollbacks: int
     seconds: float
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_usd: float | None = Field(None, description="estimated, at list prices; null when any scenario's is unknown")
 
 
 def field_value(document: Any, path: str) -> Any:
@@ -122,9 +128,12 @@ def run_scenario(folder: Path, workdir: Path, agent: str = "offline") -> Scenari
     expected_rec = scenario.expect.get("rollback_decision.recommendation")
     recommendation = report.rollback_decision.recommendation
     false_rollback = recommendation == "ROLLBACK" and expected_rec is not None and not grade(expected_rec, recommendation, built)
+    usage = report.usage
     return ScenarioResult(
         name=folder.name, title=scenario.title, passed=all(c.passed for c in checks), checks=checks,
         recommendation=recommendation, false_rollback=false_rollback, seconds=seconds,
+        input_tokens=usage.input_tokens + usage.cache_creation_input_tokens if usage else None,
+        output_tokens=usage.output_tokens if usage else None, cost_usd=usage.estimated_cost_usd if usage else None,
     )
 
 
@@ -137,10 +146,15 @@ def evaluate(root: Path, agent: str = "offline", only: str | None = None, progre
             progress(f"{folder.name}…")
             results.append(run_scenario(folder, Path(tmp), agent))
     checks = [c for r in results for c in r.checks]
+    modelled = [r for r in results if r.input_tokens is not None]
+    costs = [r.cost_usd for r in modelled]
     return Scorecard(
         agent=agent, scenarios=results, scenarios_passed=sum(r.passed for r in results),
         checks_passed=sum(c.passed for c in checks), checks_total=len(checks),
         false_rollbacks=sum(r.false_rollback for r in results), seconds=round(time.perf_counter() - started, 3),
+        input_tokens=sum(r.input_tokens or 0 for r in modelled) if modelled else None,
+        output_tokens=sum(r.output_tokens or 0 for r in modelled) if modelled else None,
+        cost_usd=round(sum(costs), 6) if costs and None not in costs else None,
     )
 
 
@@ -154,6 +168,9 @@ def scorecard_markdown(card: Scorecard) -> str:
     lines += ["", f"**{card.scenarios_passed}/{len(card.scenarios)} scenarios passed**, "
               f"{card.checks_passed}/{card.checks_total} checks, {card.false_rollbacks} false ROLLBACKs, "
               f"{card.seconds:.1f} s ({card.agent} agent)"]
+    if card.input_tokens is not None:
+        cost = "cost unknown" if card.cost_usd is None else f"est. ${card.cost_usd:.4f}"
+        lines[-1] += f"; {card.input_tokens:,} input tokens, {card.output_tokens:,} output, {cost}"
     for r in card.scenarios:
         failed = [c for c in r.checks if not c.passed]
         if r.error or failed:

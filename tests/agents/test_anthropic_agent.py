@@ -141,3 +141,17 @@ def test_a_refused_key_is_one_line_and_exit_2(tmp_path, model_api, monkeypatch, 
     assert captured.out == ""
     lines = captured.err.strip().splitlines()
     assert lines[-1] == "wicked-platform: error: ANTHROPIC_API_KEY was refused by the API (401): set a valid key, or use --agent offline"
+
+
+def test_eval_grades_the_model_agent_and_totals_its_tokens_and_cost(model_api, monkeypatch):
+    from wicked_platform.agents.evaluation import evaluate, scorecard_markdown
+    from wicked_platform.scenarios.model import bundled_scenarios_dir
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key-not-real")
+    with model_api(ScriptedResponder()) as url:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", url)
+        card = evaluate(bundled_scenarios_dir(), "anthropic", only="checkout-timeout")
+    [result] = card.scenarios
+    assert result.passed, [c for c in result.checks if not c.passed]
+    assert card.input_tokens == result.input_tokens > 0 and card.cost_usd == result.cost_usd > 0
+    assert "input tokens" in scorecard_markdown(card).splitlines()[-1]
