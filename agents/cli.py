@@ -20,14 +20,16 @@ from typer.exceptions import TyperException
 from wicked_platform.agents.anthropic_agent import DEFAULT_MAX_INPUT_TOKENS, investigate_with_model, usage_line
 from wicked_platform.agents.model_client import ModelAuthError, ModelClient, default_model
 from wicked_platform.agents.offline import InvestigationRequest, investigate
+from wicked_platform.agents.reevaluate import reevaluate
 from wicked_platform.agents.render import postmortem_markdown, report_markdown, rollback_markdown
 from wicked_platform.scenarios.model import ScenarioError
 from wicked_platform.agents.state import StateError, StateStore
+from wicked_platform.tools.changes.deploys_file import DeploysFileError, load_deploys_file
 from wicked_platform.tools.changes.git_history import RefError, RepoError, is_git_repo
 from wicked_platform.tools.context import ContextError, load_context
 from wicked_platform.tools.logs.discovery import LogInputError, expand_log_args
 from wicked_platform.tools.redaction import redact
-from wicked_platform.tools.report import IncidentReport, RollbackAnswer
+from wicked_platform.tools.report import IncidentReport
 from wicked_platform.tools.timeutil import parse_time
 
 app = typer.Typer(
@@ -72,12 +74,14 @@ def _emit(text: str) -> None:
 
 def _rollback(store: StateStore, incident: str | None, fmt: OutputFormat) -> None:
     report: IncidentReport = store.load(incident)
-    # The criteria were evaluated by the engine on the saved facts; they are re-read, never re-voted.
-    answer = RollbackAnswer(incident_id=report.incident_id, rollback_decision=report.rollback_decision)
+    # The engine evaluates the criteria again on what the investigation read, as it is now.
+    answer = reevaluate(report)
+    if answer.note:
+        _say(f"note: {answer.note}")
     if fmt == OutputFormat.json:
         _emit(answer.model_dump_json(indent=2))
     else:
-        _emit(rollback_markdown(report.incident_id, report.rollback_decision))
+        _emit(rollback_markdown(answer.incident_id, answer.rollback_decision))
 
 
 @app.command()
@@ -86,6 +90,7 @@ def incident(
     repo: Annotated[Path | None, typer.Option(help="the repository that was deployed (default: current directory)")] = None,
     log: Annotated[list[str] | None, typer.Option(help="log file, directory or glob; repeatable; plain or gzip")] = None,
     context: Annotated[Path | None, typer.Option(help="incident-context.yaml (default: at the repo root when present)")] = None,
+    deploys: Annotated[Path | None, typer.Option(help="the deploy system's record: YAML, JSON or JSON lines of service, at, version, commit")] = None,
     since: Annotated[str | None, typer.Option(help="ignore log lines before this ISO 8601 time")] = None,
     until: Annotated[str | None, typer.Option(help="ignore log lines after this ISO 8601 time")] = None,
     tz: Annotated[str, typer.Option(help="zone of timestamps written without one (IANA name)")] = "UTC",
@@ -141,6 +146,7 @@ def incident(
     request = InvestigationRequest(
         description=description, repo=git_repo, logs=logs, context=load_context(context_path),
         context_path=context_path, since=window[0], until=window[1], tz=tz,
+        deploys=load_deploys_file(deploys) if deploys else [], deploys_path=deploys.resolve() if deploys else None,
     )
     progress = _say if verbose or sys.stderr.isatty() else (lambda _: None)
     if client is None:
@@ -229,7 +235,7 @@ def plugin_build(
         _say(f"wrote {target / name}")
 
 
-BAD_INPUT = (InputError, RepoError, RefError, LogInputError, ContextError, StateError, ScenarioError, ModelAuthError)
+BAD_INPUT = (DeploysFileError, InputError, RepoError, RefError, LogInputError, ContextError, StateError, ScenarioError, ModelAuthError)
 
 
 def main(argv: list[str] | None = None) -> int:

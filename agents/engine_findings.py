@@ -27,7 +27,7 @@ def symptoms(report: IncidentReport) -> SymptomsFindings:
     rate = report.correlation.rate_ratio
     parts = [f"Errors{f' in {service}' if service else ''} began at {iso_z(report.started_at)}"]
     if rate is not None:
-        parts.append(f"at {rate:g}x the rate before" + (f" (p = {report.correlation.p_value:.2g})"
+        parts.append(f"at {rate:.1f}x the rate before" + (f" (p = {report.correlation.p_value:.2g})"
                                                          if report.correlation.p_value is not None else ""))
     text = " ".join(parts) + "."
     if top:
@@ -40,7 +40,8 @@ def timeline(report: IncidentReport) -> TimelineFindings:
     deploys = [f"{d.service} {d.version or (d.commit or '')[:12]} at {iso_z(d.at)}" for d in report.deploys[:5]]
     if not deploys:
         return TimelineFindings(summary="No deploys were found in the logs or the repository history.")
-    return TimelineFindings(summary=f"{len(report.deploys)} deploy(s) seen: " + "; ".join(deploys) + ".",
+    count = f"{len(report.deploys)} deploy" + ("s" if len(report.deploys) != 1 else "")
+    return TimelineFindings(summary=f"{count} seen: " + "; ".join(deploys) + ".",
                             deploys=deploys)
 
 

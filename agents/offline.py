@@ -15,6 +15,7 @@ import anyio
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.agents.machine import EnginePolicy, run_machine
+from wicked_platform.tools.changes.deploys_file import DeployRecord
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.investigation import (
     assemble_report, assess_blast_radius, decide_mitigation, read_changes, read_symptoms,
@@ -34,6 +35,8 @@ class InvestigationRequest(BaseModel):
     logs: list[Path]
     context: IncidentContext
     context_path: Path | None = None
+    deploys_path: Path | None = None
+    deploys: list[DeployRecord] = []  # from --deploys: the deploy system's own record
     since: datetime | None = None
     until: datetime | None = None
     tz: str = "UTC"
@@ -67,7 +70,7 @@ def engine_report(request: InvestigationRequest, progress: Progress = _silent) -
     context, description = request.context, request.description
     found = phase("symptoms", lambda: read_symptoms(
         request.logs, context, since=request.since, until=request.until, tz=request.tz))
-    changes = phase("timeline", lambda: read_changes(request.repo, found, context))
+    changes = phase("timeline", lambda: read_changes(request.repo, found, context, request.deploys))
     # Correlation is ranked inside read_changes (it needs the diffs it reads); the phase reports it.
     phase("correlation", lambda: changes.candidates)
     blast = phase("blast radius", lambda: assess_blast_radius(found, context, description))
@@ -75,6 +78,8 @@ def engine_report(request: InvestigationRequest, progress: Progress = _silent) -
     inputs = InputSummary(
         repo=str(request.repo) if request.repo else None,
         context=str(request.context_path) if request.context_path else None,
+        deploys=str(request.deploys_path) if request.deploys_path else None,
+        since=request.since, until=request.until, tz=request.tz,
         logs=[LogInput(path=f.path, format=f.format.value, lines=f.lines, unparsed=f.unparsed) for f in found.scan.files],
         log_start=found.scan.start, log_end=found.scan.end,
         commits_read=len(changes.history.commits) if changes.history else 0,

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from wicked_platform.tools.analysis.blast_radius import blast_radius
 from wicked_platform.tools.analysis.correlation import Candidate, rank_candidates
-from wicked_platform.tools.analysis.deploys import deploys_from_logs, deploys_from_tags
+from wicked_platform.tools.analysis.deploys import deploys_from_logs, deploys_from_records, deploys_from_tags, merge_deploys
 from wicked_platform.tools.analysis.hypotheses import build_hypotheses
 from wicked_platform.tools.analysis.impact import AffectedServices, affected_services, critical_path_reason
 from wicked_platform.tools.analysis.playbook import follow_up_and_lessons
@@ -23,21 +23,26 @@ from wicked_platform.tools.analysis.rates import Onset, RateComparison, compare_
 from wicked_platform.tools.analysis.rollback import evaluate_rollback
 from wicked_platform.tools.analysis.severity import assess_severity
 from wicked_platform.tools.analysis.symptoms import (
-    has_recovered, open_breakers, resource_signals, rising_signatures, symptoms,
+    expired_certificates, has_recovered, open_breakers, resource_signals, rising_signatures, symptoms,
 )
 from wicked_platform.tools.analysis.timeline import build_timeline, is_alert
-from wicked_platform.tools.changes.git_history import commit_diff, known_services_in_repo, read_history
+from wicked_platform.tools.changes.deploys_file import DeployRecord
+from wicked_platform.tools.changes.git_history import RefError, commit_diff, known_services_in_repo, read_history
 from wicked_platform.tools.changes.models import CommitDiff, GitHistory
 from wicked_platform.tools.context import IncidentContext
-from wicked_platform.tools.logs.models import LogScan, SignatureStats
+from wicked_platform.tools.logs.models import LogFileStats, LogScan, SignatureStats
 from wicked_platform.tools.logs.scan import scan_logs
 from wicked_platform.tools.redaction import redact_model
+from wicked_platform.tools.timeutil import iso_z
 from wicked_platform.tools.report import (
     BlastRadius, Correlation, Deploy, DeployRef, Hypothesis, IncidentReport, InputSummary, RollbackDecision,
     RootCause, Symptom, TimelineEvent,
 )
 
 MAX_DIFFS = 40  # commits whose diffs are read for suspicious configuration changes
+MAX_FILE_NOTES = 20  # files named in the report's notes; the rest are counted in one note
+COMMIT_LOOKBACK = timedelta(days=30)  # commits read before --since: what the window deployed was committed earlier
+COMMIT_SLACK = timedelta(days=1)  # commits read after --until: committer clocks and log clocks disagree
 
 
 class Frozen(BaseModel):
@@ -51,6 +56,13 @@ class SymptomFindings(Frozen):
     rising: list[SignatureStats]
     symptoms: list[Symptom]
     recovered: bool
+
+    @property
+    def incident_onset(self) -> Onset | None:
+        """The onset when errors really rose; None for steady noise, whose best split is no onset."""
+        if self.onset is not None and (self.onset.comparison.significant or self.affected.direct):
+            return self.onset
+        return None
 
 
 class ChangeFindings(Frozen):
@@ -94,28 +106,48 @@ def symptoms_from_scan(scan: LogScan, context: IncidentContext) -> SymptomFindin
 # Phases 2 and 3 ----------------------------------------------------------------------------
 
 
-def read_changes(repo: Path | None, found: SymptomFindings, context: IncidentContext) -> ChangeFindings:
-    """Deploys from the logs and git, matched to commits, and candidates ranked against the onset."""
+def read_changes(repo: Path | None, found: SymptomFindings, context: IncidentContext,
+                 deploy_records: list[DeployRecord] | None = None) -> ChangeFindings:
+    """Deploys from the deploys file, the logs and git, matched to commits, and candidates ranked against the onset."""
     notes: list[str] = []
     history = None
     if repo is not None:
         known = sorted(set(known_services_in_repo(repo)) | set(context.services) | {s.service for s in found.scan.signatures})
-        history = read_history(repo, known_services=known)
-        if not history.commits:
+        since, until = _commit_window(found.scan)
+        history = read_history(repo, known_services=known, since=since, until=until)
+        if history.head is None:
             notes.append(f"{repo}: the repository has no commits, so no change can be correlated")
+        elif not history.commits:
+            notes.append(f"{repo}: no commits between {iso_z(since) if since else 'the first'} and "
+                         f"{iso_z(until) if until else 'HEAD'}, so no change can be correlated")
+        if history.truncated:
+            notes.append(f"{repo}: only the newest {len(history.commits)} commits"
+                         f"{' of the window' if since or until else ''} were read")
         if history.shallow:
             notes.append(f"{repo}: shallow clone; commits older than its depth were not read")
     deploys, match_notes = deploys_from_logs(found.scan.events, history)
+    if deploy_records:
+        recorded, recorded_notes = deploys_from_records(deploy_records, history)
+        deploys, match_notes = merge_deploys(recorded, deploys), {**match_notes, **recorded_notes}
     if history is not None:
         deploys = sorted([*deploys, *deploys_from_tags(history, deploys)], key=lambda d: (d.at, d.service, d.version or ""))
     candidates: list[Candidate] = []
-    if found.onset is not None:
+    if found.incident_onset is not None:  # steady noise has nothing a change could have caused
         diffs = _diffs_for(repo, history, deploys, found.onset)
-        signatures = [s.signature for s in found.rising] or [s.signature for s in found.scan.signatures[:5]]
+        # Examples too: masking turns `PricingEngineV2 failed` into `<*> failed`, and the words an
+        # identifier holds are what ties an error to the config key of the code it names.
+        sources = found.rising or found.scan.signatures[:5]
+        signatures = [s.signature for s in sources] + [s.example for s in sources]
         candidates = rank_candidates(
             found.onset, found.affected.direct, found.affected.related, deploys, history, diffs, signatures, match_notes,
         )
     return ChangeFindings(history=history, deploys=deploys, match_notes=match_notes, candidates=candidates, notes=notes)
+
+
+def _commit_window(scan: LogScan) -> tuple[datetime | None, datetime | None]:
+    """Commits that can matter to a --since/--until window: from COMMIT_LOOKBACK before it (what was
+    deployed in it was committed earlier) to COMMIT_SLACK after it (clocks disagree). No bound without one."""
+    return (scan.since - COMMIT_LOOKBACK if scan.since else None, scan.until + COMMIT_SLACK if scan.until else None)
 
 
 def _diffs_for(repo: Path | None, history: GitHistory | None, deploys: list[Deploy], onset: Onset) -> dict[str, CommitDiff]:
@@ -133,7 +165,10 @@ def _diffs_for(repo: Path | None, history: GitHistory | None, deploys: list[Depl
     for sha in dict.fromkeys(wanted):
         if len(diffs) >= MAX_DIFFS:
             break
-        diffs[sha] = commit_diff(repo, sha)
+        try:
+            diffs[sha] = commit_diff(repo, sha)
+        except RefError:  # the oldest commit of a shallow clone: its change cannot be read, its place in time can
+            continue
     return diffs
 
 
@@ -153,16 +188,18 @@ def decide_mitigation(
     comparison = _primary_comparison(found)
     top = changes.candidates[0] if changes.candidates else None
     resources = resource_signals(found.scan)
+    certificates = expired_certificates(found.scan, found.onset)
     decision = evaluate_rollback(
         comparison, blast, top, resources, open_breakers(found.scan, found.onset), found.recovered, context,
-        critical_path_reason(found.affected.direct, context, description),
+        critical_path_reason(found.affected.direct, context, description), expired_certificates=certificates,
     )
     severity, reasons = assess_severity(
         description, comparison, found.rising, blast, found.scan.events, context, found.recovered
     )
-    hypotheses = build_hypotheses(found.scan, found.onset, found.affected, changes.candidates, resources, context)
+    hypotheses = build_hypotheses(found.scan, found.incident_onset, found.affected, changes.candidates, resources, context,
+                                  expired_certificates=certificates)
     follow_up, lessons = follow_up_and_lessons(
-        top, severity, resources, found.rising[0].signature if found.rising else None
+        top, severity, resources, found.rising[0].signature if found.rising else None, expired_certificates=certificates
     )
     return MitigationFindings(
         severity=severity, severity_reasons=reasons, decision=decision, hypotheses=hypotheses,
@@ -190,6 +227,10 @@ def _title(description: str, service: str | None, found: SymptomFindings) -> str
     if service is None:
         return "Investigation: " + (description.strip()[:60] or "no errors found")
     status = re.search(r"\b([45](?:\d\d|xx))\s*(?:errors?|responses?|s\b)", description, re.I)
+    # The 502s the user sees may be another service's answer: a gateway's, in front of the failing one.
+    answers = {s.service for s in found.scan.signatures if re.fullmatch(r"[45]XX", s.level.upper())}
+    if status and service not in answers and answers & set(found.affected.cascade):
+        status = None
     if status:
         what = f"{status.group(1).lower()} errors"
     elif found.rising and "timeout" in found.rising[0].signature.lower():
@@ -226,7 +267,9 @@ def root_cause_from(top: Candidate | None, found: SymptomFindings) -> RootCause 
     )
 
 
-def correlation_from(top: Candidate | None, found: SymptomFindings, blast: BlastRadius) -> Correlation:
+def correlation_from(
+    top: Candidate | None, found: SymptomFindings, blast: BlastRadius, deploys: list[Deploy] = ()
+) -> Correlation:
     comparison = _primary_comparison(found)
     ratio = None
     if blast.error_rate is not None and blast.baseline_error_rate:
@@ -235,7 +278,11 @@ def correlation_from(top: Candidate | None, found: SymptomFindings, blast: Blast
         ratio = round(comparison.ratio, 2)
     p_value = comparison.p_value if comparison is not None else None
     if top is None or top.confidence == "NONE":
-        evidence = ["no deploy or commit precedes the onset"] if found.onset else ["no rise in errors to correlate"]
+        evidence = ["no deploy or commit precedes the onset"] if found.incident_onset else ["no rise in errors to correlate"]
+        if found.onset is not None and found.incident_onset is None and deploys:
+            # What the person asking usually wants to know: did the release change anything?
+            evidence += [f"errors ran at the same rate before and after {' '.join(filter(None, (d.service, d.version)))} "
+                         f"({d.at:%H:%M:%S})" for d in deploys[-3:]]
         return Correlation(confidence="NONE", deploy=None, lag_seconds=None, rate_ratio=ratio, p_value=p_value, evidence=evidence)
     deploy = None
     if top.deploy is not None:
@@ -248,11 +295,35 @@ def correlation_from(top: Candidate | None, found: SymptomFindings, blast: Blast
                        p_value=p_value, evidence=evidence)
 
 
+def file_notes(files: list[LogFileStats], limit: int = MAX_FILE_NOTES) -> list[str]:
+    """Per file, what could not be read: the file, the lines not understood, what was repaired.
+
+    A directory of thousands of files gets `limit` notes and one line counting the rest.
+    """
+    notes: list[str] = []
+    for f in files:
+        if f.error:
+            notes.append(f"{f.path}: could not be read ({f.error})")
+            continue
+        said = []
+        if f.unparsed:
+            said.append(f"{f.unparsed} of {f.lines} lines not understood as {f.format.value}")
+        if f.warning:
+            said.append(f.warning)
+        if said:
+            notes.append(f"{f.path}: " + "; ".join(said))
+    if len(notes) > limit:
+        rest = len(notes) - limit
+        notes = notes[:limit] + [f"... and {rest} more files with lines not read or not understood (inputs.logs counts each)"]
+    return notes
+
+
 def assemble_report(
     description: str, found: SymptomFindings, changes: ChangeFindings, blast: BlastRadius,
     mitigation: MitigationFindings, inputs: InputSummary, agent: str = "offline",
 ) -> IncidentReport:
-    onset = found.onset
+    # The best split of steady noise is no onset: an incident starts where errors rose.
+    onset = found.incident_onset
     top = changes.candidates[0] if changes.candidates else None
     primary = found.affected.direct[0] if found.affected.direct else None
     started = onset.at if onset else None
@@ -260,17 +331,19 @@ def assemble_report(
     cause_commit = top.commit if root is not None and top is not None else None
     timeline: list[TimelineEvent] = build_timeline(found.scan, onset, changes.deploys, cause_commit)
     detected = next((e.at for e in found.scan.events if onset and e.at >= onset.at and is_alert(e)), None)
-    status = "IDENTIFIED" if root else "MONITORING" if found.recovered else "INVESTIGATING"
-    notes = [*changes.notes]
-    for f in found.scan.files:
-        if f.error:
-            notes.append(f"{f.path}: could not be read ({f.error})")
-        elif f.unparsed:
-            notes.append(f"{f.path}: {f.unparsed} of {f.lines} lines not understood as {f.format.value}")
+    # Errors that recovered, or ran at the rate they had before, leave nothing to investigate but watching.
+    # Too few errors to compare with anything (one line, no time before it) is not that: keep looking.
+    steady = onset is None and found.onset is not None and found.onset.comparison.p_value is not None
+    status = "IDENTIFIED" if root else "MONITORING" if found.recovered or steady else "INVESTIGATING"
+    notes = [*changes.notes, *file_notes(found.scan.files)]
     if found.scan.empty:
         notes.append("no log lines with timestamps were read: severity and rates cannot be measured")
-    elif onset is None:
+    elif found.onset is None:
         notes.append("no errors in the logs read")
+    elif steady:
+        notes.append(f"errors stayed at their usual rate: no significant rise (p = {found.onset.comparison.p_value:.2g})")
+    elif onset is None:
+        notes.append("too few errors over too short a time to tell a rise from their usual rate")
     blast_text = ""
     if blast.error_rate is not None:
         blast_text = f" {blast.error_rate:.0%} of {primary} requests are failing"
@@ -281,6 +354,10 @@ def assemble_report(
         summary = f"{_title(description, primary, found)} since {started:%H:%M} UTC, caused by {root.summary}.{blast_text}"
     elif onset is not None:
         summary = f"Errors in {', '.join(found.affected.direct) or 'the logs'} rose at {started:%H:%M:%S} UTC; no change correlates with confidence yet.{blast_text}"
+    elif steady:
+        summary = "Errors in the logs read stayed at their usual rate: no rise to investigate."
+    elif found.onset is not None:
+        summary = "Errors were found, but too few to tell whether they rose."
     else:
         summary = "No rise in errors was found in the logs read."
     summary += f" Recommendation: {mitigation.decision.recommendation}."
@@ -291,7 +368,7 @@ def assemble_report(
         severity_reasons=mitigation.severity_reasons, status=status, started_at=started, detected_at=detected,
         duration_seconds=int((found.scan.end - started).total_seconds()) if started and found.scan.end else None,
         symptoms=found.symptoms, timeline=timeline, deploys=changes.deploys, root_cause=root,
-        correlation=correlation_from(top, found, blast), hypotheses=mitigation.hypotheses, blast_radius=blast,
+        correlation=correlation_from(top, found, blast, changes.deploys), hypotheses=mitigation.hypotheses, blast_radius=blast,
         rollback_decision=mitigation.decision, follow_up=mitigation.follow_up, lessons=mitigation.lessons,
         notes=notes, inputs=inputs, agent=agent,
     )

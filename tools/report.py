@@ -128,7 +128,11 @@ class InputSummary(Model):
 
     repo: str | None
     context: str | None
+    deploys: str | None = None
     logs: list[LogInput] = Field(default_factory=list)
+    since: UtcDatetime | None = None
+    until: UtcDatetime | None = None
+    tz: str = "UTC"
     log_start: UtcDatetime | None = None
     log_end: UtcDatetime | None = None
     commits_read: int = 0
@@ -189,3 +193,5 @@ class RollbackAnswer(Model):
 
     incident_id: str
     rollback_decision: RollbackDecision
+    reevaluated: bool = Field(False, description="the criteria were evaluated again on the saved inputs as they are now")
+    note: str | None = Field(None, description="how this answer relates to the saved one, when it differs or could not be checked")

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict
 
+from wicked_platform.tools.changes.deploys_file import DeployRecord
 from wicked_platform.tools.changes.models import Commit, GitHistory
 from wicked_platform.tools.logs.models import LogEvent
 from wicked_platform.tools.report import Deploy
@@ -148,3 +149,35 @@ def deploys_from_tags(history: GitHistory, logged: list[Deploy]) -> list[Deploy]
             )
     deploys.sort(key=lambda d: (d.at, d.service, d.version or ""))
     return deploys
+
+
+def deploys_from_records(records: Iterable[DeployRecord], history: GitHistory | None) -> tuple[list[Deploy], dict[str, str]]:
+    """Deploys from the deploy system's file: the commit it names when the history has it, else matched
+    like a logged deploy (tag, then the latest commit touching the service)."""
+    deploys, notes = [], {}
+    for record in records:
+        deploy = Deploy(service=record.service, version=record.version, at=record.at, completed_at=record.completed_at,
+                        commit=None, source="deploys-file")
+        key = f"{record.service} {record.version or ''}".strip()
+        named = [c for c in history.commits if record.commit and c.sha.startswith(record.commit.lower())] if history else []
+        if len(named) == 1:
+            commit, how = named[0], f"the deploys file names commit {named[0].short}"
+        elif history is not None and history.commits:
+            commit, how = commit_for_deploy(deploy, history)
+            if record.commit:
+                how = f"the deploys file names {record.commit}, which is not in the history read; {how}"
+        else:
+            commit, how = None, "no repository history to match against"
+        if commit is not None:
+            deploy = deploy.model_copy(update={"commit": commit.sha, "subject": commit.subject})
+        notes[key] = how
+        deploys.append(deploy)
+    deploys.sort(key=lambda d: (d.at, d.service, d.version or ""))
+    return deploys, notes
+
+
+def merge_deploys(recorded: list[Deploy], logged: list[Deploy]) -> list[Deploy]:
+    """The deploy system's record wins over a log line about the same service and version."""
+    known = {(d.service, d.version) for d in recorded}
+    merged = [*recorded, *(d for d in logged if (d.service, d.version) not in known)]
+    return sorted(merged, key=lambda d: (d.at, d.service, d.version or ""))

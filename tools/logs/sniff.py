@@ -8,7 +8,6 @@ the time, level, service and message.
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections import Counter
 from pathlib import Path
@@ -18,10 +17,10 @@ from pydantic import BaseModel, ConfigDict
 from wicked_platform.tools.logs import formats
 from wicked_platform.tools.logs.levels import is_level_word
 from wicked_platform.tools.logs.models import LogFormat
+from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks  # noqa: F401 - GZIP_MAGIC: re-exported
 
 SNIFF_LINES = 200
 SNIFF_BYTES = 1 << 20  # a file of few, huge lines is decided on its first MiB
-GZIP_MAGIC = b"\x1f\x8b"
 
 _PLAIN = formats.compile_shared(formats.PLAIN_SNIFF)
 _SYSLOG_3164 = formats.compile_shared(formats.SYSLOG_3164)
@@ -33,6 +32,7 @@ _BRACKETED = formats.compile_shared(r"^\[[^\]]+\]$")
 _COLON_NAME = formats.compile_shared(r"^[A-Za-z][\w.@/-]*:$")
 _COMPOUND_NAME = formats.compile_shared(r"^[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)+$")
 _LOWER_WORD = formats.compile_shared(r"^[a-z][a-z0-9]*$")
+_ANSI = formats.compile_shared(formats.ANSI_ESCAPE)
 
 # The order formats are tried in, and win ties in: the most specific first.
 _ORDER = (LogFormat.JSON, LogFormat.SYSLOG_5424, LogFormat.ACCESS, LogFormat.SYSLOG_3164, LogFormat.PLAIN,
@@ -63,6 +63,7 @@ class FileLayout(BaseModel):
     stamp_zone: str | None = None  # plain: the zone every sampled stamp ends with ("" for none); None if they differ
     stamp_separator: str = "T"  # plain: between date and time
     keys: LineKeys = LineKeys()  # json and logfmt
+    strip_ansi: bool = False  # the lines carry ANSI colour codes (a terminal's log): read them without
 
     @property
     def sorts_as_text(self) -> bool:
@@ -71,15 +72,18 @@ class FileLayout(BaseModel):
 
 
 def read_head(path: Path) -> list[str]:
-    """The first non-empty lines of a file, gzip or not; CRLF and invalid UTF-8 tolerated."""
-    with path.open("rb") as raw:
-        magic = raw.read(2)
-    opener = gzip.open if magic == GZIP_MAGIC else open
-    with opener(path, "rb") as stream:
-        data = stream.read(SNIFF_BYTES)
+    """The first non-empty lines of a file, gzip or not; CRLF, invalid UTF-8 and a cut gzip stream tolerated."""
+    data = b""
+    for chunk in byte_chunks(path, [], SNIFF_BYTES):
+        data += chunk
+        if len(data) >= SNIFF_BYTES:
+            break
+    data = data[:SNIFF_BYTES]
     lines = [line for line in data.decode("utf-8", errors="replace").splitlines() if line.strip()]
-    if len(data) == SNIFF_BYTES and lines:
-        lines.pop()  # cut by the byte limit
+    if len(data) == SNIFF_BYTES and len(lines) > 1:
+        lines.pop()  # cut by the byte limit (a single line longer than the limit still tells its format)
+    if lines:
+        lines[0] = lines[0].removeprefix("\ufeff")  # a byte order mark is no part of the first line
     return lines[:SNIFF_LINES]
 
 
@@ -88,6 +92,14 @@ def sniff_file(path: Path) -> FileLayout:
 
 
 def sniff_lines(lines: list[str], path: Path) -> FileLayout:
+    """The layout most of the lines agree on, read without ANSI colour codes when the lines have them."""
+    if not any("\x1b[" in line for line in lines):
+        return _sniff_lines(lines, path)
+    layout = _sniff_lines([_ANSI.sub("", line) for line in lines], path)
+    return layout.model_copy(update={"strip_ansi": True})
+
+
+def _sniff_lines(lines: list[str], path: Path) -> FileLayout:
     """The layout most of the lines agree on; lines in no format (stack frames, blanks) do not vote."""
     found = [_line_format(line) for line in lines]
     votes = Counter(f for f in found if f is not None)
@@ -158,8 +170,12 @@ def _third_token_is_service(tokens: list[str | None]) -> bool:
     names = {t.strip("[]:") for t in present}
     named = sum(1 for t in present if _BRACKETED.match(t) or _COLON_NAME.match(t) or _COMPOUND_NAME.match(t))
     if named >= 0.8 * len(present):
-        return len(names) <= max(3, len(present) // 4)
+        # Names shaped like names are strong evidence on their own: a short file from a handful of
+        # services (13 lines, 4 services) still has a service column.
+        return len(names) <= max(6, len(present) // 3)
     lower = sum(1 for t in present if _LOWER_WORD.match(t))
+    if named >= 0.5 * len(present) and named + lower == len(present):
+        return len(names) <= max(6, len(present) // 3)  # `gateway` beside `cart-api`: a column of names
     return len(present) >= 10 and lower == len(present) and len(names) <= max(2, len(present) // 20)
 
 

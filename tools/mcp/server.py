@@ -49,6 +49,8 @@ Since = Annotated[str | None, Field(description="ignore log lines before this IS
 Until = Annotated[str | None, Field(description="ignore log lines after this ISO 8601 time")]
 Tz = Annotated[str, Field(description="zone of timestamps written without one (IANA name)")]
 Description = Annotated[str, Field(description="what the user says is happening")]
+Deploys = Annotated[str | None, Field(description="a deploys file from the deploy system (YAML, JSON or JSON lines: "
+                                                  "service, at, and optionally version, completed_at, commit)")]
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -131,14 +133,14 @@ def build_server(roots: list[Path] | None = None) -> MCPServer:
         )
 
     @tool
-    def deploy_history(repo: Repo = ".", logs: Logs = [],
+    def deploy_history(repo: Repo = ".", logs: Logs = [], deploys: Deploys = None,
                        service: Annotated[str | None, Field(description="only this service")] = None,
                        limit: Annotated[int, Field(ge=1, le=500, description="commits to return")] = 30,
                        since: Since = None, until: Until = None, tz: Tz = "UTC") -> DeployHistory:
         """Deploys per service from log events (started/completed) and release tags, each matched to the
         commit it shipped, plus the recent commits with the services they touch. Call it to see what changed
         before the onset; then git_diff on a suspicious commit."""
-        inputs = workspace.inputs(logs, repo, None, since, until, tz, need_repo=True)
+        inputs = workspace.inputs(logs, repo, None, since, until, tz, need_repo=True, deploys=deploys)
         changes = workspace.changes(inputs)
         history = changes.history
         commits = [c for c in (history.commits if history else []) if service is None or service in c.services]
@@ -162,13 +164,14 @@ def build_server(roots: list[Path] | None = None) -> MCPServer:
         return DiffResult(commit=diff.commit, config_changes=diff.config_changes, diff=diff.diff, truncated=diff.truncated)
 
     @tool
-    def correlate_changes(logs: Logs = [], repo: Repo = ".", context: Context = None, since: Since = None,
+    def correlate_changes(logs: Logs = [], repo: Repo = ".", context: Context = None, deploys: Deploys = None,
+                          since: Since = None,
                           until: Until = None, tz: Tz = "UTC",
                           top: Annotated[int, Field(ge=1, le=50, description="candidates to return")] = 5) -> Correlations:
         """Candidate changes (deploys and recent commits) ranked against the onset, each with a confidence
         (HIGH/MEDIUM/LOW/NONE), the lag, the most suspicious configuration change and evidence sentences.
         A change after the onset is never blamed. Call it after error_rate_ratio; then blast_radius."""
-        inputs = workspace.inputs(logs, repo, context, since, until, tz)
+        inputs = workspace.inputs(logs, repo, context, since, until, tz, deploys=deploys)
         found, changes = workspace.symptoms(inputs), workspace.changes(inputs)
         candidates = [
             CandidateChange(
@@ -197,13 +200,13 @@ def build_server(roots: list[Path] | None = None) -> MCPServer:
 
     @tool
     def evaluate_rollback_criteria(logs: Logs = [], repo: Repo = ".", context: Context = None,
-                                   description: Description = "", since: Since = None, until: Until = None,
+                                   deploys: Deploys = None, description: Description = "", since: Since = None, until: Until = None,
                                    tz: Tz = "UTC") -> RollbackEvaluation:
         """The five rollback criteria (error rate > 10x baseline, critical user path, deploy correlation, no
         quick mitigation, revenue threshold), each met/not met/unknown with evidence, the severity, and one
         recommendation (ROLLBACK, HOTFIX, DISABLE_FEATURE, SCALE, MONITOR) with the command to print and an
         alternative. Call it last; the decision is the engine's."""
-        inputs = workspace.inputs(logs, repo, context, since, until, tz)
+        inputs = workspace.inputs(logs, repo, context, since, until, tz, deploys=deploys)
         ctx = workspace.context(inputs)
         found, changes = workspace.symptoms(inputs), workspace.changes(inputs)
         blast = assess_blast_radius(found, ctx, description)
@@ -212,11 +215,12 @@ def build_server(roots: list[Path] | None = None) -> MCPServer:
                                   rollback_decision=mitigation.decision)
 
     @tool
-    def incident_timeline(logs: Logs = [], repo: Repo = ".", context: Context = None, since: Since = None,
+    def incident_timeline(logs: Logs = [], repo: Repo = ".", context: Context = None, deploys: Deploys = None,
+                          since: Since = None,
                           until: Until = None, tz: Tz = "UTC") -> Timeline:
         """The compressed incident timeline: deploys, the culprit commit, the error onset, first sightings of
         new errors and warnings, alerts, circuit breakers and recoveries, bursts folded into one row."""
-        inputs = workspace.inputs(logs, repo, context, since, until, tz)
+        inputs = workspace.inputs(logs, repo, context, since, until, tz, deploys=deploys)
         found, changes = workspace.symptoms(inputs), workspace.changes(inputs)
         top = changes.candidates[0] if changes.candidates else None
         cause = top.commit if root_cause_from(top, found) is not None and top is not None else None

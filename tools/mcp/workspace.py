@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from wicked_platform.tools.changes.deploys_file import load_deploys_file
 from wicked_platform.tools.changes.git_history import is_git_repo
 from wicked_platform.tools.context import IncidentContext, load_context
 from wicked_platform.tools.investigation import ChangeFindings, SymptomFindings, read_changes, read_symptoms
@@ -31,13 +32,14 @@ class Inputs(BaseModel):
     repo: Path | None
     logs: tuple[Path, ...]
     context_path: Path | None
+    deploys_path: Path | None = None
     since: datetime | None
     until: datetime | None
     tz: str
 
     def key(self) -> tuple:
         stamp = []
-        for path in [*self.logs, *([self.context_path] if self.context_path else [])]:
+        for path in [*self.logs, *(p for p in (self.context_path, self.deploys_path) if p is not None)]:
             try:
                 stat = path.stat()
                 stamp.append((str(path), stat.st_size, stat.st_mtime_ns))
@@ -61,7 +63,7 @@ class Workspace:
 
     def inputs(
         self, logs: list[str], repo: str | None, context: str | None, since: str | None, until: str | None, tz: str,
-        *, need_repo: bool = False,
+        *, need_repo: bool = False, deploys: str | None = None,
     ) -> Inputs:
         repo_path = self.roots.resolve(repo or ".", "repo")
         if not repo_path.is_dir():
@@ -77,8 +79,9 @@ class Workspace:
             context_path = self.roots.resolve(context, "context")
         elif (repo_path / "incident-context.yaml").is_file():
             context_path = self.roots.resolve(str(repo_path / "incident-context.yaml"), "context")
+        deploys_path = self.roots.resolve(deploys, "deploys") if deploys else None
         return Inputs(
-            repo=git_repo, logs=tuple(paths), context_path=context_path,
+            repo=git_repo, logs=tuple(paths), context_path=context_path, deploys_path=deploys_path,
             since=parse_time("since", since), until=parse_time("until", until), tz=tz,
         )
 
@@ -105,7 +108,8 @@ class Workspace:
             if key in self._changes:
                 self._changes.move_to_end(key)
                 return self._changes[key]
-        changes = read_changes(inputs.repo, found, self.context(inputs))
+        records = load_deploys_file(inputs.deploys_path) if inputs.deploys_path else None
+        changes = read_changes(inputs.repo, found, self.context(inputs), records)
         with self._lock:
             self._changes[key] = changes
             while len(self._changes) > CACHE_SIZE:

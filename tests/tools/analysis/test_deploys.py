@@ -60,3 +60,26 @@ def test_release_tags_become_git_deploys_when_no_log_accounts_for_them():
     c = commit("d", "release", t, ["cart-api"], tags=["cart-api-v1.8.0"])
     deploys = deploys_from_tags(history(c), [])
     assert [(d.service, d.version, d.source) for d in deploys] == [("cart-api", "v1.8.0", "git")]
+
+
+def test_the_deploys_file_names_its_commit_and_wins_over_the_log_line_for_the_same_deploy():
+    from wicked_platform.tools.analysis.deploys import deploys_from_records, merge_deploys
+    from wicked_platform.tools.changes.deploys_file import DeployRecord
+
+    scan = make_scan(seed_scan_lines())
+    t = scan.start
+    tagged = commit("a", "perf(checkout-api): Optimize timeout settings", t - timedelta(hours=1), ["checkout-api"],
+                    tags=["checkout-api-v2.4.1"])
+    other = commit("b", "fix(cart-api): y", t - timedelta(minutes=30), ["cart-api"])
+    records = [DeployRecord(service="checkout-api", version="v2.4.1", at=t, commit="aaaaaaa"),
+               DeployRecord(service="cart-api", version="v1.8.0", at=t, commit="0123456")]
+    recorded, notes = deploys_from_records(records, history(tagged, other))
+    by_service = {d.service: d for d in recorded}
+    assert by_service["checkout-api"].commit == "a" * 40 and by_service["checkout-api"].source == "deploys-file"
+    assert notes["checkout-api v2.4.1"] == "the deploys file names commit " + "a" * 12
+    # A sha the history lacks is said so, and the deploy is matched like a logged one.
+    assert by_service["cart-api"].commit == "b" * 40
+    assert notes["cart-api v1.8.0"].startswith("the deploys file names 0123456, which is not in the history read")
+    logged, _ = deploys_from_logs(scan.events, history(tagged, other))
+    merged = merge_deploys(recorded, logged)
+    assert [(d.service, d.source) for d in merged] == [("cart-api", "deploys-file"), ("checkout-api", "deploys-file")]

@@ -14,6 +14,13 @@ def test_plain_with_service_tokens(logs):
     assert layout.sorts_as_text
 
 
+def test_a_short_file_from_several_services_keeps_its_service_column(logs):
+    services = ["gateway", "cart-api", "cart-api", "inventory-service", "argocd", "cart-api", "gateway",
+                "inventory-service", "cart-api", "argocd", "gateway", "cart-api", "inventory-service"]
+    text = "".join(f"2024-01-15T14:{i:02d}:00Z INFO {name} event {i}\n" for i, name in enumerate(services))
+    assert sniff_file(logs.text("events.log", text)).service_token
+
+
 def test_plain_bracketed_with_comma_fractions_and_no_zone(logs):
     layout = sniff_file(logs.text("payments.log", (
         "2024-01-15 14:23:15,123 [ERROR] [payments] Charge failed\n"

@@ -122,3 +122,17 @@ def test_a_large_log_comes_back_bounded(tmp_path):
         assert not r.is_error, r.content[0].text
         assert len(json.dumps(r.structured_content)) < 1_000_000, name
     assert call(tmp_path, "read_logs", {"logs": ["big.log"]}).structured_content["truncated"]
+
+
+def test_a_deploys_file_feeds_deploy_history_and_stays_inside_the_roots(checkout_timeout, tmp_path):
+    deploys = checkout_timeout.repo / ".wicked-platform-test-deploys.yaml"
+    deploys.write_text("- {service: checkout-api, version: v2.4.1, at: '2024-01-15T14:20:00Z', commit: 9e0aed73}\n")
+    try:
+        s = call(checkout_timeout.repo, "deploy_history", {"logs": LOGS, "deploys": deploys.name}).structured_content
+        assert [(d["service"], d["source"]) for d in s["deploys"]] == [("checkout-api", "deploys-file")]
+        outside = tmp_path / "deploys.yaml"
+        outside.write_text(deploys.read_text())
+        r = call(checkout_timeout.repo, "deploy_history", {"logs": LOGS, "deploys": str(outside)})
+        assert r.is_error and "deploys" in r.content[0].text
+    finally:
+        deploys.unlink()

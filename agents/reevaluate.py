@@ -1,0 +1,54 @@
+"""`--rollback-decision`: the five criteria evaluated again, by the engine, on the saved investigation's inputs.
+
+The logs of an incident keep growing; the question at 3 a.m. is whether to roll back *now*. The saved
+investigation says what was read (repo, logs, context, deploys file, window); the engine reads them
+again and decides. When they can no longer be read, the saved decision is the answer, and it says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wicked_platform.agents.offline import InvestigationRequest, engine_report
+from wicked_platform.tools.changes.deploys_file import load_deploys_file
+from wicked_platform.tools.changes.git_history import is_git_repo
+from wicked_platform.tools.context import load_context
+from wicked_platform.tools.report import IncidentReport, RollbackAnswer
+
+
+def _path(text: str, base: Path | None) -> Path:
+    path = Path(text)
+    if not path.is_absolute() and base is not None and (base / path).exists():
+        return base / path
+    return path
+
+
+def reevaluate(report: IncidentReport) -> RollbackAnswer:
+    saved = RollbackAnswer(incident_id=report.incident_id, rollback_decision=report.rollback_decision)
+    inputs = report.inputs
+    if inputs is None or not inputs.logs:
+        return saved.model_copy(update={"note": "the saved investigation does not say what it read; this is its decision"})
+    repo = Path(inputs.repo) if inputs.repo else None
+    logs = [_path(log.path, repo) for log in inputs.logs]
+    gone = [str(p) for p in logs if not p.is_file()]
+    if repo is not None and not is_git_repo(repo):
+        gone.append(str(repo))
+    extra = [Path(p) for p in (inputs.context, inputs.deploys) if p]
+    gone += [str(p) for p in extra if not p.is_file()]
+    if gone:
+        return saved.model_copy(update={"note": f"cannot read {', '.join(gone[:3])} any more; this is the decision "
+                                                "saved with the investigation"})
+    context_path = Path(inputs.context) if inputs.context else None
+    deploys_path = Path(inputs.deploys) if inputs.deploys else None
+    request = InvestigationRequest(
+        description=report.description, repo=repo, logs=logs, context=load_context(context_path),
+        context_path=context_path, deploys=load_deploys_file(deploys_path) if deploys_path else [],
+        deploys_path=deploys_path, since=inputs.since, until=inputs.until, tz=inputs.tz)
+    now = engine_report(request).rollback_decision
+    note = None
+    if now.recommendation != report.rollback_decision.recommendation:
+        note = (f"re-evaluated on the inputs as they are now: {report.rollback_decision.recommendation} at the "
+                f"investigation, {now.recommendation} now")
+    elif now != report.rollback_decision:
+        note = "re-evaluated on the inputs as they are now: the same recommendation, with updated evidence"
+    return RollbackAnswer(incident_id=report.incident_id, rollback_decision=now, reevaluated=True, note=note)
