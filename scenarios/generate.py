@@ -15,7 +15,7 @@ import json
 import math
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -46,7 +46,7 @@ class IncidentSpec(Spec):
 
 
 class LogGeneratorSpec(Spec):
-    format: Literal["plain", "access", "json"]
+    format: Literal["plain", "access", "json", "logfmt", "syslog"]
     seed: int
     start: AwareDatetime
     end: AwareDatetime
@@ -58,6 +58,11 @@ class LogGeneratorSpec(Spec):
     paths: list[str] = Field(["GET /"], min_length=1, description="access: `METHOD /path` requests; `{n}` allowed")
     error_statuses: list[int] = Field([500, 502, 503], min_length=1, description="access: 5xx outside the incident")
     incident: IncidentSpec | None = None
+    utc_offset: str | None = Field(
+        None, pattern=r"^[+-](?:[01]\d|2[0-3]):[0-5]\d$",
+        description="write local time at this offset (`+02:00`) instead of UTC; syslog stamps carry no offset",
+    )
+    host: str = Field("app-01", pattern=r"^\S+$", description="syslog: the HOSTNAME field")
 
     @model_validator(mode="after")
     def _consistent(self) -> LogGeneratorSpec:
@@ -134,6 +139,27 @@ def _nginx_time(second: int) -> str:
     return f"{at.day:02d}/{MONTHS[at.month - 1]}/{at.year}:{at:%H:%M:%S} +0000"
 
 
+@lru_cache(maxsize=16)
+def _zone(offset: str) -> timezone:
+    sign = -1 if offset[0] == "-" else 1
+    return timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])))
+
+
+@lru_cache(maxsize=4096)
+def _stamp(second: int, offset: str | None, style: str) -> str:
+    """One second as `style` writes it: `iso` (Z, or the offset), `nginx`, or `syslog` (RFC 3164)."""
+    if offset is None and style == "iso":
+        return _iso_z(second)
+    if offset is None and style == "nginx":
+        return _nginx_time(second)
+    at = datetime.fromtimestamp(second, _zone(offset) if offset else UTC)
+    if style == "iso":
+        return at.isoformat()
+    if style == "nginx":
+        return f"{at.day:02d}/{MONTHS[at.month - 1]}/{at.year}:{at:%H:%M:%S} {at:%z}"
+    return f"{MONTHS[at.month - 1]} {at.day:2d} {at:%H:%M:%S}"  # `Jun  2 14:05:09`: no year, no zone
+
+
 def _message(spec: LogGeneratorSpec, request: Request, rng: random.Random) -> tuple[str, str]:
     """(level, message) of a plain or JSON line."""
     if not request.failed:
@@ -152,7 +178,7 @@ def _access_line(spec: LogGeneratorSpec, request: Request, rng: random.Random) -
     client = f"203.0.113.{rng.randint(1, 254)}"  # TEST-NET-3: documentation addresses, never real clients
     request_line = f"{_fill(rng.choice(spec.paths), rng)} HTTP/1.1"
     return (
-        f'{client} - - [{_nginx_time(math.floor(request.at))}] "{request_line}" {status} {size} "-" '
+        f'{client} - - [{_stamp(math.floor(request.at), spec.utc_offset, "nginx")}] "{request_line}" {status} {size} "-" '
         f'"{rng.choice(USER_AGENTS)}"'
     )
 
@@ -161,10 +187,18 @@ def _render(spec: LogGeneratorSpec, request: Request, rng: random.Random) -> str
     if spec.format == "access":
         return _access_line(spec, request, rng)
     level, message = _message(spec, request, rng)
+    second = math.floor(request.at)
+    if spec.format == "syslog":
+        # Facility local0 (16): PRI 134 is informational, 131 an error. One pid per service.
+        pri = 16 * 8 + (3 if level == "ERROR" else 6)
+        pid = 1000 + int.from_bytes(request.service.encode(), "big") % 30000
+        return f"<{pri}>{_stamp(second, spec.utc_offset, 'syslog')} {spec.host} {request.service}[{pid}]: {message}"
+    stamp = _stamp(second, spec.utc_offset, "iso")
+    if spec.format == "logfmt":
+        return f"ts={stamp} level={level.lower()} service={request.service} msg={json.dumps(message)}"
     if spec.format == "json":
-        return json.dumps({"timestamp": _iso_z(math.floor(request.at)), "level": level, "service": request.service,
-                           "message": message})
-    return f"{_iso_z(math.floor(request.at))} {level} {request.service} {message}"
+        return json.dumps({"timestamp": stamp, "level": level, "service": request.service, "message": message})
+    return f"{stamp} {level} {request.service} {message}"
 
 
 def _service_lines(spec: LogGeneratorSpec, index: int) -> Iterator[tuple[float, int, str]]:

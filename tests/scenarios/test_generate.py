@@ -142,3 +142,45 @@ def test_checkout_timeout_access_log_measures_85_against_1_percent(bundled):
     deploy = datetime(2024, 1, 15, 14, 20, tzinfo=UTC)
     between = [status for at, status in access_statuses(list(generate_lines(generated))) if deploy <= at < ONSET]
     assert between and not any(status.startswith("5") for status in between)
+
+
+def test_logfmt_lines_at_a_utc_offset():
+    lines = list(generate_lines(spec(format="logfmt", lines_per_minute=5, utc_offset="+02:00",
+                                     messages=['Order ORD-{n} "paid"'])))
+    pattern = re.compile(r'^ts=(\S+) level=(info|error) service=checkout-api msg="(?:[^"\\]|\\.)*"$')
+    assert all(pattern.match(line) for line in lines), lines[:3]
+    stamps = [datetime.fromisoformat(pattern.match(line)[1]) for line in lines]
+    assert all(s.utcoffset().total_seconds() == 7200 for s in stamps)
+    assert min(stamps) >= datetime(2024, 1, 15, 13, tzinfo=UTC) and max(stamps) < datetime(2024, 1, 15, 15, tzinfo=UTC)
+    # The onset falls at the same instant whatever the offset says.
+    assert next(s for s in stamps if s >= ONSET) == ONSET
+    assert any(line.startswith("ts=2024-01-15T16:23:15+02:00 level=error ") for line in lines)
+
+
+def test_syslog_lines_have_a_pri_and_no_year():
+    lines = list(generate_lines(spec(format="syslog", lines_per_minute=5, host="db-01")))
+    pattern = re.compile(r"^<(131|134)>Jan 15 (\d\d:\d\d:\d\d) db-01 checkout-api\[\d+\]: \S.*$")
+    assert all(pattern.match(line) for line in lines), lines[:3]
+    assert {pattern.match(line)[1] for line in lines} == {"131", "134"}  # local0.err and local0.info
+    assert any(pattern.match(line)[2] == "14:23:15" and line.startswith("<131>") for line in lines)
+    # With an offset, the wall clock moves and the line still names no zone.
+    shifted = list(generate_lines(spec(format="syslog", lines_per_minute=5, utc_offset="-05:00")))
+    assert any(" 09:23:15 " in line and line.startswith("<131>") for line in shifted)
+
+
+def test_access_lines_at_a_utc_offset():
+    lines = list(generate_lines(spec(lines_per_minute=5, utc_offset="+05:30")))
+    assert all(" +0530] " in line for line in lines)
+    assert any("[15/Jan/2024:19:53:15 +0530]" in line for line in lines)  # the onset, 14:23:15Z
+
+
+def test_default_offset_keeps_utc_bytes():
+    """No `utc_offset` writes exactly what it wrote before the option existed."""
+    assert list(generate_lines(spec(format="plain"))) == list(generate_lines(spec(format="plain", utc_offset=None)))
+    assert all(line[19] == "Z" for line in generate_lines(spec(format="plain", lines_per_minute=5)))
+
+
+@pytest.mark.parametrize("offset", ["+2:00", "0200", "+24:00", "Z"])
+def test_invalid_utc_offset(offset):
+    with pytest.raises(ValidationError, match="utc_offset"):
+        spec(utc_offset=offset)

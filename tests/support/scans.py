@@ -13,7 +13,8 @@ from wicked_platform.tools.logs.models import (
 from wicked_platform.tools.logs.signatures import signature
 
 T0 = datetime(2024, 1, 15, 14, 0, 0, tzinfo=UTC)
-CLASSES = {"ERROR": LevelClass.ERROR, "CRITICAL": LevelClass.ALERT, "WARN": LevelClass.WARNING, "INFO": LevelClass.OTHER}
+CLASSES = {"ERROR": LevelClass.ERROR, "CRITICAL": LevelClass.ALERT, "WARN": LevelClass.WARNING, "INFO": LevelClass.OTHER,
+           "5XX": LevelClass.ERROR}  # 5XX: a failed request, as access logs are read
 EVENT_WORDS = ("deploy", "circuit", "recover", "alert", "threshold")
 
 

@@ -19,6 +19,36 @@ def _pct(rate: float) -> str:
     return f"{rate * 100:.1f}%".replace(".0%", "%")
 
 
+def service_error_rate(scan: LogScan, onset: Onset, service: str, context: IncidentContext) -> float | None:
+    """The failing fraction of `service`'s requests since the onset: counted in its access log, else its
+    error lines over the requests incident-context.yaml says it serves; None when neither is known."""
+    comparison = compare_at(scan, onset.at, [service], tests=onset.tests)
+    if comparison is None:
+        return None
+    if comparison.after_requests:
+        return comparison.after_rate
+    rpm = context.service(service).requests_per_minute
+    expected = rpm * comparison.after_seconds / 60 if rpm else 0
+    return min(1.0, comparison.after_errors / expected) if expected else None
+
+
+def _revenue_through_others(
+    scan: LogScan, onset: Onset, services: list[str], context: IncidentContext
+) -> tuple[float, str] | None:
+    """Revenue at risk where it flows through another affected service (checkout-api failing on a slow
+    inventory-service): the largest single estimate, since the same orders may pass several services."""
+    best: tuple[float, str] | None = None
+    for service in services:
+        revenue = context.service(service).revenue_per_hour
+        rate = service_error_rate(scan, onset, service, context) if revenue is not None else None
+        if revenue is None or rate is None:
+            continue
+        if best is None or revenue * rate > best[0]:
+            note = f"revenue_per_hour at risk = {revenue:,.0f}/h through {service} × {_pct(rate)} of its requests failing"
+            best = (revenue * rate, note)
+    return best
+
+
 def blast_radius(
     scan: LogScan, onset: Onset | None, affected: AffectedServices, context: IncidentContext, description: str
 ) -> BlastRadius:
@@ -91,6 +121,9 @@ def blast_radius(
         notes.append(
             f"revenue_per_hour at risk = {svc.revenue_per_hour:,.0f}/h through {primary} × {_pct(error_rate)} failing"
         )
+    elif svc.revenue_per_hour is None and (other := _revenue_through_others(scan, onset, [*direct[1:], *cascade], context)):
+        revenue = round(other[0], 2)
+        notes.append(other[1])
     else:
         notes.append("revenue_per_hour unknown: needs the error rate and revenue_per_hour in incident-context.yaml")
     if critical_reason:

@@ -14,10 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wicked_platform.tools.analysis.rates import Onset
 from wicked_platform.tools.analysis.suspicion import ChangeScore, best_change
-from wicked_platform.tools.changes.models import Commit, CommitDiff, GitHistory
+from wicked_platform.tools.changes.models import Commit, CommitDiff, ConfigValueChange, GitHistory
+from wicked_platform.tools.changes.services import service_for_path
 from wicked_platform.tools.report import Confidence, Deploy
 from wicked_platform.tools.timeutil import hhmmss, human_duration
 
+_DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc")
+_DOC_NAMES = frozenset({"license", "licence", "changelog", "authors", "codeowners", "notice", "contributing"})
 COMMIT_LOOKBACK = timedelta(days=7)  # bare commits older than this before the onset are not candidates
 MAX_COMMITS_PER_DEPLOY = 10
 
@@ -45,28 +48,55 @@ def _lag_score(lag: float) -> float:
     return 0.1
 
 
+def is_documentation_only(commit: Commit) -> bool:
+    """A commit that touches only documentation (READMEs, docs/, changelogs) changes no running code."""
+    def is_doc(path: str) -> bool:
+        parts = path.lower().split("/")
+        stem = parts[-1].rsplit(".", 1)[0] if "." in parts[-1] else parts[-1]
+        return parts[-1].endswith(_DOC_SUFFIXES) or stem in _DOC_NAMES or "docs" in parts[:-1]
+    return bool(commit.files) and all(is_doc(path) for path in commit.files)
+
+
 def _shipped_commits(deploy: Deploy, deploys: list[Deploy], history: GitHistory) -> list[Commit]:
-    """The deploy's own commit and the commits touching its service since the previous deploy's commit."""
+    """The deploy's own commit and the commits touching its service since the previous deploy's commit.
+
+    The repository's first commit is never among them (unless the deploy names it): it imports what
+    was already running, so every value it "adds" is old, not a change this deploy shipped.
+    """
     if not deploy.commit:
         return []
     earlier = {d.commit for d in deploys if d.service == deploy.service and d.at < deploy.at and d.commit}
+    complete = history.commits and not (history.truncated or history.shallow)
+    root = history.commits[-1].sha if complete else None
     shipped, started = [], False
     for commit in history.commits:  # newest first
         if commit.sha == deploy.commit:
             started = True
-        elif started and (commit.sha in earlier or len(shipped) >= MAX_COMMITS_PER_DEPLOY):
+        elif started and (commit.sha in earlier or commit.sha == root or len(shipped) >= MAX_COMMITS_PER_DEPLOY):
             break
         if started and (commit.sha == deploy.commit or deploy.service in commit.services):
             shipped.append(commit)
     return shipped
 
 
+def _owned_by(change: ConfigValueChange, service: str, commit: Commit) -> bool:
+    """Whether a changed value is `service`'s: a commit touching several services ships, with this
+    service's deploy, only this service's files (and files of no service, like shared config)."""
+    if service not in commit.services:
+        return True  # the deploy's name is not how the repository names the service: nothing to tell apart
+    owner = service_for_path(change.file, commit.services)
+    return owner is None or owner == service
+
+
 def _most_suspicious(
-    commits: list[Commit], diffs: Mapping[str, CommitDiff], signatures: list[str]
+    commits: list[Commit], diffs: Mapping[str, CommitDiff], signatures: list[str], service: str
 ) -> tuple[Commit | None, ChangeScore | None]:
     best: tuple[Commit | None, ChangeScore | None] = (commits[0] if commits else None, None)
     for commit in commits:
         diff = diffs.get(commit.sha)
+        if diff is not None:
+            owned = [c for c in diff.config_changes if _owned_by(c, service, commit)]
+            diff = diff.model_copy(update={"config_changes": owned})
         change = best_change(diff, signatures) if diff else None
         if change and (best[1] is None or change.score > best[1].score):
             best = (commit, change)
@@ -90,7 +120,7 @@ def _candidate(
     match_note: str | None,
 ) -> Candidate:
     label = f"{service} {deploy.version}" if deploy and deploy.version else service
-    commit, change = _most_suspicious(commits, diffs, signatures)
+    commit, change = _most_suspicious(commits, diffs, signatures, service)
     if when > onset.at:
         what = "deployed" if deploy else "committed"
         return Candidate(
@@ -104,8 +134,13 @@ def _candidate(
     sig_score = 1.0 if (onset.comparison.p_value or 1) < 0.001 else 0.7 if significant else 0.2
     diff_score = change.score if change else 0.3
     score = round(0.35 * service_score + 0.25 * _lag_score(lag) + 0.2 * sig_score + 0.2 * diff_score, 4)
-    finished = "finished deploying" if deploy and deploy.completed_at else "deployed" if deploy else "was committed"
+    if deploy is not None and deploy.completed_at is not None and deploy.completed_at != when:
+        finished = "started deploying"  # the rollout finished after the onset: `when` is its start
+    else:
+        finished = "finished deploying" if deploy and deploy.completed_at else "deployed" if deploy else "was committed"
     evidence = [f"errors began {int(lag)} s ({human_duration(lag)}) after {label} {finished} ({hhmmss(when)} → {hhmmss(onset.at)})"]
+    if finished == "started deploying" and deploy is not None and deploy.completed_at is not None:
+        evidence.append(f"the errors began mid-rollout: {label} finished deploying only at {hhmmss(deploy.completed_at)}")
     if service in direct:
         evidence.append(f"{service} is a service whose errors rose at the onset")
     elif service in related:
@@ -143,7 +178,7 @@ def rank_candidates(
     covered = {c.commit.sha for c in candidates if c.commit}
     logged_services = {d.service for d in deploys if d.source == "log"}
     for commit in history.commits:
-        if commit.sha in covered or not commit.services:
+        if commit.sha in covered or not commit.services or is_documentation_only(commit):
             continue
         if not (onset.at - COMMIT_LOOKBACK <= commit.committed_at <= onset.at):
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wicked_platform.tools.analysis.correlation import Candidate
 from wicked_platform.tools.analysis.impact import AffectedServices
-from wicked_platform.tools.analysis.rates import Onset
+from wicked_platform.tools.analysis.rates import Onset, find_onset
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.logs.models import LogScan
 from wicked_platform.tools.report import Hypothesis, Likelihood
@@ -28,24 +28,50 @@ def _candidate_hypothesis(candidate: Candidate) -> tuple[Likelihood, str, list[s
     return likelihood, title, candidate.evidence[:4], check
 
 
+def _callers(service: str, context: IncidentContext) -> set[str]:
+    """Services that call `service`, directly or through others, per depends_on: its victims, never its cause."""
+    found: set[str] = set()
+    todo = [service]
+    while todo:
+        for caller in context.dependants_of(todo.pop()):
+            if caller not in found:
+                found.add(caller)
+                todo.append(caller)
+    return found
+
+
 def build_hypotheses(
     scan: LogScan, onset: Onset | None, affected: AffectedServices, candidates: list[Candidate],
-    resource_signals: list[str], context: IncidentContext,
+    resource_signals: list[str], context: IncidentContext, expired_certificates: list[str] = (),
 ) -> list[Hypothesis]:
     found: list[tuple[Likelihood, str, list[str], str]] = []
+    if expired_certificates:
+        # The errors name their cause; a certificate that expired at the onset beats any change.
+        found.append((
+            "HIGH", "TLS certificate expired", [f"the logs say: {s}" for s in expired_certificates],
+            "kubectl get certificates -A (cert-manager), or openssl s_client -connect <host>:<port> </dev/null "
+            "| openssl x509 -noout -enddate",
+        ))
     admissible = [c for c in candidates if c.confidence != "NONE"]
     for candidate in admissible[:2]:
         found.append(_candidate_hypothesis(candidate))
     direct = affected.direct[0] if affected.direct else None
     if direct is not None:
-        upstream = sorted(set(context.service(direct).depends_on) | set(affected.cascade))
+        # A service that calls the failing one is its victim; the cascade that is not is a suspect.
+        upstream = sorted((set(context.service(direct).depends_on) | set(affected.cascade)) - _callers(direct, context))
         for dependency in upstream[:1]:
             symptoms = [s for s in scan.signatures if s.service == dependency and onset and s.last_seen >= onset.at]
-            errors_first = onset is not None and any(s.first_seen < onset.at and s.level_class != "warning" for s in symptoms)
+            # Upstream first means its own errors rose before the onset; a steady baseline of them does not.
+            own = find_onset(scan, [dependency]) if onset is not None else None
+            errors_first = own is not None and onset is not None and own.comparison.significant and own.at < onset.at
             evidence = [f"{dependency} logged '{s.example}' at {hhmmss(s.first_seen)}" for s in symptoms[:2]] or [
                 f"{dependency} is a dependency of {direct} per incident-context.yaml; no symptoms of its own in the logs read"
             ]
-            if not errors_first:
+            if errors_first and own is not None:
+                evidence.append(f"its own errors rose at {hhmmss(own.at)}, before {direct}'s onset")
+            elif onset is not None and any(s.first_seen < onset.at for s in symptoms):
+                evidence.append(f"its own errors did not rise before {direct}'s onset: what it logged before is its usual rate")
+            else:
                 evidence.append(f"its symptoms follow {direct}'s onset rather than precede it")
             found.append((
                 "MEDIUM" if errors_first else "LOW", f"{dependency} degraded, surfacing in {direct}", evidence,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -9,6 +10,9 @@ from pydantic import BaseModel, ConfigDict
 from wicked_platform.tools.analysis.rates import ERROR_CLASSES, Onset, compare_at
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.logs.models import LogScan
+
+
+CASCADE_P = 0.05  # family-wise bar for a bystander's own rise to make it cascade (not tested for the onset's choice)
 
 
 class AffectedServices(BaseModel):
@@ -19,13 +23,42 @@ class AffectedServices(BaseModel):
     related: list[str]  # direct's dependencies and dependants per context, and the cascade
 
 
+# A page is news about the incident, not a failure of whoever sends it: `disk-monitor: ALERT ... paging
+# database on-call` does not make disk-monitor an affected service.
+_NOTIFICATION = re.compile(r"\balert\b|\bpag(?:ing|ed)\b", re.I)
+
+
 def _first_seen_by_signature(scan: LogScan) -> dict[tuple[str, str], datetime]:
     first: dict[tuple[str, str], datetime] = {}
     for sig in scan.signatures:
+        if _NOTIFICATION.search(sig.example):
+            continue
         key = (sig.service, sig.signature)
         if key not in first or sig.first_seen < first[key]:
             first[key] = sig.first_seen
     return first
+
+
+def _dependencies(service: str, context: IncidentContext) -> set[str]:
+    """Everything `service` calls, directly or through others, per the context's depends_on."""
+    found: set[str] = set()
+    todo = list(context.service(service).depends_on)
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo += context.service(name).depends_on
+    return found
+
+
+def downstream_of_failing(rising: list[str], context: IncidentContext) -> set[str]:
+    """Services among `rising` that call (directly or transitively) another of them that does not call
+    them back: their errors are explained by that dependency's, so they are its cascade."""
+    calls = {service: _dependencies(service, context) for service in rising}
+    return {
+        service for service in rising
+        if any(other != service and other in calls[service] and service not in calls[other] for other in rising)
+    }
 
 
 def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> AffectedServices:
@@ -35,6 +68,13 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
         comparison = compare_at(scan, onset.at, [service], tests=onset.tests)
         if comparison is not None and comparison.significant:
             direct.append(service)
+    # A service failing because something it calls is failing is the cascade, not the origin: cart-api
+    # timing out on a slow inventory-service is inventory-service's incident.
+    downstream = downstream_of_failing(direct, context)
+    direct = [service for service in direct if service not in downstream]
+    if not direct and not onset.comparison.significant:
+        # Errors at their usual rate, before and after: steady noise touches no service.
+        return AffectedServices(direct=[], cascade=[], related=[])
     if not direct:
         # Nothing clears the bar on its own: the service with most errors after the onset leads.
         after: dict[str, int] = {}
@@ -48,13 +88,15 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
     # errors rose there without clearing the significance bar on their own.
     new_symptoms = {service for (service, _sig), at in first_seen.items() if at >= onset.at}
     rising = set()
-    for service in services:
-        if service in direct:
-            continue
+    bystanders = [service for service in services if service not in direct]
+    for service in bystanders:
         comparison = compare_at(scan, onset.at, [service])
-        if comparison is not None and comparison.after_errors and (comparison.ratio is None or comparison.ratio > 1.5):
+        # A rise, not noise: two baseline errors after the onset against two before is no cascade,
+        # and among many services one clears p < 0.05 by chance, so the bar is shared (Bonferroni).
+        if (comparison is not None and comparison.after_errors and (comparison.ratio is None or comparison.ratio > 1.5)
+                and comparison.p_value is not None and comparison.p_value < CASCADE_P / len(bystanders)):
             rising.add(service)
-    cascade = sorted((new_symptoms | rising) - set(direct))
+    cascade = sorted((new_symptoms | rising | downstream) - set(direct))
     related = set(cascade)
     for service in direct:
         related |= set(context.service(service).depends_on) | set(context.dependants_of(service))

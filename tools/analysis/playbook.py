@@ -24,6 +24,7 @@ def _fmt(value: float) -> str:
 
 def follow_up_and_lessons(
     top: Candidate | None, severity: Severity, resource_signals: list[str], rising_signature: str | None,
+    expired_certificates: list[str] = (),
 ) -> tuple[list[str], list[str]]:
     follow_up: list[str] = []
     lessons: list[str] = []
@@ -61,6 +62,11 @@ def follow_up_and_lessons(
         follow_up.append(f"Add alerting on the saturation behind '{resource_signals[0]}' before it fails requests")
         follow_up.append("Set resource limits and autoscaling from measured peak usage")
         lessons.append("Resource exhaustion gives warning signs; alert on them, not only on errors")
+    elif expired_certificates:
+        follow_up.append("Renew the expired certificate and confirm the new expiry date on every endpoint that serves it")
+        follow_up.append("Alert on certificates expiring within 14 days, and on every failed renewal")
+        lessons.append("Certificates expire on a schedule: an expiry should be an alert weeks ahead, never an outage")
+        lessons.append("Automated renewal needs its own monitoring: a silently failing issuer is an outage with a date")
     else:
         follow_up.append("Keep investigating: no change in this repository correlates with the onset")
         follow_up.append("Add deploy events to the logs so the next investigation can correlate them")

@@ -7,19 +7,38 @@ time (or the requests) after it would explain. Exact tests from scipy, never han
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import cache
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
-from scipy import stats
 
 from wicked_platform.tools.logs.models import LevelClass, LogScan, RequestPoint, SignaturePoint
 from wicked_platform.tools.timeutil import UtcDatetime
 
 ERROR_CLASSES = frozenset({LevelClass.ERROR, LevelClass.ALERT})
 SIGNIFICANT_P = 0.01
+SPARSE_COVERAGE = 0.05
+"""Time that only logs this much sparser than the typical line's are writing counts as partly observed."""
+
+
+@cache
+def _scipy_stats():
+    """scipy.stats, imported on first use: it costs a second of start-up that the MCP server (which
+    Claude Code waits 5 s for) and `--help` should not pay."""
+    from scipy import stats
+
+    return stats
+
+
+@cache
+def _scipy_special():
+    from scipy import special
+
+    return special
 
 
 class Frozen(BaseModel):
@@ -110,6 +129,58 @@ def _window_seconds(start: datetime, end: datetime) -> float:
     return (end - start).total_seconds() + 1
 
 
+def _observed_clock(scan: LogScan) -> tuple[np.ndarray, np.ndarray] | None:
+    """Seconds of the window that were observed, as a piecewise-linear clock: (offsets, observed seconds).
+
+    Each file covers its first to its last line at its mean lines per second. A second counts in full
+    where the files covering it write at least SPARSE_COVERAGE of the density the typical line is
+    written at (the line-weighted median), and in proportion below that: a deploy log whose 09:35 line
+    stretches the window back an hour before the application logs begin adds almost nothing before
+    10:30, so the first errors of those logs are not taken for a rise out of silence. Where logs cover
+    the window it is the wall clock. None when a file does not say when its lines begin and end.
+    """
+    if scan.start is None or scan.end is None:
+        return None
+    total = _window_seconds(scan.start, scan.end)
+    spans = []
+    for file in scan.files:
+        lines = file.parsed - file.outside_window
+        if lines <= 0:
+            continue
+        if file.first_at is None or file.last_at is None:
+            return None
+        lo = max((file.first_at - scan.start).total_seconds(), 0.0)
+        hi = min((file.last_at - scan.start).total_seconds() + 1, total)
+        if hi > lo:
+            spans.append((lo, hi, lines / (hi - lo)))
+    if not spans:
+        return None
+    edges = np.array(sorted({0.0, total, *(lo for lo, _, _ in spans), *(hi for _, hi, _ in spans)}))
+    density = np.zeros(len(edges) - 1)
+    for lo, hi, per_second in spans:
+        density[(edges[:-1] >= lo) & (edges[1:] <= hi)] += per_second
+    seconds = np.diff(edges)
+    order = np.argsort(density)
+    lines = np.cumsum((density * seconds)[order])
+    typical = density[order][int(np.searchsorted(lines, lines[-1] / 2))]
+    weight = np.minimum(1.0, density / (SPARSE_COVERAGE * typical)) if typical > 0 else np.ones_like(density)
+    return edges, np.concatenate(([0.0], np.cumsum(weight * seconds)))
+
+
+def observed_seconds(scan: LogScan, lo: datetime, hi: datetime) -> float:
+    """Observed seconds in [lo, hi) of the scan's window (see `_observed_clock`); wall seconds when
+    the files do not say when they begin and end."""
+    if scan.start is None or scan.end is None or hi <= lo:
+        return 0.0
+    clock = _observed_clock(scan)
+    total = _window_seconds(scan.start, scan.end)
+    offsets = np.clip([(lo - scan.start).total_seconds(), (hi - scan.start).total_seconds()], 0.0, total)
+    if clock is None:
+        return float(offsets[1] - offsets[0])
+    start, stop = np.interp(offsets, *clock)
+    return float(stop - start)
+
+
 def compare_at(
     scan: LogScan, split: datetime, services: Iterable[str] | None = None, requests: bool = True, tests: int = 1
 ) -> RateComparison | None:
@@ -124,8 +195,9 @@ def compare_at(
     per_second = _per_second(error_points(scan, services))
     before = sum(n for at, n in per_second.items() if at < split)
     after = sum(n for at, n in per_second.items() if at >= split)
-    before_s = max((split - scan.start).total_seconds(), 0.0)
-    after_s = max(_window_seconds(split, scan.end), 0.0)
+    window_end = scan.end + timedelta(seconds=1)  # the last logged second is in the window
+    before_s = observed_seconds(scan, scan.start, split)
+    after_s = observed_seconds(scan, split, window_end)
     req_points = [r for r in scan.requests if services is None or r.service in services] if requests else []
     if req_points:
         # Requests are countable: the rate is failed requests over requests, tested exactly (Fisher).
@@ -137,7 +209,7 @@ def compare_at(
         p_value = None
         if before_req and after_req:
             table = [[after_err, after_req - after_err], [before_err, before_req - before_err]]
-            p_value = min(1.0, float(stats.fisher_exact(table, alternative="greater").pvalue) * tests)
+            p_value = min(1.0, float(_scipy_stats().fisher_exact(table, alternative="greater").pvalue) * tests)
         return RateComparison(
             split=split, before_errors=before_err, before_seconds=before_s, after_errors=after_err,
             after_seconds=after_s, before_requests=before_req, after_requests=after_req, p_value=p_value,
@@ -146,7 +218,7 @@ def compare_at(
     if before_s > 0 and after_s > 0 and before + after > 0:
         # Conditional on the total, errors after the split are Binomial(total, share of time after).
         share = after_s / (before_s + after_s)
-        p_value = min(1.0, float(stats.binom.sf(after - 1, before + after, share)) * tests)
+        p_value = min(1.0, float(_scipy_stats().binom.sf(after - 1, before + after, share)) * tests)
     return RateComparison(
         split=split, before_errors=before, before_seconds=before_s, after_errors=after,
         after_seconds=after_s, p_value=p_value,
@@ -172,11 +244,22 @@ def find_onset(scan: LogScan, services: Iterable[str] | None = None) -> Onset | 
     after = total - before
     total_s = _window_seconds(scan.start, scan.end)
     before_s = np.array([(t - scan.start).total_seconds() for t in times])
+    if (clock := _observed_clock(scan)) is not None:
+        before_s = np.interp(before_s, *clock)
     share_after = np.clip((total_s - before_s) / total_s, 1e-12, 1.0)
-    p_values = stats.binom.sf(after - 1, total, share_after)
+    p_values = _scipy_stats().binom.sf(after - 1, total, share_after)
     # A split with nothing logged before it says nothing: the window simply starts with errors.
     p_values = np.where(before_s > 0, p_values, 1.0)
-    best = int(np.argmin(p_values))
+    # With thousands of errors the tail underflows to 0.0 at many splits, and the earliest of those
+    # ties is usually far too early. The likelihood-ratio statistic of a rise at the split (G test,
+    # binomial against the share of time) never underflows and ranks splits as the p-value does
+    # wherever both are finite: it breaks the ties.
+    expected_after = total * share_after
+    rise = np.where(after > expected_after, 2 * (
+        _scipy_special().xlogy(after, after / expected_after)
+        + _scipy_special().xlogy(before, before / np.maximum(total - expected_after, 1e-300))
+    ), 0.0)
+    best = int(np.lexsort((np.arange(len(times)), -rise, p_values))[0])
     split = times[best]
     tests = int(np.count_nonzero(before_s > 0)) or 1
     comparison = compare_at(scan, split, services, tests=tests)
@@ -191,6 +274,10 @@ def find_onset(scan: LogScan, services: Iterable[str] | None = None) -> Onset | 
     return Onset(at=split, tests=tests, comparison=comparison, new_signatures=new)
 
 
+MAX_SERIES_BUCKETS = 1440
+"""Buckets an error series holds at most (a day of minutes): a wider span gets wider buckets."""
+
+
 def error_series(
     scan: LogScan, services: Iterable[str] | None = None, bucket_seconds: int | None = None, max_buckets: int = 120
 ) -> ErrorSeries:
@@ -201,6 +288,8 @@ def error_series(
     if bucket_seconds is None:
         nice = (1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 21600, 86400)
         bucket_seconds = next((n for n in nice if span / n <= max_buckets), nice[-1])
+    # However long the logs span and however fine a bucket was asked for, the series stays small.
+    bucket_seconds = max(bucket_seconds, math.ceil(span / MAX_SERIES_BUCKETS))
     services = list(services) if services is not None else None
     origin = scan.start.replace(microsecond=0)
     n_buckets = int(span // bucket_seconds) + 1

@@ -20,6 +20,14 @@ RESOURCE_SIGNS = re.compile(
     r"|cannot allocate|resource exhausted|throttl|max_connections|heap space",
     re.I,
 )
+# Limits every replica shares — the database's connection limit, a full disk — are not relieved by
+# adding replicas: more replicas open more connections against a database already refusing them.
+SHARED_LIMITS = re.compile(r"too many connections|too many clients|max_connections|no space left|disk full", re.I)
+
+
+def relieved_by_scaling(resource_signals: list[str]) -> list[str]:
+    """The resource signals that more replicas can relieve (memory, CPU, throttling), most frequent first."""
+    return [s for s in resource_signals if not SHARED_LIMITS.search(s)]
 
 
 def env_name(key: str) -> str:
@@ -71,6 +79,7 @@ def evaluate_rollback(
     recovered: bool,
     context: IncidentContext,
     critical_reason: str | None,
+    expired_certificates: list[str] = (),
 ) -> RollbackDecision:
     significant = comparison is not None and comparison.significant
     if top is not None and top.confidence == "NONE":
@@ -90,16 +99,19 @@ def evaluate_rollback(
         ))
     else:
         criteria.append(RollbackCriterion(id="deploy_correlation", met=False, evidence="no deploy or commit before the onset correlates"))
+    scalable = relieved_by_scaling(resource_signals)
+    shared = [s for s in resource_signals if s not in scalable]
     if flag:
         quick = f"a feature flag ({top.change.change.key}) can be switched back without a deploy"
-    elif resource_signals:
-        quick = f"resource exhaustion ({resource_signals[0]}) may be relieved by scaling"
+    elif scalable:
+        quick = f"resource exhaustion ({scalable[0]}) may be relieved by scaling"
     else:
         quick = None
-    criteria.append(RollbackCriterion(
-        id="no_quick_mitigation", met=quick is None,
-        evidence=quick or "no feature flag or resource signal offers a faster fix than a rollback",
-    ))
+    no_quick = "no feature flag or resource signal offers a faster fix than a rollback"
+    if quick is None and shared:
+        no_quick = (f"{shared[0]} is a limit every replica shares: scaling out would not relieve it; "
+                    "no feature flag offers a faster fix than a rollback")
+    criteria.append(RollbackCriterion(id="no_quick_mitigation", met=quick is None, evidence=quick or no_quick))
     threshold = context.revenue_threshold_per_hour
     if blast.revenue_per_hour is None:
         criteria.append(RollbackCriterion(id="revenue_threshold", met=None, evidence="revenue at risk unknown: no revenue_per_hour in incident-context.yaml or no error rate"))
@@ -133,19 +145,26 @@ def evaluate_rollback(
     elif correlated:
         recommendation, command, alternative = "ROLLBACK", revert, env_fix
         reason = f"errors rose significantly after commit {top.commit.short if top.commit else ''} to {top.service}"
-    elif resource_signals:
+    elif scalable:
         recommendation = "SCALE"
         # Doubles the current replica count; runnable as printed, and read-only until a human runs it.
         ns = f" -n {shlex.quote(namespace)}" if namespace else ""
         current = f"$(kubectl get deployment/{deployment}{ns} -o jsonpath='{{.spec.replicas}}')"
         command = f"kubectl scale deployment/{deployment}{ns} --replicas=$(( {current} * 2 ))" if deployment else None
         alternative = _kubectl("rollout restart", deployment, namespace) if deployment else None
-        reason = f"resource exhaustion ({resource_signals[0]}) and no correlated change"
+        reason = f"resource exhaustion ({scalable[0]}) and no correlated change"
     else:
         # Nothing correlates well enough to undo: fix forward. A weak candidate's revert is offered
         # as the alternative to consider, never as the command.
         recommendation, command, alternative = "HOTFIX", None, revert
         reason = "errors rose significantly but no change correlates well enough to roll back"
+        if expired_certificates:
+            # An older release carries the same certificate: renewing it is the fix, reverting is noise.
+            alternative = None
+            reason = (f"the errors say a TLS certificate expired ({expired_certificates[0]}): renew it; "
+                      "no change correlates, and a rollback would ship the same certificate")
+        if shared:
+            reason += f"; {shared[0]} is a shared limit that more replicas would worsen, not relieve"
 
     verification = []
     if recommendation == "ROLLBACK" and deployment and command and command.startswith("kubectl"):

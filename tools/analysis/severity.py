@@ -55,7 +55,9 @@ def assess_severity(
         reasons.append(("SEV1", f"Complete outage reported: \"{description.strip()}\""))
     if _DATA_LOSS.search(description) or (significant and _DATA_LOSS.search(rising_text)):
         reasons.append(("SEV1", "Data loss or corruption: " + (top_text or description.strip())))
-    payment_path = _PAYMENT.search(rising_text) or (_PAYMENT.search(description) and _PAYMENT.search(" ".join(blast.direct)))
+    # The path is the failing services' and their cascade's: checkout-api timing out on a slow
+    # inventory-service is checkout down, whichever of them the fault is in.
+    payment_path = _PAYMENT.search(rising_text) or (_PAYMENT.search(description) and _PAYMENT.search(" ".join(blast.services)))
     if significant and payment_path and broad:
         reasons.append(("SEV1", f"Payment processing down: {top_text}; " + "; ".join(broad)))
     auth_path = _AUTH.search(rising_text)

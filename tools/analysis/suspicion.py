@@ -14,6 +14,11 @@ BIG_FACTOR = 5.0  # a value changed by 5x or more either way is a likely typo or
 _FLAG_KEY = re.compile(r"flag|feature|enable|disable|toggle|experiment|rollout|killswitch|kill_switch", re.I)
 _BOOL = {"true", "false", "on", "off", "yes", "no", "enabled", "disabled", "0", "1"}
 _STOPWORDS = {"the", "for", "and", "to", "of", "in", "on", "from", "with", "a", "an", "is", "at", "by", "order", "id"}
+# A manifest's own version (package.json `version`, Chart.yaml `appVersion`) changes with every
+# release: it names the release, it does not configure anything.
+_RELEASE_KEYS = {"version", "appversion"}
+_VERSION_VALUE = re.compile(r"^v?\d+(?:\.\d+)+(?:[-+][\w.+-]*)?$")
+_SUFFIXES = ("ing", "ed", "es", "s")
 
 
 def words(text: str) -> set[str]:
@@ -22,9 +27,30 @@ def words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z]{3,}", spaced.lower()) if w not in _STOPWORDS}
 
 
+def _stem(word: str) -> str:
+    """`expires`, `expired` -> `expir`: enough to match a key's word with the same word inflected in a log."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def is_release_metadata(change: ConfigValueChange) -> bool:
+    """A version number bumped for the release (`version: 3.1.4 -> 3.2.0`), not a setting."""
+    values = [v for v in (change.before, change.after) if v is not None]
+    last = change.key.rsplit(".", 1)[-1].lower()
+    return last in _RELEASE_KEYS and bool(values) and all(_VERSION_VALUE.match(v) for v in values)
+
+
 def is_feature_flag(change: ConfigValueChange) -> bool:
     values = {(change.before or "").lower(), (change.after or "").lower()} - {""}
     return bool(_FLAG_KEY.search(change.key)) or (bool(values) and values <= _BOOL)
+
+
+def is_toggle(change: ConfigValueChange) -> bool:
+    """A boolean switched: `false` -> `true`, `enabled` -> `disabled`."""
+    before, after = (change.before or "").lower(), (change.after or "").lower()
+    return before in _BOOL and after in _BOOL and before != after
 
 
 class ChangeScore(BaseModel):
@@ -55,15 +81,19 @@ class ChangeScore(BaseModel):
 def score_change(change: ConfigValueChange, signatures: Iterable[str]) -> ChangeScore:
     factor = change.factor
     big = factor is not None and (factor <= 1 / BIG_FACTOR or factor >= BIG_FACTOR)
+    # A flag switched on or off swaps a whole code path in or out: as big a change as any.
+    big = big or is_toggle(change)
     signature_words = set().union(*(words(s) for s in signatures)) if signatures else set()
-    shared = sorted(words(change.key) & signature_words)
+    signature_stems = {_stem(w) for w in signature_words}
+    shared = sorted(w for w in words(change.key) if _stem(w) in signature_stems)
     score = 0.4 + (0.3 if big else 0.0) + (0.3 if shared else 0.0)
     return ChangeScore(change=change, score=score, big=big, shared_words=shared, feature_flag=is_feature_flag(change))
 
 
 def best_change(diff: CommitDiff, signatures: list[str]) -> ChangeScore | None:
-    """The commit's most suspicious configuration change: highest score, then largest factor."""
-    scored = [score_change(c, signatures) for c in diff.config_changes]
+    """The commit's most suspicious configuration change: highest score, then largest factor.
+    Release version bumps are not candidates: every release has one."""
+    scored = [score_change(c, signatures) for c in diff.config_changes if not is_release_metadata(c)]
     if not scored:
         return None
 

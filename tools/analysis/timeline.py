@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 from wicked_platform.tools.analysis.rates import ERROR_CLASSES, Onset
+from wicked_platform.tools.analysis.symptoms import is_recovery
 from wicked_platform.tools.changes.models import Commit
 from wicked_platform.tools.logs.models import LevelClass, LogEvent, LogScan
 from wicked_platform.tools.logs.signatures import signature
@@ -13,8 +14,8 @@ from wicked_platform.tools.report import Deploy, TimelineEvent, TimelineKind
 
 BURST_GAP = timedelta(seconds=60)  # repeats of one event closer than this are one row
 MAX_ROWS = 60
+HISTORY = timedelta(days=1)  # changes older than this before the onset are not timeline rows
 _DEPLOY = re.compile(r"\bdeploy|\brollout\b|\brelease\b|\brolled out\b", re.I)
-_RECOVERY = re.compile(r"recover|resolved|back to normal|healthy again|circuit[ -]?breaker\W+(?:is\s+)?closed", re.I)
 _ALERT_WORDS = re.compile(r"\balert|paging|\bpaged\b|threshold|circuit[ -]?breaker\W+(?:is\s+)?(?:half[- ])?open", re.I)
 _KIND_ORDER = {"deploy": 0, "change": 1, "error_onset": 2, "error": 3, "warning": 4, "alert": 5, "recovery": 6, "note": 7}
 
@@ -22,7 +23,7 @@ _KIND_ORDER = {"deploy": 0, "change": 1, "error_onset": 2, "error": 3, "warning"
 def event_kind(event: LogEvent) -> TimelineKind:
     if _DEPLOY.search(event.message):
         return "deploy"
-    if _RECOVERY.search(event.message):
+    if is_recovery(event):
         return "recovery"
     if event.level.upper() in {"CRITICAL", "CRIT", "FATAL", "ALERT", "EMERG", "PANIC"} or _ALERT_WORDS.search(event.message):
         return "alert"
@@ -61,11 +62,17 @@ def build_timeline(
     for event in scan.events:
         rows.append(TimelineEvent(at=event.at, service=event.service, kind=event_kind(event), event=event.message))
     logged = {(e.at, e.service) for e in scan.events}
+    # A release tagged days before is history, not part of the incident: the timeline shows times of
+    # day, so a week-old tag would read as if it happened this morning.
+    anchor = onset.at if onset is not None else scan.start
+    horizon = anchor - HISTORY if anchor is not None else None
     for deploy in deploys:
+        if horizon is not None and deploy.at < horizon:
+            continue
         if deploy.source != "log" and (deploy.at, deploy.service) not in logged:
             rows.append(TimelineEvent(at=deploy.at, service=deploy.service, kind="deploy",
                                       event=f"{deploy.service} {deploy.version or ''} tagged".replace("  ", " ")))
-    if cause is not None and onset is not None and onset.at - timedelta(days=1) <= cause.committed_at <= onset.at:
+    if cause is not None and onset is not None and onset.at - HISTORY <= cause.committed_at <= onset.at:
         rows.append(TimelineEvent(at=cause.committed_at, service=cause.services[0] if cause.services else None,
                                   kind="change", event=f"Commit {cause.short}: {cause.subject}"))
     if onset is not None:

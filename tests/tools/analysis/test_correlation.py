@@ -58,3 +58,55 @@ def test_bare_commits_are_candidates_when_no_deploy_is_logged():
     ranked = rank_candidates(onset, ["cart-api"], [], [], history(fix, old), {}, [])
     assert [c.commit.sha for c in ranked] == ["f" * 40]  # the month-old commit is out of the lookback
     assert ranked[0].confidence == "HIGH"  # 5 minutes before, on the erroring service
+
+
+def test_errors_that_begin_mid_rollout_count_from_the_start_and_say_so():
+    scan, onset = _seed()
+    rolling = Deploy(service="checkout-api", version="v2.4.1", at=onset.at - timedelta(seconds=41),
+                     completed_at=onset.at + timedelta(seconds=71), commit=None, source="log")
+    [top] = rank_candidates(onset, ["checkout-api"], [], [rolling], history(), {}, [])
+    assert top.lag_seconds == 41 and top.confidence == "HIGH"
+    assert "after checkout-api v2.4.1 started deploying" in top.evidence[0]
+    assert "finished deploying only at 14:24:26" in top.evidence[1]
+
+
+def _deploy_of(service: str, head, onset):
+    return Deploy(service=service, version="v2.7.0", at=onset.at - timedelta(minutes=2), commit=head.sha,
+                  subject=head.subject, source="log")
+
+
+def test_the_repositorys_first_commit_is_not_what_a_deploy_shipped():
+    """Its values were all 'added' long ago: an unlabelled timeout in the initial import is no regression."""
+    scan, onset = _seed()
+    root = commit("0", "Initial setup", onset.at - timedelta(days=1), ["checkout-api"])
+    head = commit("b", "perf(checkout-api): Subtract reservations in the stock query", onset.at - timedelta(hours=1),
+                  ["checkout-api"])
+    added = ConfigValueChange(file="services/checkout-api/config.ts", key="paymentTimeout", before=None, after="5000")
+    [top] = rank_candidates(onset, ["checkout-api"], [], [_deploy_of("checkout-api", head, onset)], history(root, head),
+                            {root.sha: diff_with(root, added), head.sha: diff_with(head)}, ["Payment timeout for order <*>"])
+    assert top.commit.sha == head.sha and top.change is None
+
+
+def test_a_deploy_is_not_blamed_for_another_services_files_in_a_shared_commit():
+    scan, onset = _seed()
+    shared = commit("c", "chore: tune clients", onset.at - timedelta(hours=2), ["cart-api", "checkout-api"],
+                    files=["services/cart-api/client.ts", "services/checkout-api/x.ts"])
+    head = commit("d", "feat(checkout-api): receipts", onset.at - timedelta(hours=1), ["checkout-api"])
+    root = commit("0", "Initial setup", onset.at - timedelta(days=2), ["checkout-api"])
+    other = ConfigValueChange(file="services/cart-api/client.ts", key="paymentTimeout", before="5000", after="500")
+    [top] = rank_candidates(onset, ["checkout-api"], [], [_deploy_of("checkout-api", head, onset)],
+                            history(root, shared, head),
+                            {shared.sha: diff_with(shared, other), head.sha: diff_with(head)}, ["Payment timeout <*>"])
+    assert top.change is None and top.commit.sha == head.sha  # cart-api's timeout did not ship with checkout-api
+
+
+def test_documentation_only_commits_are_not_candidates():
+    lines = [(at(m), "INFO", "cart-api", "ok") for m in range(60)]
+    lines += [(at(30 + s / 60), "ERROR", "cart-api", f"NullPointerException in handler {s}") for s in range(0, 900, 10)]
+    scan = make_scan(lines)
+    onset = find_onset(scan)
+    docs = commit("9", "docs(cart-api): explain retries", at(28), ["cart-api"],
+                  files=["services/cart-api/README.md", "services/cart-api/docs/retries.rst"])
+    code = commit("8", "fix(cart-api): refactor pricing", at(20), ["cart-api"])
+    ranked = rank_candidates(onset, ["cart-api"], [], [], history(code, docs), {}, [])
+    assert [c.commit.sha for c in ranked] == ["8" * 40]

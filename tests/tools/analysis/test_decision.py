@@ -10,7 +10,7 @@ from wicked_platform.tools.analysis.correlation import rank_candidates
 from wicked_platform.tools.analysis.deploys import deploys_from_logs
 from wicked_platform.tools.analysis.impact import affected_services, critical_path_reason
 from wicked_platform.tools.analysis.rates import compare_at, find_onset
-from wicked_platform.tools.analysis.rollback import env_name, evaluate_rollback
+from wicked_platform.tools.analysis.rollback import env_name, evaluate_rollback, relieved_by_scaling
 from wicked_platform.tools.analysis.severity import assess_severity
 from wicked_platform.tools.analysis.symptoms import open_breakers, rising_signatures
 from wicked_platform.tools.changes.models import ConfigValueChange
@@ -93,18 +93,39 @@ def test_feature_flag_change_recommends_disabling_it():
     assert decision.command == "kubectl set env deployment/checkout-api NEW_PRICING_ENABLED=false"
 
 
-def test_resource_exhaustion_without_a_correlated_change_scales():
+def _resource_decision(message: str):
     lines = [(at(m), "INFO", "db-api", "ok") for m in range(60)]
-    lines += [(at(40 + s / 60), "ERROR", "db-api", "too many connections") for s in range(0, 600, 5)]
+    lines += [(at(40 + s / 60), "ERROR", "db-api", message) for s in range(0, 600, 5)]
     scan = make_scan(lines)
     onset = find_onset(scan)
     affected = affected_services(scan, onset, IncidentContext())
     blast = blast_radius(scan, onset, affected, IncidentContext(), "db errors")
-    decision = evaluate_rollback(compare_at(scan, onset.at, tests=onset.tests), blast, None, ["db-api: too many connections"], [], False,
-                                 IncidentContext(), None)
+    return evaluate_rollback(compare_at(scan, onset.at, tests=onset.tests), blast, None, [f"db-api: {message}"], [], False,
+                             IncidentContext(), None)
+
+
+def test_resource_exhaustion_without_a_correlated_change_scales():
+    decision = _resource_decision("java.lang.OutOfMemoryError: Java heap space")
     assert decision.recommendation == "SCALE"
     assert decision.command.startswith("kubectl scale deployment/db-api --replicas=$((")
     assert decision.alternative == "kubectl rollout restart deployment/db-api"
+    quick = next(c for c in decision.criteria if c.id == "no_quick_mitigation")
+    assert quick.met is False and "relieved by scaling" in quick.evidence
+
+
+@pytest.mark.parametrize("message", ["ER_CON_COUNT_ERROR: Too many connections", "FATAL: sorry, too many clients already",
+                                     "write /var/lib/app/spool: no space left on device"])
+def test_a_limit_every_replica_shares_is_not_scaled(message):
+    """More replicas open more connections against a database that refuses them, and free no disk."""
+    decision = _resource_decision(message)
+    assert decision.recommendation == "HOTFIX"
+    assert "shared limit" in decision.reason
+    quick = next(c for c in decision.criteria if c.id == "no_quick_mitigation")
+    assert quick.met is True and "scaling out would not relieve it" in quick.evidence
+
+
+def test_scalable_and_shared_signals_together_still_scale():
+    assert relieved_by_scaling(["a: Too many connections", "b: OOMKilled", "c: disk full"]) == ["b: OOMKilled"]
 
 
 @pytest.mark.parametrize("key,env", [("paymentTimeout", "PAYMENT_TIMEOUT"), ("db.pool.size", "DB_POOL_SIZE"),
@@ -129,3 +150,20 @@ def test_only_a_deploy_after_the_onset_gives_no_command_to_undo_it():
     assert decision.recommendation == "HOTFIX"
     assert decision.command is None and decision.alternative is None
     assert not next(c for c in decision.criteria if c.id == "deploy_correlation").met
+
+
+def test_baseline_noise_in_a_bystander_is_not_cascade():
+    """Two errors after the onset against two before, or one of several quiet services passing
+    p < 0.05 by chance, is no cascade (db-pool-exhaustion, red-herring-late-deploy)."""
+    lines = [(at(m), "INFO", svc, "ok") for m in range(60) for svc in ("orders-api", "payments-api", "cart-api")]
+    lines += [(at(40 + s / 60), "ERROR", "orders-api", "Timeout acquiring a connection") for s in range(0, 1200, 3)]
+    lines += [(at(m), "ERROR", "payments-api", "Provider answered 502") for m in (7, 31, 44, 52)]
+    # cart-api: 5 errors in 40 min, then 8 in 20 — p ≈ 0.034 on its own, but two bystanders share the 0.05.
+    lines += [(at(m), "ERROR", "cart-api", "upstream connect error") for m in (3, 12, 20, 28, 36, 41, 43, 45, 47, 50, 53, 55, 58)]
+    lines += [(at(41), "WARN", "inventory-service", "Pool could not grow: MySQL refused new connections")]
+    scan = make_scan(lines)
+    onset = find_onset(scan)
+    assert 0.025 < compare_at(scan, onset.at, ["cart-api"]).p_value < 0.05
+    affected = affected_services(scan, onset, IncidentContext())
+    assert affected.direct == ["orders-api"]
+    assert affected.cascade == ["inventory-service"]  # a new symptom after the onset still is

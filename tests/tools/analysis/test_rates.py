@@ -55,3 +55,14 @@ def test_error_series_picks_a_bucket_that_fits(seed_scan):
     assert len(series.buckets) <= 120
     assert sum(b.errors for b in series.buckets) == 8
     assert series.bucket_seconds == 5
+
+
+def test_onset_with_thousands_of_errors_is_the_step_not_the_first_split_that_underflows():
+    """With thousands of errors the binomial tail is 0.0 at most splits; the earliest of those ties
+    was taken for the onset, half an hour early (the jwt-expiry scenario). The likelihood ratio breaks them."""
+    lines = [(at(m), "INFO", "auth-api", "ok") for m in range(70)]
+    lines += [(at(s / 60), "ERROR", "auth-api", "TOKEN_EXPIRED") for s in range(0, 70 * 60, 60)]
+    lines += [(at(44 + s / 60), "ERROR", "auth-api", "INVALID_TOKEN") for s in range(0, 26 * 60) for _ in range(3)]
+    onset = find_onset(make_scan(lines))
+    assert onset.at == at(44)
+    assert onset.comparison.significant

@@ -1,0 +1,99 @@
+"""Which services an incident touches: the failing origin, its cascade, and nothing for steady noise."""
+
+from support.scans import at, make_scan
+
+from wicked_platform.tools.analysis.blast_radius import blast_radius
+from wicked_platform.tools.analysis.impact import affected_services, downstream_of_failing
+from wicked_platform.tools.analysis.rates import find_onset
+from wicked_platform.tools.analysis.severity import assess_severity
+from wicked_platform.tools.context import IncidentContext
+
+CONTEXT = IncidentContext.model_validate({"services": {
+    "gateway": {"depends_on": ["cart-api", "checkout-api"]},
+    "cart-api": {"depends_on": ["inventory-service"]},
+    "checkout-api": {"depends_on": ["inventory-service"], "requests_per_minute": 60, "revenue_per_hour": 90000},
+    "inventory-service": {"critical": True},
+}})
+
+
+def _slow_inventory():
+    """inventory-service's queries time out from minute 30, and everything that calls it fails with it."""
+    return make_scan(_slow_inventory_lines())
+
+
+def _slow_inventory_lines():
+    lines = []
+    for service, message in (("inventory-service", "statement timeout"), ("cart-api", "Timeout calling inventory-service"),
+                             ("checkout-api", "Stock reservation failed: inventory-service timed out"),
+                             ("gateway", "upstream timed out (504)")):
+        lines += [(at(m), "INFO", service, "ok") for m in range(60)]
+        lines += [(at(30 + s / 60), "ERROR", service, message) for s in range(0, 1800, 3)]
+    return lines
+
+
+def test_services_failing_because_a_dependency_fails_are_its_cascade():
+    scan = _slow_inventory()
+    affected = affected_services(scan, find_onset(scan), CONTEXT)
+    assert affected.direct == ["inventory-service"]
+    assert affected.cascade == ["cart-api", "checkout-api", "gateway"]
+
+
+def test_without_depends_on_every_failing_service_is_direct():
+    scan = _slow_inventory()
+    affected = affected_services(scan, find_onset(scan), IncidentContext())
+    assert affected.direct == ["cart-api", "checkout-api", "gateway", "inventory-service"]
+
+
+def test_services_calling_each_other_are_not_each_others_cascade():
+    mutual = IncidentContext.model_validate({"services": {"a": {"depends_on": ["b"]}, "b": {"depends_on": ["a"]}}})
+    assert downstream_of_failing(["a", "b"], mutual) == set()
+    assert downstream_of_failing(["a", "b", "c"], IncidentContext.model_validate(
+        {"services": {"a": {"depends_on": ["b"]}, "b": {"depends_on": ["c"]}}})) == {"a", "b"}
+
+
+def test_the_cascade_carries_the_revenue_and_the_payment_path():
+    scan = _slow_inventory()
+    onset = find_onset(scan)
+    affected = affected_services(scan, onset, CONTEXT)
+    description = "checkout failing for customers"
+    blast = blast_radius(scan, onset, affected, CONTEXT, description)
+    # Revenue flows through checkout-api, not inventory-service: its failing share puts it at risk.
+    assert blast.revenue_per_hour is not None and blast.revenue_per_hour > 0
+    assert any("through checkout-api" in note for note in blast.notes)
+    comparison = onset.comparison
+    severity, reasons = assess_severity(description, comparison, [], blast, scan.events, CONTEXT, False)
+    assert severity == "SEV1" and reasons[0].startswith("Payment processing down")
+
+
+def test_steady_noise_touches_no_service():
+    lines = [(at(m), "INFO", "api", "ok") for m in range(120)]
+    lines += [(at(m), "ERROR", "api", "upstream flaked") for m in range(3, 120, 9)]
+    scan = make_scan(lines)
+    onset = find_onset(scan)
+    assert not onset.comparison.significant
+    affected = affected_services(scan, onset, IncidentContext())
+    assert affected.direct == [] and affected.cascade == []
+
+
+def test_a_page_does_not_make_its_sender_an_affected_service():
+    lines = [(at(m), "INFO", "db", "ok") for m in range(60)]
+    lines += [(at(30 + s / 60), "ERROR", "db", "PANIC: No space left on device") for s in range(0, 600, 20)]
+    lines += [(at(32), "CRITICAL", "disk-monitor", "ALERT /var/lib/postgresql at 100%: disk full, paging on-call")]
+    lines += [(at(33), "WARN", "replica", "replication lag 40s")]
+    scan = make_scan(lines)
+    affected = affected_services(scan, find_onset(scan), IncidentContext())
+    assert affected.direct == ["db"]
+    assert affected.cascade == ["replica"]  # a new warning of its own; the monitor only reported
+
+
+def test_the_title_names_the_failing_service_without_the_gateways_status():
+    from wicked_platform.tools.investigation import _title, symptoms_from_scan
+
+    lines = [line for line in _slow_inventory_lines() if line[2] != "gateway"]
+    lines += [(at(30 + s / 60), "5XX", "gateway", "POST /api/checkout 502") for s in range(0, 1800, 3)]
+    lines += [(at(m), "INFO", "gateway", "ok") for m in range(60)]
+    found = symptoms_from_scan(make_scan(lines), CONTEXT)
+    assert found.affected.direct == ["inventory-service"] and "gateway" in found.affected.cascade
+    assert _title("checkout returning 502s", "inventory-service", found) == "Inventory Service timeouts"
+    # Where the service answers with that status itself, the user's words stand.
+    assert _title("inventory returning 502s", "gateway", found) == "Gateway 502 errors"
