@@ -18,6 +18,7 @@ import typer
 from typer.exceptions import TyperException
 
 from wicked_platform.agents.anthropic_agent import DEFAULT_MAX_INPUT_TOKENS, investigate_with_model, usage_line
+from wicked_platform.agents.explain import explain
 from wicked_platform.agents.model_client import ModelAuthError, ModelClient, default_model
 from wicked_platform.agents.offline import InvestigationRequest, investigate
 from wicked_platform.agents.reevaluate import reevaluate
@@ -72,16 +73,19 @@ def _emit(text: str) -> None:
     sys.stdout.flush()
 
 
-def _rollback(store: StateStore, incident: str | None, fmt: OutputFormat) -> None:
+def _rollback(store: StateStore, incident: str | None, fmt: OutputFormat, client: ModelClient | None) -> None:
     report: IncidentReport = store.load(incident)
-    # The engine evaluates the criteria again on what the investigation read, as it is now.
+    # The engine evaluates the criteria again on what the investigation read, as it is now; a model,
+    # when there is one, only puts the decision into words.
     answer = reevaluate(report)
+    if client is not None:
+        answer = explain(answer, client)
     if answer.note:
         _say(f"note: {answer.note}")
     if fmt == OutputFormat.json:
         _emit(answer.model_dump_json(indent=2))
     else:
-        _emit(rollback_markdown(answer.incident_id, answer.rollback_decision))
+        _emit(rollback_markdown(answer.incident_id, answer.rollback_decision, answer.explanation))
 
 
 @app.command()
@@ -107,12 +111,13 @@ def incident(
     """Investigate an incident, or (--rollback-decision) print the decision of a saved one."""
     repo_dir = (repo or Path.cwd()).resolve()
     if repo is not None and not repo_dir.is_dir():
-        raise InputError(f"--repo {repo}: no such directory")
+        raise InputError(f"--repo {repo}: {'not a directory' if repo_dir.exists() else 'no such directory'}")
     store = StateStore(_state_dir(state_dir, repo_dir))
     if rollback_decision:
         if description:
             raise InputError("--rollback-decision takes no description; it reads the saved investigation")
-        _rollback(store, incident_id, fmt)
+        wants_model = agent == AgentChoice.anthropic or (agent == AgentChoice.auto and os.environ.get("ANTHROPIC_API_KEY"))
+        _rollback(store, incident_id, fmt, ModelClient.from_environment(model or default_model()) if wants_model else None)
         return
     if not description or not description.strip():
         raise InputError('DESCRIPTION is required: wicked-platform incident "what is happening" [--log FILE]')
@@ -129,13 +134,12 @@ def incident(
     if not is_git_repo(repo_dir):
         if repo is not None:
             raise InputError(f"--repo {repo}: not a git repository")
-        _say(f"note: {repo_dir} is not a git repository; investigating logs only")
-        git_repo = None
+        git_repo = None  # said once every input has been checked: a bad one is then the only line
     context_path = context
     if context_path is None and (repo_dir / "incident-context.yaml").is_file():
         context_path = repo_dir / "incident-context.yaml"
     elif context_path is not None and not context_path.is_file():
-        raise InputError(f"--context {context}: no such file")
+        raise InputError(f"--context {context}: {'not a file' if context_path.exists() else 'no such file'}")
     logs = expand_log_args(log or [], repo_dir)
     if not logs:
         raise InputError(f"no logs found: pass --log FILE (no *.log, *.log.gz or logs/ under {repo_dir})")
@@ -143,11 +147,15 @@ def incident(
         window = parse_time("--since", since, zone), parse_time("--until", until, zone)
     except ValueError as exc:
         raise InputError(str(exc)) from None
+    if window[0] is not None and window[1] is not None and window[0] > window[1]:
+        raise InputError(f"--since {since} is after --until {until}: the window holds no time")
     request = InvestigationRequest(
         description=description, repo=git_repo, logs=logs, context=load_context(context_path),
         context_path=context_path, since=window[0], until=window[1], tz=tz,
         deploys=load_deploys_file(deploys) if deploys else [], deploys_path=deploys.resolve() if deploys else None,
     )
+    if git_repo is None:
+        _say(f"note: {repo_dir} is not a git repository; investigating logs only")
     progress = _say if verbose or sys.stderr.isatty() else (lambda _: None)
     if client is None:
         report = investigate(request, progress=progress)

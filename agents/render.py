@@ -21,8 +21,9 @@ def report_markdown(report: IncidentReport) -> str:
     )
 
 
-def rollback_markdown(incident_id: str, decision: RollbackDecision) -> str:
-    return f"<!-- {incident_id} -->\n" + render("_rollback.md.j2", d=decision, criterion_titles=CRITERION_TITLES)
+def rollback_markdown(incident_id: str, decision: RollbackDecision, explanation: str | None = None) -> str:
+    text = f"<!-- {incident_id} -->\n" + render("_rollback.md.j2", d=decision, criterion_titles=CRITERION_TITLES)
+    return text + (f"\n**Why** (the model's explanation of the engine's decision): {explanation}\n" if explanation else "")
 
 
 def contributing_factors(report: IncidentReport) -> list[str]:

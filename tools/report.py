@@ -195,3 +195,5 @@ class RollbackAnswer(Model):
     rollback_decision: RollbackDecision
     reevaluated: bool = Field(False, description="the criteria were evaluated again on the saved inputs as they are now")
     note: str | None = Field(None, description="how this answer relates to the saved one, when it differs or could not be checked")
+    explanation: str | None = Field(None, description="the model's words on the engine's decision, when a model was asked")
+    explained_by: str | None = None

@@ -155,3 +155,31 @@ def test_eval_grades_the_model_agent_and_totals_its_tokens_and_cost(model_api, m
     assert result.passed, [c for c in result.checks if not c.passed]
     assert card.input_tokens == result.input_tokens > 0 and card.cost_usd == result.cost_usd > 0
     assert "input tokens" in scorecard_markdown(card).splitlines()[-1]
+
+
+def _saved_offline_investigation(tmp_path, monkeypatch, capsys):
+    built = build("checkout-timeout", tmp_path)
+    monkeypatch.chdir(built.repo)
+    assert main(["incident", built.description, *built.args, "--agent", "offline"]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key-not-real")
+
+
+def test_with_a_model_the_rollback_decision_comes_with_its_explanation(tmp_path, model_api, monkeypatch, capsys):
+    _saved_offline_investigation(tmp_path, monkeypatch, capsys)
+    with model_api(ScriptedResponder()) as url:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", url)
+        assert main(["incident", "--rollback-decision", "--format", "json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["rollback_decision"]["recommendation"] == "ROLLBACK"
+    assert answer["explanation"].startswith("ROLLBACK: ") and answer["explained_by"] == "anthropic:claude-sonnet-4-6"
+
+
+def test_an_explanation_that_invents_a_fact_is_left_out_and_the_decision_stands(tmp_path, model_api, monkeypatch, capsys):
+    _saved_offline_investigation(tmp_path, monkeypatch, capsys)
+    with model_api(ScriptedResponder(invent_commit=1)) as url:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", url)
+        assert main(["incident", "--rollback-decision"]) == 0
+    captured = capsys.readouterr()
+    assert "**Recommendation**: ROLLBACK" in captured.out and "**Why**" not in captured.out
+    assert "the model's explanation was not used: summary: commit deadbeef00 is not a commit any tool returned" in captured.err

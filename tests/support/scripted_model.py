@@ -78,6 +78,9 @@ class ScriptedResponder:
             return error(self.fail_always_with or self.fail_first_with, "scripted: try again later",
                          headers={"retry-after": "0"})
         usage = estimated_usage(request, self._prefixes)
+        opening = request["messages"][0]["content"]
+        if isinstance(opening, str) and "<decision>" in opening:
+            return message(self._explanation(opening), usage=usage)
         phase, seen = _phase(request), results_of(request)
         forced = (request.get("tool_choice") or {}).get("name")
         if not forced and not seen:
@@ -86,6 +89,14 @@ class ScriptedResponder:
             top = seen["correlate_changes"]["candidates"][0]
             return message(tool_use("git_diff", {"commit": top["commit"]}), usage=usage)
         return message(tool_use(f"finish_{phase}", self._findings(phase, seen, request)), usage=usage)
+
+    def _explanation(self, prompt: str) -> str:
+        """What a model would say of the decision in the prompt: its recommendation and a criterion's evidence."""
+        decision = json.loads(prompt.split("<decision>", 1)[1].split("</decision>", 1)[0])
+        met = next((c for c in decision["criteria"] if c["met"]), decision["criteria"][0])
+        invented = " Commit deadbeef00 is to blame." if self.invent_commit else ""
+        return (f"{decision['recommendation']}: {met['evidence']}.{invented} Watch the error rate return to its "
+                "baseline once it is done.")
 
     def _findings(self, phase: str, seen: dict[str, dict[str, Any]], request: dict[str, Any]) -> dict[str, Any]:
         if phase == "symptoms":
