@@ -8,6 +8,7 @@ config values like `paymentTimeout: 500` are the evidence an investigation is ma
 
 from __future__ import annotations
 
+import os
 import re
 from enum import Enum
 from collections.abc import Callable
@@ -17,29 +18,42 @@ from pydantic import BaseModel
 
 REDACTED = "[REDACTED]"
 
-REDACT_PERSONAL_DATA = True
-"""Also redact e-mail addresses and (Luhn-valid) card numbers. Read at call time, so it can be switched."""
+PERSONAL_DATA_ENV = "WICKED_PLATFORM_REDACT_PERSONAL"
+REDACT_PERSONAL_DATA = os.environ.get(PERSONAL_DATA_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+"""Also redact e-mail addresses and (Luhn-valid) card numbers: on unless `WICKED_PLATFORM_REDACT_PERSONAL=0`
+(an on-call team that needs the customer's address to follow up). Secrets are redacted either way.
+Read at call time, so it can be switched."""
 
 # Words that end the name of a secret: `db_password`, `PGPASSWORD`, `clientSecret`, `x-api-key`,
 # `aws_secret_access_key`. They must END the name, so `tokenCount`, `max_tokens`, `secretName`
 # and `passwordMinLength` stay visible.
 _SECRET_NAME = (
     r"(?:pass(?:word|wd|phrase)|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key"
-    r"|private[_-]?key|credentials?)"
+    r"|private[_-]?key|credentials?|amz[_-]signature)"
 )
 _SECRET_KEY_NAME = re.compile(rf"^[\w.-]*?{_SECRET_NAME}$", re.IGNORECASE)
 
 # key=value, key: value, "key": "value", KEY = 'value', {\"key\": \"value\"} (escaped JSON in a log).
 _KEY_VALUE = re.compile(
     rf"""(?P<key>(?<![\w./-])[\w.-]*?{_SECRET_NAME}\\?["']?[ \t]*(?::=|=|:)[ \t]*)"""
-    r"""(?P<value>\[REDACTED\]|\\"[^"\n]*?\\"|"[^"\n]*"|'[^'\n]*'|[^\s,;&"'}\]]+)""",
+    # A bare value stops at a backslash before a quote: inside JSON text that is the string's end.
+    r"""(?P<value>\[REDACTED\]|\\"[^"\n]*?\\"|"[^"\n]*"|'[^'\n]*'|(?:[^\s,;&"'}\]\\]|\\\\|\\(?!["'\\]))+)""",
+    re.IGNORECASE,
+)
+# Prose: `my password is Correct-Horse-42`, `the passcode was 4711`. Only a value with a digit is
+# taken for a secret, so `password is incorrect` and `password was reset` stay readable.
+_PROSE_SECRET = re.compile(
+    r"(?P<head>\b(?:pass(?:word|wd|phrase|code)|pwd)\s+(?:is|was|is\s+now|:)\s+[\"']?)(?P<secret>[^\s\"',;\\]*\d[^\s\"',;\\]*)",
     re.IGNORECASE,
 )
 # References to a secret are not the secret: `password: ${DB_PASSWORD}`, `token = os.environ[...]`.
 _REFERENCE_PREFIXES = ("${", "{{", "process.env", "os.environ", "os.getenv", "env(", "secretkeyref")
 
+# A block cut short (a bounded diff, a cut message) ends at the end of the text — or at a `"` (or `\"`),
+# which no key holds: inside a JSON document that is the end of the string it sits in, not of the document.
 _PRIVATE_KEY = re.compile(
-    r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)(.*?)(-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
+    r'(-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)((?:[^"\\]|\\[^"])*?)'
+    r'(-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|(?=\\?")|\\?\Z)',
     re.DOTALL,
 )
 # scheme://user:password@host — keep the user, the host and the rest of the URL.
@@ -47,13 +61,13 @@ _PRIVATE_KEY = re.compile(
 _URL_CREDENTIALS = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]*:)(?P<secret>[^\s@/]+)(?=@)")
 _AUTHORIZATION = re.compile(
     r"""(?P<head>\b(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?"""
-    r"""(?:(?:bearer|basic|token|digest|negotiate|ntlm)[ \t]+)?)(?P<secret>[^\s"',;]+)""",
+    r"""(?:(?:bearer|basic|token|digest|negotiate|ntlm)[ \t]+)?)(?P<secret>[^\s"',;\\]+)""",
     re.IGNORECASE,
 )
 _BEARER = re.compile(r"(?P<head>\bbearer[ \t]+)(?P<secret>[A-Za-z0-9._~+/=-]{8,})", re.IGNORECASE)
 # A cookie header's value is `name=value` pairs split by `; ` — all of them, not just the first.
 _COOKIE = re.compile(
-    r"""(?P<head>\b(?:set-)?cookie["']?[ \t]*[:=][ \t]*["']?)(?P<secret>[^\s;,"']+(?:;[ \t]*[^\s;,"']+)*)""",
+    r"""(?P<head>\b(?:set-)?cookie["']?[ \t]*[:=][ \t]*["']?)(?P<secret>[^\s;,"'\\]+(?:;[ \t]*[^\s;,"'\\]+)*)""",
     re.IGNORECASE,
 )
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
@@ -63,8 +77,20 @@ _VENDOR_TOKEN = re.compile(
     r"|sk-[A-Za-z0-9_-]{20,}"  # OpenAI (sk-proj-..., sk-...)
     r"|gh[pousr]_[A-Za-z0-9]{30,}"  # GitHub classic tokens
     r"|github_pat_[A-Za-z0-9_]{20,}"  # GitHub fine-grained tokens
-    r"|xox[bpars]-[A-Za-z0-9-]{10,})"  # Slack
+    r"|xox[bpars]-[A-Za-z0-9-]{10,}"  # Slack
+    r"|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}"  # Stripe secret and restricted keys
+    r"|AIza[0-9A-Za-z_-]{35}"  # Google API keys
+    r"|glpat-[A-Za-z0-9_-]{20,}"  # GitLab personal access tokens
+    r"|npm_[A-Za-z0-9]{36,})"  # npm tokens
 )
+# A secret given to a command as a flag's next word: `mysql --password s3cret`, `cli --api-key k1`.
+# Values here and below stop at a backslash: inside JSON text, `\"` ends the string they are in.
+_FLAG = re.compile(
+    r"""(?P<head>(?<![\w-])--(?:[\w-]*?[_-])?(?:pass(?:word|wd)|token|secret|api[_-]?key)[ \t]+)(?P<secret>[^\s"'\\]+)""",
+    re.IGNORECASE,
+)
+# Incoming-webhook URLs are their own credential: the path is the secret.
+_WEBHOOK = re.compile(r"(?P<head>\bhooks\.slack\.com/(?:services|workflows|triggers)/)(?P<secret>[A-Za-z0-9_/-]+)")
 _EMAIL = re.compile(r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 # 13-19 digits, optionally in groups split by one space or dash; `_is_card_number` then wants a
 # card's first digits (so epoch milliseconds and compact `20240115...` timestamps never qualify)
@@ -77,6 +103,7 @@ _CARD_PREFIX = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[0-9]|6)")
 _TRIGGERS = (
     "pass", "pwd", "secret", "token", "key", "credential", "auth", "bearer", "cookie", "eyj",
     "akia", "asia", "private", "://", "sk-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox",
+    "k_live_", "k_test_", "aiza", "glpat-", "npm_", "hooks.slack.com", "signature",
 )
 
 
@@ -99,7 +126,7 @@ def redact(text: str) -> str:
 
 def _redact_secrets(text: str) -> str:
     # Whole blocks and structured forms first, so the key=value pass does not half-eat them.
-    text = _PRIVATE_KEY.sub(lambda m: f"{m.group(1)}\n{REDACTED}\n{m.group(3)}", text)
+    text = _PRIVATE_KEY.sub(_private_key, text)
     text = _URL_CREDENTIALS.sub(_keep_head, text)
     text = _AUTHORIZATION.sub(_keep_head, text)
     text = _BEARER.sub(lambda m: _keep_head(m) if _looks_random(m.group("secret")) else m.group(0), text)
@@ -107,13 +134,39 @@ def _redact_secrets(text: str) -> str:
     text = _JWT.sub(REDACTED, text)
     text = _AWS_KEY_ID.sub(REDACTED, text)
     text = _VENDOR_TOKEN.sub(lambda m: REDACTED if _looks_random(m.group(0)) else m.group(0), text)
-    return _KEY_VALUE.sub(_redact_value, text)
+    text = _WEBHOOK.sub(_keep_head, text)
+    text = _FLAG.sub(lambda m: m.group(0) if m.group("secret").startswith(("-", REDACTED)) else _keep_head(m), text)
+    text = _KEY_VALUE.sub(_redact_value, text)
+    return _PROSE_SECRET.sub(_keep_head, text)
 
 
 def _redact_personal_data(text: str) -> str:
     if "@" in text:
         text = _EMAIL.sub(REDACTED, text)
-    return _CARD.sub(lambda m: REDACTED if _is_card_number(m.group(0)) else m.group(0), text)
+    return _CARD.sub(_card, text)
+
+
+def _card(match: re.Match[str]) -> str:
+    """The card in a run of digit groups: the whole run, or the longest stretch of whole groups that is
+    one (`4111 1111 1111 1111 2` is a card and a quantity)."""
+    text = match.group(0)
+    if _is_card_number(text):
+        return REDACTED
+    bounds = [0] + [i for i, c in enumerate(text) if c in " -"] + [len(text)]
+    stretches = sorted(((start, end) for start in bounds for end in bounds if end > start), key=lambda se: se[0] - se[1])
+    for start, end in stretches:
+        head = start + (start > 0)  # a stretch starts after its separator
+        if _is_card_number(text[head:end]):
+            return text[:head] + REDACTED + text[end:]
+    return text
+
+
+def _private_key(match: re.Match[str]) -> str:
+    """The block's armour lines kept, its body gone; written with the line breaks it was written with,
+    so a key inside a JSON string (`\\n` escapes) leaves valid JSON behind."""
+    body = match.group(2)
+    newline = "\n" if "\n" in body else "\\n" if "\\n" in body else " "
+    return f"{match.group(1)}{newline}{REDACTED}{newline}{match.group(3)}"
 
 
 def _keep_head(match: re.Match[str]) -> str:
@@ -178,8 +231,10 @@ def _redact_any(value: Any, redact_text: Callable[[str], str]) -> Any:
         return [_redact_any(item, redact_text) for item in value]
     if isinstance(value, tuple):
         return tuple(_redact_any(item, redact_text) for item in value)
-    if isinstance(value, dict):  # values only: keys are names (services, config keys), not secrets
-        return {key: _redact_any(item, redact_text) for key, item in value.items()}
+    if isinstance(value, dict):
+        # Keys too: they are names (services, config keys), which redaction leaves alone, but a name is
+        # read from a log line, and a line can put `password=...` where the service goes.
+        return {_redact_any(key, redact_text): _redact_any(item, redact_text) for key, item in value.items()}
     if isinstance(value, (set, frozenset)):
         return type(value)(_redact_any(item, redact_text) for item in value)
     return value

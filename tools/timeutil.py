@@ -15,18 +15,27 @@ def to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+FIRST_YEAR, END_YEAR = 1970, 2200
+"""The years a log line can have been written in: a stamp or a bound outside them is garbled (9999)."""
+
+
 def parse_time(argument: str, value: str | None, zone: tzinfo = UTC) -> datetime | None:
     """An ISO 8601 time from the user (`Z` accepted); one without a zone is in `zone`.
 
-    Bad text raises ValueError naming the argument, which every caller turns into its one-line error.
+    Bad text, or a time outside FIRST_YEAR..END_YEAR, raises ValueError naming the argument, which
+    every caller turns into its one-line error.
     """
     if value is None:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+        year = parsed.astimezone(UTC).year  # 9999-12-31T23:59-01:00 is no year a datetime holds
+    except (ValueError, OverflowError):
         raise ValueError(f"{argument} {value!r}: expected an ISO 8601 time such as 2024-01-15T14:00:00Z") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+    if not FIRST_YEAR <= year < END_YEAR:
+        raise ValueError(f"{argument} {value!r}: outside the years {FIRST_YEAR}-{END_YEAR - 1} that logs are read in")
+    return parsed
 
 
 def iso_z(value: datetime) -> str:
@@ -54,9 +63,16 @@ def human_duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
+def _utc_field(value: datetime) -> datetime:
+    try:
+        return to_utc(value)
+    except OverflowError:  # 9999-12-31T23:59-01:00: pydantic reports a ValueError as the field's problem
+        raise ValueError("out of the range of times (its UTC year is past 9999 or before 1)") from None
+
+
 UtcDatetime = Annotated[
     AwareDatetime | datetime,
-    AfterValidator(to_utc),
+    AfterValidator(_utc_field),
     PlainSerializer(iso_z, return_type=str, when_used="json"),
 ]
 """A datetime that is always UTC inside the engine and `...Z` in JSON."""

@@ -15,10 +15,14 @@ def load_yaml_mapping(path: Path, error: type[ValueError], expected: str, *, all
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise error(f"{path}: not valid YAML{where}") from None
+    except RecursionError:
+        raise error(f"{path}: nested too deeply to be read") from None
     if raw is None and allow_empty:
         return {}
     if not isinstance(raw, dict):

@@ -103,6 +103,14 @@ def test_ordinary_log_text_is_untouched():
         assert redact(line) == line
 
 
+def test_passwords_told_in_prose():
+    assert redact("My password is Correct-Horse-42 if you need it.") == "My password is [REDACTED] if you need it."
+    assert redact('passcode is now "Ab12"') == 'passcode is now "[REDACTED]"'
+    assert redact("the passphrase was s3same") == "the passphrase was [REDACTED]"
+    for line in ("password is incorrect for user u-42", "Password was reset 3 days ago", "password is required"):
+        assert redact(line) == line  # no digit in the word that follows: a statement, not a secret
+
+
 def test_references_to_secrets_are_not_secrets():
     assert redact("password: ${DB_PASSWORD}") == "password: ${DB_PASSWORD}"
     assert redact('token: "{{ .Values.token }}"') == 'token: "{{ .Values.token }}"'

@@ -252,24 +252,29 @@ def _track_braces(code: str, open_blocks: list[str | None], opener: str | None) 
 
 
 _MAX_DEPTH = 32
+MAX_NODES = 50_000
+"""Nodes of one file walked at most: YAML aliases can make a few lines name billions of values
+(`b: [*a, *a, ...]`, nine deep), and a configuration change is never in those."""
 
 
 def _read_yaml(text: str) -> list[Entry]:
     try:
         documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-    except yaml.YAMLError:  # templated YAML (Helm) is not YAML until rendered
+    except (yaml.YAMLError, RecursionError):  # templated YAML (Helm) is not YAML until rendered; nesting past the stack
         return []
     comments = [comment for _, comment in _split_lines(text, "#", space_before=True)]
     entries: list[Entry] = []
+    budget = [MAX_NODES]
     for document in documents:
         if document is not None:
-            _walk_yaml(document, [], entries, comments)
+            _walk_yaml(document, [], entries, comments, budget)
     return entries
 
 
-def _walk_yaml(node: yaml.Node, path: list[str], entries: list[Entry], comments: list[str]) -> None:
-    if len(path) > _MAX_DEPTH:  # aliases can make a node its own descendant
+def _walk_yaml(node: yaml.Node, path: list[str], entries: list[Entry], comments: list[str], budget: list[int]) -> None:
+    if len(path) > _MAX_DEPTH or budget[0] <= 0:  # aliases can make a node its own descendant, or a billion
         return
+    budget[0] -= 1 + (len(node.value) if isinstance(node, yaml.CollectionNode) else 0)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
@@ -279,7 +284,7 @@ def _walk_yaml(node: yaml.Node, path: list[str], entries: list[Entry], comments:
                 comment = comments[line] if line < len(comments) else ""
                 entries.append(Entry(".".join([*path, key_node.value]), value_node.value, line + 1, comment))
             else:
-                _walk_yaml(value_node, [*path, key_node.value], entries, comments)
+                _walk_yaml(value_node, [*path, key_node.value], entries, comments, budget)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             segment = _yaml_item_name(item) or str(index)
@@ -288,7 +293,7 @@ def _walk_yaml(node: yaml.Node, path: list[str], entries: list[Entry], comments:
                 comment = comments[line] if line < len(comments) else ""
                 entries.append(Entry(".".join([*path, segment]), item.value, line + 1, comment))
             else:
-                _walk_yaml(item, [*path, segment], entries, comments)
+                _walk_yaml(item, [*path, segment], entries, comments, budget)
 
 
 def _yaml_item_name(item: yaml.Node) -> str | None:
@@ -303,17 +308,18 @@ def _yaml_item_name(item: yaml.Node) -> str | None:
 def _read_json(text: str) -> list[Entry]:
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON; nested deeper than the parser's stack
         return []
     leaves: list[_JsonLeaf] = []
     _walk_json(data, [], None, leaves)
     # json gives no positions: find each key after the previous one, leaves being in document order.
-    entries, position = [], 0
+    entries, position, line = [], 0, 1
     for path, value, key in leaves:
         found = text.find(json.dumps(key, ensure_ascii=False), position) if key is not None else -1
         if found >= 0:
+            line += text.count("\n", position, found + 1)  # counted on from the last key, never from the top
             position = found + 1
-        entries.append(Entry(".".join(path), value, text.count("\n", 0, position) + 1))
+        entries.append(Entry(".".join(path), value, line))
     return entries
 
 
@@ -322,6 +328,8 @@ _JsonLeaf = tuple[list[str], str, str | None]
 
 def _walk_json(node: object, path: list[str], key: str | None, leaves: list[_JsonLeaf]) -> None:
     """Leaves as (path, value, the object key that places it in the text, if any)."""
+    if len(path) > _MAX_DEPTH:  # data nested this deep is no configuration
+        return
     if isinstance(node, dict):
         for name, value in node.items():
             _walk_json(value, [*path, str(name)], str(name), leaves)

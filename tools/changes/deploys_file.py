@@ -42,12 +42,16 @@ def _entries(path: Path, text: str) -> list[Any]:
             return [json.loads(line) for line in text.splitlines() if line.strip()]
         except json.JSONDecodeError as exc:
             raise DeploysFileError(f"--deploys {path}: line {exc.lineno}: not JSON ({exc.msg})") from None
+        except RecursionError:
+            raise DeploysFileError(f"--deploys {path}: nested too deeply to be read") from None
     try:
         document = yaml.safe_load(text)  # YAML is a superset of JSON
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
         raise DeploysFileError(f"--deploys {path}: {where}not YAML or JSON") from None
+    except RecursionError:
+        raise DeploysFileError(f"--deploys {path}: nested too deeply to be read") from None
     if isinstance(document, dict) and isinstance(document.get("deploys"), list):
         return document["deploys"]
     if isinstance(document, list):

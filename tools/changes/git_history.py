@@ -8,6 +8,7 @@ for the history, not by walking commit objects one by one in Python.
 from __future__ import annotations
 
 import re
+import secrets
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -22,15 +23,23 @@ from wicked_platform.tools.changes.config_values import MAX_PARSE_CHARS, config_
 from wicked_platform.tools.changes.models import Commit, CommitDiff, ConfigValueChange, GitHistory
 from wicked_platform.tools.changes.services import SERVICE_ROOTS, conventional_scope, service_for_path
 from wicked_platform.tools.redaction import redact, redact_model
+from wicked_platform.tools.timeutil import to_utc
 
 MAX_CONFIG_FILES = 200
 """Files per commit whose full versions are read for changed values; a vendoring commit has thousands."""
+MAX_CONFIG_CHANGES = 500
+"""Changed values kept per commit: what a person (or a model) can read, and far more than a config change makes."""
 
 _REDACTION_MARGIN = 4096
 """Characters read past the diff's bound, so a secret cut by the bound is still whole when redacted."""
 
-# One record per commit: \x1e, the fields split by \x1f, then (with -z) NUL-separated file names.
-_LOG_FORMAT = "--format=%x1e%H%x1f%an%x1f%at%x1f%ct%x1f%s"
+# One record per commit: the record mark, the fixed fields split by \x1f, the author and the subject
+# each after a field mark, then (with -z) NUL-separated file names. Author names and subjects may hold
+# any byte but NUL, \x1e and \x1f included, so the marks carry a nonce no commit can know in advance.
+_NONCE = secrets.token_hex(8)
+_RECORD_MARK = f"\x1e{_NONCE}".encode()
+_FIELD_MARK = f"\x1f{_NONCE}".encode()
+_LOG_FORMAT = f"--format=%x1e{_NONCE}%H%x1f%at%x1f%ct%x1f{_NONCE}%an%x1f{_NONCE}%s"
 _LOG_OPTIONS = ("--no-color", "--no-show-signature", "-z", "--name-only", "--no-renames", "--root")
 _DIFF_OPTIONS = ("-p", "-r", "--no-commit-id", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames")
 
@@ -92,8 +101,17 @@ def is_git_repo(path: Path) -> bool:
 # History ----------------------------------------------------------------------------------------
 
 
-def read_history(repo: Path, *, max_commits: int = 5000, known_services: Collection[str] = ()) -> GitHistory:
-    """HEAD's history, newest first, with the files, services, scope and tags of each commit."""
+def read_history(
+    repo: Path, *, max_commits: int = 5000, known_services: Collection[str] = (),
+    since: datetime | None = None, until: datetime | None = None,
+) -> GitHistory:
+    """HEAD's history, newest first, with the files, services, scope and tags of each commit.
+
+    `since`/`until` bound the commits read by their commit time (git's own `--since`/`--until`, so
+    git walks no further back than `since`); at most `max_commits` are read either way.
+    """
+    window = [f"--since={_git_time(since)}"] if since else []
+    window += [f"--until={_git_time(until)}"] if until else []
     with _open(repo) as git_repo:
         shallow = git_repo.git.rev_parse("--is-shallow-repository").strip() == "true"
         if not git_repo.head.is_valid():  # no commit yet (or HEAD points at nothing)
@@ -102,13 +120,18 @@ def read_history(repo: Path, *, max_commits: int = 5000, known_services: Collect
         service_dirs = set(_service_dirs(git_repo))
         limit = max(0, max_commits)
         raw = git_repo.git.log(
-            *_LOG_OPTIONS, *_merge_option(git_repo), _LOG_FORMAT, f"--max-count={limit + 1}",
+            *_LOG_OPTIONS, *_merge_option(git_repo), _LOG_FORMAT, f"--max-count={limit + 1}", *window,
             "--end-of-options", head, "--", stdout_as_string=False,
         )
         commits = list(_parse_log(raw, _tags_by_commit(git_repo), frozenset(known_services), service_dirs))
     return GitHistory(
         repo=str(repo), commits=commits[:limit], truncated=len(commits) > limit, shallow=shallow, head=head
     )
+
+
+def _git_time(value: datetime) -> str:
+    """A time as git's date parser reads it exactly: seconds since the epoch and a zone."""
+    return f"@{max(0, int(to_utc(value).timestamp()))} +0000"  # git reads no time before the epoch
 
 
 def _merge_option(git_repo: Repo) -> tuple[str, ...]:
@@ -120,9 +143,11 @@ def _parse_log(
     raw: bytes, tags: dict[str, list[str]], known: Collection[str], service_dirs: Collection[str]
 ) -> Iterator[Commit]:
     service_of: dict[str, str | None] = {}  # the same files recur commit after commit
-    for record in raw.split(b"\x1e")[1:]:
+    for record in raw.split(_RECORD_MARK)[1:]:
         header, _, names = record.partition(b"\0")
-        sha, author, authored, committed, subject = header.decode("utf-8", "replace").split("\x1f", 4)
+        fixed, _, rest = header.partition(_FIELD_MARK)
+        author, _, subject = (part.decode("utf-8", "replace") for part in rest.partition(_FIELD_MARK))
+        sha, authored, committed = (fixed.decode("ascii", "replace").split("\x1f") + ["", ""])[:3]
         files = sorted({name.decode("utf-8", "replace") for name in names.lstrip(b"\n").split(b"\0") if name})
         scope = conventional_scope(subject)
         services: set[str] = set()
@@ -135,10 +160,17 @@ def _parse_log(
             services.add(scope)
         yield Commit(
             sha=sha, subject=subject, author=author,
-            authored_at=datetime.fromtimestamp(int(authored), UTC),
-            committed_at=datetime.fromtimestamp(int(committed), UTC),
+            authored_at=_git_epoch(authored), committed_at=_git_epoch(committed),
             files=files, services=sorted(services), scope=scope, tags=tags.get(sha, []),
         )
+
+
+def _git_epoch(text: str) -> datetime:
+    """A commit's time; a crafted date git printed but no datetime holds (year 300000) reads as the epoch."""
+    try:
+        return datetime.fromtimestamp(int(text), UTC)
+    except (ValueError, OverflowError, OSError):
+        return datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _tags_by_commit(git_repo: Repo) -> dict[str, list[str]]:
@@ -203,9 +235,21 @@ def commit_diff(
         commit = next(_parse_log(raw, _tags_by_commit(git_repo), frozenset(known_services), service_dirs))
         git_commit = git_repo.commit(sha)
         parent = git_commit.parents[0] if git_commit.parents else None
+        if parent is not None and not _has_commit(git_repo, parent.hexsha):
+            raise RefError(f"commit {sha[:12]}: its parent is not in this shallow clone, so its change cannot be shown; "
+                           "`git fetch --deepen=100` reads further back")
         text, truncated = _bounded_diff(git_repo, parent.hexsha if parent is not None else None, sha, max_chars)
         changes = _config_changes(commit.files, parent.tree if parent is not None else None, git_commit.tree)
     return redact_model(CommitDiff(commit=commit, diff=text, truncated=truncated, config_changes=changes))
+
+
+def _has_commit(git_repo: Repo, sha: str) -> bool:
+    """Whether the commit object is here: a shallow clone lists parents it does not hold."""
+    try:
+        git_repo.git.cat_file("-e", f"{sha}^{{commit}}")
+    except GitCommandError:
+        return False
+    return True
 
 
 def _bounded_diff(git_repo: Repo, parent: str | None, sha: str, max_chars: int) -> tuple[str, bool]:
@@ -230,11 +274,25 @@ def _bounded_diff(git_repo: Repo, parent: str | None, sha: str, max_chars: int) 
 
 
 def _config_changes(files: list[str], before: Tree | None, after: Tree) -> list[ConfigValueChange]:
-    """Changed values, from the full versions of each touched file — never from the bounded diff."""
+    """Changed values, from the full versions of each touched file — never from the bounded diff.
+
+    Vendored and generated files are read last, and at most MAX_CONFIG_CHANGES values are kept: a
+    commit that vendors a library changes thousands of "values" that are no configuration.
+    """
     changes: list[ConfigValueChange] = []
-    for path in [path for path in files if has_config_reader(path)][:MAX_CONFIG_FILES]:  # files are sorted
+    readable = sorted((path for path in files if has_config_reader(path)), key=lambda path: (_vendored(path), path))
+    for path in readable[:MAX_CONFIG_FILES]:
         changes += config_changes(path, _blob_text(before, path), _blob_text(after, path))
+        if len(changes) >= MAX_CONFIG_CHANGES:
+            return changes[:MAX_CONFIG_CHANGES]
     return changes
+
+
+_VENDORED = re.compile(r"(?:^|/)(?:vendor|vendored|third[_-]party|node_modules|dist|build|generated|gen)/|\.min\.[a-z]+$")
+
+
+def _vendored(path: str) -> bool:
+    return bool(_VENDORED.search(path))
 
 
 def _blob_text(tree: Tree | None, path: str) -> str | None:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs import formats
 from wicked_platform.tools.logs.levels import level_class_sql, level_name_sql
-from wicked_platform.tools.logs.line_sql import CANDIDATE_LINE, LineSql, SqlColumn, quote
+from wicked_platform.tools.logs.line_sql import CANDIDATE_LINE, LineSql, SqlColumn, bounded_us, quote
 from wicked_platform.tools.logs.models import LevelClass
 from wicked_platform.tools.logs.signatures import digit_shape_sql
 from wicked_platform.tools.logs.sniff import FileLayout
@@ -81,15 +81,26 @@ def _local_text(epoch_us: int, layout: FileLayout, tz: str) -> str:
     return local.strftime("%Y-%m-%d") + layout.stamp_separator + local.strftime("%H:%M:%S")
 
 
-def read_lines_sql(path_sql: str, *, gzip: bool) -> str:
-    """Every physical line of a file as one VARCHAR `line` ('' for a blank one); gzip read natively."""
-    return (
-        f"SELECT coalesce(line, '') AS line FROM read_csv({path_sql}, columns = {{'line': 'VARCHAR'}}, "
+def read_lines_sql(path_sql: str, *, gzip: bool, strip_ansi: bool = False, batch: bool = False) -> str:
+    """Every physical line of a file as one VARCHAR `line` ('' for a blank one); gzip read natively.
+    `strip_ansi`: without ANSI colour codes (only files whose sniffed lines had them pay for it).
+
+    `batch`: `path_sql` is a list of files read in one query (planning the query costs more than reading
+    a small file), and each line also carries its `file_id` and `default_service`, from the list
+    parameters $file_ids and $services that run alongside the paths.
+    """
+    line = f"regexp_replace(coalesce(line, ''), {quote(formats.ANSI_ESCAPE)}, '', 'g')" if strip_ansi else "coalesce(line, '')"
+    reader = (
+        f"read_csv({path_sql}, columns = {{'line': 'VARCHAR'}}, "
         f"header = false, delim = {quote(LINE_DELIMITER)}, quote = '', escape = '', auto_detect = false, "
         "strict_mode = false, null_padding = true, encoding = 'utf-8', "
         f"compression = {quote('gzip' if gzip else 'none')}, max_line_size = {MAX_LINE_BYTES}, "
-        f"buffer_size = {2 * MAX_LINE_BYTES})"
+        f"buffer_size = {2 * MAX_LINE_BYTES}{', filename = true' if batch else ''})"
     )
+    if not batch:
+        return f"SELECT {line} AS line FROM {reader}"
+    files = f"(SELECT unnest({path_sql}) AS filename, unnest($file_ids) AS file_id, unnest($services) AS default_service)"
+    return f"SELECT {line} AS line, files.file_id, files.default_service FROM {reader} JOIN {files} AS files USING (filename)"
 
 
 def _chain(source: str, steps: list[SqlColumn], prefix: str) -> tuple[list[str], str]:
@@ -102,8 +113,9 @@ def _chain(source: str, steps: list[SqlColumn], prefix: str) -> tuple[list[str],
     return ctes, previous
 
 
-def file_query(file_id: int, layout: FileLayout, sql: LineSql, window: Window, tz: str, lines_sql: str) -> str:
-    """INSERT the aggregated rows of one file into scan_rows.
+def file_query(file_id: int | None, layout: FileLayout, sql: LineSql, window: Window, tz: str, lines_sql: str) -> str:
+    """INSERT the aggregated rows of one file into scan_rows; `file_id` None: of a batch of files of
+    one layout, read by `read_lines_sql(..., batch=True)`, each line carrying its file.
 
     Two aggregations. The first runs over every line and keeps it cheap: a line the prefilter passes
     over is only counted (with its earliest and latest stamp); a candidate line is kept whole, once
@@ -115,16 +127,19 @@ def file_query(file_id: int, layout: FileLayout, sql: LineSql, window: Window, t
     signed = f"kind = '{PARSED}' AND cls <> '{LevelClass.OTHER.value}'"
     event = f"kind = '{PARSED}' AND (cls = '{LevelClass.ALERT.value}' OR regexp_matches(message, {quote(formats.EVENT)}))"
     per_second = f"kind = '{PARSED}'" if sql.every_second else signed
+    file_sql = "file_id" if file_id is None else str(file_id)
+    default_service = "default_service" if file_id is None else quote(layout.service)
     ctes = [
         f"lines AS ({lines_sql})",
         *stamp_ctes,
         f"marked AS (SELECT *, coalesce({sql.candidate or 'true'}, true) AS candidate "
-        f"FROM (SELECT *, {sql.stamp or 'NULL::BIGINT'} AS stamp FROM {stamped}))",
-        _kept(sql, boring_window),
+        f"FROM (SELECT *, {bounded_us('raw_stamp')} AS stamp FROM "
+        f"(SELECT *, {sql.stamp or 'NULL::BIGINT'} AS raw_stamp FROM {stamped})))",
+        _kept(sql, boring_window, carried="file_id, default_service, " if file_id is None else ""),
         *step_ctes,
-        f"fields AS (SELECT *, {sql.ts} AS ts, {sql.level} AS level_text, "
-        f"coalesce({sql.service}, {quote(layout.service)}) AS service, left({sql.message}, {MAX_MESSAGE_CHARS}) AS message, "
-        f"{sql.status} AS status FROM {parsed})",
+        f"fields AS (SELECT *, {bounded_us('raw_ts')} AS ts FROM (SELECT *, {sql.ts} AS raw_ts, {sql.level} AS level_text, "
+        f"coalesce({sql.service}, {default_service}) AS service, left({sql.message}, {MAX_MESSAGE_CHARS}) AS message, "
+        f"{sql.status} AS status FROM {parsed}))",
         f"""classified AS (
             SELECT *, {level_class_sql('level')} AS cls,
                    CASE WHEN boring_kind IS NOT NULL THEN boring_kind
@@ -138,7 +153,7 @@ def file_query(file_id: int, layout: FileLayout, sql: LineSql, window: Window, t
     return f"""
 INSERT INTO scan_rows
 WITH {', '.join(ctes)}
-SELECT {file_id} AS file_id, kind, cls, level, service,
+SELECT {file_sql} AS file_id, kind, cls, level, service,
        CASE WHEN signed THEN {digit_shape_sql('message')} END AS shape,
        CASE WHEN {per_second} THEN ts // 1000000 END AS sec,
        CASE WHEN event THEN ts END AS event_at,
@@ -154,10 +169,11 @@ GROUP BY ALL
 """
 
 
-def _kept(sql: LineSql, boring_window: str) -> str:
-    """Candidate lines, once per distinct text with their number; the rest reduced to a row or two."""
+def _kept(sql: LineSql, boring_window: str, carried: str = "") -> str:
+    """Candidate lines, once per distinct text with their number; the rest reduced to a row or two.
+    `carried`: columns kept as they are (a batch's file of each line)."""
     if sql.candidate is None:  # every line is taken apart: nothing to set aside, no point deduplicating
-        return (f"kept AS (SELECT line AS {CANDIDATE_LINE}, NULL::VARCHAR AS boring_kind, 1 AS n, "
+        return (f"kept AS (SELECT {carried}line AS {CANDIDATE_LINE}, NULL::VARCHAR AS boring_kind, 1 AS n, "
                 "NULL::BIGINT AS first_stamp, NULL::BIGINT AS last_stamp, NULL::VARCHAR AS first_line, "
                 "NULL::VARCHAR AS last_line FROM marked)")
     if sql.stamp is None:  # the text sorts by time: the earliest and latest stamps are its least and greatest heads
@@ -166,14 +182,20 @@ def _kept(sql: LineSql, boring_window: str) -> str:
     else:  # every line's stamp was parsed: no text to keep
         text_bounds = "NULL::VARCHAR AS first_line, NULL::VARCHAR AS last_line"
     return f"""kept AS (
-            SELECT CASE WHEN candidate THEN line END AS {CANDIDATE_LINE},
+            SELECT {carried}CASE WHEN candidate THEN line END AS {CANDIDATE_LINE},
                    CASE WHEN candidate THEN NULL WHEN {boring_window} THEN '{PARSED}' ELSE '{OUTSIDE}' END AS boring_kind,
                    count(*) AS n, min(stamp) AS first_stamp, max(stamp) AS last_stamp, {text_bounds}
             FROM marked GROUP BY ALL)"""
 
 
-def count_query(file_id: int, layout: FileLayout, lines_sql: str) -> str:
-    """A file in no format we know: its lines are counted, all of them unparsed."""
+def count_query(file_id: int | None, layout: FileLayout, lines_sql: str) -> str:
+    """A file in no format we know: its lines are counted, all of them unparsed (`file_id` None: a batch)."""
+    if file_id is None:
+        return f"""
+INSERT INTO scan_rows (file_id, kind, cls, service, n)
+SELECT file_id, '{UNPARSED}', '{LevelClass.OTHER.value}', default_service, count(*) FROM ({lines_sql})
+GROUP BY file_id, default_service
+"""
     return f"""
 INSERT INTO scan_rows (file_id, kind, cls, service, n)
 SELECT {file_id}, '{UNPARSED}', '{LevelClass.OTHER.value}', {quote(layout.service)}, count(*) FROM ({lines_sql})
@@ -185,4 +207,4 @@ def stamps_query(sql: LineSql) -> str:
     """epoch µs of each of the lines in the list parameter $lines, read the way candidates are."""
     step_ctes, parsed = _chain("picked", sql.steps, "step")
     ctes = [f"picked AS (SELECT line, line AS {CANDIDATE_LINE} FROM (SELECT unnest($lines) AS line))", *step_ctes]
-    return f"WITH {', '.join(ctes)} SELECT line, {sql.ts} AS ts FROM {parsed}"
+    return f"WITH {', '.join(ctes)} SELECT line, {bounded_us('raw_ts')} AS ts FROM (SELECT *, {sql.ts} AS raw_ts FROM {parsed})"

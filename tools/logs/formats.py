@@ -70,6 +70,9 @@ EVENT = (
     r"\balert|\bpag(?:ing|ed)\b|\bthreshold"
 )
 
+# An ANSI escape sequence (colours, bold: `\x1b[1;31m`), as a terminal's log is written with them.
+ANSI_ESCAPE = r"\x1b\[[0-9;?]*[ -/]*[@-~]"
+
 _ACCESS_SUFFIXES = ("-access", "_access", ".access")
 
 

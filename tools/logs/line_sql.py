@@ -17,8 +17,15 @@ from wicked_platform.tools.logs import formats
 from wicked_platform.tools.logs.levels import LEVEL_CLASSES, severity_name_sql
 from wicked_platform.tools.logs.models import LogFormat
 from wicked_platform.tools.logs.sniff import FileLayout
+from wicked_platform.tools.timeutil import END_YEAR, FIRST_YEAR
 
 CANDIDATE_LINE = "cline"  # the line, for candidate lines only (NULL otherwise): what `steps` start from
+# Stamps outside these years are no time a log line was written at: a garbled year (9999), a date
+# before any clock could log it. Such a line is read as having no stamp, so it is counted unparsed,
+# and one stray year cannot stretch the scan's window to centuries.
+FIRST_STAMP_YEAR, END_STAMP_YEAR = FIRST_YEAR, END_YEAR
+MIN_STAMP_US = 0  # 1970-01-01T00:00:00Z
+MAX_STAMP_US = 7_258_118_400 * 1_000_000 - 1  # the last microsecond before 2200-01-01T00:00:00Z
 _MISSING_PATH = "$.__wicked_platform_none__"  # json_extract_string needs one path
 
 
@@ -52,6 +59,11 @@ def quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def bounded_us(us_sql: str) -> str:
+    """The stamp when it lies in the stamp years, else NULL: over a column, so nothing is computed twice."""
+    return f"(CASE WHEN {us_sql} BETWEEN {MIN_STAMP_US} AND {MAX_STAMP_US} THEN {us_sql} END)"
+
+
 def iso_to_us(text_sql: str) -> str:
     """Epoch µs of an ISO 8601 stamp: `,` fractions and a blank before the offset tolerated."""
     normal = f"replace(replace(replace({text_sql}, ',', '.'), ' +', '+'), ' -', '-')"
@@ -59,9 +71,12 @@ def iso_to_us(text_sql: str) -> str:
 
 
 def value_to_us(text_sql: str) -> str:
-    """Epoch µs of a JSON or logfmt time value: ISO 8601, or seconds / milliseconds since the epoch."""
+    """Epoch µs of a JSON or logfmt time value: ISO 8601, or seconds / milli- / micro- / nanoseconds since
+    the epoch, told apart by their digits (11-13 are milliseconds: as seconds they would be past 5000 AD)."""
     return (
-        f"(CASE WHEN regexp_full_match({text_sql}, '[0-9]{{13}}') THEN CAST({text_sql} AS BIGINT) * 1000 "
+        f"(CASE WHEN regexp_full_match({text_sql}, '[0-9]{{11,13}}') THEN CAST({text_sql} AS BIGINT) * 1000 "
+        f"WHEN regexp_full_match({text_sql}, '[0-9]{{16}}') THEN CAST({text_sql} AS BIGINT) "
+        f"WHEN regexp_full_match({text_sql}, '[0-9]{{19}}') THEN CAST(CAST({text_sql} AS HUGEINT) // 1000 AS BIGINT) "
         f"WHEN regexp_full_match({text_sql}, '[0-9]{{9,10}}(\\.[0-9]+)?') THEN CAST(CAST({text_sql} AS DOUBLE) * 1e6 AS BIGINT) "
         f"ELSE {iso_to_us(text_sql)} END)"
     )
@@ -103,7 +118,8 @@ def _plain(layout: FileLayout) -> LineSql:
     head = formats.PLAIN_HEAD_WITH_SERVICE if layout.service_token else formats.PLAIN_HEAD
     if layout.sorts_as_text:
         # The text is the time: a line starting with a digit is taken as stamped without parsing it.
-        stamp, candidate = None, f"NOT (line >= '0' AND line < ':') OR {_vocabulary()}"
+        # A line opening with a year outside the stamp years is a candidate, so it is parsed and counted unparsed.
+        stamp, candidate = None, f"NOT (line >= '{FIRST_STAMP_YEAR}' AND line < '{END_STAMP_YEAR}') OR {_vocabulary()}"
     else:
         stamp = iso_to_us("stamp_text")
         candidate = f"stamp IS NULL OR {_vocabulary()}"

@@ -49,6 +49,7 @@ class LogFileStats(Frozen):
     first_at: UtcDatetime | None = None
     last_at: UtcDatetime | None = None
     error: str | None = Field(None, description="why the file could not be read, when it could not")
+    warning: str | None = Field(None, description="what was repaired to read it: a gzip stream cut short, over-long lines cut")
 
 
 class SignatureStats(Frozen):
@@ -158,6 +159,8 @@ class LogScan(Frozen):
     events_truncated: bool = False
     start: UtcDatetime | None = Field(None, description="first parsed timestamp in the window")
     end: UtcDatetime | None = Field(None, description="last parsed timestamp in the window")
+    since: UtcDatetime | None = Field(None, description="the window's lower bound (--since), when one was given")
+    until: UtcDatetime | None = Field(None, description="the window's upper bound (--until), when one was given")
 
     @cached_property
     def points(self) -> list[SignaturePoint]:

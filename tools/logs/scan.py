@@ -8,7 +8,6 @@ with its error, so "no errors found" never hides "could not read".
 from __future__ import annotations
 
 import codecs
-import gzip
 import os
 import tempfile
 from collections.abc import Iterator
@@ -25,12 +24,15 @@ from wicked_platform.tools.logs.file_query import (
 from wicked_platform.tools.logs.line_sql import line_sql
 from wicked_platform.tools.logs.models import LogFormat, LogScan
 from wicked_platform.tools.logs.scan_results import FileRead, build_scan, fetch_tables
-from wicked_platform.tools.logs.sniff import GZIP_MAGIC, FileLayout, sniff_file
+from wicked_platform.tools.logs.sniff import FileLayout, sniff_file
+from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks
 from wicked_platform.tools.timeutil import to_utc
 
 DEFAULT_MAX_EVENTS = 2000
 MEMORY_LIMIT = "256MB"  # DuckDB spills past this; the process stays well under 512 MB
-COPY_CHUNK_BYTES = 4 << 20
+BATCH_FILES = 256  # files of one layout read in one query: planning it costs more than reading a small file
+COPY_CHUNK_BYTES = 1 << 19  # fewer characters than LONG_LINE_CHARS: see _cut_long_lines
+LONG_LINE_CHARS = 1 << 20  # a repaired copy keeps this much of a longer line (DuckDB's limit is bytes: 4 per character at most)
 
 
 def scan_logs(
@@ -59,16 +61,23 @@ def scan_logs(
         order = sorted(range(len(paths)), key=lambda i: isinstance(layouts[i], FileLayout)
                        and layouts[i].format == LogFormat.SYSLOG_3164)
         reads: dict[int, FileRead] = {}
+        for batch in _batches(paths, layouts):
+            reads.update(_read_batch(con, workdir, batch, paths, layouts, window, tz))
         for file_id in order:
             layout = layouts[file_id]
+            if file_id in reads:
+                continue
             if isinstance(layout, str):
                 reads[file_id] = FileRead(file_id=file_id, path=str(paths[file_id]), error=layout)
                 continue
-            year = year_hint or _latest_year(con) or datetime.now(UTC).year
+            year = datetime.now(UTC).year
+            if layout.format == LogFormat.SYSLOG_3164:
+                year = year_hint or _latest_year(con) or year
             reads[file_id] = _read_file(con, workdir, file_id, paths[file_id], layout, window, tz, year)
         in_order = [reads[i] for i in range(len(paths))]
         tables = fetch_tables(con, in_order, max_events)
-    return build_scan(in_order, tables, max_events)  # once DuckDB has let go of its memory
+    scan = build_scan(in_order, tables, max_events)  # once DuckDB has let go of its memory
+    return scan.model_copy(update={"since": to_utc(since) if since else None, "until": to_utc(until) if until else None})
 
 
 def _epoch_us(value: datetime | None) -> int | None:
@@ -122,49 +131,135 @@ def _is_gzip(path: Path) -> bool:
         return raw.read(2) == GZIP_MAGIC
 
 
+def _batches(paths: list[Path], layouts: list[FileLayout | str]) -> list[list[int]]:
+    """Files read alike, in groups of up to BATCH_FILES: the same layout but for their path and service,
+    gzip or not alike. Year-less syslog is read alone, after the files its year comes from."""
+    groups: dict[tuple[str, bool], list[int]] = {}
+    for file_id, layout in enumerate(layouts):
+        if isinstance(layout, str) or layout.format == LogFormat.SYSLOG_3164:
+            continue
+        try:
+            compressed = _is_gzip(paths[file_id])
+        except OSError:
+            continue  # read alone, which reports why
+        key = (layout.model_copy(update={"path": "", "service": ""}).model_dump_json(), compressed)
+        groups.setdefault(key, []).append(file_id)
+    batches = [ids[start : start + BATCH_FILES] for ids in groups.values() for start in range(0, len(ids), BATCH_FILES)]
+    return [batch for batch in batches if len(batch) > 1]
+
+
+def _read_batch(
+    con: duckdb.DuckDBPyConnection, workdir: Path, file_ids: list[int], paths: list[Path], layouts: list[FileLayout | str],
+    window: Window, tz: str,
+) -> dict[int, FileRead]:
+    """Several files of one layout in one query; nothing when any of them fails, which are then read one by one."""
+    layout = layouts[file_ids[0]]
+    assert isinstance(layout, FileLayout)
+    sql = line_sql(layout, year=datetime.now(UTC).year) if layout.format != LogFormat.UNKNOWN else None
+    try:
+        # Absolute, so DuckDB names each line's file exactly as given (no `~` of its own to expand).
+        sources = [os.path.abspath(_plain_name(workdir, file_id, paths[file_id])) for file_id in file_ids]
+        compressed = _is_gzip(paths[file_ids[0]])
+        sizes = [paths[file_id].stat().st_size for file_id in file_ids]
+    except OSError:
+        return {}
+    if len(set(sources)) < len(sources):
+        return {}
+    lines = read_lines_sql("$paths", gzip=compressed, strip_ansi=layout.strip_ansi, batch=True)
+    query = count_query(None, layout, lines) if sql is None else file_query(None, layout, sql, window, tz, lines)
+    services = [str(getattr(layouts[file_id], "service", "")) for file_id in file_ids]
+    try:
+        con.execute(query, {"paths": sources, "file_ids": file_ids, "services": services})
+    except duckdb.Error:
+        return {}
+    # Every plain file with bytes in it has a row: if one has none, its lines went astray; read them one by one.
+    found = {row[0] for row in con.execute(
+        "SELECT DISTINCT file_id FROM scan_rows WHERE list_contains($ids, file_id)", {"ids": file_ids}).fetchall()}
+    if not compressed and any(size > 0 and file_id not in found for file_id, size in zip(file_ids, sizes, strict=True)):
+        con.execute("DELETE FROM scan_rows WHERE list_contains($ids, file_id)", {"ids": file_ids})
+        return {}
+    return {i: FileRead(file_id=i, path=str(paths[i]), format=layout.format, line_sql=sql) for i in file_ids}
+
+
 def _read_file(
     con: duckdb.DuckDBPyConnection, workdir: Path, file_id: int, path: Path, layout: FileLayout, window: Window,
     tz: str, year: int,
 ) -> FileRead:
-    """Run the file's query; when DuckDB finds invalid UTF-8, run it again on a repaired copy."""
+    """Run the file's query; when DuckDB refuses the file (invalid UTF-8, a line past its limit, a cut
+    gzip stream), run it again on a repaired copy."""
     sql = line_sql(layout, year=year) if layout.format != LogFormat.UNKNOWN else None
     try:
         compressed = _is_gzip(path)
         source = _plain_name(workdir, file_id, path)
     except OSError as exc:
         return FileRead(file_id=file_id, path=str(path), format=layout.format, error=_one_line(exc))
+    problems: list[str] = []
     for repaired in (False, True):
-        lines = read_lines_sql("$path", gzip=compressed)
+        lines = read_lines_sql("$path", gzip=compressed, strip_ansi=layout.strip_ansi)
         query = count_query(file_id, layout, lines) if sql is None else file_query(file_id, layout, sql, window, tz, lines)
         try:
             con.execute(query, {"path": str(source)})
-            return FileRead(file_id=file_id, path=str(path), format=layout.format, line_sql=sql)
+            return FileRead(file_id=file_id, path=str(path), format=layout.format, line_sql=sql,
+                            warning="; ".join(problems) or None)
         except duckdb.Error as exc:
-            failure = exc
-            if repaired or not _is_encoding_error(exc):
+            failure: BaseException = exc
+            if repaired or not _is_repairable(exc):
                 break
         try:
-            source, compressed = _utf8_copy(path, compressed, workdir / f"utf8-{file_id}.log"), False
-        except (OSError, EOFError) as exc:
+            source, compressed = _repaired_copy(path, workdir / f"repaired-{file_id}.log", problems), False
+        except OSError as exc:
             failure = exc
             break
     return FileRead(file_id=file_id, path=str(path), format=layout.format, error=_one_line(failure))
 
 
-def _utf8_copy(path: Path, compressed: bool, target: Path) -> Path:
-    """The file as valid UTF-8, each invalid byte replaced by U+FFFD — what decode(errors="replace") gives.
+def _repaired_copy(path: Path, target: Path, problems: list[str]) -> Path:
+    """The file as DuckDB can read it: valid UTF-8, lines cut to LONG_LINE_CHARS, plain text.
 
-    DuckDB refuses invalid UTF-8, and its latin-1 reader refuses the bytes 0x80-0x9F that most non-Latin
-    UTF-8 text (€, CJK, emoji) is made of, so the only exact repair is a copy. It is streamed in
-    chunks by the C codec, never split into lines in Python; only files with invalid bytes pay for it.
+    Each invalid byte becomes U+FFFD — what decode(errors="replace") gives. DuckDB refuses invalid
+    UTF-8, and its latin-1 reader refuses the bytes 0x80-0x9F that most non-Latin UTF-8 text (€, CJK,
+    emoji) is made of, so the only exact repair is a copy. A line longer than DuckDB's limit (a
+    10 MB dump without a newline) keeps its head, so its stamp and level still read. A gzip stream
+    cut short gives the lines before the cut. Line ends become \n. The copy is streamed in chunks by
+    the C codec; only the first and last line of a chunk are looked at in Python, and only files DuckDB
+    refused pay for it.
     """
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    opener = gzip.open if compressed else open
-    with opener(path, "rb") as source, target.open("w", encoding="utf-8", newline="") as out:
-        while chunk := source.read(COPY_CHUNK_BYTES):
-            out.write(decoder.decode(chunk))
-        out.write(decoder.decode(b"", final=True))
+    run = cut = 0  # characters of the line the next chunk continues; lines cut
+    held_cr = False  # a chunk ended in \r: it may be half of a \r\n
+    with target.open("w", encoding="utf-8", newline="") as out:
+        for chunk in [*byte_chunks(path, problems, COPY_CHUNK_BYTES), None]:
+            text = ("\r" if held_cr else "") + (decoder.decode(chunk) if chunk is not None else decoder.decode(b"", final=True))
+            held_cr = chunk is not None and text.endswith("\r")
+            # \r\n and a lone \r end a line for DuckDB too; read with both, its reader loses text after a lone \r.
+            text = (text[:-1] if held_cr else text).replace("\r\n", "\n").replace("\r", "\n")
+            text, run, crossed = _cut_long_lines(text, run)
+            out.write(text)
+            cut += crossed
+    if cut:
+        problems.append(f"{cut} line{'s' if cut > 1 else ''} longer than {LONG_LINE_CHARS:,} characters "
+                        f"{'were' if cut > 1 else 'was'} cut to {'their' if cut > 1 else 'its'} first {LONG_LINE_CHARS:,}")
     return target
+
+
+def _cut_long_lines(text: str, run: int) -> tuple[str, int, int]:
+    """`text` without the characters of any line past LONG_LINE_CHARS, the length of the line its end
+    leaves open, and whether a line crossed the limit here. `run`: characters of the line it continues.
+
+    A chunk holds fewer characters than LONG_LINE_CHARS, so only its first line (which continues the
+    last chunk's) can be too long, and its last line only grows in the next chunk.
+    """
+    first = text.find("\n")
+    if first < 0:
+        head, rest, tail = text, "", None
+    else:
+        last = text.rfind("\n")
+        head, rest, tail = text[:first], text[first : last + 1], text[last + 1 :]
+    crossed = int(run <= LONG_LINE_CHARS < run + len(head))
+    head = head[: max(0, LONG_LINE_CHARS - run)]
+    if tail is None:
+        return head, run + len(text), crossed
+    return head + rest + tail, len(tail), crossed
 
 
 def _plain_name(workdir: Path, file_id: int, path: Path) -> Path:
@@ -172,10 +267,12 @@ def _plain_name(workdir: Path, file_id: int, path: Path) -> Path:
     if not any(c in str(path) for c in "[]*?{}"):
         return path
     link = workdir / f"file-{file_id}"
-    link.symlink_to(path.resolve())
+    if not link.is_symlink():  # a batch that failed may have made it already
+        link.symlink_to(path.resolve())
     return link
 
 
-def _is_encoding_error(exc: duckdb.Error) -> bool:
+def _is_repairable(exc: duckdb.Error) -> bool:
+    """Invalid UTF-8, a line past MAX_LINE_BYTES, a gzip stream cut short: what a repaired copy reads."""
     text = str(exc).lower()
-    return "unicode" in text or "utf-8" in text or "utf8" in text or "encod" in text
+    return any(word in text for word in ("unicode", "utf-8", "utf8", "encod", "maximum line size", "gzip", "end of stream"))

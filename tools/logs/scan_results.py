@@ -44,6 +44,7 @@ class FileRead(BaseModel):
     path: str
     format: LogFormat = LogFormat.UNKNOWN
     error: str | None = None
+    warning: str | None = None  # read, after a repair: a cut gzip stream, over-long lines cut
     line_sql: LineSql | None = None  # how its lines were read, to date the lines kept as text
 
 
@@ -91,8 +92,9 @@ def fetch_tables(con: duckdb.DuckDBPyConnection, reads: list[FileRead], max_even
         GROUP BY p.sec, k.key ORDER BY p.sec, k.key""").fetchnumpy()
     access = [r.file_id for r in reads if r.format == LogFormat.ACCESS and r.error is None]
     file_rows = _file_rows(con)
+    text_stamps = _text_stamps(con, reads, file_rows)
     return ScanTables(
-        spans={read.file_id: _span(con, read, file_rows[read.file_id]) for read in reads if read.file_id in file_rows},
+        spans={read.file_id: _span(read, file_rows[read.file_id], text_stamps) for read in reads if read.file_id in file_rows},
         level_counts=dict(con.execute(
             f"SELECT cls, sum(n) FROM scan_rows WHERE kind = '{PARSED}' GROUP BY cls").fetchall()),
         service_counts=con.execute("SELECT service, sum(n) FROM signed GROUP BY service ORDER BY service").fetchall(),
@@ -129,15 +131,35 @@ def _file_rows(con: duckdb.DuckDBPyConnection) -> dict[int, tuple]:
     return {row[0]: row[1:] for row in rows}
 
 
-def _span(con: duckdb.DuckDBPyConnection, read: FileRead, row: tuple) -> FileSpan:
+_TEXTS = slice(9, 13)  # in a _file_rows row: the earliest/latest lines kept as text, of all and of the window
+
+
+def _text_stamps(con: duckdb.DuckDBPyConnection, reads: list[FileRead], file_rows: dict[int, tuple]) -> dict[tuple[str, str], int]:
+    """The stamps of the lines kept as text, by (way of reading, text): one query per way of reading
+    the files share, not one per file (a directory of thousands of small files)."""
+    wanted: dict[str, tuple[LineSql, set[str]]] = {}
+    for read in reads:
+        row = file_rows.get(read.file_id)
+        texts = [t for t in row[_TEXTS] if t] if row is not None and read.line_sql is not None else []
+        if texts:
+            wanted.setdefault(read.line_sql.model_dump_json(), (read.line_sql, set()))[1].update(texts)
+    stamps: dict[tuple[str, str], int] = {}
+    for key, (sql, texts) in wanted.items():
+        for text, stamp in con.execute(stamps_query(sql), {"lines": sorted(texts)}).fetchall():
+            if stamp is not None:
+                stamps[(key, text)] = stamp
+    return stamps
+
+
+def _span(read: FileRead, row: tuple, text_stamps: dict[tuple[str, str], int]) -> FileSpan:
     """Counts, and the stamps parsed exactly merged with those of the earliest/latest lines kept as text.
 
     A line kept as text that turns out not to parse (a digit-led line that is no stamp) is left out.
     """
     lines, parsed, continuation, unparsed, outside, first, last, window_first, window_last, *texts = row
     if read.line_sql is not None and any(texts):
-        stamps = dict(con.execute(stamps_query(read.line_sql), {"lines": [t for t in texts if t]}).fetchall())
-        first_text, last_text, window_first_text, window_last_text = (stamps.get(t) for t in texts)
+        key = read.line_sql.model_dump_json()
+        first_text, last_text, window_first_text, window_last_text = (text_stamps.get((key, t)) for t in texts)
         first, last = _pick(min, first, first_text), _pick(max, last, last_text)
         window_first, window_last = _pick(min, window_first, window_first_text), _pick(max, window_last, window_last_text)
     return FileSpan(lines=int(lines), parsed=int(parsed), continuation=int(continuation), unparsed=int(unparsed),
@@ -178,7 +200,7 @@ def _file_stats(read: FileRead, span: FileSpan) -> LogFileStats:
         path=read.path, format=read.format, lines=span.lines, parsed=span.parsed, continuation=span.continuation,
         unparsed=span.unparsed, outside_window=span.outside,
         first_at=at(span.first_us) if span.first_us is not None else None,
-        last_at=at(span.last_us) if span.last_us is not None else None, error=read.error,
+        last_at=at(span.last_us) if span.last_us is not None else None, error=read.error, warning=read.warning,
     )
 
 
