@@ -35,6 +35,8 @@ class Symptom(Model):
     first_seen: UtcDatetime
     last_seen: UtcDatetime
     example: str
+    stack: list[str] = Field(default_factory=list, description=(
+        "the lines under the example that continue it in the log (stack frames, `Caused by`), at most 12"))
 
 
 class TimelineEvent(Model):

@@ -39,3 +39,13 @@ def test_checkout_timeout_markdown_snapshot(checkout_timeout):
 def test_rollback_decision_snapshot(checkout_timeout):
     report = _report(checkout_timeout)
     _check("checkout-timeout-rollback.md", rollback_markdown(report.incident_id, report.rollback_decision))
+
+
+def test_a_symptom_with_a_stack_trace_shows_its_top_under_the_table(checkout_timeout):
+    report = _report(checkout_timeout)
+    assert not any(s.stack for s in report.symptoms)  # the scenario's log has none: the snapshot shows no section
+    first = report.symptoms[0].model_copy(update={"stack": [f"\tat f.F{i}(F.java:{i})" for i in range(10)]})
+    text = report_markdown(report.model_copy(update={"symptoms": [first, *report.symptoms[1:]]}))
+    block = text.split("**Stack traces**")[1].split("### Incident Timeline")[0]
+    assert f"\n    {first.example}\n    \tat f.F0(F.java:0)\n" in block  # an indented code block: the log's own text
+    assert "F.java:7" in block and "F.java:8" not in block and "(2 more lines in the log)" in block

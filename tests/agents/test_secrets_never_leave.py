@@ -69,6 +69,10 @@ def _log() -> str:
     lines.append("2024-01-15T14:25:01Z ERROR password=Hunter2Pass Payment call failed")  # a secret where the service goes
     lines.append("2024-01-15T14:25:02Z ERROR checkout-api TLS handshake failed with the key below")
     lines += PRIVATE_KEY.splitlines()  # a multi-line block, as a stack trace would follow its line
+    for second in range(3, 8):  # a stack trace under each line, shown under the symptom
+        lines += [f"2024-01-15T14:25:{second:02d}Z ERROR checkout-api Order store unreachable",
+                  "java.sql.SQLException: jdbc:postgresql://db:5432/orders?user=app&password=JdbcPass77",
+                  "\tat com.shop.db.Pool.connect(Pool.java:12) api_key=ak_51HqLyj2eZvKYlo2C"]
     return "\n".join(lines) + "\n"
 
 
@@ -134,6 +138,8 @@ def test_nothing_planted_leaves_through_the_cli_or_the_saved_state(planted, tmp_
     report = json.loads(outputs["incident json stdout"])
     assert report["root_cause"]["subject"].startswith("perf(checkout-api): Optimize timeout settings")
     assert "[REDACTED]" in outputs["incident markdown stdout"] and "[REDACTED]" in outputs["incident json stdout"]
+    traces = [line for symptom in report["symptoms"] for line in symptom["stack"]]
+    assert "\tat com.shop.db.Pool.connect(Pool.java:12) api_key=[REDACTED]" in traces  # the trace is there, redacted
     for args in (["incident", "--rollback-decision"], ["incident", "--rollback-decision", "--format", "json"], ["postmortem"]):
         r = wp(*args, "--state-dir", str(state), cwd=planted)
         assert r.returncode == 0, r.stderr

@@ -55,7 +55,7 @@ def symptoms(scan: LogScan, rising: list[SignatureStats]) -> list[Symptom]:
     )
     return [
         Symptom(signature=s.signature, service=s.service, level=s.level, count=s.count, first_seen=s.first_seen,
-                last_seen=s.last_seen, example=s.example)
+                last_seen=s.last_seen, example=s.example, stack=s.stack)
         for s in [*rising, *rest][:MAX_SYMPTOMS]
     ]
 

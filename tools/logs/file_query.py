@@ -62,14 +62,15 @@ class Window(BaseModel):
         """The window for lines whose text sorts by time: compared as text, to the second."""
         bounds = []
         if self.since_us is not None:
-            bounds.append(f"line >= {quote(_local_text(self.since_us, layout, tz))}")
+            bounds.append(f"line >= {quote(local_stamp_text(self.since_us, layout, tz))}")
         if self.until_us is not None:
-            bounds.append(f"line < {quote(_local_text(self.until_us + 1_000_000, layout, tz))}")
+            bounds.append(f"line < {quote(local_stamp_text(self.until_us + 1_000_000, layout, tz))}")
         return " AND ".join(bounds) or "true"
 
 
-def _local_text(epoch_us: int, layout: FileLayout, tz: str) -> str:
-    """The instant as the file writes it, to the second: its zone's wall time, its separator."""
+def local_stamp_text(epoch_us: int, layout: FileLayout, tz: str) -> str:
+    """The instant as a plain file whose text sorts by time writes it, to the second: its zone's wall
+    time, its separator (`2024-01-15T14:23:15`)."""
     instant = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=epoch_us - epoch_us % 1_000_000)
     zone = layout.stamp_zone or ""
     if zone.strip() in ("", "Z"):

@@ -63,6 +63,9 @@ class SignatureStats(Frozen):
     first_seen: UtcDatetime
     last_seen: UtcDatetime
     example: str = Field(description="the first message with this signature, as written")
+    stack: list[str] = Field(default_factory=list, description=(
+        "the lines under the example that continue it (stack frames, `Caused by`, a traceback), as written; "
+        "at most the first 12"))
 
 
 class SignatureSeries(Frozen):

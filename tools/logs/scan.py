@@ -25,6 +25,7 @@ from wicked_platform.tools.logs.line_sql import line_sql
 from wicked_platform.tools.logs.models import LogFormat, LogScan
 from wicked_platform.tools.logs.scan_results import FileRead, build_scan, fetch_tables
 from wicked_platform.tools.logs.sniff import FileLayout, sniff_file
+from wicked_platform.tools.logs.stacks import attach_stacks
 from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks
 from wicked_platform.tools.timeutil import to_utc
 
@@ -77,6 +78,9 @@ def scan_logs(
         in_order = [reads[i] for i in range(len(paths))]
         tables = fetch_tables(con, in_order, max_events)
     scan = build_scan(in_order, tables, max_events)  # once DuckDB has let go of its memory
+    read = {i: (paths[i], layout) for i, layout in enumerate(layouts)
+            if isinstance(layout, FileLayout) and reads[i].error is None}
+    scan = attach_stacks(scan, [row[-1] for row in tables.signatures], read, tz)
     return scan.model_copy(update={"since": to_utc(since) if since else None, "until": to_utc(until) if until else None})
 
 

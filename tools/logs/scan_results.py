@@ -71,7 +71,7 @@ class ScanTables:
     spans: dict[int, FileSpan]
     level_counts: dict[str, int]
     service_counts: list[tuple[str, int]]
-    signatures: list[tuple]
+    signatures: list[tuple]  # ..., the example, and the file it was read from
     series: list[tuple[str, str, str]]  # (service, signature, cls) by key
     point_secs: np.ndarray
     point_keys: np.ndarray
@@ -100,7 +100,7 @@ def fetch_tables(con: duckdb.DuckDBPyConnection, reads: list[FileRead], max_even
         service_counts=con.execute("SELECT service, sum(n) FROM signed GROUP BY service ORDER BY service").fetchall(),
         signatures=con.execute("""
             SELECT service, level, cls, signature, sum(n) AS count, min(first_us) AS first_us, max(last_us),
-                   arg_min(example, example_key)
+                   arg_min(example, example_key), arg_min(file_id, example_key)
             FROM signed GROUP BY service, level, cls, signature
             ORDER BY count DESC, first_us, service, level, signature""").fetchall(),
         series=[tuple(row) for row in con.execute("SELECT service, signature, cls FROM series ORDER BY key").fetchall()],
@@ -185,7 +185,7 @@ def build_scan(reads: list[FileRead], tables: ScanTables, max_events: int) -> Lo
         signatures=[
             SignatureStats(service=service, level=level or "", level_class=LevelClass(cls), signature=signature,
                            count=int(count), first_seen=at(first), last_seen=at(last), example=example)
-            for service, level, cls, signature, count, first, last, example in tables.signatures
+            for service, level, cls, signature, count, first, last, example, _ in tables.signatures
         ],
         point_table=_point_table(tables),
         requests=[RequestPoint(at=at(sec * 1_000_000), service=service, requests=int(n), errors=int(failed))

@@ -13,7 +13,7 @@ def tables(**changes) -> ScanTables:
         spans={0: FileSpan(lines=5, parsed=4, continuation=1, first_us=T0 * 10**6, last_us=(T0 + 9) * 10**6,
                            window_first_us=T0 * 10**6, window_last_us=(T0 + 9) * 10**6)},
         level_counts={"error": 3, "other": 1}, service_counts=[("api", 3)],
-        signatures=[("api", "ERROR", "error", "boom <*>", 3, T0 * 10**6, (T0 + 1) * 10**6, "boom 1")],
+        signatures=[("api", "ERROR", "error", "boom <*>", 3, T0 * 10**6, (T0 + 1) * 10**6, "boom 1", 0)],
         series=[("api", "boom <*>", "error")],
         point_secs=np.array([T0, T0 + 1]), point_keys=np.array([0, 0]), point_counts=np.array([2, 1]),
         requests=[], events=[((T0 + 2) * 10**6, "api", "INFO", "Deployment api-v1.2.0 started", 3)],

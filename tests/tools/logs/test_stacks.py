@@ -1,0 +1,117 @@
+"""A signature's example carries the stack trace under it: found by bisection in a sorted plain file,
+by one bounded read from the start in any other plain file, and never confused with a later trace."""
+
+from __future__ import annotations
+
+import pytest
+
+from wicked_platform.tools.logs import stacks
+from wicked_platform.tools.logs.scan import scan_logs
+
+JAVA = (
+    "java.lang.NullPointerException: cart was null\n"
+    "\tat com.shop.cart.CartController.update(CartController.java:50)\n"
+    "\tat com.shop.web.Dispatcher.handle(Dispatcher.java:120)\n"
+    "Caused by: java.lang.IllegalStateException: no session\n"
+    "\t... 12 more\n"
+)
+PYTHON = (
+    "Traceback (most recent call last):\n"
+    '  File "/app/orders.py", line 88, in charge\n'
+    "    gateway.charge(order)\n"
+    "ValueError: amount must be positive\n"
+)
+
+
+def stack_of(scan, signature: str) -> list[str]:
+    (found,) = [s for s in scan.signatures if s.signature == signature]
+    return found.stack
+
+
+def test_a_java_trace_is_joined_to_its_example_and_its_lines_stay_counted_as_continuation(logs):
+    path = logs.text("app.log", (
+        "2024-01-15T14:20:00Z INFO cart-api started\n"
+        "2024-01-15T14:23:15Z ERROR cart-api NullPointerException in CartController.update for cart 42\n"
+        + JAVA + "\n"
+        "2024-01-15T14:23:16Z INFO cart-api ok\n"))
+    scan = scan_logs([path])
+    assert stack_of(scan, "NullPointerException in CartController.update for cart <*>") == JAVA.rstrip("\n").split("\n")
+    assert (scan.files[0].parsed, scan.files[0].continuation) == (3, 6)
+
+
+def test_a_python_traceback_under_an_error(logs):
+    scan = scan_logs([logs.text("worker.log", (
+        "2024-01-15 14:23:15,120 ERROR orders-worker Charge failed for order 7\n" + PYTHON +
+        "2024-01-15 14:23:16,000 INFO orders-worker next\n"))])
+    assert stack_of(scan, "Charge failed for order <*>") == PYTHON.rstrip("\n").split("\n")
+
+
+def test_the_first_occurrence_keeps_its_own_trace_and_a_line_without_one_gets_none(logs):
+    scan = scan_logs([logs.text("app.log", (
+        "2024-01-15T14:23:15Z ERROR cart-api Lookup failed for user 1\n"
+        "\tat first.Frame(A.java:1)\n"
+        "2024-01-15T14:23:15Z ERROR cart-api Lookup failed for user 2\n"
+        "\tat second.Frame(B.java:2)\n"
+        "2024-01-15T14:23:16Z ERROR cart-api Payment timeout for order 9\n"
+        "2024-01-15T14:23:17Z INFO cart-api fine\n"
+        "\tat not.His(C.java:3)\n"))])
+    assert stack_of(scan, "Lookup failed for user <*>") == ["\tat first.Frame(A.java:1)"]
+    assert stack_of(scan, "Payment timeout for order <*>") == []
+
+
+def test_a_trace_is_cut_at_its_limit_and_ends_at_a_line_of_no_format(logs):
+    frames = [f"\tat frame.N{i}(F.java:{i})" for i in range(30)]
+    scan = scan_logs([logs.text("app.log", (
+        "2024-01-15T14:23:15Z ERROR cart-api Deep recursion in parser\n" + "\n".join(frames) + "\n"
+        "2024-01-15T14:23:16Z ERROR cart-api Short failure\n"
+        "\tat only.One(F.java:1)\n"
+        "some text that is no log line\n"
+        "\tat orphan.Frame(F.java:2)\n"))])
+    assert stack_of(scan, "Deep recursion in parser") == frames[: stacks.MAX_STACK_LINES]
+    assert stack_of(scan, "Short failure") == ["\tat only.One(F.java:1)"]
+
+
+def test_gzip_and_files_of_mixed_zones_are_read_from_the_start(logs):
+    text = ("2024-01-15T14:23:15Z ERROR cart-api Lookup failed for user 1\n"
+            "\tat zipped.Frame(A.java:1)\n"
+            "2024-01-15T16:23:16+02:00 INFO cart-api fine\n")
+    for path in (logs.gz("app.log.gz", text), logs.text("mixed.log", text)):
+        assert stack_of(scan_logs([path]), "Lookup failed for user <*>") == ["\tat zipped.Frame(A.java:1)"]
+
+
+def _long_log(seconds: int) -> str:
+    lines = []
+    for second in range(seconds):
+        stamp = f"2024-01-15T{10 + second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
+        lines += [f"{stamp} INFO cart-api served request {second}-{n} in 12ms" for n in range(5)]
+        lines.append("\tat a.stray.Frame(under an INFO line)")
+    lines.append("2024-01-15T13:59:59Z ERROR cart-api Disk quota exceeded on /data")
+    lines.append("\tat storage.Writer.flush(Writer.java:77)")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_sorted_file_is_bisected_so_a_late_example_is_found_past_the_read_budget(logs, monkeypatch):
+    monkeypatch.setattr(stacks, "READ_BUDGET_BYTES", 4096)  # far less than the file: only bisection reaches the end
+    text = _long_log(4 * 3600 - 1)
+    assert len(text) > 100 * stacks.READ_BUDGET_BYTES
+    plain = scan_logs([logs.text("big.log", text)])
+    assert stack_of(plain, "Disk quota exceeded on /data") == ["\tat storage.Writer.flush(Writer.java:77)"]
+    zipped = scan_logs([logs.gz("big.log.gz", text)])  # no bisecting a gzip stream: the budget ends the search
+    assert stack_of(zipped, "Disk quota exceeded on /data") == []
+
+
+def test_json_lines_are_not_looked_into(logs):
+    scan = scan_logs([logs.text("app.jsonl", (
+        '{"ts": "2024-01-15T14:23:15Z", "level": "error", "service": "api", "msg": "Lookup failed"}\n'
+        "\tat json.Frame(A.java:1)\n"))])
+    assert stack_of(scan, "Lookup failed") == []
+
+
+@pytest.mark.parametrize("zone", ["Z", "+05:30", ""])
+def test_the_example_second_is_written_as_the_file_writes_it(logs, zone):
+    scan = scan_logs([logs.text("app.log", (
+        f"2024-01-15T14:23:14{zone} INFO cart-api before\n"
+        f"2024-01-15T14:23:15{zone} ERROR cart-api Lookup failed for user 1\n"
+        "\tat zoned.Frame(A.java:1)\n"
+        f"2024-01-15T14:23:16{zone} INFO cart-api after\n"))], tz="America/New_York")
+    assert stack_of(scan, "Lookup failed for user <*>") == ["\tat zoned.Frame(A.java:1)"]
