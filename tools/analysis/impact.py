@@ -39,6 +39,16 @@ def _first_seen_by_signature(scan: LogScan) -> dict[tuple[str, str], datetime]:
     return first
 
 
+def _messengers(scan: LogScan) -> set[str]:
+    """Services whose every error and alert line is a page or an alert about someone else: an SLO
+    monitor, an alerting bot. They report the incident; they are not part of its blast radius."""
+    errors: dict[str, list[bool]] = {}
+    for sig in scan.signatures:
+        if sig.level_class in ERROR_CLASSES:
+            errors.setdefault(sig.service, []).append(bool(_NOTIFICATION.search(sig.example)))
+    return {service for service, notices in errors.items() if all(notices)}
+
+
 def _dependencies(service: str, context: IncidentContext) -> set[str]:
     """Everything `service` calls, directly or through others, per the context's depends_on."""
     found: set[str] = set()
@@ -62,7 +72,8 @@ def downstream_of_failing(rising: list[str], context: IncidentContext) -> set[st
 
 
 def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> AffectedServices:
-    services = sorted({p.service for p in scan.points if p.level_class in ERROR_CLASSES})
+    messengers = _messengers(scan)
+    services = sorted({p.service for p in scan.points if p.level_class in ERROR_CLASSES} - messengers)
     direct = []
     for service in services:
         comparison = compare_at(scan, onset.at, [service], tests=onset.tests)
@@ -79,7 +90,7 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
         # Nothing clears the bar on its own: the service with most errors after the onset leads.
         after: dict[str, int] = {}
         for p in scan.points:
-            if p.level_class in ERROR_CLASSES and p.at >= onset.at:
+            if p.level_class in ERROR_CLASSES and p.at >= onset.at and p.service not in messengers:
                 after[p.service] = after.get(p.service, 0) + p.count
         if after:
             direct = [sorted(after.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]]
@@ -96,7 +107,7 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
         if (comparison is not None and comparison.after_errors and (comparison.ratio is None or comparison.ratio > 1.5)
                 and comparison.p_value is not None and comparison.p_value < CASCADE_P / len(bystanders)):
             rising.add(service)
-    cascade = sorted((new_symptoms | rising | downstream) - set(direct))
+    cascade = sorted((new_symptoms | rising | downstream) - set(direct) - messengers)
     related = set(cascade)
     for service in direct:
         related |= set(context.service(service).depends_on) | set(context.dependants_of(service))

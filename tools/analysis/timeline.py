@@ -16,7 +16,16 @@ BURST_GAP = timedelta(seconds=60)  # repeats of one event closer than this are o
 MAX_ROWS = 60
 HISTORY = timedelta(days=1)  # changes older than this before the onset are not timeline rows
 _DEPLOY = re.compile(r"\bdeploy|\brollout\b|\brelease\b|\brolled out\b", re.I)
-_ALERT_WORDS = re.compile(r"\balert|paging|\bpaged\b|threshold|circuit[ -]?breaker\W+(?:is\s+)?(?:half[- ])?open", re.I)
+_ALERT_LEVELS = {"CRITICAL", "CRIT", "FATAL", "ALERT", "EMERG", "PANIC"}
+_ERROR_LEVELS = {"ERROR", "ERR", "SEVERE"}
+_QUIET_LEVELS = {"DEBUG", "TRACE"}
+_PAGE_WORDS = re.compile(r"\balert|\bpaging\b|\bpaged\b", re.I)
+# An alert wording that says the alert stopped, or that only the alerting set-up changed, pages nobody.
+_NOT_FIRING = re.compile(
+    r"\b(?:resolved|cleared|recovered|silenced|muted|suppressed|disabled|rules?|reloaded|config(?:uration)?)\b"
+    r"|\bno (?:active |firing )?alerts\b|\balerts?\W{0,3}0\b", re.I)
+_BREAKER_OPEN = re.compile(r"circuit[ -]?breaker\W+(?:is\s+)?(?:half[- ])?open", re.I)
+_THRESHOLD = re.compile(r"threshold", re.I)
 _KIND_ORDER = {"deploy": 0, "change": 1, "error_onset": 2, "error": 3, "warning": 4, "alert": 5, "recovery": 6, "note": 7}
 
 
@@ -25,18 +34,24 @@ def event_kind(event: LogEvent) -> TimelineKind:
         return "deploy"
     if is_recovery(event):
         return "recovery"
-    if event.level.upper() in {"CRITICAL", "CRIT", "FATAL", "ALERT", "EMERG", "PANIC"} or _ALERT_WORDS.search(event.message):
+    level = event.level.upper()
+    # A threshold crossed is an alert when it is logged as an error; a warning about one is a warning.
+    if is_alert(event) or _BREAKER_OPEN.search(event.message) or (level in _ERROR_LEVELS and _THRESHOLD.search(event.message)):
         return "alert"
-    if event.level.upper().startswith("WARN"):
+    if level.startswith("WARN"):
         return "warning"
-    return "error" if event.level.upper() in {"ERROR", "ERR", "SEVERE"} else "note"
+    return "error" if level in _ERROR_LEVELS else "note"
 
 
 def is_alert(event: LogEvent) -> bool:
-    """A line that pages someone: a CRITICAL/FATAL line or an alert wording (not a circuit breaker)."""
-    if event.level.upper() in {"CRITICAL", "CRIT", "FATAL", "ALERT", "EMERG", "PANIC"}:
+    """A line that pages someone: a CRITICAL/FATAL line, or an alert or page that fires, logged at INFO or
+    above. Not an alert that resolves, not a change to alerting rules, not a circuit breaker."""
+    level = event.level.upper()
+    if level in _ALERT_LEVELS:
         return True
-    return bool(re.search(r"\balert|paging|\bpaged\b", event.message, re.I))
+    if level in _QUIET_LEVELS:
+        return False
+    return bool(_PAGE_WORDS.search(event.message)) and not _NOT_FIRING.search(event.message)
 
 
 def _compress(rows: list[TimelineEvent]) -> list[TimelineEvent]:

@@ -97,3 +97,14 @@ def test_the_title_names_the_failing_service_without_the_gateways_status():
     assert _title("checkout returning 502s", "inventory-service", found) == "Inventory Service timeouts"
     # Where the service answers with that status itself, the user's words stand.
     assert _title("inventory returning 502s", "gateway", found) == "Gateway 502 errors"
+
+
+def test_a_monitor_that_only_pages_is_no_part_of_the_blast_radius():
+    lines = _slow_inventory_lines()
+    lines += [(at(35), "CRITICAL", "slo-monitor", "Alert: checkout availability SLO burn rate 14x, paging on-call"),
+              (at(36), "WARN", "slo-monitor", "checkout error budget for June 38% spent")]
+    lines += [(at(36), "ERROR", "cert-manager", "Certificate renewal failed for checkout-tls"),
+              (at(37), "CRITICAL", "cert-manager", "Alert: CertificateExpired checkout-tls, paging platform")]
+    affected = affected_services(make_scan(lines), find_onset(make_scan(lines)), CONTEXT)
+    assert "slo-monitor" not in affected.direct + affected.cascade
+    assert "cert-manager" in affected.cascade  # it failed on its own account, besides paging

@@ -1,8 +1,11 @@
+from datetime import UTC, datetime
+
 from support.scans import make_scan, seed_scan_lines
 
 from wicked_platform.tools.analysis.deploys import deploys_from_logs
 from wicked_platform.tools.analysis.rates import find_onset
-from wicked_platform.tools.analysis.timeline import build_timeline
+from wicked_platform.tools.analysis.timeline import build_timeline, event_kind, is_alert
+from wicked_platform.tools.logs.models import LogEvent
 
 
 def test_seed_timeline_rows_in_order_with_the_burst_as_one_row():
@@ -32,3 +35,24 @@ def test_a_release_tagged_days_before_is_not_a_timeline_row():
     events = [r.event for r in build_timeline(scan, onset, [old, recent])]
     assert "checkout-api v2.4.0 tagged" in events
     assert not any("v2.3.0" in e for e in events)
+
+
+def _event(level: str, message: str) -> LogEvent:
+    return LogEvent(at=datetime(2024, 1, 15, 14, 25, tzinfo=UTC), service="checkout-api", level=level, message=message)
+
+
+def test_an_alert_is_a_page_that_fires_not_one_that_resolves_or_a_rule_that_changed():
+    firing = [("INFO", "Alert: checkout 5xx above 5% for 2 minutes"), ("WARN", "paging payments on-call"),
+              ("CRITICAL", "Checkout failures exceeding threshold"), ("INFO", "PagerDuty: incident triggered, paged alice")]
+    quiet = [("INFO", "Alert resolved: checkout 5xx back under 5%"), ("INFO", "Reloaded 42 alert rules"),
+             ("INFO", "alerts: 0 firing"), ("DEBUG", "evaluating alert checkout-5xx"), ("INFO", "No active alerts"),
+             ("INFO", "Alertmanager configuration updated")]
+    assert [is_alert(_event(level, text)) for level, text in firing] == [True] * len(firing)
+    assert [is_alert(_event(level, text)) for level, text in quiet] == [False] * len(quiet)
+
+
+def test_a_threshold_is_an_alert_row_when_logged_as_an_error_and_a_warning_row_when_warned():
+    assert event_kind(_event("WARN", "Payment provider latency p99 1.8s (threshold 1.5s)")) == "warning"
+    assert event_kind(_event("ERROR", "Error rate 12% over the 5% threshold")) == "alert"
+    assert event_kind(_event("INFO", "Circuit breaker is OPEN for payment-service")) == "alert"
+    assert event_kind(_event("INFO", "Alert resolved: checkout 5xx back under 5%")) == "recovery"
