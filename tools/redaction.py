@@ -28,8 +28,8 @@ Read at call time, so it can be switched."""
 # `aws_secret_access_key`. They must END the name, so `tokenCount`, `max_tokens`, `secretName`
 # and `passwordMinLength` stay visible.
 _SECRET_NAME = (
-    r"(?:pass(?:word|wd|phrase)|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key"
-    r"|private[_-]?key|credentials?|amz[_-]signature)"
+    r"(?:pass(?:word|wd|phrase)|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key(?:[_-]?base)?"
+    r"|private[_-]?key|master[_-]?key|signing[_-]?key|encryption[_-]?key|credentials?|amz[_-]signature)"
 )
 _SECRET_KEY_NAME = re.compile(rf"^[\w.-]*?{_SECRET_NAME}$", re.IGNORECASE)
 

@@ -35,6 +35,10 @@ ORDINARY = (
         ("x-api-key: k-999", "k-999"),
         ("APIKEY=zzz111", "zzz111"),
         ("access_key = AKZZ000", "AKZZ000"),
+        ("SECRET_KEY_BASE=9f8e7d6c5b4a39f8e7d6", "9f8e7d6c5b4a39f8e7d6"),
+        ("RAILS_MASTER_KEY=0a1b2c3d4e5f", "0a1b2c3d4e5f"),
+        ("jwt_signing_key: k3y-mat3rial", "k3y-mat3rial"),
+        ("ENCRYPTION_KEY='aes-256-material'", "aes-256-material"),
         ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG"),
         ('payload {\\"password\\": \\"esc4ped\\"}', "esc4ped"),
         ("Authorization: Bearer abc.def.ghi", "abc.def.ghi"),
@@ -130,8 +134,10 @@ def test_personal_data_setting(monkeypatch):
 
 
 def test_is_secret_key():
-    assert all(map(is_secret_key, ["DB_PASSWORD", "apiKey", "client_secret", "GITHUB_TOKEN", "aws_secret_access_key"]))
-    assert not any(map(is_secret_key, ["paymentTimeout", "max_tokens", "tokenCount", "secretName"]))
+    assert all(map(is_secret_key, ["DB_PASSWORD", "apiKey", "client_secret", "GITHUB_TOKEN", "aws_secret_access_key",
+                                   "SECRET_KEY_BASE", "RAILS_MASTER_KEY"]))
+    assert not any(map(is_secret_key, ["paymentTimeout", "max_tokens", "tokenCount", "secretName", "encryption_key_id",
+                                       "masterKeyRotationDays"]))
 
 
 def test_idempotent():
