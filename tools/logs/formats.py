@@ -13,6 +13,16 @@ from pathlib import Path
 
 # 2024-01-15T14:23:15Z, 2024-01-15 14:23:15,123, 2024-01-15T14:23:15.123456+02:00, ... -0500, no zone.
 ISO_STAMP = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[ ]?[+-]\d{2}(?::?\d{2})?)?"
+# A zone written as a word after the stamp: PostgreSQL's `%m` (`2024-01-15 14:23:15.123 UTC`). Named
+# one by one: a bare [A-Z]{3,4} would take `WARN` for a zone.
+ZONE_WORD = (
+    r"[ ](?:UTC|GMT|CET|CEST|EET|EEST|WET|WEST|BST|IST|MSK|EST|EDT|CST|CDT|MST|MDT|PST|PDT|AKST|AKDT|HST"
+    r"|JST|KST|HKT|SGT|AEST|AEDT|ACST|AWST|NZST|NZDT)"
+)
+# What database servers write between the stamp and the level: a process id (`[12345]`, `[12345]:`), a
+# log line number (`[3-1]`), a thread id (`0`), `user@database`, `user=app,db=orders` (PostgreSQL,
+# MySQL). None of them can be a level word, so the level after them is found without guessing.
+INTERLUDE = r"(?:[ \t]+(?:\[[0-9]+(?:-[0-9]+)?\]:?|[0-9]+|[A-Za-z0-9_.\[\]-]*@[A-Za-z0-9_.\[\]-]*|[a-z]+=[^ \t]*))*"
 LEVEL_TOKEN = r"\[?[A-Za-z]+\]?:?"  # ERROR, [ERROR], ERROR:
 SERVICE_TOKEN = r"(?:\[[^\] \t]+\]|[^ \t\[]+)"  # checkout-api, [checkout-api], checkout-api:
 _END_OF_TOKEN = r"(?:[ \t]+|$)"
@@ -21,8 +31,14 @@ _END_OF_TOKEN = r"(?:[ \t]+|$)"
 # message is what follows; a head is found by RE2's fast path (no capture groups), then cut apart.
 PLAIN_HEAD_WITH_SERVICE = rf"^{ISO_STAMP}[ \t]+{LEVEL_TOKEN}[ \t]+{SERVICE_TOKEN}{_END_OF_TOKEN}"
 PLAIN_HEAD = rf"^{ISO_STAMP}[ \t]+{LEVEL_TOKEN}{_END_OF_TOKEN}"
-# For sniffing: the same head with its parts named.
-PLAIN_SNIFF = rf"^(?P<ts>{ISO_STAMP})[ \t]+(?P<level>{LEVEL_TOKEN})(?:[ \t]+(?P<third>\S+))?"
+# The same with a zone word and an interlude before the level, for files whose lines have them.
+LEAD = rf"{ISO_STAMP}(?:{ZONE_WORD})?{INTERLUDE}"
+PLAIN_HEAD_WITH_SERVICE_AFTER_LEAD = rf"^{LEAD}[ \t]+{LEVEL_TOKEN}[ \t]+{SERVICE_TOKEN}{_END_OF_TOKEN}"
+PLAIN_HEAD_AFTER_LEAD = rf"^{LEAD}[ \t]+{LEVEL_TOKEN}{_END_OF_TOKEN}"
+# For sniffing: the head with its parts named.
+PLAIN_SNIFF = (
+    rf"^(?P<ts>{ISO_STAMP}(?:{ZONE_WORD})?)(?P<interlude>{INTERLUDE})[ \t]+(?P<level>{LEVEL_TOKEN})(?:[ \t]+(?P<third>\S+))?"
+)
 
 # <34>Jan 15 14:23:15 host app[123]: message   (RFC 3164; PRI optional, no year, no zone)
 SYSLOG_3164_STAMP = r"[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}"
@@ -49,6 +65,11 @@ TIME_KEYS = ("ts", "time", "timestamp", "@timestamp", "datetime")
 LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log.level")
 SERVICE_KEYS = ("service", "service.name", "app", "application", "logger", "component")
 MESSAGE_KEYS = ("msg", "message", "event")
+# Where a structured line keeps what went wrong beside its message: zap's and go-kit's `error`/`err`,
+# pino's `err.message`, an `exception`, an error code. `msg: "request failed"` alone would fold every
+# failure into one signature.
+ERROR_KEYS = ("error", "err", "error.message", "err.message", "exception", "exception.message", "error_message",
+              "errorMessage", "error.code", "errorCode", "error_code")
 
 # Lines with no stamp of their own that belong to the line above: stack frames and their headers,
 # Python tracebacks, wrapped text. A blank line is one too: it carries nothing of its own.

@@ -14,6 +14,8 @@ LEVEL_CLASSES: dict[str, LevelClass] = {
     **dict.fromkeys(("WARN", "WARNING"), LevelClass.WARNING),
     **dict.fromkeys(("INFO", "INFORMATION", "NOTICE", "DEBUG", "TRACE", "FINE", "FINER", "FINEST", "VERBOSE"),
                     LevelClass.OTHER),
+    # PostgreSQL's LOG and the lines that follow an error (STATEMENT:, DETAIL:, HINT:, CONTEXT:); MySQL's Note and System.
+    **dict.fromkeys(("LOG", "STATEMENT", "DETAIL", "HINT", "CONTEXT", "NOTE", "SYSTEM"), LevelClass.OTHER),
 }
 """Every level word a log line may carry, upper-cased. A word not here is not a level."""
 

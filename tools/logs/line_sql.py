@@ -115,7 +115,12 @@ def line_sql(layout: FileLayout, *, year: int) -> LineSql:
 
 
 def _plain(layout: FileLayout) -> LineSql:
-    head = formats.PLAIN_HEAD_WITH_SERVICE if layout.service_token else formats.PLAIN_HEAD
+    if layout.interlude:  # a zone word, a process id, user@database before the level: PostgreSQL, MySQL
+        head = formats.PLAIN_HEAD_WITH_SERVICE_AFTER_LEAD if layout.service_token else formats.PLAIN_HEAD_AFTER_LEAD
+        stamp_pattern, lead_pattern = formats.ISO_STAMP + f"(?:{formats.ZONE_WORD})?", formats.LEAD
+    else:
+        head = formats.PLAIN_HEAD_WITH_SERVICE if layout.service_token else formats.PLAIN_HEAD
+        stamp_pattern = lead_pattern = formats.ISO_STAMP
     if layout.sorts_as_text:
         # The text is the time: a line starting with a digit is taken as stamped without parsing it.
         # A line opening with a year outside the stamp years is a candidate, so it is parsed and counted unparsed.
@@ -124,15 +129,18 @@ def _plain(layout: FileLayout) -> LineSql:
         stamp = iso_to_us("stamp_text")
         candidate = f"stamp IS NULL OR {_vocabulary()}"
     stamp_steps = [] if stamp is None else [
-        SqlColumn(name="stamp_text", sql=f"regexp_extract(line, {quote('^' + formats.ISO_STAMP)})")]
+        SqlColumn(name="stamp_text", sql=f"regexp_extract(line, {quote('^' + stamp_pattern)})")]
+    lead = [] if lead_pattern == stamp_pattern else [
+        SqlColumn(name="head_lead", sql=f"regexp_extract(head, {quote('^' + lead_pattern)})")]
     return LineSql(
         stamp_steps=stamp_steps, stamp=stamp, candidate=candidate,
         steps=[
             SqlColumn(name="head", sql=f"regexp_extract({CANDIDATE_LINE}, {quote(head)})"),
-            SqlColumn(name="head_stamp", sql=f"regexp_extract(head, {quote('^' + formats.ISO_STAMP)})"),
+            SqlColumn(name="head_stamp", sql=f"regexp_extract(head, {quote('^' + stamp_pattern)})"),
+            *lead,
             # "ERROR checkout-api" or "[ERROR]   [payments]": the level and service tokens, however many
             # blanks the writer aligned them with. String cuts: far cheaper than a split or a regex here.
-            SqlColumn(name="tokens", sql="trim(replace(substr(head, length(head_stamp) + 1), chr(9), ' '))"),
+            SqlColumn(name="tokens", sql=f"trim(replace(substr(head, length({'head_lead' if lead else 'head_stamp'}) + 1), chr(9), ' '))"),
             SqlColumn(name="level_token", sql="split_part(tokens, ' ', 1)"),
         ],
         ts=iso_to_us("head_stamp"),
@@ -149,7 +157,7 @@ def _first_of(values: list[str]) -> str:
 
 def _json(layout: FileLayout) -> LineSql:
     keys = layout.keys
-    parts = [keys.ts, keys.level, keys.service, keys.message]
+    parts = [keys.ts, keys.level, keys.service, keys.message, keys.error]
     paths = [path for part in parts for path in part] or [_MISSING_PATH]
     index = {path: i + 1 for i, path in enumerate(paths)}  # one JSON parse per line: every path at once
 
@@ -168,8 +176,17 @@ def _json(layout: FileLayout) -> LineSql:
         steps=[SqlColumn(name="parts", sql=f"try(json_extract_string({CANDIDATE_LINE}, "
                                            f"[{', '.join(quote(p) for p in paths)}]))")],
         ts=value_to_us(value(keys.ts)), level=value(keys.level), service=value(keys.service),
-        message=f"coalesce({value(keys.message)}, {CANDIDATE_LINE})",
+        message=_with_error(value(keys.message), value(keys.error)),
     )
+
+
+def _with_error(message: str, error: str) -> str:
+    """The message, and what went wrong when the line says it in a field of its own (`request failed:
+    context deadline exceeded`); without either, the whole line."""
+    message, error = f"CAST({message} AS VARCHAR)", f"CAST({error} AS VARCHAR)"  # either may be a bare NULL
+    return (f"(CASE WHEN {message} IS NULL THEN coalesce({error}, {CANDIDATE_LINE}) "
+            f"WHEN {error} IS NULL OR contains({message}, {error}) THEN {message} "
+            f"ELSE {message} || ': ' || {error} END)")
 
 
 _LOGFMT_KEY_START = r"(?:^|[ \t])"
@@ -200,12 +217,12 @@ def _logfmt(layout: FileLayout) -> LineSql:
         candidate=f"stamp IS NULL OR {_vocabulary()}",
         steps=[*(SqlColumn(name=f"{part}_raw", sql=_logfmt_value(CANDIDATE_LINE, part_keys))
                  for part, part_keys in (("ts", keys.ts), ("level", keys.level), ("service", keys.service),
-                                         ("msg", keys.message))),
+                                         ("msg", keys.message), ("error", keys.error))),
                SqlColumn(name="ts_value", sql=_unquoted("ts_raw"))],
         ts=value_to_us("ts_value"),
         level=_unquoted("level_raw"),
         service=_unquoted("service_raw"),
-        message=f"coalesce({_unquoted('msg_raw')}, {CANDIDATE_LINE})",
+        message=_with_error(_unquoted("msg_raw"), _unquoted("error_raw")),
     )
 
 

@@ -28,6 +28,8 @@ _SYSLOG_5424 = formats.compile_shared(formats.SYSLOG_5424)
 _ACCESS = formats.compile_shared(formats.ACCESS)
 _LOGFMT_PAIR = formats.compile_shared(formats.LOGFMT_PAIR)
 _ZONE = formats.compile_shared(r"(?:Z|[ ]?[+-]\d{2}(?::?\d{2})?)$")
+_ZONE_WORD = formats.compile_shared(formats.ZONE_WORD + "$")
+_CODE = formats.compile_shared(r"^\[?[A-Z]{2,}-[0-9]+\]?:?$")  # MySQL's [MY-010119]: an error code, not a name
 _BRACKETED = formats.compile_shared(r"^\[[^\]]+\]$")
 _COLON_NAME = formats.compile_shared(r"^[A-Za-z][\w.@/-]*:$")
 _COMPOUND_NAME = formats.compile_shared(r"^[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)+$")
@@ -49,6 +51,7 @@ class LineKeys(BaseModel):
     level: list[str] = []
     service: list[str] = []
     message: list[str] = []
+    error: list[str] = []  # what went wrong, when the line says it beside the message
 
 
 class FileLayout(BaseModel):
@@ -62,6 +65,7 @@ class FileLayout(BaseModel):
     service_token: bool = False  # plain: the token after the level is the service
     stamp_zone: str | None = None  # plain: the zone every sampled stamp ends with ("" for none); None if they differ
     stamp_separator: str = "T"  # plain: between date and time
+    interlude: bool = False  # plain: a zone word, a process id or a user@database stands before the level
     keys: LineKeys = LineKeys()  # json and logfmt
     strip_ansi: bool = False  # the lines carry ANSI colour codes (a terminal's log): read them without
 
@@ -146,15 +150,24 @@ def _line_format(line: str) -> LogFormat | None:
 def _plain_layout(lines: list[str], path: Path) -> FileLayout:
     matches = [m for m in (_PLAIN.match(line) for line in lines) if m]
     stamps = [m["ts"] for m in matches]
-    zones = {(z.group(0) if (z := _ZONE.search(s)) else "") for s in stamps}
+    zones = {_zone(s) for s in stamps}
     separators = {s[10] for s in stamps}
-    uniform = len(zones) == 1 and len(separators) == 1
+    uniform = len(zones) == 1 and None not in zones and len(separators) == 1
     return FileLayout(
         path=str(path), format=LogFormat.PLAIN, service=formats.file_stem(path),
         service_token=_third_token_is_service([m["third"] for m in matches]),
         stamp_zone=zones.pop() if uniform else None,
         stamp_separator=separators.pop() if uniform else "T",
+        interlude=any(m["interlude"] or _ZONE_WORD.search(m["ts"]) for m in matches),
     )
+
+
+def _zone(stamp: str) -> str | None:
+    """The zone a stamp ends with as the text-sorted read uses it: `Z` or an offset; `Z` for the words UTC
+    and GMT; "" for none; None for another zone word (its offset is ICU's to know: every stamp is parsed)."""
+    if word := _ZONE_WORD.search(stamp):
+        return "Z" if word.group(0).strip() in ("UTC", "GMT") else None
+    return z.group(0) if (z := _ZONE.search(stamp)) else ""
 
 
 def _third_token_is_service(tokens: list[str | None]) -> bool:
@@ -164,7 +177,7 @@ def _third_token_is_service(tokens: list[str | None]) -> bool:
     (`payment-service`, `user_svc`, `api.v2`); a plain lower-case word only when very few of them
     recur, since a message's first word varies.
     """
-    present = [t for t in tokens if t]
+    present = [t for t in tokens if t and not _CODE.match(t)]
     if not present or len(present) < 0.8 * len(tokens):
         return False
     names = {t.strip("[]:") for t in present}
@@ -208,7 +221,8 @@ def _json_keys(lines: list[str]) -> LineKeys:
         return [path for path, _ in found.most_common()]
 
     return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),
-                    service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS))
+                    service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS),
+                    error=used(formats.ERROR_KEYS))
 
 
 # logfmt ------------------------------------------------------------------------------------------
@@ -227,4 +241,5 @@ def _logfmt_keys(lines: list[str]) -> LineKeys:
         return [key for key, _ in found.most_common()]
 
     return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),
-                    service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS))
+                    service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS),
+                    error=used(formats.ERROR_KEYS))
