@@ -126,6 +126,21 @@ def test_logfmt(logs):
     assert [e.message for e in scan.events] == ["Circuit breaker closed"]
 
 
+def test_what_went_wrong_beside_the_message_is_part_of_it(logs):
+    jsonl = logs.text("api.jsonl", (
+        '{"ts":"2024-01-15T14:23:15Z","level":"error","service":"api","msg":"request failed","error":"context deadline exceeded"}\n'
+        '{"ts":"2024-01-15T14:23:16Z","level":"error","service":"api","msg":"request failed","err":{"message":"EOF","type":"Error"}}\n'
+        '{"ts":"2024-01-15T14:23:17Z","level":"error","service":"api","msg":"timeout talking to db","error":"timeout"}\n'
+        '{"ts":"2024-01-15T14:23:18Z","level":"error","service":"api","errorCode":"CARD_DECLINED"}\n'))
+    logfmt = logs.text("worker.log", (
+        'ts=2024-01-15T14:23:15Z level=error service=worker msg="job failed" err="redis: connection pool timeout"\n'
+        'ts=2024-01-15T14:23:16Z level=error service=worker msg="job failed" err="lock held by job 42"\n'))
+    assert sorted(s.example for s in scan_logs([jsonl]).signatures) == [
+        "CARD_DECLINED", "request failed: EOF", "request failed: context deadline exceeded", "timeout talking to db"]
+    assert sorted(s.signature for s in scan_logs([logfmt]).signatures) == [
+        "job failed: lock held by job <*>", "job failed: redis: connection pool timeout"]
+
+
 def test_syslog_3164_takes_the_year_hint_and_the_zone(logs):
     path = logs.text("syslog", (
         "<11>Jan 15 14:23:15 web01 nginx[123]: upstream timed out to 10.0.0.2\n"
