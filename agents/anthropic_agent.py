@@ -13,7 +13,7 @@ import anyio
 from wicked_platform.agents.machine import Progress, run_machine
 from wicked_platform.agents.model_client import ModelClient
 from wicked_platform.agents.model_policy import ModelPolicy
-from wicked_platform.agents.offline import InvestigationRequest, engine_report
+from wicked_platform.agents.offline import InvestigationRequest, engine_run
 from wicked_platform.agents.toolbox import Toolbox
 from wicked_platform.tools.report import IncidentReport
 
@@ -26,8 +26,9 @@ def _silent(_: str) -> None:
 
 async def _investigate(request: InvestigationRequest, client: ModelClient, max_input_tokens: int,
                        progress: Progress) -> IncidentReport:
-    report = engine_report(request)
-    async with Toolbox(request) as toolbox:
+    engine = engine_run(request)
+    report = engine.report
+    async with Toolbox(request, engine) as toolbox:
         policy = ModelPolicy(client, toolbox, request.description, progress=progress,
                              engine_recommendation=report.rollback_decision.recommendation,
                              max_input_tokens=max_input_tokens)

@@ -18,7 +18,7 @@ from wicked_platform.agents.machine import EnginePolicy, run_machine
 from wicked_platform.tools.changes.deploys_file import DeployRecord
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.investigation import (
-    assemble_report, assess_blast_radius, decide_mitigation, read_changes, read_symptoms,
+    ChangeFindings, SymptomFindings, assemble_report, assess_blast_radius, decide_mitigation, read_changes, read_symptoms,
 )
 from wicked_platform.tools.report import IncidentReport, InputSummary, LogInput
 
@@ -56,8 +56,22 @@ def investigate(request: InvestigationRequest, progress: Progress = _silent) -> 
     return report.model_copy(update={"analysis": anyio.run(run_machine, EnginePolicy(report), report, progress)})
 
 
+class EngineRun(BaseModel):
+    """The engine's report, and the findings it was made from (what the tools would compute again)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    report: IncidentReport
+    symptoms: SymptomFindings
+    changes: ChangeFindings
+
+
 def engine_report(request: InvestigationRequest, progress: Progress = _silent) -> IncidentReport:
     """The five phases, each calling the engine: the facts and the decision of every report."""
+    return engine_run(request, progress).report
+
+
+def engine_run(request: InvestigationRequest, progress: Progress = _silent) -> EngineRun:
     timings: dict[str, float] = {}
 
     def phase(name: str, fn: Callable[[], object]):
@@ -86,4 +100,4 @@ def engine_report(request: InvestigationRequest, progress: Progress = _silent) -
     )
     report = assemble_report(description, found, changes, blast, mitigation, inputs, agent="offline")
     progress("done in " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in timings.items()))
-    return report
+    return EngineRun(report=report, symptoms=found, changes=changes)

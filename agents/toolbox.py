@@ -17,8 +17,10 @@ from typing import Any
 from mcp import Client
 from pydantic import BaseModel, ConfigDict
 
-from wicked_platform.agents.offline import InvestigationRequest
+from wicked_platform.agents.offline import EngineRun, InvestigationRequest
+from wicked_platform.tools.mcp.confinement import Roots
 from wicked_platform.tools.mcp.server import build_server
+from wicked_platform.tools.mcp.workspace import Workspace
 from wicked_platform.tools.redaction import redact
 from wicked_platform.tools.timeutil import iso_z
 
@@ -55,8 +57,9 @@ def compact(value: Any) -> Any:
 class Toolbox:
     """An open MCP client session on the engine's tools, bound to one investigation's inputs."""
 
-    def __init__(self, request: InvestigationRequest) -> None:
+    def __init__(self, request: InvestigationRequest, engine: EngineRun | None = None) -> None:
         self.request = request
+        self.engine = engine  # the engine's run on these inputs: the tools answer from it, not a second scan
         self.definitions: list[dict[str, Any]] = []
         self._client: Client | None = None
         self._stack = AsyncExitStack()
@@ -73,7 +76,10 @@ class Toolbox:
         return roots or [Path.cwd()]
 
     async def __aenter__(self) -> Toolbox:
-        self._client = await self._stack.enter_async_context(Client(build_server(self._roots())))
+        workspace = Workspace(Roots(self._roots()))
+        if self.engine is not None:
+            self._prime(workspace, self.engine)
+        self._client = await self._stack.enter_async_context(Client(build_server(workspace=workspace)))
         for tool in (await self._client.list_tools()).tools:
             schema = json.loads(json.dumps(tool.input_schema))
             properties = schema.get("properties", {})
@@ -84,6 +90,17 @@ class Toolbox:
             self.definitions.append({"name": tool.name, "description": tool.description or "", "input_schema": schema})
         self.definitions.sort(key=lambda d: d["name"])  # a stable order keeps the prompt cache warm
         return self
+
+    def _prime(self, workspace: Workspace, engine: EngineRun) -> None:
+        """Hand the tools the engine's findings, under the inputs the tools will resolve; inputs the tools
+        cannot resolve are left for them to refuse, as they would."""
+        values = self._inputs("")  # every injected value, for no tool in particular
+        try:
+            inputs = workspace.inputs(values["logs"], values["repo"], values.get("context"), values.get("since"),
+                                      values.get("until"), values["tz"], deploys=values.get("deploys"))
+        except (ValueError, OSError):
+            return
+        workspace.prime(inputs, engine.symptoms, engine.changes)
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self._stack.aclose()
@@ -97,7 +114,7 @@ class Toolbox:
             "since": iso_z(r.since) if r.since else None, "until": iso_z(r.until) if r.until else None,
             "tz": r.tz, "description": redact(r.description),
         }
-        accepted = self._schemas.get(name, set())
+        accepted = self._schemas.get(name, set()) if name else set(values)  # "": every value, for no tool
         return {k: v for k, v in values.items() if k in accepted and v is not None}
 
     async def call(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:

@@ -61,8 +61,9 @@ def _status(scan: LogScan) -> str:
     return "found" if scan.signatures else "no_errors"
 
 
-def build_server(roots: list[Path] | None = None) -> MCPServer:
-    workspace = Workspace(Roots(roots or [Path.cwd()]))
+def build_server(roots: list[Path] | None = None, workspace: Workspace | None = None) -> MCPServer:
+    """The server on `roots` (default: the working directory), or on a `workspace` already set up."""
+    workspace = workspace or Workspace(Roots(roots or [Path.cwd()]))
     server = MCPServer(
         name="wicked-platform",
         log_level="WARNING",  # the SDK configures the root logger: at INFO every HTTP request of a client would show

@@ -16,8 +16,10 @@ from pydantic import BaseModel, ConfigDict
 from wicked_platform.tools.changes.deploys_file import load_deploys_file
 from wicked_platform.tools.changes.git_history import is_git_repo
 from wicked_platform.tools.context import IncidentContext, load_context
-from wicked_platform.tools.investigation import ChangeFindings, SymptomFindings, read_changes, read_symptoms
+from wicked_platform.tools.investigation import ChangeFindings, SymptomFindings, read_changes, symptoms_from_scan
 from wicked_platform.tools.logs.discovery import expand_log_args
+from wicked_platform.tools.logs.models import LogScan
+from wicked_platform.tools.logs.scan import scan_logs
 from wicked_platform.tools.mcp.confinement import OutsideRoots, Roots
 from wicked_platform.tools.timeutil import parse_time
 
@@ -37,27 +39,40 @@ class Inputs(BaseModel):
     until: datetime | None
     tz: str
 
+    def scan_key(self) -> tuple:
+        """What a scan of the logs depends on: the files as they are now, the window, the zone."""
+        return (_stamps(self.logs), self.since, self.until, self.tz)
+
     def key(self) -> tuple:
-        stamp = []
-        for path in [*self.logs, *(p for p in (self.context_path, self.deploys_path) if p is not None)]:
-            try:
-                stat = path.stat()
-                stamp.append((str(path), stat.st_size, stat.st_mtime_ns))
-            except OSError:
-                stamp.append((str(path), None, None))
+        stamp = _stamps([*self.logs, *(p for p in (self.context_path, self.deploys_path) if p is not None)])
         head = None
         if self.repo is not None:
             try:
                 head = (self.repo / ".git" / "HEAD").read_text() + str((self.repo / ".git").stat().st_mtime_ns)
             except OSError:
                 head = None
-        return (str(self.repo), tuple(stamp), self.since, self.until, self.tz, head)
+        return (str(self.repo), stamp, self.since, self.until, self.tz, head)
+
+
+def _stamps(paths) -> tuple:
+    """Each path with its size and mtime: a file written since is read again."""
+    stamp = []
+    for path in paths:
+        try:
+            stat = path.stat()
+            stamp.append((str(path), stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            stamp.append((str(path), None, None))
+    return tuple(stamp)
 
 
 class Workspace:
     def __init__(self, roots: Roots) -> None:
         self.roots = roots
         self._lock = threading.Lock()
+        # Tools pass different context and deploys files (read_logs none): the scan, the costly part,
+        # is kept by what it depends on alone, so no combination of them reads the logs twice.
+        self._scans: OrderedDict[tuple, LogScan] = OrderedDict()
         self._symptoms: OrderedDict[tuple, SymptomFindings] = OrderedDict()
         self._changes: OrderedDict[tuple, ChangeFindings] = OrderedDict()
 
@@ -94,12 +109,34 @@ class Workspace:
             if key in self._symptoms:
                 self._symptoms.move_to_end(key)
                 return self._symptoms[key]
-        found = read_symptoms(list(inputs.logs), self.context(inputs), since=inputs.since, until=inputs.until, tz=inputs.tz)
-        with self._lock:
-            self._symptoms[key] = found
-            while len(self._symptoms) > CACHE_SIZE:
-                self._symptoms.popitem(last=False)
+        found = symptoms_from_scan(self.scan(inputs), self.context(inputs))
+        self._keep(self._symptoms, key, found)
         return found
+
+    def scan(self, inputs: Inputs) -> LogScan:
+        key = inputs.scan_key()
+        with self._lock:
+            if key in self._scans:
+                self._scans.move_to_end(key)
+                return self._scans[key]
+        scan = scan_logs(list(inputs.logs), since=inputs.since, until=inputs.until, tz=inputs.tz)
+        self._keep(self._scans, key, scan)
+        return scan
+
+    def prime(self, inputs: Inputs, symptoms: SymptomFindings, changes: ChangeFindings | None = None) -> None:
+        """Keep findings computed elsewhere from these inputs (the agent's own engine run), so the tools
+        answer from them instead of reading the logs and the history again."""
+        self._keep(self._scans, inputs.scan_key(), symptoms.scan)
+        self._keep(self._symptoms, inputs.key(), symptoms)
+        if changes is not None:
+            self._keep(self._changes, inputs.key(), changes)
+
+    def _keep(self, cache: OrderedDict, key: tuple, value: object) -> None:
+        with self._lock:
+            cache[key] = value
+            cache.move_to_end(key)
+            while len(cache) > CACHE_SIZE:
+                cache.popitem(last=False)
 
     def changes(self, inputs: Inputs) -> ChangeFindings:
         key = inputs.key()
@@ -110,8 +147,5 @@ class Workspace:
                 return self._changes[key]
         records = load_deploys_file(inputs.deploys_path) if inputs.deploys_path else None
         changes = read_changes(inputs.repo, found, self.context(inputs), records)
-        with self._lock:
-            self._changes[key] = changes
-            while len(self._changes) > CACHE_SIZE:
-                self._changes.popitem(last=False)
+        self._keep(self._changes, key, changes)
         return changes

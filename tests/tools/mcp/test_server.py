@@ -136,3 +136,23 @@ def test_a_deploys_file_feeds_deploy_history_and_stays_inside_the_roots(checkout
         assert r.is_error and "deploys" in r.content[0].text
     finally:
         deploys.unlink()
+
+
+def test_one_session_reads_the_logs_once_whatever_context_each_tool_is_given(checkout_timeout, monkeypatch, tmp_path):
+    from wicked_platform.tools.mcp import workspace
+
+    scans = []
+    monkeypatch.setattr(workspace, "scan_logs", lambda *a, real=workspace.scan_logs, **k: scans.append(1) or real(*a, **k))
+    # A context file of another name: read_logs, given none, finds incident-context.yaml instead.
+    context = tmp_path / "context-copy.yaml"
+    context.write_text((checkout_timeout.repo / "incident-context.yaml").read_text())
+    context = str(context)
+
+    async def go():
+        async with Client(build_server([checkout_timeout.repo, tmp_path])) as client:
+            for name, arguments in (("read_logs", {"logs": LOGS}), ("error_rate_ratio", {"logs": LOGS}),
+                                    ("blast_radius", {"logs": LOGS, "context": context, "description": DESCRIPTION}),
+                                    ("correlate_changes", {"logs": LOGS, "context": context})):
+                assert not (await client.call_tool(name, arguments)).is_error
+    anyio.run(go)
+    assert len(scans) == 1
