@@ -12,22 +12,30 @@ from pydantic import ValidationError
 def load_yaml_mapping(path: Path, error: type[ValueError], expected: str, *, allow_empty: bool = False) -> dict[str, Any]:
     """The file's top-level mapping; anything else raises `error` with one line saying what to fix."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
     except UnicodeDecodeError as exc:
         raise error(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise error(f"{path}: not valid YAML{where}") from None
-    except RecursionError:
-        raise error(f"{path}: nested too deeply to be read") from None
+    raw = parse_yaml(text, error, str(path))
     if raw is None and allow_empty:
         return {}
     if not isinstance(raw, dict):
         raise error(f"{path}: expected a mapping with {expected} at the top level")
     return raw
+
+
+def parse_yaml(text: str, error: type[ValueError], name: str, *, what: str = "valid YAML") -> Any:
+    """The YAML document in `text`; a syntax error, or nesting past the stack, raises `error` with one
+    line naming `name` and the line to look at."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise error(f"{name}: not {what}{where}") from None
+    except RecursionError:
+        raise error(f"{name}: nested too deeply to be read") from None
 
 
 def first_problem(exc: ValidationError) -> str:

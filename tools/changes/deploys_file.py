@@ -12,11 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from wicked_platform.tools.timeutil import UtcDatetime
-from wicked_platform.tools.userfile import first_problem
+from wicked_platform.tools.userfile import first_problem, parse_yaml
 
 MAX_BYTES = 16 << 20
 
@@ -44,14 +43,7 @@ def _entries(path: Path, text: str) -> list[Any]:
             raise DeploysFileError(f"--deploys {path}: line {exc.lineno}: not JSON ({exc.msg})") from None
         except RecursionError:
             raise DeploysFileError(f"--deploys {path}: nested too deeply to be read") from None
-    try:
-        document = yaml.safe_load(text)  # YAML is a superset of JSON
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise DeploysFileError(f"--deploys {path}: {where}not YAML or JSON") from None
-    except RecursionError:
-        raise DeploysFileError(f"--deploys {path}: nested too deeply to be read") from None
+    document = parse_yaml(text, DeploysFileError, f"--deploys {path}", what="YAML or JSON")  # YAML reads JSON too
     if isinstance(document, dict) and isinstance(document.get("deploys"), list):
         return document["deploys"]
     if isinstance(document, list):
