@@ -20,10 +20,13 @@ _ALERT_LEVELS = {"CRITICAL", "CRIT", "FATAL", "ALERT", "EMERG", "PANIC"}
 _ERROR_LEVELS = {"ERROR", "ERR", "SEVERE"}
 _QUIET_LEVELS = {"DEBUG", "TRACE"}
 _PAGE_WORDS = re.compile(r"\balert|\bpaging\b|\bpaged\b", re.I)
-# An alert wording that says the alert stopped, or that only the alerting set-up changed, pages nobody.
-_NOT_FIRING = re.compile(
-    r"\b(?:resolved|cleared|recovered|silenced|muted|suppressed|disabled|rules?|reloaded|config(?:uration)?)\b"
-    r"|\bno (?:active |firing )?alerts\b|\balerts?\W{0,3}0\b", re.I)
+# An alert wording that says the alert stopped pages nobody; one about the alerting set-up (rules,
+# configuration) neither, unless it also says something fired.
+_STOPPED = re.compile(
+    r"\b(?:resolved|cleared|recovered|silenced|muted|suppressed|disabled)\b|\bno (?:active |firing )?alerts\b"
+    r"|\balerts?\W{0,3}0\b", re.I)
+_FIRING = re.compile(r"\b(?:fir(?:ing|ed)|triggered|raised|sent|paging|paged|opened)\b", re.I)
+_SETUP = re.compile(r"\b(?:rules?|reloaded|config(?:uration)?)\b", re.I)
 _BREAKER_OPEN = re.compile(r"circuit[ -]?breaker\W+(?:is\s+)?(?:half[- ])?open", re.I)
 _THRESHOLD = re.compile(r"threshold", re.I)
 _KIND_ORDER = {"deploy": 0, "change": 1, "error_onset": 2, "error": 3, "warning": 4, "alert": 5, "recovery": 6, "note": 7}
@@ -51,7 +54,10 @@ def is_alert(event: LogEvent) -> bool:
         return True
     if level in _QUIET_LEVELS:
         return False
-    return bool(_PAGE_WORDS.search(event.message)) and not _NOT_FIRING.search(event.message)
+    message = event.message
+    if not _PAGE_WORDS.search(message) or _STOPPED.search(message):
+        return False
+    return bool(_FIRING.search(message)) or not _SETUP.search(message)
 
 
 def _compress(rows: list[TimelineEvent]) -> list[TimelineEvent]:

@@ -19,10 +19,14 @@ ZONE_WORD = (
     r"[ ](?:UTC|GMT|CET|CEST|EET|EEST|WET|WEST|BST|IST|MSK|EST|EDT|CST|CDT|MST|MDT|PST|PDT|AKST|AKDT|HST"
     r"|JST|KST|HKT|SGT|AEST|AEDT|ACST|AWST|NZST|NZDT)"
 )
-# What database servers write between the stamp and the level: a process id (`[12345]`, `[12345]:`), a
-# log line number (`[3-1]`), a thread id (`0`), `user@database`, `user=app,db=orders` (PostgreSQL,
-# MySQL). None of them can be a level word, so the level after them is found without guessing.
-INTERLUDE = r"(?:[ \t]+(?:\[[0-9]+(?:-[0-9]+)?\]:?|[0-9]+|[A-Za-z0-9_.\[\]-]*@[A-Za-z0-9_.\[\]-]*|[a-z]+=[^ \t]*))*"
+# What some writers put between the stamp and the level: a process id (`[12345]`, `[12345]:`), a log line
+# number (`[3-1]`), a thread id (`0`), `user@database`, `user=app,db=orders` (PostgreSQL, MySQL), a
+# thread name (Java). None of them can be a level word, so the level after them is found without guessing.
+INTERLUDE = (
+    r"(?:[ \t]+(?:\[[0-9]+(?:-[0-9]+)?\]:?|[0-9]+|[A-Za-z0-9_.\[\]-]*@[A-Za-z0-9_.\[\]-]*|[a-z]+=[^ \t]*"
+    # log4j's and logback's `[%thread]`: `[main]`, `[http-nio-8080-exec-1]` (a digit or a hyphen: no level word has one)
+    r"|\[(?:main|[A-Za-z0-9_.$-]*[-0-9][A-Za-z0-9_.$-]*)\]))*"
+)
 LEVEL_TOKEN = r"\[?[A-Za-z]+\]?:?"  # ERROR, [ERROR], ERROR:
 SERVICE_TOKEN = r"(?:\[[^\] \t]+\]|[^ \t\[]+)"  # checkout-api, [checkout-api], checkout-api:
 _END_OF_TOKEN = r"(?:[ \t]+|$)"

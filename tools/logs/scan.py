@@ -78,9 +78,9 @@ def scan_logs(
         in_order = [reads[i] for i in range(len(paths))]
         tables = fetch_tables(con, in_order, max_events)
     scan = build_scan(in_order, tables, max_events)  # once DuckDB has let go of its memory
-    read = {i: (paths[i], layout) for i, layout in enumerate(layouts)
-            if isinstance(layout, FileLayout) and reads[i].error is None}
-    scan = attach_stacks(scan, [row[-1] for row in tables.signatures], read, tz)
+    sources = {i: (paths[i], layout) for i, layout in enumerate(layouts)
+               if isinstance(layout, FileLayout) and reads[i].error is None}
+    scan = attach_stacks(scan, [row[-1] for row in tables.signatures], sources, tz)
     return scan.model_copy(update={"since": to_utc(since) if since else None, "until": to_utc(until) if until else None})
 
 

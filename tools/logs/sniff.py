@@ -30,6 +30,7 @@ _LOGFMT_PAIR = formats.compile_shared(formats.LOGFMT_PAIR)
 _ZONE = formats.compile_shared(r"(?:Z|[ ]?[+-]\d{2}(?::?\d{2})?)$")
 _ZONE_WORD = formats.compile_shared(formats.ZONE_WORD + "$")
 _CODE = formats.compile_shared(r"^\[?[A-Z]{2,}-[0-9]+\]?:?$")  # MySQL's [MY-010119]: an error code, not a name
+_LOGGER = formats.compile_shared(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\.[A-Z][A-Za-z0-9_$]*:?$")  # com.shop.CartController
 _BRACKETED = formats.compile_shared(r"^\[[^\]]+\]$")
 _COLON_NAME = formats.compile_shared(r"^[A-Za-z][\w.@/-]*:$")
 _COMPOUND_NAME = formats.compile_shared(r"^[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)+$")
@@ -177,7 +178,7 @@ def _third_token_is_service(tokens: list[str | None]) -> bool:
     (`payment-service`, `user_svc`, `api.v2`); a plain lower-case word only when very few of them
     recur, since a message's first word varies.
     """
-    present = [t for t in tokens if t and not _CODE.match(t)]
+    present = [t for t in tokens if t and not _CODE.match(t) and not _LOGGER.match(t)]
     if not present or len(present) < 0.8 * len(tokens):
         return False
     names = {t.strip("[]:") for t in present}

@@ -25,13 +25,13 @@ from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks
 
 MAX_STACK_LINES = 12  # the top of a trace says where it broke; the rest is in the file
 MAX_STACK_LINE_CHARS = 300
-MAX_LOOKUPS = 30  # signatures per scan whose example is looked up, most frequent first
+MAX_LOOKUPS = 100  # signatures per scan whose example is looked up, most frequent first
 READ_BUDGET_BYTES = 32 << 20  # a file read from its start is read this far at most
 SECOND_BUDGET_BYTES = 8 << 20  # a bisected file: the example's second is read this far at most
 PROBE_BYTES = 64 << 10  # a bisection step looks this far for a line that opens with a stamp
 
 _CONTINUATION = formats.compile_shared(formats.CONTINUATION)
-_PLAIN_HEAD = formats.compile_shared(formats.PLAIN_HEAD)
+_STAMPED = formats.compile_shared("^" + formats.ISO_STAMP)  # a plain line of its own, whatever follows the stamp
 _ANSI = formats.compile_shared(formats.ANSI_ESCAPE)
 _OPENS_WITH_DATE = re.compile(rb"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -169,7 +169,7 @@ def _find(lines: Iterator[str], lookups: list[Lookup], stop_after: str | None = 
     open_traces: list[int] = []  # lookups whose example is the last line read but for its continuation
     pending = list(lookups)
     for line in lines:
-        if _PLAIN_HEAD.match(line) is None:
+        if _STAMPED.match(line) is None:
             if _CONTINUATION.match(line) is None:
                 open_traces = []  # a line of no log format: whatever it is, it ends the trace
             for index in open_traces:

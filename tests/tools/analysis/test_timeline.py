@@ -43,7 +43,8 @@ def _event(level: str, message: str) -> LogEvent:
 
 def test_an_alert_is_a_page_that_fires_not_one_that_resolves_or_a_rule_that_changed():
     firing = [("INFO", "Alert: checkout 5xx above 5% for 2 minutes"), ("WARN", "paging payments on-call"),
-              ("CRITICAL", "Checkout failures exceeding threshold"), ("INFO", "PagerDuty: incident triggered, paged alice")]
+              ("CRITICAL", "Checkout failures exceeding threshold"), ("INFO", "PagerDuty: incident triggered, paged alice"),
+              ("INFO", "alert rule CheckoutErrorRate firing for checkout-api")]
     quiet = [("INFO", "Alert resolved: checkout 5xx back under 5%"), ("INFO", "Reloaded 42 alert rules"),
              ("INFO", "alerts: 0 firing"), ("DEBUG", "evaluating alert checkout-5xx"), ("INFO", "No active alerts"),
              ("INFO", "Alertmanager configuration updated")]

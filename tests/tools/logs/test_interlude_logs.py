@@ -1,5 +1,6 @@
-"""Database servers' own logs: PostgreSQL and MySQL write a zone word, a process or thread id, or
-user@database between the stamp and the level. Read as plain lines, their errors count as errors."""
+"""Lines with something between the stamp and the level: PostgreSQL and MySQL write a zone word, a
+process or thread id, or user@database; log4j and logback a thread name. Read as plain lines, their
+errors count as errors."""
 
 from __future__ import annotations
 
@@ -70,3 +71,30 @@ def test_a_zone_word_is_the_stamps_zone(logs, word, hour):
 def test_a_level_word_after_the_stamp_is_never_taken_for_a_zone(logs):
     layout = sniff_file(logs.text("app.log", "2024-01-15 14:23:15 WARN cart-api slow\n2024-01-15 14:23:16 INFO cart-api ok\n"))
     assert (layout.interlude, layout.service_token, layout.stamp_zone) == (False, True, "")
+
+
+def test_log4j_lines_with_a_thread_name_and_a_logger(logs):
+    path = logs.text("cart.log", (
+        "2024-01-15 14:20:00,001 [main] INFO  com.shop.Application - Started Application in 4.2 seconds\n"
+        "2024-01-15 14:23:15,120 [http-nio-8080-exec-1] ERROR com.shop.cart.CartController - Failed to update cart 42\n"
+        "java.lang.NullPointerException: cart was null\n"
+        "\tat com.shop.cart.CartController.update(CartController.java:50)\n"
+        "2024-01-15 14:23:16,000 [pool-1-thread-3] WARN  com.shop.cart.CartService - Slow query 1200ms\n"
+        "2024-01-15 14:23:17,500 [scheduling-1] INFO  com.shop.Jobs - Deployment cart-api-v1.2.0 completed\n"))
+    layout = sniff_file(path)
+    assert (layout.interlude, layout.service_token) == (True, False)  # a logger class is not a service
+    scan = scan_logs([path])
+    assert (scan.files[0].parsed, scan.files[0].continuation, scan.files[0].unparsed) == (4, 2, 0)
+    (error,) = [s for s in scan.signatures if s.level == "ERROR"]
+    assert (error.service, error.signature) == ("cart", "com.shop.cart.CartController - Failed to update cart <*>")
+    assert error.stack == ["java.lang.NullPointerException: cart was null",
+                           "\tat com.shop.cart.CartController.update(CartController.java:50)"]
+    assert [e.message for e in scan.events] == ["com.shop.Jobs - Deployment cart-api-v1.2.0 completed"]
+
+
+def test_a_bracketed_level_is_never_taken_for_a_thread(logs):
+    scan = scan_logs([logs.text("app.log", (
+        "2024-01-15 14:23:15 [ERROR] [checkout-api] Payment timeout for order 7\n"
+        "2024-01-15 14:23:16 [INFO] [checkout-api] ok\n"))])
+    (sig,) = scan.signatures
+    assert (sig.service, sig.level, sig.signature) == ("checkout-api", "ERROR", "Payment timeout for order <*>")
