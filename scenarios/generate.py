@@ -43,10 +43,11 @@ class IncidentSpec(Spec):
     error_rate: float = Field(ge=0, le=1)
     messages: list[str] = Field(default_factory=list, description="ERROR messages during the incident (plain/json)")
     statuses: list[int] = Field(default_factory=list, description="5xx statuses during the incident (access)")
+    stack: list[str] = Field(default_factory=list, description="lines under each incident error: its stack trace (plain, log4j)")
 
 
 class LogGeneratorSpec(Spec):
-    format: Literal["plain", "access", "json", "logfmt", "syslog"]
+    format: Literal["plain", "access", "json", "logfmt", "syslog", "log4j"]
     seed: int
     start: AwareDatetime
     end: AwareDatetime
@@ -63,6 +64,7 @@ class LogGeneratorSpec(Spec):
         description="write local time at this offset (`+02:00`) instead of UTC; syslog stamps carry no offset",
     )
     host: str = Field("app-01", pattern=r"^\S+$", description="syslog: the HOSTNAME field")
+    logger: str = Field("com.shop.Application", pattern=r"^\S+$", description="log4j: the logger after the level")
 
     @model_validator(mode="after")
     def _consistent(self) -> LogGeneratorSpec:
@@ -193,12 +195,25 @@ def _render(spec: LogGeneratorSpec, request: Request, rng: random.Random) -> str
         pri = 16 * 8 + (3 if level == "ERROR" else 6)
         pid = 1000 + int.from_bytes(request.service.encode(), "big") % 30000
         return f"<{pri}>{_stamp(second, spec.utc_offset, 'syslog')} {spec.host} {request.service}[{pid}]: {message}"
+    if spec.format == "log4j":
+        # `%d{yyyy-MM-dd HH:mm:ss,SSS} [%t] %-5p %c - %m`: local wall time with milliseconds, no zone.
+        at = datetime.fromtimestamp(request.at, _zone(spec.utc_offset) if spec.utc_offset else UTC)
+        thread = f"http-nio-8080-exec-{rng.randint(1, 20)}"
+        line = f"{at:%Y-%m-%d %H:%M:%S},{at.microsecond // 1000:03d} [{thread}] {level:<5} {spec.logger} - {message}"
+        return _with_stack(spec, request, line)
     stamp = _stamp(second, spec.utc_offset, "iso")
     if spec.format == "logfmt":
         return f"ts={stamp} level={level.lower()} service={request.service} msg={json.dumps(message)}"
     if spec.format == "json":
         return json.dumps({"timestamp": stamp, "level": level, "service": request.service, "message": message})
-    return f"{stamp} {level} {request.service} {message}"
+    return _with_stack(spec, request, f"{stamp} {level} {request.service} {message}")
+
+
+def _with_stack(spec: LogGeneratorSpec, request: Request, line: str) -> str:
+    """An incident error with its stack trace under it, as the logging library writes one."""
+    if request.failed and request.in_incident and spec.incident is not None and spec.incident.stack:
+        return "\n".join([line, *spec.incident.stack])
+    return line
 
 
 def _service_lines(spec: LogGeneratorSpec, index: int) -> Iterator[tuple[float, int, str]]:
@@ -209,7 +224,8 @@ def _service_lines(spec: LogGeneratorSpec, index: int) -> Iterator[tuple[float, 
 
 
 def generate_lines(spec: LogGeneratorSpec) -> Iterator[str]:
-    """The log's lines in time order (ties broken by the order of `services`), without newlines."""
+    """The log's lines in time order (ties broken by the order of `services`), without newlines; an
+    incident error's stack trace, when the spec gives one, comes with it, a line under it."""
     streams = [_service_lines(spec, i) for i in range(len(spec.services))]
     for _at, _index, line in heapq.merge(*streams):
         yield line

@@ -184,3 +184,21 @@ def test_default_offset_keeps_utc_bytes():
 def test_invalid_utc_offset(offset):
     with pytest.raises(ValidationError, match="utc_offset"):
         spec(utc_offset=offset)
+
+
+def test_log4j_lines_carry_a_thread_a_logger_and_the_incidents_stack_trace(tmp_path):
+    from wicked_platform.tools.logs.scan import scan_logs
+
+    stack = ["java.lang.IllegalStateException: boom", "\tat com.shop.Cart.get(Cart.java:7)"]
+    path = tmp_path / "cart.log"
+    write_log(spec(format="log4j", logger="com.shop.Cart", lines_per_minute=30, error_messages=["Slow cart {n}"],
+                   incident={"at": "2024-01-15T14:23:15Z", "error_rate": 0.5, "messages": ["Cart {n} failed"],
+                             "stack": stack}), path)
+    lines = path.read_text().splitlines()
+    assert re.match(r"^2024-01-15 13:\d\d:\d\d,\d{3} \[http-nio-8080-exec-\d+\] (INFO |ERROR) com\.shop\.Cart - ", lines[0])
+    first = lines.index(next(line for line in lines if "Cart " in line and "failed" in line))
+    assert lines[first].startswith("2024-01-15 14:23:15,000 [") and lines[first + 1 : first + 3] == stack
+    scan = scan_logs([path])
+    (failed,) = [s for s in scan.signatures if "failed" in s.signature]
+    assert (failed.first_seen, failed.stack) == (ONSET, stack)
+    assert scan.files[0].unparsed == 0
