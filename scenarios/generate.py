@@ -224,8 +224,8 @@ def _service_lines(spec: LogGeneratorSpec, index: int) -> Iterator[tuple[float, 
 
 
 def generate_lines(spec: LogGeneratorSpec) -> Iterator[str]:
-    """The log's lines in time order (ties broken by the order of `services`), without newlines; an
-    incident error's stack trace, when the spec gives one, comes with it, a line under it."""
+    """The log's lines in time order (ties broken by the order of `services`), each without its final
+    newline; an incident error with a stack trace comes as one string, the trace's lines under it."""
     streams = [_service_lines(spec, i) for i in range(len(spec.services))]
     for _at, _index, line in heapq.merge(*streams):
         yield line
