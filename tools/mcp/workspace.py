@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -24,6 +26,7 @@ from wicked_platform.tools.mcp.confinement import OutsideRoots, Roots
 from wicked_platform.tools.timeutil import parse_time
 
 CACHE_SIZE = 8
+T = TypeVar("T")
 
 
 class Inputs(BaseModel):
@@ -104,24 +107,18 @@ class Workspace:
         return load_context(inputs.context_path)
 
     def symptoms(self, inputs: Inputs) -> SymptomFindings:
-        key = inputs.key()
-        with self._lock:
-            if key in self._symptoms:
-                self._symptoms.move_to_end(key)
-                return self._symptoms[key]
-        found = symptoms_from_scan(self.scan(inputs), self.context(inputs))
-        self._keep(self._symptoms, key, found)
-        return found
+        return self._cached(self._symptoms, inputs.key(),
+                            lambda: symptoms_from_scan(self.scan(inputs), self.context(inputs)))
 
     def scan(self, inputs: Inputs) -> LogScan:
-        key = inputs.scan_key()
-        with self._lock:
-            if key in self._scans:
-                self._scans.move_to_end(key)
-                return self._scans[key]
-        scan = scan_logs(list(inputs.logs), since=inputs.since, until=inputs.until, tz=inputs.tz)
-        self._keep(self._scans, key, scan)
-        return scan
+        return self._cached(self._scans, inputs.scan_key(),
+                            lambda: scan_logs(list(inputs.logs), since=inputs.since, until=inputs.until, tz=inputs.tz))
+
+    def changes(self, inputs: Inputs) -> ChangeFindings:
+        def read() -> ChangeFindings:
+            records = load_deploys_file(inputs.deploys_path) if inputs.deploys_path else None
+            return read_changes(inputs.repo, self.symptoms(inputs), self.context(inputs), records)
+        return self._cached(self._changes, inputs.key(), read)
 
     def prime(self, inputs: Inputs, symptoms: SymptomFindings, changes: ChangeFindings | None = None) -> None:
         """Keep findings computed elsewhere from these inputs (the agent's own engine run), so the tools
@@ -131,21 +128,19 @@ class Workspace:
         if changes is not None:
             self._keep(self._changes, inputs.key(), changes)
 
+    def _cached(self, cache: OrderedDict, key: tuple, compute: Callable[[], T]) -> T:
+        """The value kept under `key`, else computed (outside the lock: a scan takes seconds) and kept."""
+        with self._lock:
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+        value = compute()
+        self._keep(cache, key, value)
+        return value
+
     def _keep(self, cache: OrderedDict, key: tuple, value: object) -> None:
         with self._lock:
             cache[key] = value
             cache.move_to_end(key)
             while len(cache) > CACHE_SIZE:
                 cache.popitem(last=False)
-
-    def changes(self, inputs: Inputs) -> ChangeFindings:
-        key = inputs.key()
-        found = self.symptoms(inputs)
-        with self._lock:
-            if key in self._changes:
-                self._changes.move_to_end(key)
-                return self._changes[key]
-        records = load_deploys_file(inputs.deploys_path) if inputs.deploys_path else None
-        changes = read_changes(inputs.repo, found, self.context(inputs), records)
-        self._keep(self._changes, key, changes)
-        return changes
