@@ -183,7 +183,8 @@ def _json(layout: FileLayout) -> LineSql:
 def _with_error(message: str, error: str) -> str:
     """The message, and what went wrong when the line says it in a field of its own (`request failed:
     context deadline exceeded`); without either, the whole line."""
-    message, error = f"CAST({message} AS VARCHAR)", f"CAST({error} AS VARCHAR)"  # either may be a bare NULL
+    message = f"CAST({message} AS VARCHAR)"  # either may be a bare NULL
+    error = f"nullif(nullif(CAST({error} AS VARCHAR), 'true'), 'false')"  # `"error": false` says nothing went wrong
     return (f"(CASE WHEN {message} IS NULL THEN coalesce({error}, {CANDIDATE_LINE}) "
             f"WHEN {error} IS NULL OR contains({message}, {error}) THEN {message} "
             f"ELSE {message} || ': ' || {error} END)")

@@ -131,12 +131,14 @@ def test_what_went_wrong_beside_the_message_is_part_of_it(logs):
         '{"ts":"2024-01-15T14:23:15Z","level":"error","service":"api","msg":"request failed","error":"context deadline exceeded"}\n'
         '{"ts":"2024-01-15T14:23:16Z","level":"error","service":"api","msg":"request failed","err":{"message":"EOF","type":"Error"}}\n'
         '{"ts":"2024-01-15T14:23:17Z","level":"error","service":"api","msg":"timeout talking to db","error":"timeout"}\n'
-        '{"ts":"2024-01-15T14:23:18Z","level":"error","service":"api","errorCode":"CARD_DECLINED"}\n'))
+        '{"ts":"2024-01-15T14:23:18Z","level":"error","service":"api","errorCode":"CARD_DECLINED"}\n'
+        '{"ts":"2024-01-15T14:23:19Z","level":"warn","service":"api","msg":"retrying","error":false}\n'))
     logfmt = logs.text("worker.log", (
         'ts=2024-01-15T14:23:15Z level=error service=worker msg="job failed" err="redis: connection pool timeout"\n'
         'ts=2024-01-15T14:23:16Z level=error service=worker msg="job failed" err="lock held by job 42"\n'))
     assert sorted(s.example for s in scan_logs([jsonl]).signatures) == [
-        "CARD_DECLINED", "request failed: EOF", "request failed: context deadline exceeded", "timeout talking to db"]
+        "CARD_DECLINED", "request failed: EOF", "request failed: context deadline exceeded", "retrying",
+        "timeout talking to db"]
     assert sorted(s.signature for s in scan_logs([logfmt]).signatures) == [
         "job failed: lock held by job <*>", "job failed: redis: connection pool timeout"]
 
