@@ -13,20 +13,6 @@ from pathlib import Path
 
 # 2024-01-15T14:23:15Z, 2024-01-15 14:23:15,123, 2024-01-15T14:23:15.123456+02:00, ... -0500, no zone.
 ISO_STAMP = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[ ]?[+-]\d{2}(?::?\d{2})?)?"
-# A zone written as a word after the stamp: PostgreSQL's `%m` (`2024-01-15 14:23:15.123 UTC`). Named
-# one by one: a bare [A-Z]{3,4} would take `WARN` for a zone.
-ZONE_WORD = (
-    r"[ ](?:UTC|GMT|CET|CEST|EET|EEST|WET|WEST|BST|IST|MSK|EST|EDT|CST|CDT|MST|MDT|PST|PDT|AKST|AKDT|HST"
-    r"|JST|KST|HKT|SGT|AEST|AEDT|ACST|AWST|NZST|NZDT)"
-)
-# What some writers put between the stamp and the level: a process id (`[12345]`, `[12345]:`), a log line
-# number (`[3-1]`), a thread id (`0`), `user@database`, `user=app,db=orders` (PostgreSQL, MySQL), a
-# thread name (Java). None of them can be a level word, so the level after them is found without guessing.
-INTERLUDE = (
-    r"(?:[ \t]+(?:\[[0-9]+(?:-[0-9]+)?\]:?|[0-9]+|[A-Za-z0-9_.\[\]-]*@[A-Za-z0-9_.\[\]-]*|[a-z]+=[^ \t]*"
-    # log4j's and logback's `[%thread]`: `[main]`, `[http-nio-8080-exec-1]` (a digit or a hyphen: no level word has one)
-    r"|\[(?:main|[A-Za-z0-9_.$-]*[-0-9][A-Za-z0-9_.$-]*)\]))*"
-)
 LEVEL_TOKEN = r"\[?[A-Za-z]+\]?:?"  # ERROR, [ERROR], ERROR:
 SERVICE_TOKEN = r"(?:\[[^\] \t]+\]|[^ \t\[]+)"  # checkout-api, [checkout-api], checkout-api:
 _END_OF_TOKEN = r"(?:[ \t]+|$)"
@@ -35,14 +21,45 @@ _END_OF_TOKEN = r"(?:[ \t]+|$)"
 # message is what follows; a head is found by RE2's fast path (no capture groups), then cut apart.
 PLAIN_HEAD_WITH_SERVICE = rf"^{ISO_STAMP}[ \t]+{LEVEL_TOKEN}[ \t]+{SERVICE_TOKEN}{_END_OF_TOKEN}"
 PLAIN_HEAD = rf"^{ISO_STAMP}[ \t]+{LEVEL_TOKEN}{_END_OF_TOKEN}"
-# The same with a zone word and an interlude before the level, for files whose lines have them.
+# For sniffing: the same head with its parts named.
+PLAIN_SNIFF = rf"^(?P<ts>{ISO_STAMP})[ \t]+(?P<level>{LEVEL_TOKEN})(?:[ \t]+(?P<third>\S+))?"
+
+# A zone written as a word after the stamp: PostgreSQL's `%m` (`2024-01-15 14:23:15.123 UTC`), with the
+# offset it stands for. CST, IST and BST each name zones hours apart (US Central or China; India, Israel
+# or Ireland; British Summer or Bangladesh): a stamp with one of them is read in --tz, like one with none.
+ZONE_OFFSETS = {
+    "UTC": "+00:00", "GMT": "+00:00", "WET": "+00:00", "WEST": "+01:00", "CET": "+01:00", "CEST": "+02:00",
+    "EET": "+02:00", "EEST": "+03:00", "MSK": "+03:00", "EST": "-05:00", "EDT": "-04:00", "CDT": "-05:00",
+    "MST": "-07:00", "MDT": "-06:00", "PST": "-08:00", "PDT": "-07:00", "AKST": "-09:00", "AKDT": "-08:00",
+    "HST": "-10:00", "JST": "+09:00", "KST": "+09:00", "HKT": "+08:00", "SGT": "+08:00", "AWST": "+08:00",
+    "ACST": "+09:30", "AEST": "+10:00", "AEDT": "+11:00", "NZST": "+12:00", "NZDT": "+13:00",
+}
+AMBIGUOUS_ZONE_WORDS = ("BST", "CST", "IST")
+ZONE_WORD = r"[ ](?:" + "|".join(sorted([*ZONE_OFFSETS, *AMBIGUOUS_ZONE_WORDS], key=lambda w: (-len(w), w))) + ")"
+# What some writers put between the stamp and the level: a process id (`[12345]`, `[12345]:`), a log line
+# number (`[3-1]`), a thread id (`0`), `user@database`, `user=app,db=orders` (PostgreSQL, MySQL), a
+# thread name (`[main]`, `[http-nio-8080-exec-1]`: log4j, logback). A bracket may hold anything, so a
+# head with an interlude names its level from the known level words: that is where the interlude ends.
+INTERLUDE = r"(?:[ \t]+(?:\[[^\]\n]*\]:?|[0-9]+|[A-Za-z0-9_.\[\]-]*@[A-Za-z0-9_.\[\]-]*|[a-z]+=[^ \t]*))*"
 LEAD = rf"{ISO_STAMP}(?:{ZONE_WORD})?{INTERLUDE}"
-PLAIN_HEAD_WITH_SERVICE_AFTER_LEAD = rf"^{LEAD}[ \t]+{LEVEL_TOKEN}[ \t]+{SERVICE_TOKEN}{_END_OF_TOKEN}"
-PLAIN_HEAD_AFTER_LEAD = rf"^{LEAD}[ \t]+{LEVEL_TOKEN}{_END_OF_TOKEN}"
-# For sniffing: the head with its parts named.
-PLAIN_SNIFF = (
-    rf"^(?P<ts>{ISO_STAMP}(?:{ZONE_WORD})?)(?P<interlude>{INTERLUDE})[ \t]+(?P<level>{LEVEL_TOKEN})(?:[ \t]+(?P<third>\S+))?"
-)
+
+
+def level_word(words: list[str]) -> str:
+    """A level token that is one of `words` (upper-case), in any case, bracketed or colon-ended."""
+    return r"\[?(?i:" + "|".join(sorted(words, key=lambda w: (-len(w), w))) + r")\]?:?"
+
+
+def plain_head_after_lead(words: list[str], *, service: bool) -> str:
+    """PLAIN_HEAD(_WITH_SERVICE) for lines with a zone word or an interlude before the level."""
+    after = rf"[ \t]+{SERVICE_TOKEN}" if service else ""
+    return rf"^{LEAD}[ \t]+{level_word(words)}{after}{_END_OF_TOKEN}"
+
+
+def plain_lead_sniff(words: list[str]) -> str:
+    """PLAIN_SNIFF for lines with a zone word or an interlude before the level."""
+    return (rf"^(?P<ts>{ISO_STAMP}(?:{ZONE_WORD})?)(?P<interlude>{INTERLUDE})[ \t]+(?P<level>{level_word(words)})"
+            rf"(?:[ \t]+(?P<third>\S+)|[ \t]*$)")
+
 
 # <34>Jan 15 14:23:15 host app[123]: message   (RFC 3164; PRI optional, no year, no zone)
 SYSLOG_3164_STAMP = r"[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}"

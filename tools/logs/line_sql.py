@@ -115,23 +115,26 @@ def line_sql(layout: FileLayout, *, year: int) -> LineSql:
 
 
 def _plain(layout: FileLayout) -> LineSql:
-    if layout.interlude:  # a zone word, a process id, user@database before the level: PostgreSQL, MySQL
-        head = formats.PLAIN_HEAD_WITH_SERVICE_AFTER_LEAD if layout.service_token else formats.PLAIN_HEAD_AFTER_LEAD
-        stamp_pattern, lead_pattern = formats.ISO_STAMP + f"(?:{formats.ZONE_WORD})?", formats.LEAD
+    if layout.interlude:  # a zone word, a process id, a thread before the level: PostgreSQL, MySQL, log4j
+        words = list(LEVEL_CLASSES)
+        head = formats.plain_head_after_lead(words, service=layout.service_token)
+        stamp_pattern = formats.ISO_STAMP + f"(?:{formats.ZONE_WORD})?"
+        lead_pattern = "^(" + formats.LEAD + r")[ \t]+" + formats.level_word(words)  # the stamp and the interlude
+        lead = [SqlColumn(name="head_lead", sql=f"regexp_extract(head, {quote(lead_pattern)}, 1)")]
+        stamp_of = _zone_word_as_offset
     else:
         head = formats.PLAIN_HEAD_WITH_SERVICE if layout.service_token else formats.PLAIN_HEAD
-        stamp_pattern = lead_pattern = formats.ISO_STAMP
+        stamp_pattern, lead = formats.ISO_STAMP, []
+        stamp_of = str
     if layout.sorts_as_text:
         # The text is the time: a line starting with a digit is taken as stamped without parsing it.
         # A line opening with a year outside the stamp years is a candidate, so it is parsed and counted unparsed.
         stamp, candidate = None, f"NOT (line >= '{FIRST_STAMP_YEAR}' AND line < '{END_STAMP_YEAR}') OR {_vocabulary()}"
     else:
-        stamp = iso_to_us("stamp_text")
+        stamp = iso_to_us(stamp_of("stamp_text"))
         candidate = f"stamp IS NULL OR {_vocabulary()}"
     stamp_steps = [] if stamp is None else [
         SqlColumn(name="stamp_text", sql=f"regexp_extract(line, {quote('^' + stamp_pattern)})")]
-    lead = [] if lead_pattern == stamp_pattern else [
-        SqlColumn(name="head_lead", sql=f"regexp_extract(head, {quote('^' + lead_pattern)})")]
     return LineSql(
         stamp_steps=stamp_steps, stamp=stamp, candidate=candidate,
         steps=[
@@ -143,11 +146,20 @@ def _plain(layout: FileLayout) -> LineSql:
             SqlColumn(name="tokens", sql=f"trim(replace(substr(head, length({'head_lead' if lead else 'head_stamp'}) + 1), chr(9), ' '))"),
             SqlColumn(name="level_token", sql="split_part(tokens, ' ', 1)"),
         ],
-        ts=iso_to_us("head_stamp"),
+        ts=iso_to_us(stamp_of("head_stamp")),
         level="nullif(trim(level_token, '[]:'), '')",
         service="nullif(trim(ltrim(substr(tokens, length(level_token) + 1)), '[]:'), '')" if layout.service_token else "NULL",
         message=f"rtrim(substr({CANDIDATE_LINE}, length(head) + 1), ' ' || chr(9))",
     )
+
+
+def _zone_word_as_offset(text_sql: str) -> str:
+    """A stamp ending in a zone word with its offset instead (`... 14:23:15 CEST` -> `... 14:23:15+02:00`):
+    ICU reads few zone words and some of them wrongly. An ambiguous word is dropped: --tz decides."""
+    word = f"regexp_extract({text_sql}, ' ([A-Z]{{3,4}})$', 1)"
+    offsets = " ".join(f"WHEN {quote(w)} THEN {quote(o)}" for w, o in formats.ZONE_OFFSETS.items())
+    return (f"(CASE WHEN {word} = '' THEN {text_sql} "
+            f"ELSE rtrim(left({text_sql}, length({text_sql}) - length({word}))) || (CASE {word} {offsets} ELSE '' END) END)")
 
 
 def _first_of(values: list[str]) -> str:

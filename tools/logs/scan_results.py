@@ -100,7 +100,7 @@ def fetch_tables(con: duckdb.DuckDBPyConnection, reads: list[FileRead], max_even
         service_counts=con.execute("SELECT service, sum(n) FROM signed GROUP BY service ORDER BY service").fetchall(),
         signatures=con.execute("""
             SELECT service, level, cls, signature, sum(n) AS count, min(first_us) AS first_us, max(last_us),
-                   arg_min(example, example_key), arg_min(file_id, example_key)
+                   arg_min(example, example_key), arg_min(file_id, (example_key, file_id))
             FROM signed GROUP BY service, level, cls, signature
             ORDER BY count DESC, first_us, service, level, signature""").fetchall(),
         series=[tuple(row) for row in con.execute("SELECT service, signature, cls FROM series ORDER BY key").fetchall()],

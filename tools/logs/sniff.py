@@ -9,13 +9,14 @@ the time, level, service and message.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs import formats
-from wicked_platform.tools.logs.levels import is_level_word
+from wicked_platform.tools.logs.levels import LEVEL_CLASSES, is_level_word
 from wicked_platform.tools.logs.models import LogFormat
 from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks  # noqa: F401 - GZIP_MAGIC: re-exported
 
@@ -28,6 +29,7 @@ _SYSLOG_5424 = formats.compile_shared(formats.SYSLOG_5424)
 _ACCESS = formats.compile_shared(formats.ACCESS)
 _LOGFMT_PAIR = formats.compile_shared(formats.LOGFMT_PAIR)
 _ZONE = formats.compile_shared(r"(?:Z|[ ]?[+-]\d{2}(?::?\d{2})?)$")
+_PLAIN_LEAD = formats.compile_shared(formats.plain_lead_sniff(list(LEVEL_CLASSES)))
 _ZONE_WORD = formats.compile_shared(formats.ZONE_WORD + "$")
 _CODE = formats.compile_shared(r"^\[?[A-Z]{2,}-[0-9]+\]?:?$")  # MySQL's [MY-010119]: an error code, not a name
 _LOGGER = formats.compile_shared(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\.[A-Z][A-Za-z0-9_$]*:?$")  # com.shop.CartController
@@ -136,8 +138,7 @@ def _line_format(line: str) -> LogFormat | None:
         return LogFormat.ACCESS
     if _SYSLOG_3164.match(line):
         return LogFormat.SYSLOG_3164
-    match = _PLAIN.match(line)
-    if match and is_level_word(match["level"].strip("[]:")):
+    if _plain_match(line) is not None:
         return LogFormat.PLAIN
     pairs = dict(_logfmt_pairs(line))
     if len(pairs) >= 2 and any(key in pairs for key in formats.TIME_KEYS):
@@ -149,25 +150,35 @@ def _line_format(line: str) -> LogFormat | None:
 
 
 def _plain_layout(lines: list[str], path: Path) -> FileLayout:
-    matches = [m for m in (_PLAIN.match(line) for line in lines) if m]
+    matches = [m for m in map(_plain_match, lines) if m]
     stamps = [m["ts"] for m in matches]
     zones = {_zone(s) for s in stamps}
     separators = {s[10] for s in stamps}
-    uniform = len(zones) == 1 and None not in zones and len(separators) == 1
+    uniform = len(zones) == 1 and len(separators) == 1
     return FileLayout(
         path=str(path), format=LogFormat.PLAIN, service=formats.file_stem(path),
         service_token=_third_token_is_service([m["third"] for m in matches]),
         stamp_zone=zones.pop() if uniform else None,
         stamp_separator=separators.pop() if uniform else "T",
-        interlude=any(m["interlude"] or _ZONE_WORD.search(m["ts"]) for m in matches),
+        interlude=any(m.re is _PLAIN_LEAD for m in matches),
     )
 
 
-def _zone(stamp: str) -> str | None:
-    """The zone a stamp ends with as the text-sorted read uses it: `Z` or an offset; `Z` for the words UTC
-    and GMT; "" for none; None for another zone word (its offset is ICU's to know: every stamp is parsed)."""
+def _plain_match(line: str) -> re.Match[str] | None:
+    """The line's plain head: the stamp then the level; else the stamp, a zone word or an interlude, and
+    a level word. A bracketed first token is a level when it is one (`[ERROR] [checkout-api]`)."""
+    match = _PLAIN.match(line)
+    if match and is_level_word(match["level"].strip("[]:")):
+        return match
+    return _PLAIN_LEAD.match(line)
+
+
+def _zone(stamp: str) -> str:
+    """The zone a stamp ends with as the text-sorted read uses it: `Z` or an offset (a zone word's offset:
+    `Z` for UTC), "" for none or an ambiguous word (both read in --tz)."""
     if word := _ZONE_WORD.search(stamp):
-        return "Z" if word.group(0).strip() in ("UTC", "GMT") else None
+        offset = formats.ZONE_OFFSETS.get(word.group(0).strip(), "")  # an ambiguous word: read in --tz
+        return "Z" if offset == "+00:00" else offset
     return z.group(0) if (z := _ZONE.search(stamp)) else ""
 
 

@@ -14,36 +14,46 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
+from zoneinfo import ZoneInfo
 
 from wicked_platform.tools.logs import formats
-from wicked_platform.tools.logs.file_query import local_stamp_text
-from wicked_platform.tools.logs.models import LogFormat, LogScan
+from wicked_platform.tools.logs.file_query import MAX_MESSAGE_CHARS, local_stamp_text
+from wicked_platform.tools.logs.models import LevelClass, LogFormat, LogScan
 from wicked_platform.tools.logs.sniff import FileLayout
 from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks
+from wicked_platform.tools.redaction import redact
 
 MAX_STACK_LINES = 12  # the top of a trace says where it broke; the rest is in the file
 MAX_STACK_LINE_CHARS = 300
-MAX_LOOKUPS = 100  # signatures per scan whose example is looked up, most frequent first
+MAX_LOOKUPS = 100  # signatures per scan whose example is looked up: errors and alerts first, then warnings
 READ_BUDGET_BYTES = 32 << 20  # a file read from its start is read this far at most
 SECOND_BUDGET_BYTES = 8 << 20  # a bisected file: the example's second is read this far at most
 PROBE_BYTES = 64 << 10  # a bisection step looks this far for a line that opens with a stamp
+LATE_SECONDS = 5  # a bisected file is read this far past the example's second: writers interleave a little
+BOM = "\ufeff"
 
 _CONTINUATION = formats.compile_shared(formats.CONTINUATION)
-_STAMPED = formats.compile_shared("^" + formats.ISO_STAMP)  # a plain line of its own, whatever follows the stamp
+_STAMP = formats.compile_shared(f"^({formats.ISO_STAMP})(?:{formats.ZONE_WORD})?")  # a plain line of its own
 _ANSI = formats.compile_shared(formats.ANSI_ESCAPE)
-_OPENS_WITH_DATE = re.compile(rb"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_OPENS_WITH_DATE = re.compile(rb"(?:\xef\xbb\xbf)?[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
 class Lookup:
-    """One example to find: its index in the scan's signatures, its second as the file writes it
-    (None when the file's stamps do not sort as text), and its message."""
+    """One example to find: its index in the scan's signatures, its line's parts, and where to look:
+    its second as the file writes it and the last second to read to (None when the file's stamps do not
+    sort as text: each line's stamp is then parsed and compared with `at`)."""
 
     index: int
-    second: str | None
+    at: datetime
     message: str
+    level: str
+    service: str | None  # None: the file's lines name no service
+    second: str | None
+    until: str | None
 
 
 def attach_stacks(scan: LogScan, example_files: list[int | None], files: dict[int, tuple[Path, FileLayout]],
@@ -56,22 +66,25 @@ def attach_stacks(scan: LogScan, example_files: list[int | None], files: dict[in
         tz: the zone stamps without one were read in.
     """
     wanted: dict[int, list[Lookup]] = {}
-    for index, (signature, file_id) in enumerate(zip(scan.signatures, example_files, strict=True)):
-        if index >= MAX_LOOKUPS or file_id not in files:
+    order = sorted(range(len(scan.signatures)), key=lambda i: (scan.signatures[i].level_class == LevelClass.WARNING, i))
+    for index in order[:MAX_LOOKUPS]:
+        signature, file_id = scan.signatures[index], example_files[index]
+        if file_id not in files or files[file_id][1].format != LogFormat.PLAIN:
             continue
-        path, layout = files[file_id]
-        if layout.format != LogFormat.PLAIN:
-            continue
-        second = None
+        layout = files[file_id][1]
+        second = until = None
         if layout.sorts_as_text:
             micros = int(signature.first_seen.timestamp()) * 1_000_000
             second = local_stamp_text(micros, layout, tz)
-        wanted.setdefault(file_id, []).append(Lookup(index=index, second=second, message=signature.example))
+            until = local_stamp_text(micros + LATE_SECONDS * 1_000_000, layout, tz)
+        wanted.setdefault(file_id, []).append(Lookup(
+            index=index, at=signature.first_seen, message=signature.example, level=signature.level,
+            service=signature.service if layout.service_token else None, second=second, until=until))
     stacks: dict[int, list[str]] = {}
     for file_id, lookups in wanted.items():
         path, layout = files[file_id]
         try:
-            stacks.update(_stacks_in_file(path, layout, lookups))
+            stacks.update(_stacks_in_file(path, layout, lookups, ZoneInfo(tz)))
         except OSError:
             continue  # the scan read it a moment ago; a file rotated away since just has no traces
     if not stacks:
@@ -80,23 +93,24 @@ def attach_stacks(scan: LogScan, example_files: list[int | None], files: dict[in
     return scan.model_copy(update={"signatures": signatures})
 
 
-def _stacks_in_file(path: Path, layout: FileLayout, lookups: list[Lookup]) -> dict[int, list[str]]:
+def _stacks_in_file(path: Path, layout: FileLayout, lookups: list[Lookup], zone: ZoneInfo) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     with path.open("rb") as raw:
-        bisectable = raw.read(2) != GZIP_MAGIC and layout.sorts_as_text
-        if bisectable:
+        if raw.read(2) != GZIP_MAGIC and layout.sorts_as_text:
             size = raw.seek(0, 2)
             for lookup in lookups:
-                assert lookup.second is not None
+                assert lookup.second is not None and lookup.until is not None
                 start = _first_at_or_after(raw, size, lookup.second.encode())
                 if start is not None:
                     raw.seek(start)
                     lines = _decoded(_bounded_lines(raw, SECOND_BUDGET_BYTES), layout)
-                    found.update(_find(lines, [lookup], stop_after=lookup.second))
+                    found.update(_find(lines, [lookup], zone, stop_after=lookup.until))
+    # Missed by bisection (lines out of order, an offset that changed since the head), gzip, unsorted:
+    # one bounded read from the start, for all of them at once.
     rest = [lookup for lookup in lookups if lookup.index not in found]
-    if rest and not bisectable:
-        found.update(_find(_decoded(_lines_from_start(path), layout), rest))
-    return found
+    if rest:
+        found.update(_find(_decoded(_lines_from_start(path), layout), rest, zone))
+    return {index: trace for index, trace in found.items() if trace}
 
 
 def _first_at_or_after(raw: BinaryIO, size: int, second: bytes) -> int | None:
@@ -105,7 +119,7 @@ def _first_at_or_after(raw: BinaryIO, size: int, second: bytes) -> int | None:
     while low < high:
         middle = (low + high) // 2
         line = _stamped_line(raw, middle)
-        if line is None or line[1][: len(second)] >= second:
+        if line is None or line[1].removeprefix(BOM.encode())[: len(second)] >= second:
             high = middle
         else:
             low = middle + 1
@@ -157,40 +171,77 @@ def _lines_from_start(path: Path) -> Iterator[bytes]:
 
 def _decoded(lines: Iterator[bytes], layout: FileLayout) -> Iterator[str]:
     for line in lines:
-        text = line.decode("utf-8", errors="replace").rstrip("\r\n")
+        text = line.decode("utf-8", errors="replace").rstrip("\r\n").removeprefix(BOM)
         yield _ANSI.sub("", text) if layout.strip_ansi else text
 
 
-def _find(lines: Iterator[str], lookups: list[Lookup], stop_after: str | None = None) -> dict[int, list[str]]:
-    """Walk the lines; the first line of an example's second holding its message opens its trace, and
-    the continuation lines right under it are the trace. `stop_after`: the lines are sorted; stop at
-    the first one stamped after this second."""
+def _find(lines: Iterator[str], lookups: list[Lookup], zone: ZoneInfo, stop_after: str | None = None) -> dict[int, list[str]]:
+    """Walk the lines; the first that is an example's line opens its trace, and the continuation lines
+    right under it are the trace (empty for an example with none). `stop_after`: the lines are sorted;
+    stop past this second."""
     found: dict[int, list[str]] = {}
     open_traces: list[int] = []  # lookups whose example is the last line read but for its continuation
     pending = list(lookups)
     for line in lines:
-        if _STAMPED.match(line) is None:
+        stamp = _STAMP.match(line)
+        if stamp is None:
             if _CONTINUATION.match(line) is None:
                 open_traces = []  # a line of no log format: whatever it is, it ends the trace
             for index in open_traces:
-                if len(found[index]) < MAX_STACK_LINES:
-                    found[index].append(line[:MAX_STACK_LINE_CHARS])
+                if len(found[index]) < 4 * MAX_STACK_LINES:  # room for blank lines and a key block to redact whole
+                    found[index].append(line[: 8 * MAX_STACK_LINE_CHARS])
             continue
         open_traces = []
-        if not pending:
-            break
-        if stop_after is not None and line[: len(stop_after)] > stop_after:
+        if not pending or (stop_after is not None and line[: len(stop_after)] > stop_after):
             break
         for lookup in list(pending):
-            if (lookup.second is None or line.startswith(lookup.second)) and lookup.message in line:
+            if _is_example(line, stamp, lookup, zone):
                 pending.remove(lookup)
                 found[lookup.index] = []
                 open_traces.append(lookup.index)
-    return {index: trace for index, trace in ((i, _trimmed(t)) for i, t in found.items()) if trace}
+    return {index: _finished(trace) for index, trace in found.items()}
 
 
-def _trimmed(stack: list[str]) -> list[str]:
-    """Without the blank lines that end a trace."""
+def _is_example(line: str, stamp: re.Match[str], lookup: Lookup, zone: ZoneInfo) -> bool:
+    """Is this the example's own line: its second, its message as the line's tail, and its level (and
+    service, where lines name one) before that?"""
+    if lookup.second is not None:
+        if not line.startswith(lookup.second):
+            return False
+    elif _second_of(stamp, zone) != int(lookup.at.timestamp()):
+        return False
+    text = line.rstrip(" \t")
+    if len(lookup.message) < MAX_MESSAGE_CHARS:
+        if not text.endswith(lookup.message):
+            return False
+        head = text[: len(text) - len(lookup.message)]
+    else:  # the scan cut a long message: the line holds it whole
+        at = text.find(lookup.message)
+        if at < 0:
+            return False
+        head = text[:at]
+    tokens = [token.strip("[]:") for token in head[stamp.end():].split()]
+    return lookup.level in (token.upper() for token in tokens) and (lookup.service is None or lookup.service in tokens)
+
+
+def _second_of(stamp: re.Match[str], zone: ZoneInfo) -> int | None:
+    """Epoch seconds of a plain line's stamp; one without a zone is in `zone`."""
+    text = stamp.group(1).replace(",", ".").replace(" +", "+").replace(" -", "-")
+    word = stamp.group(0)[len(stamp.group(1)):].strip()
+    text += formats.ZONE_OFFSETS.get(word, "")
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return int((at if at.tzinfo else at.replace(tzinfo=zone)).timestamp())
+
+
+def _finished(stack: list[str]) -> list[str]:
+    """The trace as shown: without the blank lines that end it, redacted as one text (a private key spans
+    lines), then cut to its first lines and each line to its length, so no cut splits a secret."""
     while stack and not stack[-1].strip():
         stack = stack[:-1]
-    return stack
+    if not stack:
+        return []
+    lines = redact("\n".join(stack[: MAX_STACK_LINES * 4])).split("\n")
+    return [line[:MAX_STACK_LINE_CHARS] for line in lines[:MAX_STACK_LINES]]

@@ -58,7 +58,7 @@ def test_mysql_error_log_with_thread_ids_and_error_codes(logs):
     ]
 
 
-@pytest.mark.parametrize("word, hour", [("CET", 13), ("EST", 19), ("GMT", 14)])
+@pytest.mark.parametrize("word, hour", [("CET", 13), ("CEST", 12), ("EST", 19), ("PDT", 21), ("GMT", 14), ("NZDT", 1)])
 def test_a_zone_word_is_the_stamps_zone(logs, word, hour):
     path = logs.text("pg.log", (f"2024-01-15 14:23:15 {word} [7] LOG:  ready\n"
                                 f"2024-01-15 14:23:16 {word} [7] ERROR:  relation \"carts\" does not exist\n"))
@@ -98,3 +98,19 @@ def test_a_bracketed_level_is_never_taken_for_a_thread(logs):
         "2024-01-15 14:23:16 [INFO] [checkout-api] ok\n"))])
     (sig,) = scan.signatures
     assert (sig.service, sig.level, sig.signature) == ("checkout-api", "ERROR", "Payment timeout for order <*>")
+
+
+def test_an_ambiguous_zone_word_is_read_in_the_given_zone(logs):
+    path = logs.text("pg.log", "2024-07-15 14:23:15 BST [7] LOG:  ready\n2024-07-15 14:23:16 BST [7] ERROR:  boom\n")
+    (sig,) = scan_logs([path], tz="Europe/London").signatures  # British Summer Time, not Bangladesh
+    assert sig.first_seen == utc("2024-07-15T13:23:16")
+
+
+def test_any_thread_name_stands_before_the_level(logs):
+    scan = scan_logs([logs.text("app.log", (
+        "2024-01-15 14:23:15,120 [main] INFO  com.shop.App - ok\n"
+        "2024-01-15 14:23:16,120 [restartedMain] ERROR com.shop.CartService - Failed to load cart 7\n"
+        "2024-01-15 14:23:17,120 [kafka-producer-network-thread | producer-1] WARN  org.apache.kafka.Sender - slow\n"))])
+    assert scan.files[0].unparsed == 0
+    assert sorted((s.level, s.signature) for s in scan.signatures) == [
+        ("ERROR", "com.shop.CartService - Failed to load cart <*>"), ("WARN", "org.apache.kafka.Sender - slow")]

@@ -3,6 +3,8 @@ by one bounded read from the start in any other plain file, and never confused w
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from wicked_platform.tools.logs import stacks
@@ -115,3 +117,57 @@ def test_the_example_second_is_written_as_the_file_writes_it(logs, zone):
         "\tat zoned.Frame(A.java:1)\n"
         f"2024-01-15T14:23:16{zone} INFO cart-api after\n"))], tz="America/New_York")
     assert stack_of(scan, "Lookup failed for user <*>") == ["\tat zoned.Frame(A.java:1)"]
+
+
+def test_the_examples_own_level_and_service_pick_its_line_among_lines_ending_alike(logs):
+    scan = scan_logs([logs.text("app.log", (
+        "2024-01-15T14:23:15Z WARN cart-api Connection refused to payments:443\n"
+        "\tat retry.Frame(R.java:1)\n"
+        "2024-01-15T14:23:15Z ERROR gateway Connection refused to payments:443\n"
+        "\tat gateway.Frame(G.java:2)\n"
+        "2024-01-15T14:23:15Z ERROR cart-api Connection refused to payments:443\n"
+        "\tat cart.Frame(C.java:3)\n"
+        "2024-01-15T14:23:16Z INFO cart-api ok\n"))])
+    stacks = {(s.service, s.level): s.stack for s in scan.signatures}
+    assert stacks == {("cart-api", "WARN"): ["\tat retry.Frame(R.java:1)"], ("gateway", "ERROR"): ["\tat gateway.Frame(G.java:2)"],
+                      ("cart-api", "ERROR"): ["\tat cart.Frame(C.java:3)"]}
+
+
+def test_a_file_not_sorted_as_text_still_matches_the_examples_time(logs):
+    scan = scan_logs([logs.text("pg.log", (
+        "2024-01-15T09:00:00+01:00 ERROR cart-api Lookup failed for user 1\n"
+        "\tat early.Frame(A.java:1)\n"
+        "2024-01-15T14:23:15Z ERROR cart-api Lookup failed for user 1\n"
+        "\tat late.Frame(B.java:2)\n"))], since=datetime(2024, 1, 15, 13, tzinfo=UTC))
+    assert stack_of(scan, "Lookup failed for user <*>") == ["\tat late.Frame(B.java:2)"]
+
+
+def test_a_private_key_block_or_a_long_line_in_a_trace_is_redacted_before_it_is_cut(logs):
+    card = "4111 1111 1111 1111"
+    scan = scan_logs([logs.text("app.log", (
+        "2024-01-15T14:23:15Z ERROR cart-api TLS handshake failed\n"
+        "  -----BEGIN RSA PRIVATE KEY-----\n"
+        "  MIIEpAIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw\n"
+        "  -----END RSA PRIVATE KEY-----\n"
+        f"\tat tls.Frame(T.java:1) {'x' * 290} card {card}\n"))])
+    text = "\n".join(stack_of(scan, "TLS handshake failed"))
+    assert "MIIEpAIBAAKCAQEA" not in text and "[REDACTED]" in text
+    assert "4111" not in text and all(len(line) <= stacks.MAX_STACK_LINE_CHARS for line in text.split("\n"))
+
+
+def test_bisection_that_misses_falls_back_to_reading_from_the_start(logs):
+    scan = scan_logs([logs.text("app.log", (
+        "\ufeff2024-01-15T14:23:15Z ERROR cart-api First line failure\n"
+        "\tat first.Frame(A.java:1)\n"
+        "2024-01-15T14:23:20Z INFO cart-api ok\n"
+        "2024-01-15T14:23:16Z ERROR cart-api Written late by an async appender\n"
+        "\tat late.Frame(B.java:2)\n"))])
+    assert stack_of(scan, "First line failure") == ["\tat first.Frame(A.java:1)"]
+    assert stack_of(scan, "Written late by an async appender") == ["\tat late.Frame(B.java:2)"]
+
+
+def test_replicas_writing_the_same_line_give_the_same_trace_every_run(logs):
+    paths = [logs.text(f"replica{i}.log", (f"2024-01-15T14:23:15Z ERROR cart-api Lookup failed\n\tat replica{i}.Frame(R.java:1)\n"))
+             for i in range(6)]
+    runs = {tuple(stack_of(scan_logs(paths), "Lookup failed")) for _ in range(5)}
+    assert runs == {("\tat replica0.Frame(R.java:1)",)}
