@@ -14,7 +14,7 @@ from wicked_platform.agents.machine import Progress, run_machine
 from wicked_platform.agents.model_client import ModelClient
 from wicked_platform.agents.model_policy import ModelPolicy
 from wicked_platform.agents.offline import InvestigationRequest, engine_run
-from wicked_platform.agents.toolbox import Toolbox
+from wicked_platform.agents.toolbox import Toolbox, input_state
 from wicked_platform.tools.report import IncidentReport
 
 DEFAULT_MAX_INPUT_TOKENS = 20_000
@@ -26,9 +26,12 @@ def _silent(_: str) -> None:
 
 async def _investigate(request: InvestigationRequest, client: ModelClient, max_input_tokens: int,
                        progress: Progress) -> IncidentReport:
+    as_of = input_state(request)
     engine = engine_run(request)
     report = engine.report
-    async with Toolbox(request, engine) as toolbox:
+    # A log written to while the engine read it is read again by the tools: the cache must not keep an
+    # older scan under the files' newer sizes.
+    async with Toolbox(request, engine if input_state(request) == as_of else None) as toolbox:
         policy = ModelPolicy(client, toolbox, request.description, progress=progress,
                              engine_recommendation=report.rollback_decision.recommendation,
                              max_input_tokens=max_input_tokens)

@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict
 from wicked_platform.agents.offline import EngineRun, InvestigationRequest
 from wicked_platform.tools.mcp.confinement import Roots
 from wicked_platform.tools.mcp.server import build_server
-from wicked_platform.tools.mcp.workspace import Workspace
+from wicked_platform.tools.changes.git_history import is_git_repo
+from wicked_platform.tools.mcp.workspace import Inputs, Workspace
 from wicked_platform.tools.redaction import redact
 from wicked_platform.tools.timeutil import iso_z
 
@@ -52,6 +53,23 @@ def compact(value: Any) -> Any:
     if isinstance(value, str) and len(value) > MAX_STRING_CHARS:
         return value[:MAX_STRING_CHARS] + f"... [{len(value) - MAX_STRING_CHARS} more characters]"
     return value
+
+
+def request_inputs(request: InvestigationRequest) -> Inputs:
+    """What the engine reads for `request`, as the tools' workspace names it."""
+    def resolved(path: Path | None) -> Path | None:
+        return path.resolve() if path is not None else None
+
+    repo = resolved(request.repo)
+    return Inputs(repo=repo if repo is not None and is_git_repo(repo) else None,
+                  logs=tuple(p.resolve() for p in request.logs), context_path=resolved(request.context_path),
+                  deploys_path=resolved(request.deploys_path), since=request.since, until=request.until, tz=request.tz)
+
+
+def input_state(request: InvestigationRequest) -> tuple:
+    """The inputs of `request` as they are now (sizes, mtimes, the repo's HEAD): taken before and after the
+    engine's run, it tells whether what the engine read is still what the tools would read."""
+    return request_inputs(request).key()
 
 
 class Toolbox:
@@ -92,15 +110,17 @@ class Toolbox:
         return self
 
     def _prime(self, workspace: Workspace, engine: EngineRun) -> None:
-        """Hand the tools the engine's findings, under the inputs the tools will resolve; inputs the tools
-        cannot resolve are left for them to refuse, as they would."""
+        """Hand the tools the engine's findings, under the inputs the tools will resolve, when those are
+        the inputs the engine read; otherwise (the tools would find another repo or context, or cannot
+        resolve the inputs and will refuse them) the tools compute their own."""
         values = self._inputs("")  # every injected value, for no tool in particular
         try:
             inputs = workspace.inputs(values["logs"], values["repo"], values.get("context"), values.get("since"),
                                       values.get("until"), values["tz"], deploys=values.get("deploys"))
         except (ValueError, OSError):
             return
-        workspace.prime(inputs, engine.symptoms, engine.changes)
+        if inputs == request_inputs(self.request):
+            workspace.prime(inputs, engine.symptoms, engine.changes)
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self._stack.aclose()

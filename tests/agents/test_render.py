@@ -48,4 +48,4 @@ def test_a_symptom_with_a_stack_trace_shows_its_top_under_the_table(checkout_tim
     text = report_markdown(report.model_copy(update={"symptoms": [first, *report.symptoms[1:]]}))
     block = text.split("**Stack traces**")[1].split("### Incident Timeline")[0]
     assert f"\n    {first.example}\n    \tat f.F0(F.java:0)\n" in block  # an indented code block: the log's own text
-    assert "F.java:7" in block and "F.java:8" not in block and "(2 more lines in the log)" in block
+    assert "F.java:7" in block and "F.java:8" not in block and "(the rest of the trace is in the log)" in block

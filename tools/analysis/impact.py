@@ -26,6 +26,7 @@ class AffectedServices(BaseModel):
 # A page is news about the incident, not a failure of whoever sends it: `disk-monitor: ALERT ... paging
 # database on-call` does not make disk-monitor an affected service.
 _NOTIFICATION = re.compile(r"\balert\b|\bpag(?:ing|ed)\b", re.I)
+_PAGE = re.compile(r"\balert|\bpag(?:ing|ed)\b", re.I)  # `Alerting on-call: ...` too
 
 
 def _first_seen_by_signature(scan: LogScan) -> dict[tuple[str, str], datetime]:
@@ -39,14 +40,19 @@ def _first_seen_by_signature(scan: LogScan) -> dict[tuple[str, str], datetime]:
     return first
 
 
-def _messengers(scan: LogScan) -> set[str]:
-    """Services whose every error and alert line is a page or an alert about someone else: an SLO
-    monitor, an alerting bot. They report the incident; they are not part of its blast radius."""
-    errors: dict[str, list[bool]] = {}
+def _messengers(scan: LogScan, context: IncidentContext) -> set[str]:
+    """Services whose every error and alert line pages about another service (an SLO monitor, an alerting
+    bot): they report the incident and are no part of its blast radius. A service that alerts about
+    itself (`alert: consumer lag 90k, dropping batch`) is failing, and stays."""
+    known = set(scan.service_counts) | set(context.services)
+    notices: dict[str, list[bool]] = {}
     for sig in scan.signatures:
         if sig.level_class in ERROR_CLASSES:
-            errors.setdefault(sig.service, []).append(bool(_NOTIFICATION.search(sig.example)))
-    return {service for service, notices in errors.items() if all(notices)}
+            others = known - {sig.service}
+            about_another = bool(_PAGE.search(sig.example)) and any(
+                re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", sig.example) for name in others)
+            notices.setdefault(sig.service, []).append(about_another)
+    return {service for service, pages in notices.items() if all(pages)}
 
 
 def _dependencies(service: str, context: IncidentContext) -> set[str]:
@@ -72,7 +78,7 @@ def downstream_of_failing(rising: list[str], context: IncidentContext) -> set[st
 
 
 def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> AffectedServices:
-    messengers = _messengers(scan)
+    messengers = _messengers(scan, context)
     services = sorted({p.service for p in scan.points if p.level_class in ERROR_CLASSES} - messengers)
     direct = []
     for service in services:

@@ -18,15 +18,19 @@ HISTORY = timedelta(days=1)  # changes older than this before the onset are not 
 _DEPLOY = re.compile(r"\bdeploy|\brollout\b|\brelease\b|\brolled out\b", re.I)
 _ALERT_LEVELS = {"CRITICAL", "CRIT", "FATAL", "ALERT", "EMERG", "PANIC"}
 _ERROR_LEVELS = {"ERROR", "ERR", "SEVERE"}
-_QUIET_LEVELS = {"DEBUG", "TRACE"}
+_QUIET_LEVELS = {"DEBUG", "TRACE", "FINE", "FINER", "FINEST", "VERBOSE"}
 _PAGE_WORDS = re.compile(r"\balert|\bpaging\b|\bpaged\b", re.I)
-# An alert wording that says the alert stopped pages nobody; one about the alerting set-up (rules,
-# configuration) neither, unless it also says something fired.
+# An alert that says it stopped pages nobody: the stop word belongs to the alert (`Alert resolved`,
+# `RESOLVED: ...`, `0 alerts firing`), not to whatever the alert is about (`host could not be resolved`).
 _STOPPED = re.compile(
-    r"\b(?:resolved|cleared|recovered|silenced|muted|suppressed|disabled)\b|\bno (?:active |firing )?alerts\b"
-    r"|\balerts?\W{0,3}0\b", re.I)
+    r"\b(?:alert|alarm|incident|page)s?\W{0,3}(?:is\s+|was\s+|has\s+been\s+|have\s+been\s+)?"
+    r"(?:resolved|cleared|recovered|silenced|muted|suppressed|acknowledged|acked|closed)\b"
+    r"|^\W*(?:resolved|cleared|ok)\b|\b(?:no|0|zero)\s+(?:active\s+|firing\s+|open\s+)?alerts?\b"
+    r"|\balerts?\W{1,3}(?:0|none)\s+(?:firing|active|open)\b", re.I)
 _FIRING = re.compile(r"\b(?:fir(?:ing|ed)|triggered|raised|sent|paging|paged|opened)\b", re.I)
-_SETUP = re.compile(r"\b(?:rules?|reloaded|config(?:uration)?)\b", re.I)
+# The alerting set-up changing (rules reloaded, Alertmanager configured) is no alert, unless one fires.
+_SETUP = re.compile(r"\balert(?:ing)?[ -]?rules?\b|\breload(?:ed|ing)?\b|\balert(?:ing|manager)?\s+config(?:uration)?\b",
+                    re.I)
 _BREAKER_OPEN = re.compile(r"circuit[ -]?breaker\W+(?:is\s+)?(?:half[- ])?open", re.I)
 _THRESHOLD = re.compile(r"threshold", re.I)
 _KIND_ORDER = {"deploy": 0, "change": 1, "error_onset": 2, "error": 3, "warning": 4, "alert": 5, "recovery": 6, "note": 7}

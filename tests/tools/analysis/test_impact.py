@@ -101,10 +101,20 @@ def test_the_title_names_the_failing_service_without_the_gateways_status():
 
 def test_a_monitor_that_only_pages_is_no_part_of_the_blast_radius():
     lines = _slow_inventory_lines()
-    lines += [(at(35), "CRITICAL", "slo-monitor", "Alert: checkout availability SLO burn rate 14x, paging on-call"),
+    lines += [(at(35), "CRITICAL", "slo-monitor", "Alert: checkout-api availability SLO burn rate 14x, paging on-call"),
               (at(36), "WARN", "slo-monitor", "checkout error budget for June 38% spent")]
     lines += [(at(36), "ERROR", "cert-manager", "Certificate renewal failed for checkout-tls"),
               (at(37), "CRITICAL", "cert-manager", "Alert: CertificateExpired checkout-tls, paging platform")]
     affected = affected_services(make_scan(lines), find_onset(make_scan(lines)), CONTEXT)
     assert "slo-monitor" not in affected.direct + affected.cascade
     assert "cert-manager" in affected.cascade  # it failed on its own account, besides paging
+
+
+def test_a_service_that_alerts_about_itself_is_failing_and_a_bot_alerting_about_another_is_not():
+    lines = _slow_inventory_lines()
+    lines += [(at(30 + m), "ERROR", "orders-consumer", f"alert: consumer lag {90 + m}k on topic orders, dropping batch")
+              for m in range(10)]
+    lines += [(at(33), "ERROR", "alert-bot", "Alerting on-call: inventory-service statement timeouts")]
+    affected = affected_services(make_scan(lines), find_onset(make_scan(lines)), CONTEXT)
+    assert "orders-consumer" in affected.direct + affected.cascade
+    assert "alert-bot" not in affected.direct + affected.cascade

@@ -44,10 +44,14 @@ def _event(level: str, message: str) -> LogEvent:
 def test_an_alert_is_a_page_that_fires_not_one_that_resolves_or_a_rule_that_changed():
     firing = [("INFO", "Alert: checkout 5xx above 5% for 2 minutes"), ("WARN", "paging payments on-call"),
               ("CRITICAL", "Checkout failures exceeding threshold"), ("INFO", "PagerDuty: incident triggered, paged alice"),
-              ("INFO", "alert rule CheckoutErrorRate firing for checkout-api")]
+              ("INFO", "alert rule CheckoutErrorRate firing for checkout-api"),
+              ("ERROR", "ALERT: host payments-db could not be resolved"), ("INFO", "Alert: checkout-api has not recovered"),
+              ("INFO", "Alert: 0 healthy backends for payments-service"), ("INFO", "Alert: orders-db replication disabled"),
+              ("WARN", "Alert: config-server unreachable"), ("INFO", "Alert HighErrorRate on checkout (rule: error_rate > 5%)")]
     quiet = [("INFO", "Alert resolved: checkout 5xx back under 5%"), ("INFO", "Reloaded 42 alert rules"),
              ("INFO", "alerts: 0 firing"), ("DEBUG", "evaluating alert checkout-5xx"), ("INFO", "No active alerts"),
-             ("INFO", "Alertmanager configuration updated")]
+             ("INFO", "Alertmanager configuration updated"), ("INFO", "Reloaded alerting rules; 0 alerts firing"),
+             ("FINE", "alert check done"), ("INFO", "RESOLVED: checkout 5xx above 5%"), ("INFO", "incident acknowledged by alice")]
     assert [is_alert(_event(level, text)) for level, text in firing] == [True] * len(firing)
     assert [is_alert(_event(level, text)) for level, text in quiet] == [False] * len(quiet)
 
