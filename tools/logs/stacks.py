@@ -181,7 +181,16 @@ def _find(lines: Iterator[str], lookups: list[Lookup], zone: ZoneInfo, stop_afte
     stop past this second."""
     found: dict[int, list[str]] = {}
     open_traces: list[int] = []  # lookups whose example is the last line read but for its continuation
-    pending = list(lookups)
+    # Lookups by their second, so a line is compared with the few of its own second, not with all.
+    by_text: dict[str, list[Lookup]] = {}
+    by_epoch: dict[int, list[Lookup]] = {}
+    for lookup in lookups:
+        if lookup.second is not None:
+            by_text.setdefault(lookup.second, []).append(lookup)
+        else:
+            by_epoch.setdefault(int(lookup.at.timestamp()), []).append(lookup)
+    text_length = len(next(iter(by_text))) if by_text else 0
+    pending = len(lookups)
     for line in lines:
         stamp = _STAMP.match(line)
         if stamp is None:
@@ -194,11 +203,14 @@ def _find(lines: Iterator[str], lookups: list[Lookup], zone: ZoneInfo, stop_afte
         open_traces = []
         if not pending or (stop_after is not None and line[: len(stop_after)] > stop_after):
             break
-        for lookup in list(pending):
-            if _is_example(line, stamp, lookup, zone):
-                pending.remove(lookup)
+        candidates = by_text.get(line[:text_length], []) if by_text else []
+        if by_epoch:
+            candidates = candidates + by_epoch.get(_second_of(stamp, zone), [])
+        for lookup in candidates:
+            if lookup.index not in found and _is_example(line, stamp, lookup, zone):
                 found[lookup.index] = []
                 open_traces.append(lookup.index)
+                pending -= 1
     return {index: _finished(trace) for index, trace in found.items()}
 
 
