@@ -89,8 +89,12 @@ MESSAGE_KEYS = ("msg", "message", "event")
 # Where a structured line keeps what went wrong beside its message: zap's and go-kit's `error`/`err`,
 # pino's `err.message`, an `exception`, an error code. `msg: "request failed"` alone would fold every
 # failure into one signature.
-ERROR_KEYS = ("error", "err", "error.message", "err.message", "exception", "exception.message", "error_message",
-              "errorMessage", "error.code", "errorCode", "error_code")
+ERROR_KEYS = ("error", "err", "error.message", "err.message", "exception.message", "error_message", "errorMessage",
+              "error.code", "errorCode", "error_code")
+# Where a structured line keeps its stack trace: pino's `err.stack`, zap's `stacktrace`, structlog's
+# `exception` (the formatted traceback), Logstash's `stack_trace`.
+STACK_KEYS = ("stack", "stacktrace", "stack_trace", "err.stack", "error.stack", "exception", "exception.stacktrace",
+              "exception.stack_trace", "exc_info")
 
 # Lines with no stamp of their own that belong to the line above: stack frames and their headers,
 # Python tracebacks, wrapped text. A blank line is one too: it carries nothing of its own.

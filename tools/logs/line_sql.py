@@ -196,7 +196,8 @@ def _with_error(message: str, error: str) -> str:
     """The message, and what went wrong when the line says it in a field of its own (`request failed:
     context deadline exceeded`); without either, the whole line."""
     message = f"CAST({message} AS VARCHAR)"  # either may be a bare NULL
-    error = f"nullif(nullif(CAST({error} AS VARCHAR), 'true'), 'false')"  # `"error": false` says nothing went wrong
+    # `"error": false` says nothing went wrong; of a multi-line error, the first line says what.
+    error = f"nullif(nullif(split_part(CAST({error} AS VARCHAR), chr(10), 1), 'true'), 'false')"
     return (f"(CASE WHEN {message} IS NULL THEN coalesce({error}, {CANDIDATE_LINE}) "
             f"WHEN {error} IS NULL OR contains({message}, {error}) THEN {message} "
             f"ELSE {message} || ': ' || {error} END)")

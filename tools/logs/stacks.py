@@ -5,12 +5,14 @@ which line a frame belongs to depends on the line above it, and DuckDB reads lin
 no order. A trace matters for one line per signature, its example, so it is fetched afterwards from
 the file. A plain file whose text sorts by time is bisected to the example's second, a few short
 reads however big the file. Any other plain file, gzip or not, is read from its start, once for all
-the examples it holds, up to a byte budget. Other formats keep a trace inside the line (JSON) or
-rarely split one over lines (syslog), so they are not looked into.
+the examples it holds, up to a byte budget. A JSON line keeps its trace in a field (`err.stack`,
+`stacktrace`, `exception`): the example's record is found the same way. Other formats rarely write
+a trace at all, so they are not looked into.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from wicked_platform.tools.logs import formats
 from wicked_platform.tools.logs.file_query import MAX_MESSAGE_CHARS, local_stamp_text
+from wicked_platform.tools.logs.levels import level_name
 from wicked_platform.tools.logs.models import LevelClass, LogFormat, LogScan
 from wicked_platform.tools.logs.sniff import FileLayout
 from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks
@@ -69,7 +72,7 @@ def attach_stacks(scan: LogScan, example_files: list[int | None], files: dict[in
     order = sorted(range(len(scan.signatures)), key=lambda i: (scan.signatures[i].level_class == LevelClass.WARNING, i))
     for index in order[:MAX_LOOKUPS]:
         signature, file_id = scan.signatures[index], example_files[index]
-        if file_id not in files or files[file_id][1].format != LogFormat.PLAIN:
+        if file_id not in files or files[file_id][1].format not in (LogFormat.PLAIN, LogFormat.JSON):
             continue
         layout = files[file_id][1]
         second = until = None
@@ -79,7 +82,8 @@ def attach_stacks(scan: LogScan, example_files: list[int | None], files: dict[in
             until = local_stamp_text(micros + LATE_SECONDS * 1_000_000, layout, tz)
         wanted.setdefault(file_id, []).append(Lookup(
             index=index, at=signature.first_seen, message=signature.example, level=signature.level,
-            service=signature.service if layout.service_token else None, second=second, until=until))
+            service=signature.service if layout.service_token or layout.keys.service else None, second=second,
+            until=until))
     stacks: dict[int, list[str]] = {}
     for file_id, lookups in wanted.items():
         path, layout = files[file_id]
@@ -94,6 +98,8 @@ def attach_stacks(scan: LogScan, example_files: list[int | None], files: dict[in
 
 
 def _stacks_in_file(path: Path, layout: FileLayout, lookups: list[Lookup], zone: ZoneInfo) -> dict[int, list[str]]:
+    if layout.format == LogFormat.JSON:
+        return _json_stacks(path, layout, lookups, zone)
     found: dict[int, list[str]] = {}
     with path.open("rb") as raw:
         if raw.read(2) != GZIP_MAGIC and layout.sorts_as_text:
@@ -243,6 +249,93 @@ def _second_of(stamp: re.Match[str], zone: ZoneInfo) -> int | None:
     text += formats.ZONE_OFFSETS.get(word, "")
     try:
         at = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return int((at if at.tzinfo else at.replace(tzinfo=zone)).timestamp())
+
+
+def _json_stacks(path: Path, layout: FileLayout, lookups: list[Lookup], zone: ZoneInfo) -> dict[int, list[str]]:
+    """JSON lines keep a trace in a field (`err.stack`, `stacktrace`, `exception`): the example's record,
+    found by one bounded read from the start, gives it."""
+    found: dict[int, list[str]] = {}
+    pending = {lookup.index: lookup for lookup in lookups}
+    # A cheap test before parsing: the message's opening words as JSON writes them.
+    needles = {lookup.index: json.dumps(lookup.message.split(": ")[0][:60], ensure_ascii=False)[1:-1] for lookup in lookups}
+    for raw in _lines_from_start(path):
+        text = raw.decode("utf-8", errors="replace")
+        hits = [pending[i] for i in pending if needles[i] in text]
+        if not hits:
+            continue
+        try:
+            record = json.loads(text)
+        except (ValueError, RecursionError):
+            continue
+        if not isinstance(record, dict):
+            continue
+        for lookup in hits:
+            if _is_json_example(record, layout, lookup, zone):
+                del pending[lookup.index]
+                stack = next((v for key in formats.STACK_KEYS if isinstance(v := _json_key(record, key), str) and v.strip()), None)
+                found[lookup.index] = _finished(stack.splitlines()[: 4 * MAX_STACK_LINES]) if stack else []
+        if not pending:
+            break
+    return {index: trace for index, trace in found.items() if trace}
+
+
+def _is_json_example(record: dict, layout: FileLayout, lookup: Lookup, zone: ZoneInfo) -> bool:
+    """The record's second, level, service and message (with its error, as the scan composed it) are the example's."""
+    keys = layout.keys
+    if _epoch_second(_first_value(record, keys.ts), zone) != int(lookup.at.timestamp()):
+        return False
+    if level_name(_first_value(record, keys.level)) != lookup.level:
+        return False
+    if lookup.service is not None and _first_value(record, keys.service) != lookup.service:
+        return False
+    message, error = _first_value(record, keys.message), _first_value(record, keys.error)
+    error = None if error in (None, "true", "false", "True", "False") else error.split("\n")[0]
+    if message is None:
+        composed = error
+    elif error is None or error in message:
+        composed = message
+    else:
+        composed = f"{message}: {error}"
+    return composed is not None and composed[:MAX_MESSAGE_CHARS] == lookup.message
+
+
+def _first_value(record: dict, paths: list[str]) -> str | None:
+    """The first of `paths` (JSON paths as the sniffer wrote them) that holds a value, as text."""
+    for path in paths:
+        if path.startswith('$."'):
+            value = record.get(path[3:-1])
+        else:
+            value: object = record
+            for part in path[2:].split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+        if value is not None and not isinstance(value, dict | list):
+            return json.dumps(value) if isinstance(value, bool) else str(value)
+    return None
+
+
+def _json_key(record: dict, key: str) -> object:
+    """A key's value: top level (dotted or not), or one level down (`err.stack`)."""
+    if key in record:
+        return record[key]
+    head, _, rest = key.partition(".")
+    inner = record.get(head)
+    return inner.get(rest) if rest and isinstance(inner, dict) else None
+
+
+def _epoch_second(value: str | None, zone: ZoneInfo) -> int | None:
+    """Epoch seconds of a JSON time value: seconds, milli-, micro- or nanoseconds since the epoch (told
+    apart by their digits, as the scan does), or ISO 8601; one without a zone is in `zone`."""
+    if value is None:
+        return None
+    digits = value.split(".")[0]
+    if digits.isdigit():
+        scale = {13: 10**3, 12: 10**3, 11: 10**3, 16: 10**6, 19: 10**9}.get(len(digits))
+        return int(digits) // scale if scale else int(digits) if len(digits) in (9, 10) else None
+    try:
+        at = datetime.fromisoformat(value.replace(",", ".").replace(" +", "+").replace(" -", "-"))
     except ValueError:
         return None
     return int((at if at.tzinfo else at.replace(tzinfo=zone)).timestamp())

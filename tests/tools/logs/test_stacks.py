@@ -102,7 +102,7 @@ def test_a_sorted_file_is_bisected_so_a_late_example_is_found_past_the_read_budg
     assert stack_of(zipped, "Disk quota exceeded on /data") == []
 
 
-def test_json_lines_are_not_looked_into(logs):
+def test_a_json_line_keeps_its_trace_in_a_field_not_on_the_lines_below(logs):
     scan = scan_logs([logs.text("app.jsonl", (
         '{"ts": "2024-01-15T14:23:15Z", "level": "error", "service": "api", "msg": "Lookup failed"}\n'
         "\tat json.Frame(A.java:1)\n"))])
@@ -171,3 +171,24 @@ def test_replicas_writing_the_same_line_give_the_same_trace_every_run(logs):
              for i in range(6)]
     runs = {tuple(stack_of(scan_logs(paths), "Lookup failed")) for _ in range(5)}
     assert runs == {("\tat replica0.Frame(R.java:1)",)}
+
+
+def test_json_traces_from_pino_zap_and_structlog_fields(logs):
+    import json
+
+    records = [
+        {"time": 1705328590000, "level": 30, "service": "cart-api", "msg": "ok"},
+        {"time": 1705328595120, "level": 50, "service": "cart-api", "msg": "Failed to load cart",
+         "err": {"message": "boom", "stack": "TypeError: boom\n    at loadCart (/app/cart.js:42:17)"}},
+        {"time": 1705328596000, "level": 50, "service": "orders", "msg": "request failed", "error": "context deadline exceeded",
+         "stacktrace": "main.handler\n\t/app/main.go:42"},
+        {"time": 1705328597000, "level": 50, "service": "worker", "msg": "job crashed",
+         "exception": "Traceback (most recent call last):\n  File \"/app/job.py\", line 3, in run\nKeyError: 'sku'"},
+    ]
+    scan = scan_logs([logs.text("app.jsonl", "\n".join(json.dumps(r) for r in records) + "\n")])
+    stacks = {s.service: (s.example, s.stack) for s in scan.signatures}
+    assert stacks == {
+        "cart-api": ("Failed to load cart: boom", ["TypeError: boom", "    at loadCart (/app/cart.js:42:17)"]),
+        "orders": ("request failed: context deadline exceeded", ["main.handler", "\t/app/main.go:42"]),
+        "worker": ("job crashed", ["Traceback (most recent call last):", '  File "/app/job.py", line 3, in run', "KeyError: 'sku'"]),
+    }
