@@ -18,9 +18,9 @@ from mcp import Client
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.agents.offline import EngineRun, InvestigationRequest
+from wicked_platform.tools.changes.git_history import is_git_repo
 from wicked_platform.tools.mcp.confinement import Roots
 from wicked_platform.tools.mcp.server import build_server
-from wicked_platform.tools.changes.git_history import is_git_repo
 from wicked_platform.tools.mcp.workspace import Inputs, Workspace
 from wicked_platform.tools.redaction import redact
 from wicked_platform.tools.timeutil import iso_z
