@@ -44,13 +44,13 @@ def _messengers(scan: LogScan, context: IncidentContext) -> set[str]:
     """Services whose every error and alert line pages about another service (an SLO monitor, an alerting
     bot): they report the incident and are no part of its blast radius. A service that alerts about
     itself (`alert: consumer lag 90k, dropping batch`) is failing, and stays."""
-    known = set(scan.service_counts) | set(context.services)
+    known = sorted(set(scan.service_counts) | set(context.services), key=lambda name: (-len(name), name))
+    names = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, known)) + r")(?![\w-])") if known else None
     notices: dict[str, list[bool]] = {}
     for sig in scan.signatures:
         if sig.level_class in ERROR_CLASSES:
-            others = known - {sig.service}
-            about_another = bool(_PAGE.search(sig.example)) and any(
-                re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", sig.example) for name in others)
+            about_another = bool(names and _PAGE.search(sig.example)
+                                 and any(name != sig.service for name in names.findall(sig.example)))
             notices.setdefault(sig.service, []).append(about_another)
     return {service for service, pages in notices.items() if all(pages)}
 
