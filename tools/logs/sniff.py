@@ -129,7 +129,7 @@ def _sniff_lines(lines: list[str], path: Path) -> FileLayout:
 def _line_format(line: str) -> LogFormat | None:
     if line.startswith("{"):
         record = _json_object(line)
-        if record is not None and any(_json_path(record, key) for key in formats.TIME_KEYS):
+        if record is not None and any(json_path(record, key) for key in formats.TIME_KEYS):
             return LogFormat.JSON
         return None
     if _SYSLOG_5424.match(line):
@@ -215,7 +215,7 @@ def _json_object(line: str) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def _json_path(record: dict, key: str) -> str | None:
+def json_path(record: dict, key: str) -> str | None:
     """The JSON path of `key` in a record: a top-level key (dotted or not), or a nested one."""
     if key in record and record[key] not in (None, "") and not isinstance(record[key], dict | list):
         return '$."' + key + '"' if not key.replace("_", "").isalnum() else f"$.{key}"
@@ -229,7 +229,7 @@ def _json_keys(lines: list[str]) -> LineKeys:
     records = [r for r in (_json_object(line) for line in lines) if r is not None]
 
     def used(keys: tuple[str, ...]) -> list[str]:
-        found = Counter(path for r in records if (path := next(filter(None, (_json_path(r, k) for k in keys)), None)))
+        found = Counter(path for r in records if (path := next(filter(None, (json_path(r, k) for k in keys)), None)))
         return [path for path, _ in found.most_common()]
 
     return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),

@@ -25,7 +25,7 @@ from wicked_platform.tools.logs import formats
 from wicked_platform.tools.logs.file_query import MAX_MESSAGE_CHARS, local_stamp_text
 from wicked_platform.tools.logs.levels import level_name
 from wicked_platform.tools.logs.models import LevelClass, LogFormat, LogScan
-from wicked_platform.tools.logs.sniff import FileLayout
+from wicked_platform.tools.logs.sniff import FileLayout, json_path
 from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks
 from wicked_platform.tools.redaction import redact
 
@@ -213,21 +213,16 @@ def _find(lines: Iterator[str], lookups: list[Lookup], zone: ZoneInfo, stop_afte
         if by_epoch:
             candidates = candidates + by_epoch.get(_second_of(stamp, zone), [])
         for lookup in candidates:
-            if lookup.index not in found and _is_example(line, stamp, lookup, zone):
+            if lookup.index not in found and _is_example(line, stamp, lookup):
                 found[lookup.index] = []
                 open_traces.append(lookup.index)
                 pending -= 1
     return {index: _finished(trace) for index, trace in found.items()}
 
 
-def _is_example(line: str, stamp: re.Match[str], lookup: Lookup, zone: ZoneInfo) -> bool:
-    """Is this the example's own line: its second, its message as the line's tail, and its level (and
-    service, where lines name one) before that?"""
-    if lookup.second is not None:
-        if not line.startswith(lookup.second):
-            return False
-    elif _second_of(stamp, zone) != int(lookup.at.timestamp()):
-        return False
+def _is_example(line: str, stamp: re.Match[str], lookup: Lookup) -> bool:
+    """Is this line of the example's second (as `_find` picks them) the example's own: its message as the
+    line's tail, and its level (and service, where lines name one) before that?"""
     text = line.rstrip(" \t")
     if len(lookup.message) < MAX_MESSAGE_CHARS:
         if not text.endswith(lookup.message):
@@ -243,15 +238,9 @@ def _is_example(line: str, stamp: re.Match[str], lookup: Lookup, zone: ZoneInfo)
 
 
 def _second_of(stamp: re.Match[str], zone: ZoneInfo) -> int | None:
-    """Epoch seconds of a plain line's stamp; one without a zone is in `zone`."""
-    text = stamp.group(1).replace(",", ".").replace(" +", "+").replace(" -", "-")
+    """Epoch seconds of a plain line's stamp (a zone word read as its offset); one without a zone is in `zone`."""
     word = stamp.group(0)[len(stamp.group(1)):].strip()
-    text += formats.ZONE_OFFSETS.get(word, "")
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return int((at if at.tzinfo else at.replace(tzinfo=zone)).timestamp())
+    return _epoch_second(stamp.group(1) + formats.ZONE_OFFSETS.get(word, ""), zone)
 
 
 def _json_stacks(path: Path, layout: FileLayout, lookups: list[Lookup], zone: ZoneInfo) -> dict[int, list[str]]:
@@ -275,7 +264,8 @@ def _json_stacks(path: Path, layout: FileLayout, lookups: list[Lookup], zone: Zo
         for lookup in hits:
             if _is_json_example(record, layout, lookup, zone):
                 del pending[lookup.index]
-                stack = next((v for key in formats.STACK_KEYS if isinstance(v := _json_key(record, key), str) and v.strip()), None)
+                stack = next((value for key in formats.STACK_KEYS if (path := json_path(record, key))
+                              and isinstance(value := _value_at(record, path), str) and value.strip()), None)
                 found[lookup.index] = _finished(stack.splitlines()[: 4 * MAX_STACK_LINES]) if stack else []
         if not pending:
             break
@@ -303,26 +293,21 @@ def _is_json_example(record: dict, layout: FileLayout, lookup: Lookup, zone: Zon
 
 
 def _first_value(record: dict, paths: list[str]) -> str | None:
-    """The first of `paths` (JSON paths as the sniffer wrote them) that holds a value, as text."""
+    """The first of `paths` (JSON paths as the sniffer writes them) that holds a value, as text."""
     for path in paths:
-        if path.startswith('$."'):
-            value = record.get(path[3:-1])
-        else:
-            value: object = record
-            for part in path[2:].split("."):
-                value = value.get(part) if isinstance(value, dict) else None
+        value = _value_at(record, path)
         if value is not None and not isinstance(value, dict | list):
             return json.dumps(value) if isinstance(value, bool) else str(value)
     return None
 
 
-def _json_key(record: dict, key: str) -> object:
-    """A key's value: top level (dotted or not), or one level down (`err.stack`)."""
-    if key in record:
-        return record[key]
-    head, _, rest = key.partition(".")
-    inner = record.get(head)
-    return inner.get(rest) if rest and isinstance(inner, dict) else None
+def _value_at(record: dict, path: str) -> object:
+    if path.startswith('$."'):
+        return record.get(path[3:-1])
+    value: object = record
+    for part in path[2:].split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 def _epoch_second(value: str | None, zone: ZoneInfo) -> int | None:
