@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.analysis.rates import ERROR_CLASSES, Onset, compare_at
+from wicked_platform.tools.analysis.symptoms import PAGE_WORDS
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.logs.models import LogScan
 
@@ -26,7 +27,6 @@ class AffectedServices(BaseModel):
 # A page is news about the incident, not a failure of whoever sends it: `disk-monitor: ALERT ... paging
 # database on-call` does not make disk-monitor an affected service.
 _NOTIFICATION = re.compile(r"\balert\b|\bpag(?:ing|ed)\b", re.I)
-_PAGE = re.compile(r"\balert|\bpag(?:ing|ed)\b", re.I)  # `Alerting on-call: ...` too
 
 
 def _first_seen_by_signature(scan: LogScan) -> dict[tuple[str, str], datetime]:
@@ -49,7 +49,7 @@ def _messengers(scan: LogScan, context: IncidentContext) -> set[str]:
     notices: dict[str, list[bool]] = {}
     for sig in scan.signatures:
         if sig.level_class in ERROR_CLASSES:
-            about_another = bool(names and _PAGE.search(sig.example)
+            about_another = bool(names and PAGE_WORDS.search(sig.example)
                                  and any(name != sig.service for name in names.findall(sig.example)))
             notices.setdefault(sig.service, []).append(about_another)
     return {service for service, pages in notices.items() if all(pages)}

@@ -23,6 +23,8 @@ RECOVERY = re.compile(
     r"|healthy again|circuit[ -]?breaker\W+(?:is\s+)?closed",
     re.I,
 )
+# Words that page someone: `Alert: ...`, `Alerting on-call`, `paging payments on-call`, `paged alice`.
+PAGE_WORDS = re.compile(r"\balert|\bpag(?:ing|ed)\b", re.I)
 _FAILURE_LEVELS = frozenset({"ERROR", "ERR", "SEVERE", "CRITICAL", "CRIT", "FATAL", "ALERT", "EMERG", "PANIC"})
 
 

@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 from wicked_platform.tools.analysis.rates import ERROR_CLASSES, Onset
-from wicked_platform.tools.analysis.symptoms import is_recovery
+from wicked_platform.tools.analysis.symptoms import PAGE_WORDS, is_recovery
 from wicked_platform.tools.changes.models import Commit
 from wicked_platform.tools.logs.models import LevelClass, LogEvent, LogScan
 from wicked_platform.tools.logs.signatures import signature
@@ -19,7 +19,6 @@ _DEPLOY = re.compile(r"\bdeploy|\brollout\b|\brelease\b|\brolled out\b", re.I)
 _ALERT_LEVELS = {"CRITICAL", "CRIT", "FATAL", "ALERT", "EMERG", "PANIC"}
 _ERROR_LEVELS = {"ERROR", "ERR", "SEVERE"}
 _QUIET_LEVELS = {"DEBUG", "TRACE", "FINE", "FINER", "FINEST", "VERBOSE"}
-_PAGE_WORDS = re.compile(r"\balert|\bpaging\b|\bpaged\b", re.I)
 # An alert that says it stopped pages nobody: the stop word belongs to the alert (`Alert resolved`,
 # `RESOLVED: ...`, `0 alerts firing`), not to whatever the alert is about (`host could not be resolved`).
 _STOPPED = re.compile(
@@ -59,7 +58,7 @@ def is_alert(event: LogEvent) -> bool:
     if level in _QUIET_LEVELS:
         return False
     message = event.message
-    if not _PAGE_WORDS.search(message) or _STOPPED.search(message):
+    if not PAGE_WORDS.search(message) or _STOPPED.search(message):
         return False
     return bool(_FIRING.search(message)) or not _SETUP.search(message)
 
