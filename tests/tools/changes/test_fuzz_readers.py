@@ -50,17 +50,24 @@ def _one_line(message: str, path: Path) -> None:
     assert "\n" not in message and str(path) in message, message
 
 
+def _read_or_refused(data: bytes, name: str, load, error: type[ValueError]):
+    """`load` of a file holding `data`: what it read, or None when it refused in one line naming the file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        try:
+            return load(path)
+        except error as exc:
+            _one_line(str(exc), path)
+            return None
+
+
 @fuzz(150)
 @given(FILE_BYTES)
 def test_any_deploys_file_is_read_or_refused_in_one_line(data):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "deploys.yaml"
-        path.write_bytes(data)
-        try:
-            records = load_deploys_file(path)
-        except DeploysFileError as exc:
-            _one_line(str(exc), path)
-            return
+    records = _read_or_refused(data, "deploys.yaml", load_deploys_file, DeploysFileError)
+    if records is None:
+        return
     assert [r.at for r in records] == sorted(r.at for r in records)
     assert all(r.service and r.at.tzinfo is not None for r in records)
 
@@ -68,14 +75,9 @@ def test_any_deploys_file_is_read_or_refused_in_one_line(data):
 @fuzz(150)
 @given(FILE_BYTES)
 def test_any_context_file_is_read_or_refused_in_one_line_naming_the_field(data):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "incident-context.yaml"
-        path.write_bytes(data)
-        try:
-            context = load_context(path)
-        except ContextError as exc:
-            _one_line(str(exc), path)
-            return
+    context = _read_or_refused(data, "incident-context.yaml", load_context, ContextError)
+    if context is None:
+        return
     for name, service in context.services.items():
         assert isinstance(name, str) and all(isinstance(d, str) for d in service.depends_on)
 

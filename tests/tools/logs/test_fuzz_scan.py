@@ -151,15 +151,19 @@ def _check_counts(scan) -> None:
         assert LOW <= event.at < HIGH
 
 
+def _written(folder: str, files: list[bytes], stem: str) -> list[Path]:
+    """The files written into `folder` as `<stem>-<n>.log`."""
+    paths = [Path(folder) / f"{stem}-{index}.log" for index in range(len(files))]
+    for path, data in zip(paths, files, strict=True):
+        path.write_bytes(data)
+    return paths
+
+
 @fuzz(25)
 @given(st.lists(log_file(), min_size=1, max_size=3))
 def test_any_bytes_are_parsed_or_counted_never_raised(files):
     with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        for index, data in enumerate(files):
-            paths.append(Path(tmp) / f"file-{index}.log")
-            paths[-1].write_bytes(data)
-        scan = scan_logs(paths)
+        scan = scan_logs(_written(tmp, files, "file"))
         _check_counts(scan)
 
 
@@ -202,10 +206,7 @@ def test_sniffing_any_lines_gives_a_layout_duckdb_can_read(lines):
 @given(st.lists(log_file(), min_size=1, max_size=3))
 def test_the_engine_runs_on_any_logs_and_notes_every_unparsed_line(files):
     with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        for index, data in enumerate(files):
-            paths.append(Path(tmp) / f"service-{index}.log")
-            paths[-1].write_bytes(data)
+        paths = _written(tmp, files, "service")
         report = engine_report(InvestigationRequest(description="checkout errors", repo=None, logs=paths,
                                                     context=IncidentContext()))
     assert report.severity in ("SEV1", "SEV2", "SEV3", "SEV4")
