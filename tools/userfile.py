@@ -41,7 +41,8 @@ def parse_yaml(text: str, error: type[ValueError], name: str, *, what: str = "va
 def first_problem(exc: ValidationError) -> str:
     """The first validation error as `field.path: what is wrong`."""
     first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
+    # A key may be any YAML scalar, a line break included: such a key is shown escaped, so the error stays one line.
+    where = ".".join(text if (text := str(part)).isprintable() else repr(text) for part in first["loc"])
     kind = first["type"]
     if kind == "extra_forbidden":
         message = "unknown key"

@@ -13,6 +13,7 @@ import json
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -109,3 +110,12 @@ def test_any_commit_subject_and_author_read_back_one_commit_each(commits):
             assert len(commit.sha) == 40 and commit.committed_at.year == 2024
         diff = commit_diff(repo.path, made[-1])
         assert diff.commit.sha == made[-1] and diff.commit.subject == redact(history.commits[0].subject)
+
+
+def test_a_key_holding_a_line_break_is_named_on_one_line(tmp_path):
+    path = tmp_path / "incident-context.yaml"
+    path.write_bytes(b"? '\n\n  '\n: null\n")  # found by the fuzzer: a key that is a line break
+    with pytest.raises(ContextError) as refused:
+        load_context(path)
+    _one_line(str(refused.value), path)
+    assert "'\\n': unknown key" in str(refused.value)
