@@ -2,10 +2,13 @@
 
 `tools/` installs as `wicked_platform.tools`, `agents/` as `wicked_platform.agents`, and so on,
 so nothing named bare `tools` or `agents` reaches site-packages. Everything else lives in
-pyproject.toml; this file only computes the package list, which pyproject.toml cannot.
+pyproject.toml; this file only computes the package list, which pyproject.toml cannot, and names
+the one C extension.
 """
 
-from setuptools import find_packages, setup
+import os
+
+from setuptools import Extension, find_packages, setup
 
 FOLDERS = ("tools", "agents", "prompts", "scenarios")
 
@@ -15,8 +18,14 @@ for folder in FOLDERS:
     packages.append(f"wicked_platform.{folder}")
     packages += [f"wicked_platform.{folder}.{sub}" for sub in find_packages(folder)]
 
+# The C prefilter for large plain logs (tools/logs/prefilter.py). Optional: where it does not build
+# (no compiler), the install goes on and the scan reads every line with DuckDB, only slower.
+prefilter = Extension(
+    "wicked_platform.tools.logs._prefilter", ["tools/logs/_prefilter.c"], extra_compile_args=["-O3"], optional=True)
+
 setup(
     packages=packages,
+    ext_modules=[prefilter] if os.name == "posix" else [],
     package_dir=package_dir,
     package_data={
         "wicked_platform.prompts": ["**/*.j2"],

@@ -58,13 +58,16 @@ class Window(BaseModel):
             bounds.append(f"{column} <= {self.until_us}")
         return " AND ".join(bounds) or "true"
 
+    def text_bounds(self, layout: FileLayout, tz: str) -> tuple[str | None, str | None]:
+        """The window for lines whose text sorts by time: a line is in it when `low <= line < high`
+        as text (None: unbounded), to the second."""
+        low = local_stamp_text(self.since_us, layout, tz) if self.since_us is not None else None
+        high = local_stamp_text(self.until_us + 1_000_000, layout, tz) if self.until_us is not None else None
+        return low, high
+
     def text_contains_sql(self, layout: FileLayout, tz: str) -> str:
-        """The window for lines whose text sorts by time: compared as text, to the second."""
-        bounds = []
-        if self.since_us is not None:
-            bounds.append(f"line >= {quote(local_stamp_text(self.since_us, layout, tz))}")
-        if self.until_us is not None:
-            bounds.append(f"line < {quote(local_stamp_text(self.until_us + 1_000_000, layout, tz))}")
+        low, high = self.text_bounds(layout, tz)
+        bounds = [*([f"line >= {quote(low)}"] if low is not None else []), *([f"line < {quote(high)}"] if high is not None else [])]
         return " AND ".join(bounds) or "true"
 
 
@@ -187,6 +190,16 @@ def _kept(sql: LineSql, boring_window: str, carried: str = "") -> str:
                    CASE WHEN candidate THEN NULL WHEN {boring_window} THEN '{PARSED}' ELSE '{OUTSIDE}' END AS boring_kind,
                    count(*) AS n, min(stamp) AS first_stamp, max(stamp) AS last_stamp, {text_bounds}
             FROM marked GROUP BY ALL)"""
+
+
+def passed_over_query() -> str:
+    """INSERT the lines a prefilter outside DuckDB passed over, of one kind, as `_kept` would have left
+    them: counted, with their least and greatest heads (parameters $file_id, $kind, $service, $n,
+    $least, $greatest)."""
+    return f"""
+INSERT INTO scan_rows (file_id, kind, cls, service, n, failed, first_line, last_line)
+VALUES ($file_id, $kind, '{LevelClass.OTHER.value}', $service, $n, 0, $least, $greatest)
+"""
 
 
 def count_query(file_id: int | None, layout: FileLayout, lines_sql: str) -> str:

@@ -106,10 +106,12 @@ CONTINUATION = (
 # Level words, and the wordings of deploys, alerts, circuit breakers and recoveries. LINE_VOCABULARY
 # is the prefilter: a line that may matter contains one of its words somewhere (any case).
 # EVENT is the exact test, run on the messages of lines that passed it.
-LINE_VOCABULARY = (
-    r"(?i)err|warn|crit|fatal|alert|emerg|panic|severe|deploy|rollout|rolled out|rolling out|release|"
-    r"circuit|recover|resolved|back to normal|healthy again|paging|paged|threshold"
-)
+VOCABULARY_WORDS = (
+    "err", "warn", "crit", "fatal", "alert", "emerg", "panic", "severe", "deploy", "rollout", "rolled out",
+    "rolling out", "release", "circuit", "recover", "resolved", "back to normal", "healthy again", "paging", "paged",
+    "threshold",
+)  # letters and blanks only: the C prefilter compares them byte for byte, ASCII case folded
+LINE_VOCABULARY = "(?i)" + "|".join(VOCABULARY_WORDS)
 EVENT = (
     r"(?i)\bdeploy(?:ment|ed|ing|s)?\b|\broll(?:out|ed out|ing out)\b|\breleas(?:e|ed|ing)\s+v?[0-9]+(?:\.[0-9]+)+|"
     r"\bcircuit[ -]?breaker|\brecover(?:ed|y)\b|\bresolved\b|\bback to normal\b|\bhealthy again\b|"

@@ -7,6 +7,7 @@ same way whichever side reads it.
 from __future__ import annotations
 
 from wicked_platform.tools.logs.models import LevelClass
+from wicked_platform.tools.logs.sql_text import trimmed
 
 LEVEL_CLASSES: dict[str, LevelClass] = {
     **dict.fromkeys(("CRITICAL", "CRIT", "FATAL", "ALERT", "EMERG", "EMERGENCY", "PANIC"), LevelClass.ALERT),
@@ -58,7 +59,8 @@ def _sql_list(words: list[str]) -> str:
 def level_name_sql(column: str) -> str:
     """SQL twin of `level_name` for a VARCHAR column (NULL stays NULL)."""
     numbers = " ".join(f"WHEN '{number}' THEN '{word}'" for number, word in NUMERIC_LEVELS.items())
-    return f"(CASE trim({column}) {numbers} ELSE nullif(upper(trim({column})), '') END)"
+    bare = trimmed(column)
+    return f"(CASE {bare} {numbers} ELSE nullif(upper({bare}), '') END)"
 
 
 def level_class_sql(column: str) -> str:

@@ -18,10 +18,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
+from wicked_platform.tools.logs import prefilter
 from wicked_platform.tools.logs.file_query import (
-    SCAN_ROWS_TABLE, Window, count_query, file_query, read_lines_sql,
+    MAX_LINE_BYTES, OUTSIDE, PARSED, SCAN_ROWS_TABLE, STAMP_HEAD_CHARS, Window, count_query, file_query,
+    passed_over_query, read_lines_sql,
 )
-from wicked_platform.tools.logs.line_sql import line_sql
+from wicked_platform.tools.logs.line_sql import END_STAMP_YEAR, FIRST_STAMP_YEAR, LineSql, line_sql
 from wicked_platform.tools.logs.models import LogFormat, LogScan
 from wicked_platform.tools.logs.scan_results import FileRead, build_scan, fetch_tables
 from wicked_platform.tools.logs.sniff import FileLayout, sniff_file
@@ -197,6 +199,10 @@ def _read_file(
         source = _plain_name(workdir, file_id, path)
     except OSError as exc:
         return FileRead(file_id=file_id, path=str(path), format=layout.format, error=_one_line(exc))
+    if sql is not None and prefilter.applies(layout, path.stat().st_size, compressed):
+        read = _read_prefiltered(con, workdir, file_id, path, layout, sql, window, tz)
+        if read is not None:
+            return read
     problems: list[str] = []
     for repaired in (False, True):
         lines = read_lines_sql("$path", gzip=compressed, strip_ansi=layout.strip_ansi)
@@ -215,6 +221,37 @@ def _read_file(
             failure = exc
             break
     return FileRead(file_id=file_id, path=str(path), format=layout.format, error=_one_line(failure))
+
+
+def _read_prefiltered(
+    con: duckdb.DuckDBPyConnection, workdir: Path, file_id: int, path: Path, layout: FileLayout, sql: LineSql,
+    window: Window, tz: str,
+) -> FileRead | None:
+    """The file split by the C prefilter: the lines it passed over counted, the rest read by the file's
+    query. None when the C does not decide the file, or DuckDB refuses what it left (invalid UTF-8):
+    then the whole file is read the usual way, which repairs what needs it."""
+    try:
+        split = prefilter.split_file(
+            path, workdir, file_id, years=(FIRST_STAMP_YEAR, END_STAMP_YEAR), window=window.text_bounds(layout, tz),
+            head_chars=STAMP_HEAD_CHARS, max_line_bytes=MAX_LINE_BYTES)
+    except OSError:
+        return None
+    if split is None:
+        return None
+    try:
+        lines = read_lines_sql("$path", gzip=False)
+        con.execute(file_query(file_id, layout, sql, window, tz, lines), {"path": [str(p) for p in split.candidates]})
+        for kind, passed in ((PARSED, split.inside), (OUTSIDE, split.outside)):
+            if passed.count:
+                con.execute(passed_over_query(), {"file_id": file_id, "kind": kind, "service": layout.service,
+                                                  "n": passed.count, "least": passed.least, "greatest": passed.greatest})
+    except duckdb.Error:
+        con.execute("DELETE FROM scan_rows WHERE file_id = $file_id", {"file_id": file_id})
+        return None
+    finally:
+        for candidates in split.candidates:
+            candidates.unlink(missing_ok=True)
+    return FileRead(file_id=file_id, path=str(path), format=layout.format, line_sql=sql)
 
 
 def _repaired_copy(path: Path, target: Path, problems: list[str]) -> Path:

@@ -1,0 +1,150 @@
+"""The C prefilter: a scan that uses it finds exactly what the SQL alone finds.
+
+The prefilter only decides lines it is sure of and leaves the rest to the file's query, so the
+property is equality: for any plain file, window and split into byte ranges, `scan_logs` with the C
+prefilter gives the same LogScan as without it. Files mix stamped lines, lines with a vocabulary word
+in any case, continuation and blank lines, lines out of the stamp years, CRLF, tabs, non-ASCII and
+invalid UTF-8, lone carriage returns and over-long lines (both of which send the file back to SQL).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from support.fuzz import fuzz
+
+from wicked_platform.tools.logs import prefilter, scan
+from wicked_platform.tools.logs.formats import VOCABULARY_WORDS
+from wicked_platform.tools.logs.scan import scan_logs
+
+pytestmark = pytest.mark.skipif(not prefilter.available(), reason="the C prefilter was not built (no compiler at install)")
+
+START = datetime(2024, 1, 15, 14, 0, tzinfo=UTC)
+_WORDS = [*VOCABULARY_WORDS, "ERROR", "Warning", "DePloy", "Rolled Out", "ſevere", "ERR", "er", "se", "rol", "thresh"]
+_TEXT = st.lists(st.one_of(st.sampled_from(_WORDS), st.sampled_from(["order 42", "user", "server", "é", "\t", "日本",
+                                                                     "\x00", "\x7f", "id=0xdeadbeef", ""]),
+                           st.text(st.characters(codec="ascii", blacklist_characters="\r\n"), max_size=10)),
+                 max_size=6).map(" ".join)
+
+
+@st.composite
+def stamped(draw) -> str:
+    second = draw(st.integers(0, 3 * 3600))
+    stamp = f"2024-01-15T{14 + second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}.{draw(st.integers(0, 999)):03d}Z"
+    level = draw(st.sampled_from(["INFO", "DEBUG", "ERROR", "WARN", "CRITICAL", "[INFO]", "info"]))
+    service = draw(st.sampled_from(["checkout-api", "payment-service", "[cart]", "user-service"]))
+    blank = draw(st.sampled_from([" ", "  ", "\t"]))
+    return f"{stamp}{blank}{level} {service} {draw(_TEXT)}".rstrip(" ")
+
+
+LINES = st.lists(st.one_of(
+    stamped(), stamped(), stamped(),
+    st.sampled_from(["", "    at com.shop.Cart.update(Cart.java:42)", "Caused by: java.io.IOException", "19", "1969-12-31T23:59:59Z INFO x",
+                     "2200-01-01T00:00:00Z INFO x", "9999-01-01 boom", "no stamp at all"]),
+    _TEXT,
+), min_size=1, max_size=40)
+
+
+def _bytes(lines: list[str], crlf: bool, final_newline: bool, invalid: bool) -> bytes:
+    text = ("\r\n" if crlf else "\n").join(lines) + (("\r\n" if crlf else "\n") if final_newline else "")
+    data = text.encode("utf-8")
+    return data.replace(b"\xc3\xa9", b"\xe9") if invalid else data  # é as latin-1: invalid UTF-8
+
+
+def _scan_both(path: Path, **window):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(prefilter, "_prefilter", None)
+        plain = scan_logs([path], **window)
+    with_c = scan_logs([path], **window)
+    return with_c.model_dump(), plain.model_dump()
+
+
+def _small_files(patch: pytest.MonkeyPatch, threads: int | None = None) -> None:
+    """Every file takes the C path, in ranges of a few bytes, so lines cross range ends."""
+    patch.setattr(prefilter, "MIN_BYTES", 0)
+    patch.setattr(prefilter, "MIN_RANGE_BYTES", 1)
+    if threads is not None:
+        patch.setattr(prefilter.os, "cpu_count", lambda: threads)
+
+
+@pytest.fixture
+def small_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    _small_files(monkeypatch)
+
+
+@fuzz(150)
+@given(lines=LINES, crlf=st.booleans(), final_newline=st.booleans(), invalid=st.booleans(), threads=st.integers(1, 5),
+       window=st.sampled_from([{}, {"since": datetime(2024, 1, 15, 15, tzinfo=UTC)},
+                               {"since": datetime(2024, 1, 15, 14, 30, tzinfo=UTC), "until": datetime(2024, 1, 15, 15, 45, 10, tzinfo=UTC)}]))
+def test_a_scan_with_the_c_prefilter_equals_one_without(lines, crlf, final_newline, invalid, threads, window):
+    with tempfile.TemporaryDirectory() as root, pytest.MonkeyPatch.context() as patch:
+        _small_files(patch, threads)
+        path = Path(root) / "app.log"
+        path.write_bytes(_bytes(lines, crlf, final_newline, invalid))
+        with_c, plain = _scan_both(path, **window)
+        assert with_c == plain
+
+
+def test_the_c_path_is_taken_and_leaves_no_files_behind(small_files, monkeypatch, tmp_path):
+    lines = [f"2024-01-15T14:{m:02d}:00Z INFO checkout-api request {m} ok" for m in range(60)]
+    lines[30] = "2024-01-15T14:30:00Z ERROR checkout-api Payment timeout for order ORD-1"
+    path = tmp_path / "app.log"
+    path.write_text("\n".join(lines) + "\n")
+    splits = []
+    real = prefilter.split_file
+
+    def spy(*args, **kwargs):
+        splits.append(result := real(*args, **kwargs))
+        return result
+
+    monkeypatch.setattr(prefilter, "split_file", spy)
+    result = scan_logs([path])
+    assert splits and splits[0] is not None and splits[0].inside.count == 59
+    assert not any(p.exists() for p in splits[0].candidates)  # removed once read
+    assert result.files[0].lines == 60 and result.level_counts["error"] == 1
+    assert result.signatures[0].signature == "Payment timeout for order <*>"
+
+
+@pytest.mark.parametrize(("data", "why"), [
+    (b"2024-01-15T14:00:00Z INFO a\rb\n2024-01-15T14:00:01Z INFO c\n", "a carriage return inside a line"),
+    (b"2024-01-15T14:00:00Z INFO " + b"x" * 200 + b"\n", "a line too long"),
+])
+def test_what_the_c_does_not_decide_goes_back_to_sql(tmp_path, data, why):
+    path = tmp_path / "app.log"
+    path.write_bytes(data)
+    words = tuple(w.encode() for w in VOCABULARY_WORDS)
+    refused, counts = prefilter._prefilter.split_range(
+        str(path), str(tmp_path / "out.log"), 0, len(data), words, b"1970", b"2200", None, None, 64, 100)
+    assert (refused, counts) == (why, None)
+
+
+def test_long_lines_and_lone_returns_read_the_same_as_without(small_files, monkeypatch, tmp_path):
+    monkeypatch.setattr(scan, "MAX_LINE_BYTES", 100)  # the C refuses lines past this; DuckDB reads them
+    path = tmp_path / "app.log"
+    path.write_bytes(b"2024-01-15T14:00:00Z INFO a " + b"x" * 300 + b"\n2024-01-15T14:00:01Z ERROR a\rboom\n")
+    with_c, plain = _scan_both(path)
+    assert with_c == plain and with_c["files"][0]["lines"] >= 2
+
+
+def test_ranges_split_lines_exactly_once(tmp_path):
+    """However a file is cut into ranges, each line is decided by the range it starts in."""
+    lines = [f"2024-01-15T14:00:{s:02d}Z INFO svc line {s}" + "." * (s * 7 % 23) for s in range(50)]
+    data = ("\n".join(lines) + "\n").encode()
+    path = tmp_path / "app.log"
+    path.write_bytes(data)
+    words = tuple(w.encode() for w in VOCABULARY_WORDS)
+    for ranges in (1, 2, 3, 7, len(data)):
+        cuts = [len(data) * i // ranges for i in range(ranges + 1)]
+        total = 0
+        for i in range(ranges):
+            refused, (inside, outside, candidates) = prefilter._prefilter.split_range(
+                str(path), str(tmp_path / f"out-{i}.log"), cuts[i], cuts[i + 1], words, b"1970", b"2200",
+                b"2024-01-15T14:00:10", b"2024-01-15T14:00:40", 64, 1 << 20)
+            assert refused is None and candidates == 0
+            total += inside[0] + outside[0]
+        assert total == 50, ranges

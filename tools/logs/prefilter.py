@@ -1,0 +1,107 @@
+"""The C prefilter for large plain logs: most lines counted in C, the rest left for the scan's SQL.
+
+A plain file whose stamps sort as text needs nothing from a line its vocabulary test passes over but
+a count and its first characters, and that test over every byte is most of a scan's time in DuckDB.
+`split_file` runs it in C (`_prefilter.c`), one byte range per core, and returns the counts with the
+files of the lines it could not be sure of; the scan reads those with its usual SQL. Where the C
+module was not built (no compiler at install), or a file has something the C does not decide (a lone
+carriage return, a line past DuckDB's limit), the scan reads the whole file with SQL, as before.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from wicked_platform.tools.logs import formats
+from wicked_platform.tools.logs.models import LogFormat
+from wicked_platform.tools.logs.sniff import FileLayout
+
+try:
+    from wicked_platform.tools.logs import _prefilter
+except ImportError:  # built where a C compiler was found at install; the SQL alone reads every file
+    _prefilter = None
+
+MIN_BYTES = 32 << 20  # smaller files: starting threads and a second query costs more than it saves
+MIN_RANGE_BYTES = 8 << 20  # a thread gets at least this much of the file
+
+
+class BoringLines(BaseModel):
+    """Lines the prefilter passed over, of one kind: how many, and the least and greatest of their heads."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    count: int = 0
+    least: str | None = None
+    greatest: str | None = None
+
+
+class Split(BaseModel):
+    """A file split by the C prefilter."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    candidates: list[Path]  # files holding the lines left for the SQL, one per byte range
+    inside: BoringLines  # passed over, in the window
+    outside: BoringLines  # passed over, outside it
+
+
+def available() -> bool:
+    return _prefilter is not None
+
+
+def applies(layout: FileLayout, size: int, compressed: bool) -> bool:
+    """Whether a file is one the C prefilter reads: a large, uncompressed plain log without colour
+    codes whose stamps sort as text (so a passed-over line needs no stamp parsed)."""
+    return (available() and layout.format == LogFormat.PLAIN and layout.sorts_as_text and not layout.strip_ansi
+            and not compressed and size >= MIN_BYTES)
+
+
+def split_file(
+    path: Path, workdir: Path, file_id: int, *, years: tuple[int, int], window: tuple[str | None, str | None], head_chars: int,
+    max_line_bytes: int, threads: int | None = None,
+) -> Split | None:
+    """Split `path` (see the module docstring) into files in `workdir` named by `file_id`; None when the
+    C does not decide this file.
+
+    Args:
+        years: a line opening with text from years[0] (inclusive) to years[1] (exclusive) may be stamped.
+        window: lines `low <= line < high` as text are in the window (None: unbounded).
+        head_chars: how much of a line is kept as its head (ASCII: characters are bytes).
+        max_line_bytes: a longer line is refused, as DuckDB refuses it.
+        threads: byte ranges read at once; default, one per core.
+
+    Raises:
+        OSError: the file or the work directory cannot be read or written.
+    """
+    if _prefilter is None:
+        return None
+    size = path.stat().st_size
+    ranges = max(1, min(threads or os.cpu_count() or 1, size // MIN_RANGE_BYTES))
+    cuts = [size * i // ranges for i in range(ranges + 1)]
+    outputs = [workdir / f"prefiltered-{file_id}-{i}.log" for i in range(ranges)]
+    words = tuple(word.encode("ascii") for word in formats.VOCABULARY_WORDS)
+    low, high = (None if bound is None else bound.encode("ascii") for bound in window)
+
+    def run(i: int) -> tuple:
+        return _prefilter.split_range(
+            str(path), str(outputs[i]), cuts[i], cuts[i + 1], words, str(years[0]).encode(), str(years[1]).encode(),
+            low, high, head_chars, max_line_bytes)
+
+    with ThreadPoolExecutor(max_workers=ranges) as pool:
+        results = list(pool.map(run, range(ranges)))
+    if any(refused is not None for refused, _ in results):
+        return None
+    return Split(candidates=outputs, inside=_merged([r[1][0] for r in results]), outside=_merged([r[1][1] for r in results]))
+
+
+def _merged(parts: list[tuple[int, bytes | None, bytes | None]]) -> BoringLines:
+    counted = [(least, greatest) for count, least, greatest in parts if count]
+    return BoringLines(
+        count=sum(count for count, _, _ in parts),
+        least=min(least for least, _ in counted).decode("ascii") if counted else None,
+        greatest=max(greatest for _, greatest in counted).decode("ascii") if counted else None,
+    )
