@@ -64,10 +64,11 @@ typedef struct {
 } Job;
 
 static int compare(const unsigned char *a, size_t a_length, const unsigned char *b, size_t b_length) {
-    /* DuckDB's order of VARCHARs: bytes, then length. */
+    /* DuckDB's order of VARCHARs: bytes, then length. A loop, not memcmp: stamps differ within their
+     * first twenty bytes, and a call per compare, four per line, was a tenth of the time. */
     size_t shorter = a_length < b_length ? a_length : b_length;
-    int order = memcmp(a, b, shorter);
-    if (order != 0) return order;
+    for (size_t i = 0; i < shorter; i++)
+        if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
     return (a_length > b_length) - (a_length < b_length);
 }
 

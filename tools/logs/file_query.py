@@ -117,9 +117,13 @@ def _chain(source: str, steps: list[SqlColumn], prefix: str) -> tuple[list[str],
     return ctes, previous
 
 
-def file_query(file_id: int | None, layout: FileLayout, sql: LineSql, window: Window, tz: str, lines_sql: str) -> str:
+def file_query(
+    file_id: int | None, layout: FileLayout, sql: LineSql, window: Window, tz: str, lines_sql: str, *,
+    prefiltered: bool = False,
+) -> str:
     """INSERT the aggregated rows of one file into scan_rows; `file_id` None: of a batch of files of
-    one layout, read by `read_lines_sql(..., batch=True)`, each line carrying its file.
+    one layout, read by `read_lines_sql(..., batch=True)`, each line carrying its file. `prefiltered`:
+    the lines are those a prefilter left (nearly all candidates, seldom two alike): not deduplicated.
 
     Two aggregations. The first runs over every line and keeps it cheap: a line the prefilter passes
     over is only counted (with its earliest and latest stamp); a candidate line is kept whole, once
@@ -139,7 +143,7 @@ def file_query(file_id: int | None, layout: FileLayout, sql: LineSql, window: Wi
         f"marked AS (SELECT *, coalesce({sql.candidate or 'true'}, true) AS candidate "
         f"FROM (SELECT *, {bounded_us('raw_stamp')} AS stamp FROM "
         f"(SELECT *, {sql.stamp or 'NULL::BIGINT'} AS raw_stamp FROM {stamped})))",
-        _kept(sql, boring_window, carried="file_id, default_service, " if file_id is None else ""),
+        _kept(sql, boring_window, carried="file_id, default_service, " if file_id is None else "", dedupe=not prefiltered),
         *step_ctes,
         f"fields AS (SELECT *, {bounded_us('raw_ts')} AS ts FROM (SELECT *, {sql.ts} AS raw_ts, {sql.level} AS level_text, "
         f"coalesce({sql.service}, {default_service}) AS service, left({sql.message}, {MAX_MESSAGE_CHARS}) AS message, "
@@ -173,9 +177,18 @@ GROUP BY ALL
 """
 
 
-def _kept(sql: LineSql, boring_window: str, carried: str = "") -> str:
+def _kept(sql: LineSql, boring_window: str, carried: str = "", dedupe: bool = True) -> str:
     """Candidate lines, once per distinct text with their number; the rest reduced to a row or two.
-    `carried`: columns kept as they are (a batch's file of each line)."""
+    `carried`: columns kept as they are (a batch's file of each line). Without `dedupe`, every line is
+    a row of its own: grouping costs more than it saves when few lines repeat and few are passed over."""
+    if not dedupe:
+        head = f"left(line, {STAMP_HEAD_CHARS})" if sql.stamp is None else "NULL::VARCHAR"
+        return f"""kept AS (
+            SELECT {carried}CASE WHEN candidate THEN line END AS {CANDIDATE_LINE},
+                   CASE WHEN candidate THEN NULL WHEN {boring_window} THEN '{PARSED}' ELSE '{OUTSIDE}' END AS boring_kind,
+                   1::BIGINT AS n, stamp AS first_stamp, stamp AS last_stamp,
+                   CASE WHEN NOT candidate THEN {head} END AS first_line, CASE WHEN NOT candidate THEN {head} END AS last_line
+            FROM marked)"""
     if sql.candidate is None:  # every line is taken apart: nothing to set aside, no point deduplicating
         return (f"kept AS (SELECT {carried}line AS {CANDIDATE_LINE}, NULL::VARCHAR AS boring_kind, 1 AS n, "
                 "NULL::BIGINT AS first_stamp, NULL::BIGINT AS last_stamp, NULL::VARCHAR AS first_line, "

@@ -240,7 +240,8 @@ def _read_prefiltered(
         return None
     try:
         lines = read_lines_sql("$path", gzip=False)
-        con.execute(file_query(file_id, layout, sql, window, tz, lines), {"path": [str(p) for p in split.candidates]})
+        query = file_query(file_id, layout, sql, window, tz, lines, prefiltered=True)
+        con.execute(query, {"path": [str(p) for p in split.candidates]})
         for kind, passed in ((PARSED, split.inside), (OUTSIDE, split.outside)):
             if passed.count:
                 con.execute(passed_over_query(), {"file_id": file_id, "kind": kind, "service": layout.service,

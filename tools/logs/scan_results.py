@@ -27,7 +27,8 @@ _SIGNED_ROWS = f"""
 CREATE TEMP TABLE signed AS
 WITH shapes AS (SELECT shape, {signature_sql('shape')} AS signature
                 FROM (SELECT DISTINCT shape FROM scan_rows WHERE shape IS NOT NULL))
-SELECT r.*, s.signature FROM scan_rows r JOIN shapes s USING (shape)
+SELECT r.file_id, r.service, r.level, r.cls, s.signature, r.sec, r.n, r.first_us, r.last_us, r.example, r.example_key
+FROM scan_rows r JOIN shapes s USING (shape)
 WHERE r.kind = '{PARSED}' AND r.cls <> '{LevelClass.OTHER.value}'"""
 _SERIES_KEYS = """
 CREATE TEMP TABLE series AS

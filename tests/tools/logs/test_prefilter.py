@@ -110,6 +110,17 @@ def test_the_c_path_is_taken_and_leaves_no_files_behind(small_files, monkeypatch
     assert result.signatures[0].signature == "Payment timeout for order <*>"
 
 
+def test_a_file_with_nothing_left_for_sql_is_counted_whole(small_files, monkeypatch, tmp_path):
+    path = tmp_path / "app.log"
+    path.write_text("".join(f"2024-01-15T14:00:{s:02d}Z INFO checkout-api fine {s}\n" for s in range(50)))
+    reads, real = [], scan._read_prefiltered
+    monkeypatch.setattr(scan, "_read_prefiltered", lambda *a, **k: reads.append(r := real(*a, **k)) or r)
+    result = scan_logs([path])
+    assert len(reads) == 1 and reads[0] is not None  # read by the C path, not handed back to SQL
+    assert (result.files[0].lines, result.files[0].parsed, result.files[0].error) == (50, 50, None)
+    assert (result.start, result.end) == (START, START.replace(second=49))
+
+
 @pytest.mark.parametrize(("data", "why"), [
     (b"2024-01-15T14:00:00Z INFO a\rb\n2024-01-15T14:00:01Z INFO c\n", "a carriage return inside a line"),
     (b"2024-01-15T14:00:00Z INFO " + b"x" * 200 + b"\n", "a line too long"),
