@@ -1,6 +1,6 @@
 """How `scan_logs` compares with the grep pipeline the seed scenario starts from.
 
-    python benchmarks/bench_logs.py [--size-mb 1024] [--out bench-data/] [--keep]
+    python benchmarks/bench_logs.py [--size-mb 1024] [--out bench-data/] [--keep] [--duckdb-only]
 
 Generates a seeded, multi-service plain-format log of the given size (about 1% errors, then an
 incident over the last tenth of the time span with a high error rate and stack traces), then times
@@ -8,7 +8,8 @@ incident over the last tenth of the time span with a high error rate and stack t
   (a) grep -i "error\\|exception\\|failed" FILE | sort | uniq -c | sort -rn > /dev/null   (bash)
   (b) scan_logs([FILE])                                                            (a fresh Python)
 
-and prints both times, their ratio and the peak RSS of the scan. The scan runs in a child process so
+and prints both times, their ratio and the peak RSS of the scan (`--duckdb-only`: without the C
+prefilter, as installed without a compiler). The scan runs in a child process so
 its peak RSS is its own (ru_maxrss of that process: Python, DuckDB and the models together).
 """
 
@@ -137,14 +138,19 @@ def time_pipeline(path: Path) -> float:
     return time.perf_counter() - started
 
 
-def time_scan(path: Path) -> dict:
+def time_scan(path: Path, duckdb_only: bool = False) -> dict:
     """Run the scan in a fresh interpreter; it reports its own wall time and peak RSS."""
-    done = subprocess.run([sys.executable, __file__, "--scan-only", str(path)], check=True, capture_output=True, text=True)
+    command = [sys.executable, __file__, "--scan-only", str(path), *(["--duckdb-only"] if duckdb_only else [])]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _scan_only(path: Path) -> None:
+def _scan_only(path: Path, duckdb_only: bool) -> None:
+    from wicked_platform.tools.logs import prefilter
     from wicked_platform.tools.logs.scan import scan_logs
+
+    if duckdb_only:  # as installed without a C compiler
+        prefilter._prefilter = None
 
     started = time.perf_counter()
     scan = scan_logs([path])
@@ -158,15 +164,24 @@ def _scan_only(path: Path) -> None:
     print(json.dumps(summary))
 
 
+def _prefilter_state(duckdb_only: bool) -> str:
+    from wicked_platform.tools.logs import prefilter
+
+    if duckdb_only:
+        return "off (--duckdb-only)"
+    return "on" if prefilter.available() else "not built (no C compiler at install): DuckDB alone"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=int, default=1024)
     parser.add_argument("--out", type=Path, default=Path("bench-data"))
     parser.add_argument("--keep", action="store_true", help="keep the generated log")
+    parser.add_argument("--duckdb-only", action="store_true", help="scan without the C prefilter, as without a compiler")
     parser.add_argument("--scan-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.scan_only:
-        _scan_only(args.scan_only)
+        _scan_only(args.scan_only, args.duckdb_only)
         return
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"bench-{args.size_mb}mb.log"
@@ -177,13 +192,14 @@ def main() -> None:
               f"in {time.perf_counter() - started:.1f}s", flush=True)
         pipeline = time_pipeline(path)
         print(f"pipeline  grep | sort | uniq -c | sort -rn : {pipeline:6.2f}s", flush=True)
-        scan = time_scan(path)
+        scan = time_scan(path, args.duckdb_only)
         print(f"scan_logs                                  : {scan['seconds']:6.2f}s  "
               f"peak RSS {scan['peak_rss_mb']:.0f} MiB")
         print(f"scan / pipeline                            : {scan['seconds'] / pipeline:6.2f}")
         print(f"scan found {scan['signatures']} signatures, {scan['points']} points, {scan['events']} events; "
               f"levels {scan['level_counts']}")
-        print(f"cpus {os.cpu_count()}, locale {os.environ.get('LC_ALL') or os.environ.get('LANG') or 'C'}")
+        print(f"cpus {os.cpu_count()}, locale {os.environ.get('LC_ALL') or os.environ.get('LANG') or 'C'}, "
+              f"C prefilter {_prefilter_state(args.duckdb_only)}")
     finally:
         if not args.keep:
             path.unlink(missing_ok=True)
