@@ -9,8 +9,12 @@
  * Sure means: printable ASCII (any other byte, and DuckDB's Unicode case folding or UTF-8 rules might
  * see the line otherwise), no longer than DuckDB reads, opening with a stamp year, and holding none of
  * the vocabulary words in any case. Anything else is written out, so the SQL decides it: a line sent
- * there needlessly costs time, never a different answer. A carriage return not ending a line makes
- * DuckDB cut lines differently, so the file is refused (None) and the scan reads it the old way.
+ * there needlessly costs time, never a different answer. Where DuckDB would cut the file's lines
+ * differently from how the C does, the file is refused and the scan reads it the old way: a carriage
+ * return inside a line; a line ending in CR LF when the file's first line ends in a bare LF (DuckDB
+ * then reads an empty line after each); a line near DuckDB's limit; a byte order mark opening a line
+ * that would open a written file (DuckDB drops it there, and only there). So is a file most of whose
+ * bytes are being written out: the copy would cost more than it saves.
  *
  * Python calls `split_range` from several threads at once, one byte range each; the GIL is released
  * while it reads.
@@ -59,7 +63,9 @@ typedef struct {
     size_t head, max_line;
     Kind inside, outside;
     long long candidates;
-    int refused;                  /* 1: a carriage return inside a line; 2: a line longer than max_line */
+    int crlf;                     /* the file's first line ends in CR LF: so may the others */
+    long long written, read;      /* bytes of lines written out, and of all lines taken */
+    const char *refused;          /* why the C does not decide this file; NULL: it does */
     int failed_errno;
 } Job;
 
@@ -143,13 +149,24 @@ static void keep(Kind *kind, const unsigned char *line, size_t length, size_t he
     kind->count++;
 }
 
-/* One line, without its line end. Returns 0, or -1 when the file must be read the old way. */
-static int take(Job *job, FILE *out, const unsigned char *line, size_t length) {
+#define MIN_COPY_CHECK (16LL << 20)  /* bytes read before judging how much of the file is copied */
+
+static int refuse(Job *job, const char *why) {
+    job->refused = why;
+    return -1;
+}
+
+/* One line: `length` bytes, then the line end (`ended`: a LF was there; 0: the end of the file).
+ * Returns 0, or -1 when the file must be read the old way. */
+static int take(Job *job, FILE *out, const unsigned char *line, size_t length, int ended, int at_file_start) {
     const Vocabulary *v = &job->vocabulary;
-    if (length > job->max_line) {
-        job->refused = 2;
-        return -1;
+    /* DuckDB refuses a line of its limit without a line end, and one a byte or two over it with one. */
+    if (length + 2 >= job->max_line) return refuse(job, "a line too long");
+    if (length > 0 && line[length - 1] == '\r') {
+        if (!job->crlf && ended) return refuse(job, "CR LF line ends after a first line ending in LF");
+        length--;
     }
+    job->read += (long long)length + 1;
     /* Written as comparisons, not a table lookup, so the compiler runs it sixteen bytes at a time. */
     unsigned char odd = 0;
     for (size_t i = 0; i < length; i++) {
@@ -157,10 +174,9 @@ static int take(Job *job, FILE *out, const unsigned char *line, size_t length) {
         odd |= (unsigned char)((c >= 0x7f) | ((c < 0x20) & (c != '\t')));
     }
     if (odd) {
-        if (memchr(line, '\r', length) != NULL) {
-            job->refused = 1;
-            return -1;
-        }
+        if (memchr(line, '\r', length) != NULL) return refuse(job, "a carriage return inside a line");
+        if (!at_file_start && job->candidates == 0 && length >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
+            return refuse(job, "a byte order mark opening a line inside the file");
     }
     int sure = !odd
         && compare(line, length, job->low_year.text, job->low_year.length) >= 0
@@ -172,6 +188,8 @@ static int take(Job *job, FILE *out, const unsigned char *line, size_t length) {
             return -1;
         }
         job->candidates++;
+        job->written += (long long)length + 1;
+        if (job->read >= MIN_COPY_CHECK && job->written * 2 > job->read) return refuse(job, "most lines left for SQL");
         return 0;
     }
     int inside = (job->since.text == NULL || compare(line, length, job->since.text, job->since.length) >= 0)
@@ -211,20 +229,15 @@ static void run(Job *job, int fd, FILE *out, long long start, long long end) {
             if (offset + (long long)begin >= end && !skipping) goto done;
             if (skipping) {
                 skipping = 0;
-            } else {
-                size_t length = stop - begin;
-                if (length > 0 && buffer[stop - 1] == '\r') length--;
-                if (take(job, out, buffer + begin, length) < 0) goto done;
+            } else if (take(job, out, buffer + begin, stop - begin, 1, offset + (long long)begin == 0) < 0) {
+                goto done;
             }
             begin = stop + 1;
         }
         if (offset + (long long)begin >= end && !skipping) goto done;
         if (eof) {
-            if (begin < filled && !skipping) {  /* the last line, without a line end */
-                size_t length = filled - begin;
-                if (buffer[filled - 1] == '\r') length--;
-                take(job, out, buffer + begin, length);
-            }
+            if (begin < filled && !skipping)  /* the last line, without a line end */
+                take(job, out, buffer + begin, filled - begin, 0, offset + (long long)begin == 0);
             goto done;
         }
         /* keep the open line, read more after it */
@@ -239,7 +252,7 @@ static void run(Job *job, int fd, FILE *out, long long start, long long end) {
                 offset += (long long)filled;
                 filled = 0;
             } else {
-                job->refused = 2;
+                refuse(job, "a line too long");
                 goto done;
             }
         }
@@ -331,13 +344,14 @@ static PyObject *kind_tuple(const Kind *kind) {
 
 static PyObject *split_range(PyObject *Py_UNUSED(self), PyObject *args, PyObject *kwargs) {
     static char *names[] = {"path", "out_path", "start", "end", "words", "low_year", "high_year", "since", "until",
-                            "head", "max_line", NULL};
+                            "head", "max_line", "crlf", NULL};
     PyObject *path, *out_path, *words, *low_year, *high_year, *since, *until;
     long long start, end;
     Py_ssize_t head, max_line;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&LLOSSOOnn", names, PyUnicode_FSConverter, &path,
+    int crlf;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&LLOSSOOnnp", names, PyUnicode_FSConverter, &path,
                                      PyUnicode_FSConverter, &out_path, &start, &end, &words, &low_year, &high_year,
-                                     &since, &until, &head, &max_line))
+                                     &since, &until, &head, &max_line, &crlf))
         return NULL;
     PyObject *result = NULL;
     Job *job = calloc(1, sizeof(Job));
@@ -345,12 +359,13 @@ static PyObject *split_range(PyObject *Py_UNUSED(self), PyObject *args, PyObject
         PyErr_NoMemory();
         goto out;
     }
-    if (head < 1 || head > 256 || max_line < 1 || start < 0 || end < start) {
-        PyErr_SetString(PyExc_ValueError, "head is 1 to 256 bytes, max_line positive, 0 <= start <= end");
+    if (head < 1 || head > 256 || max_line < 3 || start < 0 || end < start) {
+        PyErr_SetString(PyExc_ValueError, "head is 1 to 256 bytes, max_line 3 or more, 0 <= start <= end");
         goto out;
     }
     job->head = (size_t)head;
     job->max_line = (size_t)max_line;
+    job->crlf = crlf;
     if (set_vocabulary(&job->vocabulary, words) < 0 || set_bound(&job->low_year, low_year) < 0
         || set_bound(&job->high_year, high_year) < 0 || set_bound(&job->since, since) < 0
         || set_bound(&job->until, until) < 0)
@@ -359,11 +374,11 @@ static PyObject *split_range(PyObject *Py_UNUSED(self), PyObject *args, PyObject
     int fd = -1;
     FILE *out = NULL;
     Py_BEGIN_ALLOW_THREADS
-    fd = open(in_name, O_RDONLY);
+    fd = open(in_name, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         job->failed_errno = errno;
     } else {
-        out = fopen(out_name, "wb");
+        out = fopen(out_name, "wbe");  /* e: close on exec */
         if (out == NULL) {
             job->failed_errno = errno;
         } else {
@@ -380,8 +395,7 @@ static PyObject *split_range(PyObject *Py_UNUSED(self), PyObject *args, PyObject
         goto out;
     }
     if (job->refused) {
-        result = Py_BuildValue("(sO)", job->refused == 1 ? "a carriage return inside a line" : "a line too long",
-                               Py_None);
+        result = Py_BuildValue("(sO)", job->refused, Py_None);
         goto out;
     }
     PyObject *inside = kind_tuple(&job->inside), *outside = kind_tuple(&job->outside);
@@ -397,7 +411,7 @@ out:
 
 static PyMethodDef methods[] = {
     {"split_range", (PyCFunction)(void (*)(void))split_range, METH_VARARGS | METH_KEYWORDS,
-     "split_range(path, out_path, start, end, words, low_year, high_year, since, until, head, max_line)\n"
+     "split_range(path, out_path, start, end, words, low_year, high_year, since, until, head, max_line, crlf)\n"
      "-> (None, ((n, least, greatest), (n, least, greatest), candidates)) or (why refused, None)"},
     {NULL, NULL, 0, NULL},
 };

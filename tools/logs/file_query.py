@@ -82,7 +82,8 @@ def local_stamp_text(epoch_us: int, layout: FileLayout, tz: str) -> str:
         sign = -1 if zone.strip().startswith("-") else 1
         digits = zone.strip()[1:].replace(":", "")
         local = instant + sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
-    return local.strftime("%Y-%m-%d") + layout.stamp_separator + local.strftime("%H:%M:%S")
+    # The year as four digits: strftime writes year 999 as `999`, which sorts after every stamp.
+    return f"{local.year:04d}-{local:%m-%d}{layout.stamp_separator}{local:%H:%M:%S}"
 
 
 def read_lines_sql(path_sql: str, *, gzip: bool, strip_ansi: bool = False, batch: bool = False) -> str:

@@ -157,7 +157,8 @@ def _plain(layout: FileLayout) -> LineSql:
             SqlColumn(name="level_on", sql=trimmed("after_stamp", side="left")),
             SqlColumn(name="level_token", sql="split_part(level_on, ' ', 1)"),
             SqlColumn(name="after_level", sql="substr(level_on, length(level_token) + 2)"),
-            SqlColumn(name="service_token", sql=f"split_part({trimmed('after_level', side='left')}, ' ', 1)"),
+            SqlColumn(name="service_word", sql=f"split_part({trimmed('after_level', side='left')}, ' ', 1)"),
+            SqlColumn(name="service_token", sql=trimmed("service_word")),  # `checkout-api` + U+00A0: the name
             SqlColumn(name="rest", sql=f"substr({CANDIDATE_LINE}, length(head) + 1)"),
         ],
         ts=iso_to_us(stamp_of("head_stamp")),

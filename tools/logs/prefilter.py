@@ -85,17 +85,41 @@ def split_file(
     outputs = [workdir / f"prefiltered-{file_id}-{i}.log" for i in range(ranges)]
     words = tuple(word.encode("ascii") for word in formats.VOCABULARY_WORDS)
     low, high = (None if bound is None else bound.encode("ascii") for bound in window)
+    crlf = _first_line_ends_in_crlf(path)
 
     def run(i: int) -> tuple:
         return _prefilter.split_range(
             str(path), str(outputs[i]), cuts[i], cuts[i + 1], words, str(years[0]).encode(), str(years[1]).encode(),
-            low, high, head_chars, max_line_bytes)
+            low, high, head_chars, max_line_bytes, crlf)
 
-    with ThreadPoolExecutor(max_workers=ranges) as pool:
-        results = list(pool.map(run, range(ranges)))
+    try:
+        with ThreadPoolExecutor(max_workers=ranges) as pool:
+            results = list(pool.map(run, range(ranges)))
+    except BaseException:
+        _remove(outputs)
+        raise
     if any(refused is not None for refused, _ in results):
+        _remove(outputs)  # the file is read the old way: its copies would only take up room meanwhile
         return None
     return Split(candidates=outputs, inside=_merged([r[1][0] for r in results]), outside=_merged([r[1][1] for r in results]))
+
+
+def _first_line_ends_in_crlf(path: Path) -> bool:
+    """DuckDB takes a file's line ends from its first line: after a bare LF there, a CR LF reads as a line
+    end and an empty line. The C refuses such a file; this tells it which kind the file is."""
+    previous = b""
+    with path.open("rb") as lines:
+        while chunk := lines.read(1 << 16):
+            at = chunk.find(b"\n")
+            if at >= 0:
+                return (chunk[at - 1 : at] if at else previous[-1:]) == b"\r"
+            previous = chunk
+    return False
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def _merged(parts: list[tuple[int, bytes | None, bytes | None]]) -> BoringLines:

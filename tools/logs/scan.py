@@ -148,6 +148,8 @@ def _batches(paths: list[Path], layouts: list[FileLayout | str]) -> list[list[in
             compressed = _is_gzip(paths[file_id])
         except OSError:
             continue  # read alone, which reports why
+        if _prefilters(layout, paths[file_id], compressed):
+            continue  # read alone, by the C prefilter: rotated logs (app.log, app.log.1) are of one layout
         key = (layout.model_copy(update={"path": "", "service": ""}).model_dump_json(), compressed)
         groups.setdefault(key, []).append(file_id)
     batches = [ids[start : start + BATCH_FILES] for ids in groups.values() for start in range(0, len(ids), BATCH_FILES)]
@@ -199,7 +201,7 @@ def _read_file(
         source = _plain_name(workdir, file_id, path)
     except OSError as exc:
         return FileRead(file_id=file_id, path=str(path), format=layout.format, error=_one_line(exc))
-    if sql is not None and prefilter.applies(layout, path.stat().st_size, compressed):
+    if sql is not None and _prefilters(layout, path, compressed):
         read = _read_prefiltered(con, workdir, file_id, path, layout, sql, window, tz)
         if read is not None:
             return read
@@ -221,6 +223,15 @@ def _read_file(
             failure = exc
             break
     return FileRead(file_id=file_id, path=str(path), format=layout.format, error=_one_line(failure))
+
+
+def _prefilters(layout: FileLayout, path: Path, compressed: bool) -> bool:
+    """Whether the C prefilter reads this file (see prefilter.applies); a file that cannot be looked at
+    is left to the usual read, which says why."""
+    try:
+        return prefilter.applies(layout, path.stat().st_size, compressed)
+    except OSError:
+        return False
 
 
 def _read_prefiltered(

@@ -5,16 +5,22 @@ from __future__ import annotations
 _TRIMS = {"both": "trim", "left": "ltrim", "right": "rtrim"}
 
 
-def trimmed(column: str, chars: str = " ", side: str = "both") -> str:
-    """`trim(column, chars)` (or ltrim/rtrim by `side`), called only when an end holds one of `chars`.
+def trimmed(column: str, chars: str | None = None, side: str = "both") -> str:
+    """`trim(column, chars)` (or ltrim/rtrim by `side`), called only when an end may hold one of `chars`.
 
     DuckDB's trims walk the whole string code point by code point: on a million log messages that is
     most of a second, while testing the ends is a byte compare. Most values have nothing to trim.
-    `column` is named three times, so pass a column, not an expression to compute.
+    `chars` None: what `trim(column)` strips, the blank and the other Unicode spaces (U+00A0, U+3000,
+    ...); those are looked for by their being outside ASCII anywhere in the value (rare, so the test
+    is a length compare). `column` is named several times, so pass a column, not an expression.
     """
-    ends = [f"{test}({column}, {_literal(c)})" for c in chars
+    blanks = " " if chars is None else chars
+    ends = [f"{test}({column}, {_literal(c)})" for c in blanks
             for test, at in (("prefix", "left"), ("suffix", "right")) if side in (at, "both")]
-    return f"(CASE WHEN {' OR '.join(ends)} THEN {_TRIMS[side]}({column}, {_literal(chars)}) ELSE {column} END)"
+    if chars is None:
+        ends.append(f"strlen({column}) <> length({column})")
+    call = f"{_TRIMS[side]}({column})" if chars is None else f"{_TRIMS[side]}({column}, {_literal(chars)})"
+    return f"(CASE WHEN {' OR '.join(ends)} THEN {call} ELSE {column} END)"
 
 
 def _literal(text: str) -> str:

@@ -3,8 +3,10 @@
 The prefilter only decides lines it is sure of and leaves the rest to the file's query, so the
 property is equality: for any plain file, window and split into byte ranges, `scan_logs` with the C
 prefilter gives the same LogScan as without it. Files mix stamped lines, lines with a vocabulary word
-in any case, continuation and blank lines, lines out of the stamp years, CRLF, tabs, non-ASCII and
-invalid UTF-8, lone carriage returns and over-long lines (both of which send the file back to SQL).
+in any case, continuation and blank lines, lines out of the stamp years, LF and CR LF mixed, byte
+order marks, tabs, non-ASCII and invalid UTF-8; then the cases where DuckDB cuts lines its own way
+(lone carriage returns, CR LF after a first line in LF, lines at its length limit, a byte order mark
+opening a written file), which the C hands back to SQL.
 """
 
 from __future__ import annotations
@@ -44,14 +46,18 @@ def stamped(draw) -> str:
 
 LINES = st.lists(st.one_of(
     stamped(), stamped(), stamped(),
+    stamped().map(lambda line: "\ufeff" + line),  # a byte order mark: DuckDB drops it at a file's start only
     st.sampled_from(["", "    at com.shop.Cart.update(Cart.java:42)", "Caused by: java.io.IOException", "19", "1969-12-31T23:59:59Z INFO x",
                      "2200-01-01T00:00:00Z INFO x", "9999-01-01 boom", "no stamp at all"]),
     _TEXT,
 ), min_size=1, max_size=40)
 
 
-def _bytes(lines: list[str], crlf: bool, final_newline: bool, invalid: bool) -> bytes:
-    text = ("\r\n" if crlf else "\n").join(lines) + (("\r\n" if crlf else "\n") if final_newline else "")
+def _bytes(lines: list[str], ends: list[str], final_newline: bool, invalid: bool) -> bytes:
+    """The lines, each with its own line end (LF or CR LF: a file may mix them)."""
+    text = "".join(line + ends[i % len(ends)] for i, line in enumerate(lines))
+    if not final_newline:
+        text = text.rstrip("\r\n")
     data = text.encode("utf-8")
     return data.replace(b"\xc3\xa9", b"\xe9") if invalid else data  # é as latin-1: invalid UTF-8
 
@@ -78,14 +84,15 @@ def small_files(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @fuzz(150)
-@given(lines=LINES, crlf=st.booleans(), final_newline=st.booleans(), invalid=st.booleans(), threads=st.integers(1, 5),
+@given(lines=LINES, ends=st.lists(st.sampled_from(["\n", "\r\n"]), min_size=1, max_size=3), final_newline=st.booleans(),
+       invalid=st.booleans(), threads=st.integers(1, 5),
        window=st.sampled_from([{}, {"since": datetime(2024, 1, 15, 15, tzinfo=UTC)},
                                {"since": datetime(2024, 1, 15, 14, 30, tzinfo=UTC), "until": datetime(2024, 1, 15, 15, 45, 10, tzinfo=UTC)}]))
-def test_a_scan_with_the_c_prefilter_equals_one_without(lines, crlf, final_newline, invalid, threads, window):
+def test_a_scan_with_the_c_prefilter_equals_one_without(lines, ends, final_newline, invalid, threads, window):
     with tempfile.TemporaryDirectory() as root, pytest.MonkeyPatch.context() as patch:
         _small_files(patch, threads)
         path = Path(root) / "app.log"
-        path.write_bytes(_bytes(lines, crlf, final_newline, invalid))
+        path.write_bytes(_bytes(lines, ends, final_newline, invalid))
         with_c, plain = _scan_both(path, **window)
         assert with_c == plain
 
@@ -124,14 +131,61 @@ def test_a_file_with_nothing_left_for_sql_is_counted_whole(small_files, monkeypa
 @pytest.mark.parametrize(("data", "why"), [
     (b"2024-01-15T14:00:00Z INFO a\rb\n2024-01-15T14:00:01Z INFO c\n", "a carriage return inside a line"),
     (b"2024-01-15T14:00:00Z INFO " + b"x" * 200 + b"\n", "a line too long"),
+    (b"2024-01-15T14:00:00Z INFO a\n2024-01-15T14:00:01Z INFO b\r\n", "CR LF line ends after a first line ending in LF"),
+    (b"2024-01-15T14:00:00Z INFO a\n\xef\xbb\xbf2024-01-15T14:00:01Z ERROR b\n", "a byte order mark opening a line inside the file"),
 ])
 def test_what_the_c_does_not_decide_goes_back_to_sql(tmp_path, data, why):
     path = tmp_path / "app.log"
     path.write_bytes(data)
     words = tuple(w.encode() for w in VOCABULARY_WORDS)
     refused, counts = prefilter._prefilter.split_range(
-        str(path), str(tmp_path / "out.log"), 0, len(data), words, b"1970", b"2200", None, None, 64, 100)
+        str(path), str(tmp_path / "out.log"), 0, len(data), words, b"1970", b"2200", None, None, 64, 100, False)
     assert (refused, counts) == (why, None)
+
+
+@pytest.mark.parametrize("data", [
+    # DuckDB takes the first line's LF as the file's line end: each later CR LF adds an empty line
+    b"2024-01-15T14:00:00Z INFO a ok\n2024-01-15T14:00:01Z ERROR a boom\r\n2024-01-15T14:00:02Z INFO a ok\r\n",
+    # it drops a byte order mark opening a file, and keeps one inside it
+    b"2024-01-15T14:00:00Z INFO a ok\n\xef\xbb\xbf2024-01-15T14:00:01Z ERROR a Payment timeout for order 7\n",
+    b"\xef\xbb\xbf2024-01-15T14:00:01Z ERROR a Payment timeout for order 7\n2024-01-15T14:00:02Z INFO a ok\n",
+])
+def test_where_duckdb_cuts_lines_its_own_way_the_scan_is_the_same(small_files, tmp_path, data):
+    path = tmp_path / "app.log"
+    path.write_bytes(data)
+    with_c, plain = _scan_both(path)
+    assert with_c == plain
+
+
+def test_a_last_line_of_duckdbs_limit_is_left_to_duckdb(small_files, tmp_path):
+    """DuckDB refuses a last line of exactly its limit without a line end (the scan then cuts it, with a
+    warning); the C must not count it."""
+    head = b"2024-01-15T14:00:01Z INFO a "
+    path = tmp_path / "app.log"
+    path.write_bytes(b"2024-01-15T14:00:00Z INFO a ok\n" + head + b"x" * (scan.MAX_LINE_BYTES - len(head)))
+    with_c, plain = _scan_both(path)
+    assert with_c == plain and with_c["files"][0]["warning"]
+
+
+def test_a_refused_file_leaves_no_copies_behind(small_files, tmp_path):
+    path = tmp_path / "app.log"
+    path.write_bytes("".join(f"2024-01-15T14:00:{s:02d}Z ERROR a é {s}\n" for s in range(50)).encode() + b"x\ry\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    split = prefilter.split_file(path, work, 0, years=(1970, 2200), window=(None, None), head_chars=64,
+                                 max_line_bytes=1 << 20, threads=3)
+    assert split is None and list(work.iterdir()) == []
+
+
+def test_rotated_logs_of_one_layout_are_each_read_by_the_c(small_files, monkeypatch, tmp_path):
+    """Files of one layout are read in one batched query, unless the C prefilter reads them."""
+    calls = []
+    real = prefilter.split_file
+    monkeypatch.setattr(prefilter, "split_file", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    for name in ("app.log", "app.log.1"):
+        (tmp_path / name).write_text("".join(f"2024-01-15T14:00:{s:02d}Z INFO api ok {s}\n" for s in range(30)))
+    result = scan_logs([tmp_path / "app.log", tmp_path / "app.log.1"])
+    assert sorted(p.name for p in calls) == ["app.log", "app.log.1"] and [f.lines for f in result.files] == [30, 30]
 
 
 def test_long_lines_and_lone_returns_read_the_same_as_without(small_files, monkeypatch, tmp_path):
@@ -155,7 +209,7 @@ def test_ranges_split_lines_exactly_once(tmp_path):
         for i in range(ranges):
             refused, (inside, outside, candidates) = prefilter._prefilter.split_range(
                 str(path), str(tmp_path / f"out-{i}.log"), cuts[i], cuts[i + 1], words, b"1970", b"2200",
-                b"2024-01-15T14:00:10", b"2024-01-15T14:00:40", 64, 1 << 20)
+                b"2024-01-15T14:00:10", b"2024-01-15T14:00:40", 64, 1 << 20, False)
             assert refused is None and candidates == 0
             total += inside[0] + outside[0]
         assert total == 50, ranges

@@ -210,6 +210,19 @@ def test_invalid_utf8_is_replaced_not_dropped(logs):
     assert scan.files[0].error is None and scan.files[0].lines == 2
 
 
+def test_unicode_spaces_around_a_level_or_a_service_are_not_part_of_it(logs):
+    """DuckDB's trim() strips U+00A0, U+3000 and the other Unicode spaces; a level or a service that a
+    writer padded with them still names the same level and service."""
+    plain = logs.text("a.log", "".join(f"2024-01-15T14:22:{i:02d}Z INFO cart-api ok {i}\n" for i in range(10))
+                      + "2024-01-15T14:23:15Z ERROR checkout-api\u00a0 Payment timeout for order 7\n"
+                      + "2024-01-15T14:23:16Z ERROR \u3000cart-api boom\n")
+    structured = logs.text("b.json", '{"ts": "2024-01-15T14:23:17Z", "level": "error\u00a0", "service": "pay", "msg": "x"}\n'
+                                     '{"ts": "2024-01-15T14:23:18Z", "level": "\u3000warn", "service": "pay", "msg": "y"}\n')
+    scan = scan_logs([plain, structured])
+    assert sorted(s.service for s in scan.signatures if s.level_class == LevelClass.ERROR) == ["cart-api", "checkout-api", "pay"]
+    assert scan.level_counts["error"] == 3 and scan.level_counts["warning"] == 1
+
+
 def test_control_bytes_tabs_and_quotes_survive(logs):
     message = 'odd \x01 byte\tand "quotes" \\ here'
     scan = scan_logs([logs.text("x.log", f"2024-01-15T14:23:15Z ERROR pay-api {message}\n")])
