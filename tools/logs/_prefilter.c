@@ -163,7 +163,8 @@ static int take(Job *job, FILE *out, const unsigned char *line, size_t length, i
     /* DuckDB refuses a line of its limit without a line end, and one a byte or two over it with one. */
     if (length + 2 >= job->max_line) return refuse(job, "a line too long");
     if (length > 0 && line[length - 1] == '\r') {
-        if (!job->crlf && ended) return refuse(job, "CR LF line ends after a first line ending in LF");
+        if (!ended) return refuse(job, "a carriage return ending the file");  /* DuckDB's reading of it: not ours to guess */
+        if (!job->crlf) return refuse(job, "CR LF line ends after a first line ending in LF");
         length--;
     }
     job->read += (long long)length + 1;

@@ -4,8 +4,9 @@ A plain file whose stamps sort as text needs nothing from a line its vocabulary 
 a count and its first characters, and that test over every byte is most of a scan's time in DuckDB.
 `split_file` runs it in C (`_prefilter.c`), one byte range per core, and returns the counts with the
 files of the lines it could not be sure of; the scan reads those with its usual SQL. Where the C
-module was not built (no compiler at install), or a file has something the C does not decide (a lone
-carriage return, a line past DuckDB's limit), the scan reads the whole file with SQL, as before.
+module was not built (no compiler at install), or a file is one DuckDB would cut into lines its own
+way (a lone carriage return, mixed line ends, a line at its length limit: `_prefilter.c` lists them),
+the scan reads the whole file with SQL, as before.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def split_file(
         years: a line opening with text from years[0] (inclusive) to years[1] (exclusive) may be stamped.
         window: lines `low <= line < high` as text are in the window (None: unbounded).
         head_chars: how much of a line is kept as its head (ASCII: characters are bytes).
-        max_line_bytes: a longer line is refused, as DuckDB refuses it.
+        max_line_bytes: DuckDB's longest line; a file with a line near it is refused.
         threads: byte ranges read at once; default, one per core.
 
     Raises:

@@ -133,6 +133,7 @@ def test_a_file_with_nothing_left_for_sql_is_counted_whole(small_files, monkeypa
     (b"2024-01-15T14:00:00Z INFO " + b"x" * 200 + b"\n", "a line too long"),
     (b"2024-01-15T14:00:00Z INFO a\n2024-01-15T14:00:01Z INFO b\r\n", "CR LF line ends after a first line ending in LF"),
     (b"2024-01-15T14:00:00Z INFO a\n\xef\xbb\xbf2024-01-15T14:00:01Z ERROR b\n", "a byte order mark opening a line inside the file"),
+    (b"2024-01-15T14:00:00Z INFO a\n2024-01-15T14:00:01Z INFO b\r", "a carriage return ending the file"),
 ])
 def test_what_the_c_does_not_decide_goes_back_to_sql(tmp_path, data, why):
     path = tmp_path / "app.log"
