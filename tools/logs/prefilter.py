@@ -97,10 +97,10 @@ def split_file(
         with ThreadPoolExecutor(max_workers=ranges) as pool:
             results = list(pool.map(run, range(ranges)))
     except BaseException:
-        _remove(outputs)
+        remove(outputs)
         raise
     if any(refused is not None for refused, _ in results):
-        _remove(outputs)  # the file is read the old way: its copies would only take up room meanwhile
+        remove(outputs)  # the file is read the old way: its copies would only take up room meanwhile
         return None
     return Split(candidates=outputs, inside=_merged([r[1][0] for r in results]), outside=_merged([r[1][1] for r in results]))
 
@@ -118,7 +118,8 @@ def _first_line_ends_in_crlf(path: Path) -> bool:
     return False
 
 
-def _remove(paths: list[Path]) -> None:
+def remove(paths: list[Path]) -> None:
+    """Delete a split's files (once read, or when the C refused the file)."""
     for path in paths:
         path.unlink(missing_ok=True)
 

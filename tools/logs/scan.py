@@ -261,8 +261,7 @@ def _read_prefiltered(
         con.execute("DELETE FROM scan_rows WHERE file_id = $file_id", {"file_id": file_id})
         return None
     finally:
-        for candidates in split.candidates:
-            candidates.unlink(missing_ok=True)
+        prefilter.remove(split.candidates)
     return FileRead(file_id=file_id, path=str(path), format=layout.format, line_sql=sql)
 
 

@@ -83,6 +83,18 @@ def small_files(monkeypatch: pytest.MonkeyPatch) -> None:
     _small_files(monkeypatch)
 
 
+def _recorded(monkeypatch: pytest.MonkeyPatch, module, name: str) -> list[tuple]:
+    """Calls of `module.name` from now on, as (args, result)."""
+    calls, real = [], getattr(module, name)
+
+    def record(*args, **kwargs):
+        calls.append((args, result := real(*args, **kwargs)))
+        return result
+
+    monkeypatch.setattr(module, name, record)
+    return calls
+
+
 @fuzz(150)
 @given(lines=LINES, ends=st.lists(st.sampled_from(["\n", "\r\n"]), min_size=1, max_size=3), final_newline=st.booleans(),
        invalid=st.booleans(), threads=st.integers(1, 5),
@@ -102,15 +114,9 @@ def test_the_c_path_is_taken_and_leaves_no_files_behind(small_files, monkeypatch
     lines[30] = "2024-01-15T14:30:00Z ERROR checkout-api Payment timeout for order ORD-1"
     path = tmp_path / "app.log"
     path.write_text("\n".join(lines) + "\n")
-    splits = []
-    real = prefilter.split_file
-
-    def spy(*args, **kwargs):
-        splits.append(result := real(*args, **kwargs))
-        return result
-
-    monkeypatch.setattr(prefilter, "split_file", spy)
+    calls = _recorded(monkeypatch, prefilter, "split_file")
     result = scan_logs([path])
+    splits = [split for _, split in calls]
     assert splits and splits[0] is not None and splits[0].inside.count == 59
     assert not any(p.exists() for p in splits[0].candidates)  # removed once read
     assert result.files[0].lines == 60 and result.level_counts["error"] == 1
@@ -120,10 +126,9 @@ def test_the_c_path_is_taken_and_leaves_no_files_behind(small_files, monkeypatch
 def test_a_file_with_nothing_left_for_sql_is_counted_whole(small_files, monkeypatch, tmp_path):
     path = tmp_path / "app.log"
     path.write_text("".join(f"2024-01-15T14:00:{s:02d}Z INFO checkout-api fine {s}\n" for s in range(50)))
-    reads, real = [], scan._read_prefiltered
-    monkeypatch.setattr(scan, "_read_prefiltered", lambda *a, **k: reads.append(r := real(*a, **k)) or r)
+    reads = _recorded(monkeypatch, scan, "_read_prefiltered")
     result = scan_logs([path])
-    assert len(reads) == 1 and reads[0] is not None  # read by the C path, not handed back to SQL
+    assert len(reads) == 1 and reads[0][1] is not None  # read by the C path, not handed back to SQL
     assert (result.files[0].lines, result.files[0].parsed, result.files[0].error) == (50, 50, None)
     assert (result.start, result.end) == (START, START.replace(second=49))
 
@@ -180,13 +185,11 @@ def test_a_refused_file_leaves_no_copies_behind(small_files, tmp_path):
 
 def test_rotated_logs_of_one_layout_are_each_read_by_the_c(small_files, monkeypatch, tmp_path):
     """Files of one layout are read in one batched query, unless the C prefilter reads them."""
-    calls = []
-    real = prefilter.split_file
-    monkeypatch.setattr(prefilter, "split_file", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    calls = _recorded(monkeypatch, prefilter, "split_file")
     for name in ("app.log", "app.log.1"):
         (tmp_path / name).write_text("".join(f"2024-01-15T14:00:{s:02d}Z INFO api ok {s}\n" for s in range(30)))
     result = scan_logs([tmp_path / "app.log", tmp_path / "app.log.1"])
-    assert sorted(p.name for p in calls) == ["app.log", "app.log.1"] and [f.lines for f in result.files] == [30, 30]
+    assert sorted(args[0].name for args, _ in calls) == ["app.log", "app.log.1"] and [f.lines for f in result.files] == [30, 30]
 
 
 def test_long_lines_and_lone_returns_read_the_same_as_without(small_files, monkeypatch, tmp_path):
