@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install test demo bench clean
 
-$(STAMP): pyproject.toml setup.py tools/logs/_prefilter.c
+$(STAMP): pyproject.toml setup.py $(wildcard tools/logs/_prefilter*.[ch])
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

@@ -21,7 +21,9 @@ for folder in FOLDERS:
 # The C prefilter for large plain logs (tools/logs/prefilter.py). Optional: where it does not build
 # (no compiler), the install goes on and the scan reads every line with DuckDB, only slower.
 prefilter = Extension(
-    "wicked_platform.tools.logs._prefilter", ["tools/logs/_prefilter.c"], extra_compile_args=["-O3"], optional=True)
+    "wicked_platform.tools.logs._prefilter",
+    ["tools/logs/_prefilter.c", "tools/logs/_prefilter_words.c", "tools/logs/_prefilter_groups.c"],
+    depends=["tools/logs/_prefilter_words.h", "tools/logs/_prefilter_groups.h"], extra_compile_args=["-O3"], optional=True)
 
 setup(
     packages=packages,

@@ -3,8 +3,10 @@
  * DuckDB reading a gigabyte as lines and testing each against the vocabulary is most of a scan's time,
  * and grep does the same test several times faster. This reads a byte range of a file, and for every
  * line it is sure of, does what the scan's SQL does with a line its prefilter passes over: counts it,
- * inside or outside the window, and keeps the least and greatest of its first characters. Every other
- * line, it writes to a file, which the scan's SQL then reads in full as it would have read the original.
+ * inside or outside the window, and keeps the least and greatest of its first characters. Of the other
+ * lines, those of the common plain shape are grouped as the SQL would group them (_prefilter_groups.c),
+ * when the caller asks for it; the rest it writes to a file, which the scan's SQL then reads in full as
+ * it would have read the original.
  *
  * Sure means: printable ASCII (any other byte, and DuckDB's Unicode case folding or UTF-8 rules might
  * see the line otherwise), no longer than DuckDB reads, opening with a stamp year, and holding none of
@@ -19,8 +21,7 @@
  * Python calls `split_range` from several threads at once, one byte range each; the GIL is released
  * while it reads.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "_prefilter_groups.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,21 +31,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_WORDS 64
-#define MAX_WORD 32
 #define READ_BYTES (4u << 20)
 
-
-typedef struct {
-    unsigned char fold[256];      /* ASCII letters lower-cased */
-    uint8_t first[65536];         /* folded byte pair -> 1 + index of its first word in `order`, 0: none */
-    uint8_t third[MAX_WORDS][32]; /* by that index: the folded third bytes of the pair's words, as bits */
-    uint8_t triple[65536];        /* by triple_hash: 1 when a word's first three bytes may start there */
-    int count;
-    int order[MAX_WORDS];         /* words sorted by their first two bytes */
-    unsigned char words[MAX_WORDS][MAX_WORD];
-    size_t lengths[MAX_WORDS];
-} Vocabulary;
 
 typedef struct {
     const unsigned char *text;
@@ -67,73 +55,32 @@ typedef struct {
     long long written, read;      /* bytes of lines written out, and of all lines taken */
     const char *refused;          /* why the C does not decide this file; NULL: it does */
     int failed_errno;
+    LineShape shape;
+    Groups *groups;               /* NULL: every line not passed over is written out */
+    long long continued, rows;    /* of the groups, once they are written */
 } Job;
 
-static int compare(const unsigned char *a, size_t a_length, const unsigned char *b, size_t b_length) {
-    /* DuckDB's order of VARCHARs: bytes, then length. A loop, not memcmp: stamps differ within their
-     * first twenty bytes, and a call per compare, four per line, was a tenth of the time. */
-    size_t shorter = a_length < b_length ? a_length : b_length;
-    for (size_t i = 0; i < shorter; i++)
-        if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
-    return (a_length > b_length) - (a_length < b_length);
-}
-
-static int pair_key(const Vocabulary *v, const unsigned char *at) {
-    return (v->fold[at[0]] << 8) | v->fold[at[1]];
-}
-
-/* Whether one of the words starts at line[i]. */
-static int word_at(const Vocabulary *v, const unsigned char *line, size_t length, size_t i) {
-    if (i + 2 >= length) return 0;
-    int key = pair_key(v, line + i);
-    int slot = v->first[key];
-    if (!slot) return 0;
-    unsigned char next = v->fold[line[i + 2]];
-    /* Pairs such as "er" and "se" are in most lines ("server", "service"): the third byte rules them out. */
-    if (!(v->third[slot - 1][next >> 3] & (1u << (next & 7)))) return 0;
-    for (int k = slot - 1; k < v->count; k++) {
-        int w = v->order[k];
-        if (pair_key(v, v->words[w]) != key) break;
-        size_t n = v->lengths[w];
-        if (i + n > length) continue;
-        size_t j = 2;
-        while (j < n && v->fold[line[i + j]] == v->words[w][j]) j++;
-        if (j == n) return 1;
-    }
-    return 0;
-}
-
-static uint64_t little_endian_64(const unsigned char *at) {
+static uint64_t big_endian_64(const unsigned char *at) {
     uint64_t value;
     memcpy(&value, at, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     value = __builtin_bswap64(value);
 #endif
     return value;
 }
 
-/* Three bytes OR 0x20 each (lower case for letters, a few others folded with them), hashed to 16 bits.
- * A word's first three bytes hit in v->triple; other text hits about one position in a thousand. */
-static unsigned triple_hash(uint64_t three) {
-    return (unsigned)(((uint32_t)(three | 0x202020u) * 2654435761u) >> 16);
-}
-
-static int has_word(const Vocabulary *v, const unsigned char *line, size_t length) {
-    size_t i = 0;
-    /* Eight positions per step, one branch: the pairs of a word's start are in most lines ("server",
-     * "service"), its first three bytes seldom. */
-    for (; i + 10 <= length; i += 8) {
-        uint64_t low = little_endian_64(line + i), high = little_endian_64(line + i + 2);
-        unsigned hit = v->triple[triple_hash(low >> 40 & 0xffffff)] | v->triple[triple_hash(high >> 32 & 0xffffff)]
-            | v->triple[triple_hash(high >> 40 & 0xffffff)];
-        for (int k = 0; k < 5; k++) hit |= v->triple[triple_hash(low >> (8 * k) & 0xffffff)];
-        if (!hit) continue;
-        for (size_t j = i; j < i + 8; j++)
-            if (word_at(v, line, length, j)) return 1;
+static int compare(const unsigned char *a, size_t a_length, const unsigned char *b, size_t b_length) {
+    /* DuckDB's order of VARCHARs: bytes, then length. Inline, eight bytes at a time, not memcmp: lines
+     * of one second share their first twenty bytes, and a call per compare, four per line, was a tenth
+     * of the time. */
+    size_t shorter = a_length < b_length ? a_length : b_length, i = 0;
+    for (; i + 8 <= shorter; i += 8) {
+        uint64_t x = big_endian_64(a + i), y = big_endian_64(b + i);
+        if (x != y) return x < y ? -1 : 1;
     }
-    for (; i < length; i++)
-        if (word_at(v, line, length, i)) return 1;
-    return 0;
+    for (; i < shorter; i++)
+        if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
+    return (a_length > b_length) - (a_length < b_length);
 }
 
 static void keep(Kind *kind, const unsigned char *line, size_t length, size_t head) {
@@ -184,6 +131,14 @@ static int take(Job *job, FILE *out, const unsigned char *line, size_t length, i
         && compare(line, length, job->high_year.text, job->high_year.length) < 0
         && !has_word(v, line, length);
     if (!sure) {
+        if (!odd && job->groups != NULL) {
+            int taken = groups_take(job->groups, line, length);
+            if (taken < 0) {
+                job->failed_errno = errno ? errno : EIO;
+                return -1;
+            }
+            if (taken) return 0;
+        }
         if (fwrite(line, 1, length, out) != length || fputc('\n', out) == EOF) {
             job->failed_errno = errno ? errno : EIO;
             return -1;
@@ -270,6 +225,40 @@ done:
     free(buffer);
 }
 
+/* Opens the file and what is written, runs the range, and closes them (without the GIL). */
+static void run_files(Job *job, const char *in_name, const char *out_name, const char *rows_name, long long start,
+                      long long end) {
+    int fd = open(in_name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        job->failed_errno = errno;
+        return;
+    }
+    FILE *out = fopen(out_name, "wbe"), *rows = NULL;  /* e: close on exec */
+    if (out != NULL && rows_name != NULL) {
+        rows = fopen(rows_name, "wbe");
+        job->groups = rows != NULL ? groups_new(&job->shape, rows) : NULL;
+        if (rows != NULL && job->groups == NULL) errno = ENOMEM;
+    }
+    if (out == NULL || (rows_name != NULL && job->groups == NULL)) {
+        job->failed_errno = errno ? errno : ENOMEM;
+    } else {
+        setvbuf(out, NULL, _IOFBF, 1 << 20);
+        if (rows != NULL) setvbuf(rows, NULL, _IOFBF, 1 << 20);
+        run(job, fd, out, start, end);
+        if (job->groups != NULL && !job->failed_errno && !job->refused && groups_flush(job->groups) < 0)
+            job->failed_errno = errno ? errno : EIO;
+    }
+    if (job->groups != NULL) {
+        job->continued = groups_continued(job->groups);
+        job->rows = groups_rows(job->groups);
+        groups_free(job->groups);
+        job->groups = NULL;
+    }
+    if (out != NULL && fclose(out) != 0 && !job->failed_errno) job->failed_errno = errno ? errno : EIO;
+    if (rows != NULL && fclose(rows) != 0 && !job->failed_errno) job->failed_errno = errno ? errno : EIO;
+    close(fd);
+}
+
 static int set_bound(Bound *bound, PyObject *value) {
     if (value == Py_None) {
         bound->text = NULL;
@@ -284,77 +273,78 @@ static int set_bound(Bound *bound, PyObject *value) {
     return 0;
 }
 
-static int set_vocabulary(Vocabulary *v, PyObject *words) {
-    for (int c = 0; c < 256; c++) {
-        v->fold[c] = (unsigned char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
-    }
-    Py_ssize_t n = PySequence_Length(words);
-    if (n < 0) return -1;
-    if (n > MAX_WORDS) {
-        PyErr_SetString(PyExc_ValueError, "too many vocabulary words");
-        return -1;
-    }
-    v->count = (int)n;
-    for (int i = 0; i < v->count; i++) {
-        PyObject *word = PySequence_GetItem(words, i);
-        if (word == NULL) return -1;
-        char *text;
-        Py_ssize_t length;
-        int bad = PyBytes_AsStringAndSize(word, &text, &length) < 0;
-        if (!bad && (length < 3 || length >= MAX_WORD)) {
-            PyErr_SetString(PyExc_ValueError, "a vocabulary word has 3 to 31 bytes");
-            bad = 1;
-        }
-        if (!bad) {
-            for (Py_ssize_t j = 0; j < length; j++) v->words[i][j] = v->fold[(unsigned char)text[j]];
-            v->lengths[i] = (size_t)length;
-        }
-        Py_DECREF(word);
-        if (bad) return -1;
-        v->order[i] = i;
-    }
-    for (int i = 1; i < v->count; i++) {  /* insertion sort by first pair: a handful of words */
-        int w = v->order[i], j = i;
-        while (j > 0 && pair_key(v, v->words[v->order[j - 1]]) > pair_key(v, v->words[w])) {
-            v->order[j] = v->order[j - 1];
-            j--;
-        }
-        v->order[j] = w;
-    }
-    memset(v->first, 0, sizeof v->first);
-    for (int k = v->count - 1; k >= 0; k--) v->first[pair_key(v, v->words[v->order[k]])] = (uint8_t)(k + 1);
-    memset(v->third, 0, sizeof v->third);
-    for (int k = 0; k < v->count; k++) {
-        const unsigned char *word = v->words[v->order[k]];
-        unsigned char next = word[2];
-        v->third[v->first[pair_key(v, word)] - 1][next >> 3] |= (uint8_t)(1u << (next & 7));
-    }
-    memset(v->triple, 0, sizeof v->triple);
-    for (int k = 0; k < v->count; k++) {
-        const unsigned char *word = v->words[k];
-        v->triple[triple_hash(word[0] | (uint64_t)word[1] << 8 | (uint64_t)word[2] << 16)] = 1;
-    }
-    return 0;
-}
-
 static PyObject *kind_tuple(const Kind *kind) {
     if (kind->count == 0) return Py_BuildValue("(LOO)", kind->count, Py_None, Py_None);
     return Py_BuildValue("(Ly#y#)", kind->count, (const char *)kind->least, (Py_ssize_t)kind->least_length,
                          (const char *)kind->greatest, (Py_ssize_t)kind->greatest_length);
 }
 
+/* Words of a fixed kind from a Python sequence of bytes: `count` of at most `most`, each of `min` to `max`
+ * bytes, copied into rows of `stride` bytes. */
+static int set_words(PyObject *sequence, int most, size_t min, size_t max, unsigned char *rows, size_t stride,
+                     size_t *lengths, int *count, const char *what) {
+    Py_ssize_t n = PySequence_Length(sequence);
+    if (n < 0) return -1;
+    if (n > most) {
+        PyErr_Format(PyExc_ValueError, "at most %d %s", most, what);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PySequence_GetItem(sequence, i);
+        if (item == NULL) return -1;
+        char *text;
+        Py_ssize_t length;
+        int bad = PyBytes_AsStringAndSize(item, &text, &length) < 0;
+        if (!bad && ((size_t)length < min || (size_t)length > max)) {
+            PyErr_Format(PyExc_ValueError, "%s have %zu to %zu bytes", what, min, max);
+            bad = 1;
+        }
+        if (!bad) {
+            memcpy(rows + (size_t)i * stride, text, (size_t)length);
+            if (lengths != NULL) lengths[i] = (size_t)length;
+        }
+        Py_DECREF(item);
+        if (bad) return -1;
+    }
+    *count = (int)n;
+    return 0;
+}
+
+static int set_shape(LineShape *shape, int service, Py_ssize_t max_message, PyObject *events, PyObject *alerts,
+                     PyObject *edges) {
+    if (max_message < 0 || max_message > (1 << 20)) {
+        PyErr_SetString(PyExc_ValueError, "max_message is 0 to 1 MiB");
+        return -1;
+    }
+    shape->service = service;
+    shape->max_message = (size_t)max_message;
+    return set_vocabulary(&shape->events, events) < 0
+        || set_words(alerts, MAX_ALERT_LEVELS, 1, MAX_WORD - 1, &shape->alerts[0][0], MAX_WORD, shape->alert_lengths,
+                     &shape->alert_count, "alert levels") < 0
+        || set_words(edges, MAX_EDGES, EDGE_BYTES, EDGE_BYTES, &shape->edges[0][0], EDGE_BYTES, NULL,
+                     &shape->edge_count, "edges") < 0 ? -1 : 0;
+}
+
 static PyObject *split_range(PyObject *Py_UNUSED(self), PyObject *args, PyObject *kwargs) {
     static char *names[] = {"path", "out_path", "start", "end", "words", "low_year", "high_year", "since", "until",
-                            "head", "max_line", "crlf", NULL};
+                            "head", "max_line", "crlf", "rows_path", "service", "events", "alerts", "edges",
+                            "max_message", "vector", NULL};
     PyObject *path, *out_path, *words, *low_year, *high_year, *since, *until;
+    PyObject *rows_arg = Py_None, *rows_path = NULL, *events = NULL, *alerts = NULL, *edges = NULL;
     long long start, end;
-    Py_ssize_t head, max_line;
-    int crlf;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&LLOSSOOnnp", names, PyUnicode_FSConverter, &path,
+    Py_ssize_t head, max_line, max_message = 2000;
+    int crlf, service = 0, vector = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&LLOSSOOnnp|$OpOOOnp", names, PyUnicode_FSConverter, &path,
                                      PyUnicode_FSConverter, &out_path, &start, &end, &words, &low_year, &high_year,
-                                     &since, &until, &head, &max_line, &crlf))
+                                     &since, &until, &head, &max_line, &crlf, &rows_arg, &service, &events, &alerts,
+                                     &edges, &max_message, &vector))
         return NULL;
     PyObject *result = NULL;
+    if (rows_arg != Py_None && (events == NULL || alerts == NULL || edges == NULL)) {
+        PyErr_SetString(PyExc_TypeError, "rows_path needs events, alerts and edges");
+        goto out;
+    }
+    if (rows_arg != Py_None && !PyUnicode_FSConverter(rows_arg, &rows_path)) goto out;
     Job *job = calloc(1, sizeof(Job));
     if (job == NULL) {
         PyErr_NoMemory();
@@ -369,26 +359,15 @@ static PyObject *split_range(PyObject *Py_UNUSED(self), PyObject *args, PyObject
     job->crlf = crlf;
     if (set_vocabulary(&job->vocabulary, words) < 0 || set_bound(&job->low_year, low_year) < 0
         || set_bound(&job->high_year, high_year) < 0 || set_bound(&job->since, since) < 0
-        || set_bound(&job->until, until) < 0)
+        || set_bound(&job->until, until) < 0
+        || (rows_path != NULL && set_shape(&job->shape, service, max_message, events, alerts, edges) < 0))
         goto out;
+    set_vector(&job->vocabulary, vector);
+    set_vector(&job->shape.events, vector);
     const char *in_name = PyBytes_AS_STRING(path), *out_name = PyBytes_AS_STRING(out_path);
-    int fd = -1;
-    FILE *out = NULL;
+    const char *rows_name = rows_path != NULL ? PyBytes_AS_STRING(rows_path) : NULL;
     Py_BEGIN_ALLOW_THREADS
-    fd = open(in_name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        job->failed_errno = errno;
-    } else {
-        out = fopen(out_name, "wbe");  /* e: close on exec */
-        if (out == NULL) {
-            job->failed_errno = errno;
-        } else {
-            setvbuf(out, NULL, _IOFBF, 1 << 20);
-            run(job, fd, out, start, end);
-            if (fclose(out) != 0 && !job->failed_errno) job->failed_errno = errno ? errno : EIO;
-        }
-        close(fd);
-    }
+    run_files(job, in_name, out_name, rows_name, start, end);
     Py_END_ALLOW_THREADS
     if (job->failed_errno) {
         errno = job->failed_errno;
@@ -400,20 +379,23 @@ static PyObject *split_range(PyObject *Py_UNUSED(self), PyObject *args, PyObject
         goto out;
     }
     PyObject *inside = kind_tuple(&job->inside), *outside = kind_tuple(&job->outside);
-    if (inside != NULL && outside != NULL) result = Py_BuildValue("(O(OOL))", Py_None, inside, outside, job->candidates);
+    if (inside != NULL && outside != NULL)
+        result = Py_BuildValue("(O(OOLLL))", Py_None, inside, outside, job->candidates, job->continued, job->rows);
     Py_XDECREF(inside);
     Py_XDECREF(outside);
 out:
     free(job);
     Py_DECREF(path);
     Py_DECREF(out_path);
+    Py_XDECREF(rows_path);
     return result;
 }
 
 static PyMethodDef methods[] = {
     {"split_range", (PyCFunction)(void (*)(void))split_range, METH_VARARGS | METH_KEYWORDS,
-     "split_range(path, out_path, start, end, words, low_year, high_year, since, until, head, max_line, crlf)\n"
-     "-> (None, ((n, least, greatest), (n, least, greatest), candidates)) or (why refused, None)"},
+     "split_range(path, out_path, start, end, words, low_year, high_year, since, until, head, max_line, crlf, *,\n"
+     "            rows_path=None, service=False, events=None, alerts=None, edges=None, max_message=2000, vector=True)\n"
+     "-> (None, ((n, least, greatest), (n, least, greatest), candidates, continued, rows)) or (why refused, None)"},
     {NULL, NULL, 0, NULL},
 };
 

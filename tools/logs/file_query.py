@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs import formats
 from wicked_platform.tools.logs.levels import level_class_sql, level_name_sql
-from wicked_platform.tools.logs.line_sql import CANDIDATE_LINE, LineSql, SqlColumn, bounded_us, quote
+from wicked_platform.tools.logs.line_sql import CANDIDATE_LINE, LineSql, SqlColumn, bounded_us, iso_to_us, quote
 from wicked_platform.tools.logs.models import LevelClass
 from wicked_platform.tools.logs.signatures import digit_shape_sql
 from wicked_platform.tools.logs.sniff import FileLayout
@@ -64,6 +64,16 @@ class Window(BaseModel):
         low = local_stamp_text(self.since_us, layout, tz) if self.since_us is not None else None
         high = local_stamp_text(self.until_us + 1_000_000, layout, tz) if self.until_us is not None else None
         return low, high
+
+    def cut_seconds(self, layout: FileLayout, tz: str) -> tuple[str, ...]:
+        """The seconds a bound falls inside, as a plain file whose text sorts by time writes them: lines of
+        such a second may lie on both sides of it."""
+        cut = []
+        if self.since_us is not None and self.since_us % 1_000_000:
+            cut.append(local_stamp_text(self.since_us, layout, tz))
+        if self.until_us is not None and (self.until_us + 1) % 1_000_000:
+            cut.append(local_stamp_text(self.until_us, layout, tz))
+        return tuple(cut)
 
     def text_contains_sql(self, layout: FileLayout, tz: str) -> str:
         low, high = self.text_bounds(layout, tz)
@@ -213,6 +223,64 @@ def passed_over_query() -> str:
     return f"""
 INSERT INTO scan_rows (file_id, kind, cls, service, n, failed, first_line, last_line)
 VALUES ($file_id, $kind, '{LevelClass.OTHER.value}', $service, $n, 0, $least, $greatest)
+"""
+
+
+# The rows of lines the C prefilter grouped (_prefilter_groups.c): named as the plain SQL names the parts
+# of a line, so its own expressions read them.
+ROW_COLUMNS = {"stamp": "VARCHAR", "level_token": "VARCHAR", "service_token": "VARCHAR", "shape": "VARCHAR",
+               "least": "BIGINT", "greatest": "BIGINT", "n": "BIGINT", "rest": "VARCHAR"}
+ROW_DELIMITER = "\x1f"
+
+
+def rows_query(file_id: int, layout: FileLayout, sql: LineSql, window: Window, paths_sql: str) -> str:
+    """INSERT the rows of grouped lines into scan_rows, each as its group of lines would have been.
+
+    A row holds lines that differ only in digits: of their message, which the shape already masks, and
+    of their fraction of a second, which gives the group's first and last stamp. Its message is as the
+    SQL reads one: trimmed, then cut (so it may end in a blank, which a second trim would drop). Its kind is NULL when a
+    window bound cuts its second (the C keeps such lines apart, by the text of that second; a stamp
+    read in another zone than the file's may still fall there): the scan then reads the file without
+    the C.
+    """
+    columns = ", ".join(f"{quote(name)}: {quote(kind)}" for name, kind in ROW_COLUMNS.items())
+    reader = (f"read_csv({paths_sql}, columns = {{{columns}}}, header = false, delim = {quote(ROW_DELIMITER)}, "
+              f"quote = '', escape = '', auto_detect = false, encoding = 'utf-8', max_line_size = {MAX_LINE_BYTES}, "
+              f"buffer_size = {2 * MAX_LINE_BYTES})")
+    first_in, last_in = window.contains_sql("ts"), window.contains_sql("last_ts")
+    signed = f"kind = '{PARSED}' AND cls <> '{LevelClass.OTHER.value}'"
+    event = f"kind = '{PARSED}' AND (cls = '{LevelClass.ALERT.value}' OR regexp_matches(message, {quote(formats.EVENT)}))"
+    ctes = [
+        f"grouped AS (SELECT * REPLACE (coalesce(shape, '') AS shape, coalesce(rest, '') AS rest) FROM {reader})",
+        f"timed AS (SELECT *, {bounded_us('second_us + least')} AS ts, {bounded_us('second_us + greatest')} AS last_ts "
+        f"FROM (SELECT *, {iso_to_us('stamp')} AS second_us FROM grouped))",
+        f"fields AS (SELECT *, {level_name_sql('level_text')} AS level FROM (SELECT *, {sql.level} AS level_text, "
+        f"coalesce({sql.service}, {quote(layout.service)}) AS service, rest AS message "
+        "FROM timed))",
+        f"""classified AS (
+            SELECT *, {level_class_sql('level')} AS cls,
+                   CASE WHEN ts IS NULL THEN '{UNPARSED}' WHEN ({first_in}) AND ({last_in}) THEN '{PARSED}'
+                        WHEN NOT ({first_in}) AND NOT ({last_in}) THEN '{OUTSIDE}' END AS kind
+            FROM fields)""",
+        f"flagged AS (SELECT *, {signed} AS signed, {event} AS event, {EXAMPLE_KEY} AS example_key FROM classified)",
+    ]
+    return f"""
+INSERT INTO scan_rows (file_id, kind, cls, level, service, shape, sec, event_at, event_message, n, failed, first_us, last_us,
+                       example_key, example)
+WITH {', '.join(ctes)}
+SELECT {file_id}, kind, cls, level, service, CASE WHEN signed THEN shape END, CASE WHEN signed THEN ts // 1000000 END,
+       CASE WHEN event THEN ts END, CASE WHEN event THEN message END, n, 0, ts, last_ts,
+       CASE WHEN signed THEN example_key END, CASE WHEN signed THEN message END
+FROM flagged
+"""
+
+
+def continued_query() -> str:
+    """INSERT the lines opening with a blank that the C prefilter counted ($file_id, $service, $n): a plain
+    line's head opens with its stamp, so the SQL reads each as a continuation without a level."""
+    return f"""
+INSERT INTO scan_rows (file_id, kind, cls, service, n, failed)
+VALUES ($file_id, '{CONTINUATION}', '{LevelClass.OTHER.value}', $service, $n, 0)
 """
 
 

@@ -117,6 +117,10 @@ EVENT = (
     r"\bcircuit[ -]?breaker|\brecover(?:ed|y)\b|\bresolved\b|\bback to normal\b|\bhealthy again\b|"
     r"\balert|\bpag(?:ing|ed)\b|\bthreshold"
 )
+# Every message EVENT matches holds one of these (any case): the C prefilter, which groups lines that are
+# no event, keeps each line holding one as a row of its own, and the SQL decides.
+EVENT_WORDS = ("deploy", "roll", "releas", "circuit", "recover", "resolved", "back to normal", "healthy again", "alert",
+               "paging", "paged", "threshold")
 
 # An ANSI escape sequence (colours, bold: `\x1b[1;31m`), as a terminal's log is written with them.
 ANSI_ESCAPE = r"\x1b\[[0-9;?]*[ -/]*[@-~]"

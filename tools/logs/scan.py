@@ -20,8 +20,8 @@ import duckdb
 
 from wicked_platform.tools.logs import prefilter
 from wicked_platform.tools.logs.file_query import (
-    MAX_LINE_BYTES, OUTSIDE, PARSED, SCAN_ROWS_TABLE, STAMP_HEAD_CHARS, Window, count_query, file_query,
-    passed_over_query, read_lines_sql,
+    MAX_LINE_BYTES, MAX_MESSAGE_CHARS, OUTSIDE, PARSED, SCAN_ROWS_TABLE, STAMP_HEAD_CHARS, Window, continued_query,
+    count_query, file_query, passed_over_query, read_lines_sql, rows_query,
 )
 from wicked_platform.tools.logs.line_sql import END_STAMP_YEAR, FIRST_STAMP_YEAR, LineSql, line_sql
 from wicked_platform.tools.logs.models import LogFormat, LogScan
@@ -238,13 +238,17 @@ def _read_prefiltered(
     con: duckdb.DuckDBPyConnection, workdir: Path, file_id: int, path: Path, layout: FileLayout, sql: LineSql,
     window: Window, tz: str,
 ) -> FileRead | None:
-    """The file split by the C prefilter: the lines it passed over counted, the rest read by the file's
-    query. None when the C does not decide the file, or DuckDB refuses what it left (invalid UTF-8):
-    then the whole file is read the usual way, which repairs what needs it."""
+    """The file split by the C prefilter: the lines it passed over counted, the lines it grouped read from
+    their rows, the rest read by the file's query. None when the C does not decide the file, DuckDB
+    refuses what it left (invalid UTF-8), or a window bound cuts a group: then the whole file is read
+    the usual way, which repairs what needs it."""
+    # The C groups lines of the plain shape without an interlude, which its own parse knows.
+    groups = None if layout.interlude else prefilter.LineGroups(
+        service=layout.service_token, edges=window.cut_seconds(layout, tz), max_message=MAX_MESSAGE_CHARS)
     try:
         split = prefilter.split_file(
             path, workdir, file_id, years=(FIRST_STAMP_YEAR, END_STAMP_YEAR), window=window.text_bounds(layout, tz),
-            head_chars=STAMP_HEAD_CHARS, max_line_bytes=MAX_LINE_BYTES)
+            head_chars=STAMP_HEAD_CHARS, max_line_bytes=MAX_LINE_BYTES, groups=groups)
     except OSError:
         return None
     if split is None:
@@ -253,15 +257,23 @@ def _read_prefiltered(
         lines = read_lines_sql("$path", gzip=False)
         query = file_query(file_id, layout, sql, window, tz, lines, prefiltered=True)
         con.execute(query, {"path": [str(p) for p in split.candidates]})
+        if split.row_count:
+            con.execute(rows_query(file_id, layout, sql, window, "$path"), {"path": [str(p) for p in split.rows]})
+        if split.continued:
+            con.execute(continued_query(), {"file_id": file_id, "service": layout.service, "n": split.continued})
         for kind, passed in ((PARSED, split.inside), (OUTSIDE, split.outside)):
             if passed.count:
                 con.execute(passed_over_query(), {"file_id": file_id, "kind": kind, "service": layout.service,
                                                   "n": passed.count, "least": passed.least, "greatest": passed.greatest})
+        cut = con.execute("SELECT count(*) FROM scan_rows WHERE file_id = $file_id AND kind IS NULL",
+                          {"file_id": file_id}).fetchone()[0]
     except duckdb.Error:
+        cut = 1
+    finally:
+        prefilter.remove(split.files)
+    if cut:
         con.execute("DELETE FROM scan_rows WHERE file_id = $file_id", {"file_id": file_id})
         return None
-    finally:
-        prefilter.remove(split.candidates)
     return FileRead(file_id=file_id, path=str(path), format=layout.format, line_sql=sql)
 
 
