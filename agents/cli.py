@@ -17,9 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 from typer.exceptions import TyperException
 
-from wicked_platform.agents.anthropic_agent import DEFAULT_MAX_INPUT_TOKENS, investigate_with_model, usage_line
 from wicked_platform.agents.explain import explain
-from wicked_platform.agents.model_client import ModelAuthError, ModelClient, default_model
+from wicked_platform.agents.model_client import DEFAULT_MAX_INPUT_TOKENS, ModelAuthError, ModelClient, default_model
 from wicked_platform.agents.offline import InvestigationRequest, investigate
 from wicked_platform.agents.reevaluate import reevaluate
 from wicked_platform.agents.render import postmortem_markdown, report_markdown, rollback_markdown
@@ -160,6 +159,9 @@ def incident(
     if client is None:
         report = investigate(request, progress=progress)
     else:
+        # Here, not at the top: the agent loads the Anthropic SDK and the MCP toolbox, ~1 s an offline run never needs.
+        from wicked_platform.agents.anthropic_agent import investigate_with_model, usage_line
+
         report = investigate_with_model(request, client, max_input_tokens=max_input_tokens, progress=progress)
         _say(usage_line(report))
     try:

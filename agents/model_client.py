@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import anthropic
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from wicked_platform.tools.report import ModelUsage
 
+if TYPE_CHECKING:
+    import anthropic
+
+# The SDK is imported where a model is called, not here: importing it takes longer than scanning a
+# gigabyte of logs, and an offline investigation never needs it.
 DEFAULT_MODEL = "claude-sonnet-4-6"
+DEFAULT_MAX_INPUT_TOKENS = 20_000
 MAX_RETRY_AFTER_SECONDS = 60.0
 # US$ per million tokens: input, output, cache write (5 min), cache read. List prices; a model not
 # here gets no cost estimate rather than a guessed one.
@@ -52,6 +57,8 @@ def estimated_cost(usage: ModelUsage) -> float | None:
 
 
 def _retryable(exc: BaseException) -> bool:
+    import anthropic
+
     if isinstance(exc, anthropic.APIConnectionError):  # includes timeouts
         return True
     if isinstance(exc, anthropic.APIStatusError):
@@ -79,6 +86,8 @@ class ModelClient:
         key = api_key or os.environ.get("ANTHROPIC_API_KEY")
         if not key:
             raise ModelAuthError("--agent anthropic: ANTHROPIC_API_KEY is not set (or use --agent offline)")
+        import anthropic
+
         # The SDK's own retries are off: tenacity's policy below is the one that runs, and is tested.
         client = anthropic.AsyncAnthropic(api_key=key, base_url=os.environ.get("ANTHROPIC_BASE_URL") or None,
                                           max_retries=0, timeout=120.0)
@@ -99,6 +108,8 @@ class ModelClient:
         return wait_exponential_jitter(initial=self.backoff_seconds, max=30.0, jitter=self.backoff_seconds)(state)
 
     async def create(self, **request: Any) -> anthropic.types.Message:
+        import anthropic
+
         body = {"model": self.model, **request}
         self.sent.append(body)
         try:

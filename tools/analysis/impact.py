@@ -7,7 +7,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from wicked_platform.tools.analysis.rates import ERROR_CLASSES, Onset, compare_at
+from wicked_platform.tools.analysis.error_points import ERROR_CLASSES, error_points
+from wicked_platform.tools.analysis.rates import Onset, compare_at
 from wicked_platform.tools.analysis.symptoms import PAGE_WORDS
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.logs.models import LogScan
@@ -79,7 +80,8 @@ def downstream_of_failing(rising: list[str], context: IncidentContext) -> set[st
 
 def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> AffectedServices:
     messengers = _messengers(scan, context)
-    services = sorted({p.service for p in scan.points if p.level_class in ERROR_CLASSES} - messengers)
+    points = error_points(scan)
+    services = sorted(points.services_with_points() - messengers)
     direct = []
     for service in services:
         comparison = compare_at(scan, onset.at, [service], tests=onset.tests)
@@ -94,10 +96,7 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
         return AffectedServices(direct=[], cascade=[], related=[])
     if not direct:
         # Nothing clears the bar on its own: the service with most errors after the onset leads.
-        after: dict[str, int] = {}
-        for p in scan.points:
-            if p.level_class in ERROR_CLASSES and p.at >= onset.at and p.service not in messengers:
-                after[p.service] = after.get(p.service, 0) + p.count
+        after = points.since(onset.at).except_services(messengers).by_service()
         if after:
             direct = [sorted(after.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]]
     first_seen = _first_seen_by_signature(scan)

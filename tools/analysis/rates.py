@@ -16,10 +16,9 @@ from functools import cache
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from wicked_platform.tools.logs.models import LevelClass, LogScan, RequestPoint, SignaturePoint
+from wicked_platform.tools.analysis.error_points import at_second, epoch_us, error_points
+from wicked_platform.tools.logs.models import LogScan, RequestPoint
 from wicked_platform.tools.timeutil import UtcDatetime
-
-ERROR_CLASSES = frozenset({LevelClass.ERROR, LevelClass.ALERT})
 SIGNIFICANT_P = 0.01
 SPARSE_COVERAGE = 0.05
 """Time that only logs this much sparser than the typical line's are writing counts as partly observed."""
@@ -102,20 +101,6 @@ class Onset(Frozen):
     new_signatures: list[str] = Field(description="error signatures first seen at or after the onset")
 
 
-def error_points(scan: LogScan, services: Iterable[str] | None = None) -> list[SignaturePoint]:
-    wanted = set(services) if services is not None else None
-    return [
-        p for p in scan.points if p.level_class in ERROR_CLASSES and (wanted is None or p.service in wanted)
-    ]
-
-
-def _per_second(points: Iterable[SignaturePoint]) -> dict[datetime, int]:
-    counts: dict[datetime, int] = defaultdict(int)
-    for point in points:
-        counts[point.at] += point.count
-    return counts
-
-
 def _requests_per_second(requests: Iterable[RequestPoint]) -> dict[datetime, tuple[int, int]]:
     counts: dict[datetime, list[int]] = defaultdict(lambda: [0, 0])
     for point in requests:
@@ -192,9 +177,9 @@ def compare_at(
     if scan.start is None or scan.end is None:
         return None
     services = list(services) if services is not None else None
-    per_second = _per_second(error_points(scan, services))
-    before = sum(n for at, n in per_second.items() if at < split)
-    after = sum(n for at, n in per_second.items() if at >= split)
+    points = error_points(scan, services)
+    after = points.since(split).total
+    before = points.total - after
     window_end = scan.end + timedelta(seconds=1)  # the last logged second is in the window
     before_s = observed_seconds(scan, scan.start, split)
     after_s = observed_seconds(scan, split, window_end)
@@ -234,16 +219,16 @@ def find_onset(scan: LogScan, services: Iterable[str] | None = None) -> Onset | 
     if scan.start is None or scan.end is None:
         return None
     services = list(services) if services is not None else None
-    per_second = _per_second(error_points(scan, services))
-    if not per_second:
+    points = error_points(scan, services)
+    seconds, counts = points.per_second()
+    if not len(seconds):
         return None
-    times = sorted(per_second)
-    counts = np.array([per_second[t] for t in times], dtype=np.int64)
     total = int(counts.sum())
     before = np.concatenate(([0], np.cumsum(counts)[:-1]))
     after = total - before
     total_s = _window_seconds(scan.start, scan.end)
-    before_s = np.array([(t - scan.start).total_seconds() for t in times])
+    # As timedelta.total_seconds() divides: whole microseconds by a million.
+    before_s = (seconds * 1_000_000 - epoch_us(scan.start)) / 1_000_000
     if (clock := _observed_clock(scan)) is not None:
         before_s = np.interp(before_s, *clock)
     share_after = np.clip((total_s - before_s) / total_s, 1e-12, 1.0)
@@ -259,18 +244,14 @@ def find_onset(scan: LogScan, services: Iterable[str] | None = None) -> Onset | 
         _scipy_special().xlogy(after, after / expected_after)
         + _scipy_special().xlogy(before, before / np.maximum(total - expected_after, 1e-300))
     ), 0.0)
-    best = int(np.lexsort((np.arange(len(times)), -rise, p_values))[0])
-    split = times[best]
+    best = int(np.lexsort((np.arange(len(seconds)), -rise, p_values))[0])
+    split = at_second(seconds[best])
     tests = int(np.count_nonzero(before_s > 0)) or 1
     comparison = compare_at(scan, split, services, tests=tests)
     if comparison is None:
         return None
-    first_seen: dict[str, datetime] = {}
-    for point in error_points(scan, services):
-        key = point.signature
-        if key not in first_seen or point.at < first_seen[key]:
-            first_seen[key] = point.at
-    new = sorted(sig for sig, at in first_seen.items() if at >= split)
+    first_seen = points.first_second_by_signature()
+    new = sorted(sig for sig, second in first_seen.items() if second >= seconds[best])
     return Onset(at=split, tests=tests, comparison=comparison, new_signatures=new)
 
 
@@ -294,8 +275,9 @@ def error_series(
     origin = scan.start.replace(microsecond=0)
     n_buckets = int(span // bucket_seconds) + 1
     errors = [0] * n_buckets
-    for at, n in _per_second(error_points(scan, services)).items():
-        errors[int((at - origin).total_seconds() // bucket_seconds)] += n
+    origin_second = epoch_us(origin) // 1_000_000
+    for second, n in zip(*(column.tolist() for column in error_points(scan, services).per_second()), strict=True):
+        errors[(second - origin_second) // bucket_seconds] += n
     req_points = [r for r in scan.requests if services is None or r.service in services]
     requests: list[int] | None = [0] * n_buckets if req_points else None
     for point in req_points:

@@ -6,7 +6,8 @@ import re
 from collections import defaultdict
 from datetime import timedelta
 
-from wicked_platform.tools.analysis.rates import ERROR_CLASSES, Onset, observed_seconds
+from wicked_platform.tools.analysis.error_points import ERROR_CLASSES, at_second, error_points
+from wicked_platform.tools.analysis.rates import Onset, observed_seconds
 from wicked_platform.tools.analysis.rollback import RESOURCE_SIGNS
 from wicked_platform.tools.logs.models import LevelClass, LogEvent, LogScan, SignatureStats
 from wicked_platform.tools.report import Symptom
@@ -39,10 +40,13 @@ def rising_signatures(scan: LogScan, onset: Onset | None, services: list[str]) -
         return []
     before_s = max((onset.at - scan.start).total_seconds(), 1.0)
     after_s = max((scan.end - onset.at).total_seconds() + 1, 1.0)
+    points = error_points(scan, services)
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for p in scan.points:
-        if p.level_class in ERROR_CLASSES and p.service in services:
-            counts[(p.service, p.signature)][p.at >= onset.at] += p.count
+    present = set(points.keys.tolist())
+    for key, (total, after) in enumerate(zip(points.per_key().tolist(), points.since(onset.at).per_key().tolist(), strict=True)):
+        if key in present:
+            counts[(points.services[key], points.signatures[key])][0] += total - after
+            counts[(points.services[key], points.signatures[key])][1] += after
     rising = {key for key, (b, a) in counts.items() if a and a / after_s > 2 * b / before_s}
     found = [s for s in scan.signatures if (s.service, s.signature) in rising]
     return sorted(found, key=lambda s: (-counts[(s.service, s.signature)][1], s.first_seen, s.service, s.signature))
@@ -100,10 +104,10 @@ def has_recovered(scan: LogScan, onset: Onset | None, services: list[str]) -> bo
     """Errors of `services` stopped: a recovery line after the last error, or a long quiet tail."""
     if onset is None or scan.end is None:
         return False
-    errors = [p.at for p in scan.points if p.level_class in ERROR_CLASSES and p.service in services and p.at >= onset.at]
-    if not errors:
+    errors = error_points(scan, services).since(onset.at)
+    if not len(errors.seconds):
         return False
-    last_error = max(errors)
+    last_error = at_second(errors.seconds.max())
     if _expected_in_quiet_tail(scan, onset, services, last_error) < QUIET_EXPECTED_ERRORS:
         # The logs end (or stop covering these services) too soon after the last error to tell a
         # recovery from a pause, whatever a line says: "back to normal" in a ticket note, a username
@@ -125,8 +129,7 @@ def _expected_in_quiet_tail(scan: LogScan, onset: Onset, services: list[str], la
     if served:
         failed = sum(r.errors for r in requests)
         return failed / served * sum(r.requests for r in requests if r.at > last_error)
-    count = sum(p.count for p in scan.points
-                if p.level_class in ERROR_CLASSES and p.service in services and p.at >= onset.at)
+    count = error_points(scan, services).since(onset.at).total
     after_last = last_error + timedelta(seconds=1)
     failing = observed_seconds(scan, onset.at, after_last)
     quiet = observed_seconds(scan, after_last, scan.end + timedelta(seconds=1))

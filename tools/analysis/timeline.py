@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from wicked_platform.tools.analysis.rates import ERROR_CLASSES, Onset
+from wicked_platform.tools.analysis.error_points import ERROR_CLASSES
+from wicked_platform.tools.analysis.rates import Onset
 from wicked_platform.tools.analysis.symptoms import PAGE_WORDS, is_recovery
 from wicked_platform.tools.changes.models import Commit
 from wicked_platform.tools.logs.models import LevelClass, LogEvent, LogScan

@@ -8,6 +8,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import NamedTuple
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from wicked_platform.tools.timeutil import UtcDatetime
@@ -169,6 +170,13 @@ class LogScan(Frozen):
     def points(self) -> list[SignaturePoint]:
         """The point table as rows, oldest first, made once per scan."""
         return self.point_table.rows()
+
+    @cached_property
+    def point_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The point table as numpy columns (epoch seconds, series keys, counts), made once per scan."""
+        table = self.point_table
+        return (np.array(table.seconds, dtype=np.int64), np.array(table.keys, dtype=np.int64),
+                np.array(table.counts, dtype=np.int64))
 
     @property
     def empty(self) -> bool:
