@@ -1,4 +1,4 @@
-"""How `scan_logs` compares with the grep pipeline the seed scenario starts from.
+"""How `scan_logs`, and a whole investigation, compare with the grep pipeline the seed scenario starts from.
 
     python benchmarks/bench_logs.py [--size-mb 1024] [--out bench-data/] [--keep] [--duckdb-only]
 
@@ -6,11 +6,13 @@ Generates a seeded, multi-service plain-format log of the given size (about 1% e
 incident over the last tenth of the time span with a high error rate and stack traces), then times
 
   (a) grep -i "error\\|exception\\|failed" FILE | sort | uniq -c | sort -rn > /dev/null   (bash)
-  (b) scan_logs([FILE])                                                            (a fresh Python)
+  (b) scan_logs([FILE])                                    (in a fresh Python, its own wall time)
+  (c) wicked-platform incident "..." --log FILE --repo <this checkout> --agent offline --format json
+      (the whole process, as a user runs it: Python's start, imports, scan, analysis, git, report)
 
-and prints both times, their ratio and the peak RSS of the scan (`--duckdb-only`: without the C
-prefilter, as installed without a compiler). The scan runs in a child process so
-its peak RSS is its own (ru_maxrss of that process: Python, DuckDB and the models together).
+and prints the times, their ratios to (a) and the peak RSS of (b) and (c) (`--duckdb-only`: without
+the C prefilter, as installed without a compiler; it skips (c)). Each runs in a child process, so its
+peak RSS is its own (ru_maxrss of that process: Python, DuckDB and the models together).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -138,6 +141,24 @@ def time_pipeline(path: Path) -> float:
     return time.perf_counter() - started
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def time_investigation(path: Path) -> tuple[float, float]:
+    """(c): the CLI on the file, offline, against this checkout's repository; (seconds, peak RSS in MiB)."""
+    with tempfile.TemporaryDirectory() as state, tempfile.TemporaryFile() as errors:
+        command = [sys.executable, "-m", "wicked_platform.agents.cli", "incident", "checkout is failing", "--repo",
+                   str(ROOT), "--log", str(path), "--agent", "offline", "--format", "json", "--state-dir", state]
+        started = time.perf_counter()
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)  # the child's own rusage: its peak RSS, not the pipeline's
+        seconds = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            raise SystemExit(f"the investigation failed: {errors.read().decode(errors='replace').strip()}")
+        return seconds, usage.ru_maxrss / 1024
+
+
 def time_scan(path: Path, duckdb_only: bool = False) -> dict:
     """Run the scan in a fresh interpreter; it reports its own wall time and peak RSS."""
     command = [sys.executable, __file__, "--scan-only", str(path), *(["--duckdb-only"] if duckdb_only else [])]
@@ -196,6 +217,10 @@ def main() -> None:
         print(f"scan_logs                                  : {scan['seconds']:6.2f}s  "
               f"peak RSS {scan['peak_rss_mb']:.0f} MiB")
         print(f"scan / pipeline                            : {scan['seconds'] / pipeline:6.2f}")
+        if not args.duckdb_only:
+            investigation, investigation_rss = time_investigation(path)
+            print(f"wicked-platform incident (whole process)   : {investigation:6.2f}s  peak RSS {investigation_rss:.0f} MiB")
+            print(f"investigation / pipeline                   : {investigation / pipeline:6.2f}")
         print(f"scan found {scan['signatures']} signatures, {scan['points']} points, {scan['events']} events; "
               f"levels {scan['level_counts']}")
         print(f"cpus {os.cpu_count()}, locale {os.environ.get('LC_ALL') or os.environ.get('LANG') or 'C'}, "

@@ -8,6 +8,7 @@ time (or the requests) after it would explain. Exact tests from scipy, never han
 from __future__ import annotations
 
 import math
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -31,6 +32,16 @@ def _scipy_stats():
     from scipy import stats
 
     return stats
+
+
+def import_statistics_meanwhile() -> None:
+    """Start importing scipy.stats on a thread of its own, for a caller about to scan logs.
+
+    The import takes about a second of Python. A scan of large logs runs in C and DuckDB without the
+    GIL, so the import fits in beside it, and is done when the rates need it. Python's import lock
+    makes a later `_scipy_stats()` wait for the thread's import rather than run a second one.
+    """
+    threading.Thread(target=_scipy_stats, name="import-scipy-stats").start()
 
 
 @cache

@@ -131,21 +131,22 @@ static int take(Job *job, FILE *out, const unsigned char *line, size_t length, i
         && compare(line, length, job->high_year.text, job->high_year.length) < 0
         && !has_word(v, line, length);
     if (!sure) {
-        if (!odd && job->groups != NULL) {
-            int taken = groups_take(job->groups, line, length);
-            if (taken < 0) {
-                job->failed_errno = errno ? errno : EIO;
-                return -1;
-            }
-            if (taken) return 0;
-        }
-        if (fwrite(line, 1, length, out) != length || fputc('\n', out) == EOF) {
+        int taken = !odd && job->groups != NULL ? groups_take(job->groups, line, length) : 0;
+        if (taken < 0) {
             job->failed_errno = errno ? errno : EIO;
             return -1;
         }
-        job->candidates++;
-        job->written += (long long)length + 1;
-        if (job->read >= MIN_COPY_CHECK && job->written * 2 > job->read) return refuse(job, "most lines left for SQL");
+        if (!taken) {
+            if (fwrite(line, 1, length, out) != length || fputc('\n', out) == EOF) {
+                job->failed_errno = errno ? errno : EIO;
+                return -1;
+            }
+            job->candidates++;
+            job->written += (long long)length + 1;
+        }
+        /* Rows count as written too: a log of alerts is a row per line, each longer than its line. */
+        long long written = job->written + (job->groups != NULL ? groups_bytes(job->groups) : 0);
+        if (job->read >= MIN_COPY_CHECK && written * 2 > job->read) return refuse(job, "most lines left for SQL");
         return 0;
     }
     int inside = (job->since.text == NULL || compare(line, length, job->since.text, job->since.length) >= 0)
@@ -340,12 +341,13 @@ static PyObject *split_range(PyObject *Py_UNUSED(self), PyObject *args, PyObject
                                      &edges, &max_message, &vector))
         return NULL;
     PyObject *result = NULL;
+    Job *job = NULL;  /* before the first `goto out`, which frees it */
     if (rows_arg != Py_None && (events == NULL || alerts == NULL || edges == NULL)) {
         PyErr_SetString(PyExc_TypeError, "rows_path needs events, alerts and edges");
         goto out;
     }
     if (rows_arg != Py_None && !PyUnicode_FSConverter(rows_arg, &rows_path)) goto out;
-    Job *job = calloc(1, sizeof(Job));
+    job = calloc(1, sizeof(Job));
     if (job == NULL) {
         PyErr_NoMemory();
         goto out;

@@ -50,7 +50,7 @@ struct Groups {
     unsigned count;
     unsigned char *arena;
     size_t used;
-    long long continued, written;
+    long long continued, written, bytes;  /* lines counted; rows and bytes written */
 };
 
 typedef struct {
@@ -228,6 +228,7 @@ static int write_row(Groups *g, const unsigned char *key, size_t key_length, int
         || fwrite(message, 1, message_length, g->rows) != message_length || fputc('\n', g->rows) == EOF)
         return -1;
     g->written++;
+    g->bytes += (long long)(key_length + n + message_length + 1);
     return 0;
 }
 
@@ -312,6 +313,8 @@ Groups *groups_new(const LineShape *shape, FILE *rows) {
 long long groups_continued(const Groups *g) { return g->continued; }
 
 long long groups_rows(const Groups *g) { return g->written; }
+
+long long groups_bytes(const Groups *g) { return g->bytes; }
 
 void groups_free(Groups *g) {
     if (g == NULL) return;

@@ -37,6 +37,7 @@ int groups_flush(Groups *groups);
 
 long long groups_continued(const Groups *groups);  /* lines counted as continuations */
 long long groups_rows(const Groups *groups);       /* rows written */
+long long groups_bytes(const Groups *groups);      /* bytes of the rows written */
 
 void groups_free(Groups *groups);
 

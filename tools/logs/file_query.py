@@ -248,6 +248,10 @@ def rows_query(file_id: int, layout: FileLayout, sql: LineSql, window: Window, p
               f"quote = '', escape = '', auto_detect = false, encoding = 'utf-8', max_line_size = {MAX_LINE_BYTES}, "
               f"buffer_size = {2 * MAX_LINE_BYTES})")
     first_in, last_in = window.contains_sql("ts"), window.contains_sql("last_ts")
+    # Outside only when all of the group is: before since, or after until. Both ends outside may
+    # still hold lines inside, when since and until fall in the group's second.
+    outside = " OR ".join([*([f"last_ts < {window.since_us}"] if window.since_us is not None else []),
+                           *([f"ts > {window.until_us}"] if window.until_us is not None else [])]) or "false"
     signed = f"kind = '{PARSED}' AND cls <> '{LevelClass.OTHER.value}'"
     event = f"kind = '{PARSED}' AND (cls = '{LevelClass.ALERT.value}' OR regexp_matches(message, {quote(formats.EVENT)}))"
     ctes = [
@@ -260,7 +264,7 @@ def rows_query(file_id: int, layout: FileLayout, sql: LineSql, window: Window, p
         f"""classified AS (
             SELECT *, {level_class_sql('level')} AS cls,
                    CASE WHEN ts IS NULL THEN '{UNPARSED}' WHEN ({first_in}) AND ({last_in}) THEN '{PARSED}'
-                        WHEN NOT ({first_in}) AND NOT ({last_in}) THEN '{OUTSIDE}' END AS kind
+                        WHEN {outside} THEN '{OUTSIDE}' END AS kind
             FROM fields)""",
         f"flagged AS (SELECT *, {signed} AS signed, {event} AS event, {EXAMPLE_KEY} AS example_key FROM classified)",
     ]

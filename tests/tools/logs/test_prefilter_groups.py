@@ -121,16 +121,16 @@ def test_every_event_holds_one_of_the_event_words(message):
     assert any(word in message.lower() for word in formats.EVENT_WORDS)
 
 
-def _write_and_scan(tmp_path: Path, lines: list[str], monkeypatch, **window):
+def _write_and_scan(tmp_path: Path, lines: list[str], monkeypatch, **options):
     monkeypatch.setattr(prefilter, "MIN_BYTES", 0)
     path = tmp_path / "app.log"
     path.write_text("\n".join(lines) + "\n")
     reads = []
     real = scan._read_prefiltered
     monkeypatch.setattr(scan, "_read_prefiltered", lambda *a, **k: reads.append(real(*a, **k)) or reads[-1])
-    with_c = scan_logs([path], **window)
+    with_c = scan_logs([path], **options)
     monkeypatch.setattr(prefilter, "_prefilter", None)
-    return with_c, scan_logs([path], **window), reads
+    return with_c, scan_logs([path], **options), reads
 
 
 def test_a_bound_inside_a_second_keeps_the_c_path(tmp_path, monkeypatch):
@@ -149,6 +149,43 @@ def test_a_group_a_bound_cuts_after_all_sends_the_file_back_to_sql(tmp_path, mon
     with_c, plain, reads = _write_and_scan(tmp_path, lines, monkeypatch, until=datetime(2024, 1, 15, 14, tzinfo=UTC))
     assert with_c == plain and reads == [None]
     assert with_c.files[0].outside_window == 1 and with_c.level_counts["error"] == 1
+
+
+@pytest.mark.parametrize(("head", "body", "tz", "window"), [
+    # both bounds inside the second of lines in another zone than the sniffed ones
+    ([f"2024-01-15T13:{s // 60:02d}:{s % 60:02d}Z INFO api ok" for s in range(sniff.SNIFF_LINES + 1)],
+     [f"2024-01-15T15:00:00.{f}00+01:00 ERROR api boom {f}" for f in (1, 5, 9)], "UTC",
+     (datetime(2024, 1, 15, 14, 0, 0, 300000, tzinfo=UTC), datetime(2024, 1, 15, 14, 0, 0, 600000, tzinfo=UTC))),
+    # ... and of zone-less stamps in a DST gap, which DuckDB reads as an hour earlier than their text
+    ([], [f"2024-03-31 02:30:00.{f} ERROR boom {f}" for f in (1, 5, 9)], "Europe/Berlin",
+     (datetime(2024, 3, 31, 1, 30, 0, 300000, tzinfo=UTC), datetime(2024, 3, 31, 1, 30, 0, 600000, tzinfo=UTC))),
+])
+def test_a_group_both_bounds_cut_is_never_taken_for_outside(tmp_path, monkeypatch, head, body, tz, window):
+    """Its first and last lines are outside the window, and the one between them is in it."""
+    with_c, plain, reads = _write_and_scan(tmp_path, head + body, monkeypatch, since=window[0], until=window[1], tz=tz)
+    assert with_c == plain and with_c.level_counts["error"] == 1 and reads == [None]
+
+
+def test_a_log_of_alerts_is_refused_rather_than_copied_into_rows(tmp_path):
+    """Each alert is a row of its own, longer than its line: past 16 MB read, when rows outweigh half of
+    it, the file goes back to SQL, as one mostly left for SQL does, so temporary space stays bounded."""
+    line = b"2024-01-15T14:00:00.123Z CRITICAL checkout-api Checkout failures exceeding threshold (91%)\n"
+    path = tmp_path / "alerts.log"
+    path.write_bytes(line * ((17 << 20) // len(line)))
+    refused, counts = prefilter._prefilter.split_range(
+        str(path), str(tmp_path / "out.log"), 0, path.stat().st_size, tuple(w.encode() for w in formats.VOCABULARY_WORDS),
+        b"1970", b"2200", None, None, 64, 1 << 20, False, rows_path=str(tmp_path / "out.rows"), service=True,
+        events=tuple(w.encode() for w in formats.EVENT_WORDS), alerts=(b"CRITICAL",), edges=())
+    assert (refused, counts) == ("most lines left for SQL", None)
+
+
+@pytest.mark.parametrize("arguments", [{"rows_path": "x.rows"}, {"rows_path": 123, "events": (), "alerts": (), "edges": ()}])
+def test_rows_without_what_groups_need_is_a_type_error(tmp_path, arguments):
+    path = tmp_path / "app.log"
+    path.write_text("2024-01-15T14:00:00Z ERROR api boom\n")
+    with pytest.raises(TypeError):
+        prefilter._prefilter.split_range(str(path), str(tmp_path / "out.log"), 0, 36, (b"err",), b"1970", b"2200", None,
+                                         None, 64, 1 << 20, False, **arguments)
 
 
 # Lines at and just off the strict shape: the property below is over files made of them. Most draws
@@ -198,6 +235,8 @@ def _files(draw) -> list[str]:
        window=st.sampled_from([{}, {"since": datetime(2024, 1, 15, 14, 0, 30, 500000, tzinfo=UTC)},
                                {"until": datetime(2024, 1, 15, 14, 1, 0, tzinfo=UTC)},
                                {"until": datetime(2024, 1, 15, 14, 0, 0, tzinfo=UTC)},
+                               {"since": datetime(2024, 1, 15, 14, 0, 5, 300000, tzinfo=UTC),
+                                "until": datetime(2024, 1, 15, 14, 0, 5, 600000, tzinfo=UTC)},
                                {"since": datetime(2024, 1, 15, 13, 0, 45, tzinfo=UTC), "until": datetime(2024, 1, 15, 13, 1, 10, 250000, tzinfo=UTC)}]))
 def test_a_scan_that_groups_in_c_equals_one_without(lines, tz, short_messages, threads, window):
     with tempfile.TemporaryDirectory() as root, pytest.MonkeyPatch.context() as patch:
