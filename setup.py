@@ -23,7 +23,7 @@ for folder in FOLDERS:
 prefilter = Extension(
     "wicked_platform.tools.logs._prefilter",
     ["tools/logs/_prefilter.c", "tools/logs/_prefilter_words.c", "tools/logs/_prefilter_groups.c"],
-    depends=["tools/logs/_prefilter_words.h", "tools/logs/_prefilter_groups.h"], extra_compile_args=["-O3"], optional=True)
+    depends=["tools/logs/_prefilter_bytes.h", "tools/logs/_prefilter_words.h", "tools/logs/_prefilter_groups.h"], extra_compile_args=["-O3"], optional=True)
 
 setup(
     packages=packages,

@@ -21,6 +21,7 @@
  * Python calls `split_range` from several threads at once, one byte range each; the GIL is released
  * while it reads.
  */
+#include "_prefilter_bytes.h"
 #include "_prefilter_groups.h"
 
 #include <errno.h>
@@ -59,15 +60,6 @@ typedef struct {
     Groups *groups;               /* NULL: every line not passed over is written out */
     long long continued, rows;    /* of the groups, once they are written */
 } Job;
-
-static uint64_t big_endian_64(const unsigned char *at) {
-    uint64_t value;
-    memcpy(&value, at, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    value = __builtin_bswap64(value);
-#endif
-    return value;
-}
 
 static int compare(const unsigned char *a, size_t a_length, const unsigned char *b, size_t b_length) {
     /* DuckDB's order of VARCHARs: bytes, then length. Inline, eight bytes at a time, not memcmp: lines

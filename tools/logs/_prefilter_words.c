@@ -7,6 +7,7 @@
  * eight positions at a time through a hashed table of the words' first three bytes.
  */
 #include "_prefilter_words.h"
+#include "_prefilter_bytes.h"
 
 #include <string.h>
 
@@ -38,15 +39,6 @@ static int word_at(const Vocabulary *v, const unsigned char *line, size_t length
         if (j == n) return 1;
     }
     return 0;
-}
-
-static uint64_t little_endian_64(const unsigned char *at) {
-    uint64_t value;
-    memcpy(&value, at, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    value = __builtin_bswap64(value);
-#endif
-    return value;
 }
 
 /* Three bytes OR 0x20 each (lower case for letters, a few others folded with them), hashed to 16 bits.
