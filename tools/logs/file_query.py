@@ -238,10 +238,11 @@ def rows_query(file_id: int, layout: FileLayout, sql: LineSql, window: Window, p
 
     A row holds lines that differ only in digits: of their message, which the shape already masks, and
     of their fraction of a second, which gives the group's first and last stamp. Its message is as the
-    SQL reads one: trimmed, then cut (so it may end in a blank, which a second trim would drop). Its kind is NULL when a
-    window bound cuts its second (the C keeps such lines apart, by the text of that second; a stamp
-    read in another zone than the file's may still fall there): the scan then reads the file without
-    the C.
+    SQL reads one: trimmed, then cut (so it may end in a blank, which a second trim would drop).
+
+    Its kind is NULL when its lines may lie on both sides of a window bound. The C keeps apart the lines
+    of a second a bound falls in, by the text of that second, but a stamp in another zone than the
+    sniffed lines', or in a DST gap, may still fall there; the scan then reads the file without the C.
     """
     columns = ", ".join(f"{quote(name)}: {quote(kind)}" for name, kind in ROW_COLUMNS.items())
     reader = (f"read_csv({paths_sql}, columns = {{{columns}}}, header = false, delim = {quote(ROW_DELIMITER)}, "

@@ -3,10 +3,10 @@
 A plain file whose stamps sort as text needs nothing from a line its vocabulary test passes over but
 a count and its first characters, and that test over every byte is most of a scan's time in DuckDB.
 `split_file` runs it in C (`_prefilter.c`), one byte range per core, and returns the counts with the
-files of the lines it could not be sure of; the scan reads those with its usual SQL. With `groups`, the
-lines it keeps that have the common plain shape are grouped in C as the SQL would group them
-(`_prefilter_groups.c`), and only their rows are left to the SQL, which reads them with `rows_query`. Where the C
-module was not built (no compiler at install), or a file is one DuckDB would cut into lines its own
+files of the lines it could not be sure of; the scan reads those with its usual SQL. With `groups`,
+the lines it keeps that have the common plain shape are grouped in C as the SQL would group them
+(`_prefilter_groups.c`), and only their rows are left to the SQL, which reads them with `rows_query`.
+Where the C module was not built (no compiler at install), or a file is one DuckDB would cut into lines its own
 way (a lone carriage return, mixed line ends, a line at its length limit: `_prefilter.c` lists them),
 the scan reads the whole file with SQL, as before.
 """

@@ -265,13 +265,14 @@ def _read_prefiltered(
             if passed.count:
                 con.execute(passed_over_query(), {"file_id": file_id, "kind": kind, "service": layout.service,
                                                   "n": passed.count, "least": passed.least, "greatest": passed.greatest})
-        cut = con.execute("SELECT count(*) FROM scan_rows WHERE file_id = $file_id AND kind IS NULL",
-                          {"file_id": file_id}).fetchone()[0]
+        # A group a window bound cuts after all (see rows_query): its lines' kinds are not known.
+        fall_back = con.execute("SELECT count(*) FROM scan_rows WHERE file_id = $file_id AND kind IS NULL",
+                                {"file_id": file_id}).fetchone()[0] > 0
     except duckdb.Error:
-        cut = 1
+        fall_back = True
     finally:
         prefilter.remove(split.files)
-    if cut:
+    if fall_back:
         con.execute("DELETE FROM scan_rows WHERE file_id = $file_id", {"file_id": file_id})
         return None
     return FileRead(file_id=file_id, path=str(path), format=layout.format, line_sql=sql)
