@@ -153,7 +153,8 @@ def time_investigation(path: Path) -> tuple[float, float]:
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
         _, status, usage = os.wait4(child.pid, 0)  # the child's own rusage: its peak RSS, not the pipeline's
         seconds = time.perf_counter() - started
-        if os.waitstatus_to_exitcode(status) != 0:
+        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait for it again
+        if child.returncode != 0:
             errors.seek(0)
             raise SystemExit(f"the investigation failed: {errors.read().decode(errors='replace').strip()}")
         return seconds, usage.ru_maxrss / 1024

@@ -91,7 +91,8 @@ def error_points(scan: LogScan, services: Iterable[str] | None = None) -> ErrorP
     """The error and alert points of `services` (all when None)."""
     wanted = set(services) if services is not None else None
     table = scan.point_table
-    seconds, keys, counts = scan.point_columns
+    columns = scan.point_columns
+    seconds, keys, counts = columns.seconds, columns.keys, columns.counts
     keep = np.array([s.level_class in ERROR_CLASSES and (wanted is None or s.service in wanted) for s in table.series]
                     or [False], dtype=bool)
     mask = keep[keys] if len(keys) else np.zeros(0, dtype=bool)

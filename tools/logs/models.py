@@ -130,6 +130,21 @@ class PointTable(Frozen):
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+class PointColumns:
+    """A point table's columns as numpy arrays, seconds ascending. Equal when their values are: a
+    LogScan compares its cached columns with another's (a bare array would not say True or False)."""
+
+    def __init__(self, seconds: np.ndarray, keys: np.ndarray, counts: np.ndarray) -> None:
+        self.seconds, self.keys, self.counts = seconds, keys, counts  # epoch seconds, series keys, counts
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PointColumns) and all(
+            np.array_equal(mine, theirs) for mine, theirs in
+            ((self.seconds, other.seconds), (self.keys, other.keys), (self.counts, other.counts)))
+
+    __hash__ = None  # type: ignore[assignment]  # equal by value, and mutable arrays
+
+
 class RequestPoint(Frozen):
     """Requests and failed (5xx) requests of one service in one second, from access logs."""
 
@@ -172,11 +187,13 @@ class LogScan(Frozen):
         return self.point_table.rows()
 
     @cached_property
-    def point_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The point table as numpy columns (epoch seconds, series keys, counts), made once per scan."""
+    def point_columns(self) -> PointColumns:
+        """The point table as numpy columns, made once per scan."""
         table = self.point_table
-        return (np.array(table.seconds, dtype=np.int64), np.array(table.keys, dtype=np.int64),
-                np.array(table.counts, dtype=np.int64))
+        seconds = np.array(table.seconds, dtype=np.int64)
+        order = np.argsort(seconds, kind="stable")  # the scan writes them in order; a table built by hand may not be
+        return PointColumns(seconds[order], np.array(table.keys, dtype=np.int64)[order],
+                            np.array(table.counts, dtype=np.int64)[order])
 
     @property
     def empty(self) -> bool:
