@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, PlainSerializer
@@ -13,6 +13,19 @@ def to_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def epoch_us(value: datetime) -> int:
+    """Microseconds since the epoch, exactly (a naive datetime is UTC): the integer the scan's times are."""
+    return (to_utc(value) - EPOCH) // timedelta(microseconds=1)
+
+
+def from_epoch_us(value: int) -> datetime:
+    """The UTC datetime of a count of microseconds since the epoch."""
+    return EPOCH + timedelta(microseconds=int(value))
 
 
 FIRST_YEAR, END_YEAR = 1970, 2200

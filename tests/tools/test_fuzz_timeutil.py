@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 from support.fuzz import fuzz
 
-from wicked_platform.tools.timeutil import END_YEAR, FIRST_YEAR, UtcDatetime, human_duration, iso_z, parse_time, to_utc
+from wicked_platform.tools.timeutil import (
+    END_YEAR, FIRST_YEAR, UtcDatetime, epoch_us, from_epoch_us, human_duration, iso_z, parse_time, to_utc,
+)
 
 ZONES = st.one_of(st.just(UTC), st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(-23 * 60 - 59, 23 * 60 + 59)))
 ISO_ISH = st.one_of(
@@ -72,3 +74,14 @@ def test_every_duration_reads_as_words(seconds):
 def test_the_edges_are_refused_in_one_line(text):
     with pytest.raises(ValueError, match="^--since "):
         parse_time("--since", text)
+
+
+@fuzz(200)
+@given(st.datetimes(min_value=datetime(FIRST_YEAR, 1, 2), max_value=datetime(END_YEAR - 1, 12, 30), timezones=st.one_of(st.none(), ZONES)))
+def test_epoch_microseconds_are_exact_both_ways(moment):
+    """The scan's times are integers of microseconds; a datetime goes there and back unchanged (naive is UTC)."""
+    assert from_epoch_us(epoch_us(moment)) == to_utc(moment)
+
+
+def test_epoch_microseconds_count_from_1970_utc():
+    assert epoch_us(datetime(1970, 1, 1, 0, 0, 1, 5)) == epoch_us(datetime(1970, 1, 1, 1, 0, 1, 5, tzinfo=timezone(timedelta(hours=1)))) == 1_000_005

@@ -10,22 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 
 from wicked_platform.tools.logs.models import LevelClass, LogScan
+from wicked_platform.tools.timeutil import epoch_us, from_epoch_us
 
 ERROR_CLASSES = frozenset({LevelClass.ERROR, LevelClass.ALERT})
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def epoch_us(at: datetime) -> int:
-    return (at - EPOCH) // timedelta(microseconds=1)
 
 
 def at_second(second: int) -> datetime:
-    return EPOCH + timedelta(seconds=int(second))
+    return from_epoch_us(int(second) * 1_000_000)
 
 
 @dataclass(frozen=True)
@@ -74,8 +70,12 @@ class ErrorPoints:
                 totals[self.services[key]] = totals.get(self.services[key], 0) + n
         return totals
 
+    def keys_present(self) -> list[int]:
+        """The keys with points here, ascending."""
+        return np.unique(self.keys).tolist()
+
     def services_with_points(self) -> set[str]:
-        return {self.services[key] for key in np.unique(self.keys).tolist()}
+        return {self.services[key] for key in self.keys_present()}
 
     def first_second_by_signature(self) -> dict[str, int]:
         """The first second each signature was seen in, of any service."""

@@ -17,9 +17,9 @@ from functools import cache
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from wicked_platform.tools.analysis.error_points import at_second, epoch_us, error_points
+from wicked_platform.tools.analysis.error_points import at_second, error_points
 from wicked_platform.tools.logs.models import LogScan, RequestPoint
-from wicked_platform.tools.timeutil import UtcDatetime
+from wicked_platform.tools.timeutil import UtcDatetime, epoch_us
 SIGNIFICANT_P = 0.01
 SPARSE_COVERAGE = 0.05
 """Time that only logs this much sparser than the typical line's are writing counts as partly observed."""

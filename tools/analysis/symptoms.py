@@ -41,12 +41,12 @@ def rising_signatures(scan: LogScan, onset: Onset | None, services: list[str]) -
     before_s = max((onset.at - scan.start).total_seconds(), 1.0)
     after_s = max((scan.end - onset.at).total_seconds() + 1, 1.0)
     points = error_points(scan, services)
-    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    present = set(points.keys.tolist())
-    for key, (total, after) in enumerate(zip(points.per_key().tolist(), points.since(onset.at).per_key().tolist(), strict=True)):
-        if key in present:
-            counts[(points.services[key], points.signatures[key])][0] += total - after
-            counts[(points.services[key], points.signatures[key])][1] += after
+    totals, afters = points.per_key().tolist(), points.since(onset.at).per_key().tolist()
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])  # before, after the onset
+    for key in points.keys_present():
+        pair = counts[(points.services[key], points.signatures[key])]
+        pair[0] += totals[key] - afters[key]
+        pair[1] += afters[key]
     rising = {key for key, (b, a) in counts.items() if a and a / after_s > 2 * b / before_s}
     found = [s for s in scan.signatures if (s.service, s.signature) in rising]
     return sorted(found, key=lambda s: (-counts[(s.service, s.signature)][1], s.first_seen, s.service, s.signature))

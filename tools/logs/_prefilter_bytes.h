@@ -5,24 +5,20 @@
 #include <stdint.h>
 #include <string.h>
 
-/* The first byte most significant: integers compare as the bytes do. */
-static inline uint64_t big_endian_64(const unsigned char *at) {
+static inline uint64_t native_64(const unsigned char *at) {
     uint64_t value;
     memcpy(&value, at, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    value = __builtin_bswap64(value);
-#endif
     return value;
 }
 
-/* The first byte least significant: `value >> 8 * k` starts at byte k. */
-static inline uint64_t little_endian_64(const unsigned char *at) {
-    uint64_t value;
-    memcpy(&value, at, 8);
+/* big_endian_64: the first byte most significant, so integers compare as the bytes do.
+ * little_endian_64: the first byte least significant, so `value >> 8 * k` starts at byte k. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    value = __builtin_bswap64(value);
+static inline uint64_t big_endian_64(const unsigned char *at) { return native_64(at); }
+static inline uint64_t little_endian_64(const unsigned char *at) { return __builtin_bswap64(native_64(at)); }
+#else
+static inline uint64_t big_endian_64(const unsigned char *at) { return __builtin_bswap64(native_64(at)); }
+static inline uint64_t little_endian_64(const unsigned char *at) { return native_64(at); }
 #endif
-    return value;
-}
 
 #endif

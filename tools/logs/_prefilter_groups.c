@@ -245,12 +245,12 @@ int groups_flush(Groups *g) {
     return 0;
 }
 
-static int keep_message(Groups *g, Group *x, const Parts *parts) {
+/* The group's example is now this line's message: copied to the arena, which has room for it. */
+static void keep_message(Groups *g, Group *x, const Parts *parts) {
     x->message = (uint32_t)g->used;
     x->message_length = (uint32_t)parts->message_length;
     memcpy(g->arena + g->used, parts->message, parts->message_length);
     g->used += parts->message_length;
-    return 1;
 }
 
 int groups_take(Groups *g, const unsigned char *line, size_t length) {
@@ -278,7 +278,8 @@ int groups_take(Groups *g, const unsigned char *line, size_t length) {
         if (parts.fraction > x->greatest) x->greatest = parts.fraction;
         if (parts.fraction < x->least) {
             x->least = parts.fraction;
-            return keep_message(g, x, &parts);
+            keep_message(g, x, &parts);
+            return 1;
         }
         if (parts.fraction == x->least && (x->message_length != parts.message_length
                                            || memcmp(g->arena + x->message, parts.message, parts.message_length) != 0))
@@ -291,7 +292,8 @@ int groups_take(Groups *g, const unsigned char *line, size_t length) {
     *x = (Group){.hash = hash, .key = (uint32_t)g->used, .key_length = (uint32_t)key_length,
                  .least = parts.fraction, .greatest = parts.fraction, .count = 1};
     g->used += key_length;
-    return keep_message(g, x, &parts);
+    keep_message(g, x, &parts);
+    return 1;
 }
 
 Groups *groups_new(const LineShape *shape, FILE *rows) {

@@ -123,7 +123,8 @@ void set_vector(Vocabulary *v, int on) {
 #ifdef TEDDY
     v->teddy = on && __builtin_cpu_supports("avx2");
 #else
-    v->teddy = 0 * on;
+    (void)on;
+    v->teddy = 0;
 #endif
 }
 

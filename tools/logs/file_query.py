@@ -15,10 +15,11 @@ from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs import formats
 from wicked_platform.tools.logs.levels import level_class_sql, level_name_sql
-from wicked_platform.tools.logs.line_sql import CANDIDATE_LINE, LineSql, SqlColumn, bounded_us, iso_to_us, quote
+from wicked_platform.tools.logs.line_sql import CANDIDATE_LINE, LineSql, SqlColumn, bounded_us, iso_to_us
 from wicked_platform.tools.logs.models import LevelClass
 from wicked_platform.tools.logs.signatures import digit_shape_sql
 from wicked_platform.tools.logs.sniff import FileLayout
+from wicked_platform.tools.logs.sql_text import quote
 
 MAX_MESSAGE_CHARS = 2000  # a longer message is cut: signatures and examples stay readable
 # Comparing whole lines to find a file's first and last is slow on gigabytes; the stamp heads them,
@@ -40,6 +41,15 @@ PARSED, OUTSIDE, CONTINUATION, UNPARSED = "parsed", "outside", "continuation", "
 # Which message is a signature's example: the first by time; among lines of one microsecond, the one
 # with the lowest hash — arbitrary, but the same on every run, which a tie on time alone is not.
 EXAMPLE_KEY = "(ts::HUGEINT * 18446744073709551616 + hash(message))"
+SIGNED_ROW = f"kind = '{PARSED}' AND cls <> '{LevelClass.OTHER.value}'"  # counts toward a signature
+EVENT_ROW = f"kind = '{PARSED}' AND (cls = '{LevelClass.ALERT.value}' OR regexp_matches(message, {quote(formats.EVENT)}))"
+
+
+def _flagged(events: bool) -> str:
+    """The CTE that marks each classified row: signed, an event (never, for a format without events),
+    and its example key."""
+    return (f"flagged AS (SELECT *, {SIGNED_ROW} AS signed, {EVENT_ROW if events else 'false'} AS event, "
+            f"{EXAMPLE_KEY} AS example_key FROM classified)")
 
 
 class Window(BaseModel):
@@ -143,9 +153,7 @@ def file_query(
     stamp_ctes, stamped = _chain("lines", sql.stamp_steps, "stamp_step")
     step_ctes, parsed = _chain("kept", sql.steps, "step")
     boring_window = window.text_contains_sql(layout, tz) if sql.stamp is None else window.contains_sql("stamp")
-    signed = f"kind = '{PARSED}' AND cls <> '{LevelClass.OTHER.value}'"
-    event = f"kind = '{PARSED}' AND (cls = '{LevelClass.ALERT.value}' OR regexp_matches(message, {quote(formats.EVENT)}))"
-    per_second = f"kind = '{PARSED}'" if sql.every_second else signed
+    per_second = f"kind = '{PARSED}'" if sql.every_second else SIGNED_ROW
     file_sql = "file_id" if file_id is None else str(file_id)
     default_service = "default_service" if file_id is None else quote(layout.service)
     ctes = [
@@ -166,8 +174,7 @@ def file_query(
                         WHEN regexp_matches({CANDIDATE_LINE}, {quote(formats.CONTINUATION)}) THEN '{CONTINUATION}'
                         ELSE '{UNPARSED}' END AS kind
             FROM (SELECT *, {level_name_sql('level_text')} AS level FROM fields))""",
-        f"flagged AS (SELECT *, {signed} AS signed, {event if sql.events else 'false'} AS event, "
-        f"{EXAMPLE_KEY} AS example_key FROM classified)",
+        _flagged(sql.events),
     ]
     return f"""
 INSERT INTO scan_rows
@@ -219,7 +226,9 @@ def _kept(sql: LineSql, boring_window: str, carried: str = "", dedupe: bool = Tr
 def passed_over_query() -> str:
     """INSERT the lines a prefilter outside DuckDB passed over, of one kind, as `_kept` would have left
     them: counted, with their least and greatest heads (parameters $file_id, $kind, $service, $n,
-    $least, $greatest)."""
+    $least, $greatest). Also the lines it counted as continuations (kind CONTINUATION, no heads): a
+    plain line's head opens with its stamp, so the SQL reads a line opening with a blank as one,
+    without a level."""
     return f"""
 INSERT INTO scan_rows (file_id, kind, cls, service, n, failed, first_line, last_line)
 VALUES ($file_id, $kind, '{LevelClass.OTHER.value}', $service, $n, 0, $least, $greatest)
@@ -253,8 +262,6 @@ def rows_query(file_id: int, layout: FileLayout, sql: LineSql, window: Window, p
     # still hold lines inside, when since and until fall in the group's second.
     outside = " OR ".join([*([f"last_ts < {window.since_us}"] if window.since_us is not None else []),
                            *([f"ts > {window.until_us}"] if window.until_us is not None else [])]) or "false"
-    signed = f"kind = '{PARSED}' AND cls <> '{LevelClass.OTHER.value}'"
-    event = f"kind = '{PARSED}' AND (cls = '{LevelClass.ALERT.value}' OR regexp_matches(message, {quote(formats.EVENT)}))"
     ctes = [
         f"grouped AS (SELECT * REPLACE (coalesce(shape, '') AS shape, coalesce(rest, '') AS rest) FROM {reader})",
         f"timed AS (SELECT *, {bounded_us('second_us + least')} AS ts, {bounded_us('second_us + greatest')} AS last_ts "
@@ -267,7 +274,7 @@ def rows_query(file_id: int, layout: FileLayout, sql: LineSql, window: Window, p
                    CASE WHEN ts IS NULL THEN '{UNPARSED}' WHEN ({first_in}) AND ({last_in}) THEN '{PARSED}'
                         WHEN {outside} THEN '{OUTSIDE}' END AS kind
             FROM fields)""",
-        f"flagged AS (SELECT *, {signed} AS signed, {event} AS event, {EXAMPLE_KEY} AS example_key FROM classified)",
+        _flagged(sql.events),
     ]
     return f"""
 INSERT INTO scan_rows (file_id, kind, cls, level, service, shape, sec, event_at, event_message, n, failed, first_us, last_us,
@@ -277,15 +284,6 @@ SELECT {file_id}, kind, cls, level, service, CASE WHEN signed THEN shape END, CA
        CASE WHEN event THEN ts END, CASE WHEN event THEN message END, n, 0, ts, last_ts,
        CASE WHEN signed THEN example_key END, CASE WHEN signed THEN message END
 FROM flagged
-"""
-
-
-def continued_query() -> str:
-    """INSERT the lines opening with a blank that the C prefilter counted ($file_id, $service, $n): a plain
-    line's head opens with its stamp, so the SQL reads each as a continuation without a level."""
-    return f"""
-INSERT INTO scan_rows (file_id, kind, cls, service, n, failed)
-VALUES ($file_id, '{CONTINUATION}', '{LevelClass.OTHER.value}', $service, $n, 0)
 """
 
 

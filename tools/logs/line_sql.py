@@ -17,7 +17,7 @@ from wicked_platform.tools.logs import formats
 from wicked_platform.tools.logs.levels import LEVEL_CLASSES, severity_name_sql
 from wicked_platform.tools.logs.models import LogFormat
 from wicked_platform.tools.logs.sniff import FileLayout
-from wicked_platform.tools.logs.sql_text import trimmed
+from wicked_platform.tools.logs.sql_text import quote, trimmed
 from wicked_platform.tools.timeutil import END_YEAR, FIRST_YEAR
 
 CANDIDATE_LINE = "cline"  # the line, for candidate lines only (NULL otherwise): what `steps` start from
@@ -53,11 +53,6 @@ class LineSql(BaseModel):
     status: str = "NULL::INTEGER"  # access logs: the HTTP status
     events: bool = True  # False: no line of this format is a timeline event (access logs)
     every_second: bool = False  # True: count every parsed line per second (access logs: the request rate)
-
-
-def quote(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def bounded_us(us_sql: str) -> str:

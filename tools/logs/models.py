@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 from typing import NamedTuple
@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from wicked_platform.tools.timeutil import UtcDatetime
+from wicked_platform.tools.timeutil import UtcDatetime, from_epoch_us
 
 
 class LogFormat(StrEnum):
@@ -121,13 +121,10 @@ class PointTable(Frozen):
         return cls(series=series, seconds=[r[0] for r in rows], keys=[r[1] for r in rows], counts=[r[2] for r in rows])
 
     def rows(self) -> list[SignaturePoint]:
-        moments = {sec: _EPOCH + timedelta(seconds=sec) for sec in set(self.seconds)}
+        moments = {sec: from_epoch_us(sec * 1_000_000) for sec in set(self.seconds)}
         series = [(s.service, s.signature, s.level_class) for s in self.series]
         return [SignaturePoint(moments[sec], *series[key], count)
                 for sec, key, count in zip(self.seconds, self.keys, self.counts, strict=True)]
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class PointColumns:

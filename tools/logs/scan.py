@@ -20,7 +20,7 @@ import duckdb
 
 from wicked_platform.tools.logs import prefilter
 from wicked_platform.tools.logs.file_query import (
-    MAX_LINE_BYTES, MAX_MESSAGE_CHARS, OUTSIDE, PARSED, SCAN_ROWS_TABLE, STAMP_HEAD_CHARS, Window, continued_query,
+    CONTINUATION, MAX_LINE_BYTES, MAX_MESSAGE_CHARS, OUTSIDE, PARSED, SCAN_ROWS_TABLE, STAMP_HEAD_CHARS, Window,
     count_query, file_query, passed_over_query, read_lines_sql, rows_query,
 )
 from wicked_platform.tools.logs.line_sql import END_STAMP_YEAR, FIRST_STAMP_YEAR, LineSql, line_sql
@@ -29,7 +29,7 @@ from wicked_platform.tools.logs.scan_results import FileRead, build_scan, fetch_
 from wicked_platform.tools.logs.sniff import FileLayout, sniff_file
 from wicked_platform.tools.logs.stacks import attach_stacks
 from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks
-from wicked_platform.tools.timeutil import to_utc
+from wicked_platform.tools.timeutil import epoch_us, to_utc
 
 DEFAULT_MAX_EVENTS = 2000
 MEMORY_LIMIT = "256MB"  # DuckDB spills past this; the process stays well under 512 MB
@@ -57,7 +57,7 @@ def scan_logs(
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"tz {tz!r}: not a known time zone (use an IANA name such as Europe/Berlin)") from None
-    window = Window(since_us=_epoch_us(since), until_us=_epoch_us(until))
+    window = Window(since_us=epoch_us(since) if since else None, until_us=epoch_us(until) if until else None)
     with _connection(tz) as (con, workdir):
         layouts = [_sniff(path) for path in paths]
         # Year-less syslog last, so it can take its year from the files read before it.
@@ -84,13 +84,6 @@ def scan_logs(
                if isinstance(layout, FileLayout) and reads[i].error is None}
     scan = attach_stacks(scan, [row[-1] for row in tables.signatures], sources, tz)
     return scan.model_copy(update={"since": to_utc(since) if since else None, "until": to_utc(until) if until else None})
-
-
-def _epoch_us(value: datetime | None) -> int | None:
-    if value is None:
-        return None
-    delta = to_utc(value) - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 @contextmanager
@@ -259,9 +252,8 @@ def _read_prefiltered(
         con.execute(query, {"path": [str(p) for p in split.candidates]})
         if split.row_count:
             con.execute(rows_query(file_id, layout, sql, window, "$path"), {"path": [str(p) for p in split.rows]})
-        if split.continued:
-            con.execute(continued_query(), {"file_id": file_id, "service": layout.service, "n": split.continued})
-        for kind, passed in ((PARSED, split.inside), (OUTSIDE, split.outside)):
+        continued = prefilter.BoringLines(count=split.continued)
+        for kind, passed in ((PARSED, split.inside), (OUTSIDE, split.outside), (CONTINUATION, continued)):
             if passed.count:
                 con.execute(passed_over_query(), {"file_id": file_id, "kind": kind, "service": layout.service,
                                                   "n": passed.count, "least": passed.least, "greatest": passed.greatest})

@@ -9,7 +9,6 @@ fetched first (`fetch_tables`) and turned into models after the DuckDB connectio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 import duckdb
 import numpy as np
@@ -21,8 +20,8 @@ from wicked_platform.tools.logs.models import (
     LevelClass, LogEvent, LogFileStats, LogFormat, LogScan, PointTable, RequestPoint, SignatureSeries, SignatureStats,
 )
 from wicked_platform.tools.logs.signatures import signature_sql
+from wicked_platform.tools.timeutil import from_epoch_us
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SIGNED_ROWS = f"""
 CREATE TEMP TABLE signed AS
 WITH shapes AS (SELECT shape, {signature_sql('shape')} AS signature
@@ -79,10 +78,6 @@ class ScanTables:
     point_counts: np.ndarray
     requests: list[tuple[int, str, int, int]]
     events: list[tuple[int, str, str, str, int]]
-
-
-def at(epoch_us: int) -> datetime:
-    return EPOCH + timedelta(microseconds=int(epoch_us))
 
 
 def fetch_tables(con: duckdb.DuckDBPyConnection, reads: list[FileRead], max_events: int) -> ScanTables:
@@ -177,7 +172,7 @@ def build_scan(reads: list[FileRead], tables: ScanTables, max_events: int) -> Lo
     spans = [tables.spans.get(read.file_id, FileSpan()) for read in reads]
     starts = [s.window_first_us for s in spans if s.window_first_us is not None]
     ends = [s.window_last_us for s in spans if s.window_last_us is not None]
-    events = [LogEvent(at=at(event_at), service=service, level=level, message=message)
+    events = [LogEvent(at=from_epoch_us(event_at), service=service, level=level, message=message)
               for event_at, service, level, message, n in tables.events for _ in range(int(n))]
     return LogScan(
         files=[_file_stats(read, span) for read, span in zip(reads, spans, strict=True)],
@@ -185,14 +180,14 @@ def build_scan(reads: list[FileRead], tables: ScanTables, max_events: int) -> Lo
         service_counts={service: int(n) for service, n in tables.service_counts},
         signatures=[
             SignatureStats(service=service, level=level or "", level_class=LevelClass(cls), signature=signature,
-                           count=int(count), first_seen=at(first), last_seen=at(last), example=example)
+                           count=int(count), first_seen=from_epoch_us(first), last_seen=from_epoch_us(last), example=example)
             for service, level, cls, signature, count, first, last, example, _ in tables.signatures
         ],
         point_table=_point_table(tables),
-        requests=[RequestPoint(at=at(sec * 1_000_000), service=service, requests=int(n), errors=int(failed))
+        requests=[RequestPoint(at=from_epoch_us(sec * 1_000_000), service=service, requests=int(n), errors=int(failed))
                   for sec, service, n, failed in tables.requests],
         events=events[:max_events], events_truncated=len(events) > max_events,
-        start=at(min(starts)) if starts else None, end=at(max(ends)) if ends else None,
+        start=from_epoch_us(min(starts)) if starts else None, end=from_epoch_us(max(ends)) if ends else None,
     )
 
 
@@ -200,8 +195,8 @@ def _file_stats(read: FileRead, span: FileSpan) -> LogFileStats:
     return LogFileStats(
         path=read.path, format=read.format, lines=span.lines, parsed=span.parsed, continuation=span.continuation,
         unparsed=span.unparsed, outside_window=span.outside,
-        first_at=at(span.first_us) if span.first_us is not None else None,
-        last_at=at(span.last_us) if span.last_us is not None else None, error=read.error, warning=read.warning,
+        first_at=from_epoch_us(span.first_us) if span.first_us is not None else None,
+        last_at=from_epoch_us(span.last_us) if span.last_us is not None else None, error=read.error, warning=read.warning,
     )
 
 

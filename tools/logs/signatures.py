@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from wicked_platform.tools.logs.sql_text import quote
+
 MASK = "<*>"
 
 # Order matters: at one position the first alternative wins, so the specific shapes come before
@@ -43,14 +45,10 @@ def signature(message: str) -> str:
     return _COLLAPSE.sub(MASK, _MASK.sub(MASK, message))
 
 
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def signature_sql(column: str) -> str:
     """The DuckDB expression computing `signature` of a VARCHAR column."""
-    masked = f"regexp_replace({column}, {_sql_string(MASK_PATTERN)}, {_sql_string(MASK)}, 'g')"
-    return f"regexp_replace({masked}, {_sql_string(COLLAPSE_PATTERN)}, {_sql_string(MASK)}, 'g')"
+    masked = f"regexp_replace({column}, {quote(MASK_PATTERN)}, {quote(MASK)}, 'g')"
+    return f"regexp_replace({masked}, {quote(COLLAPSE_PATTERN)}, {quote(MASK)}, 'g')"
 
 
 _DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")

@@ -1,4 +1,5 @@
-"""String SQL that DuckDB runs on every candidate line, written for speed where its builtins are slow."""
+"""SQL text: string literals, and string SQL that DuckDB runs on every candidate line, written for speed
+where its builtins are slow."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ def trimmed(column: str, chars: str | None = None, side: str = "both") -> str:
     is a length compare). `column` is named several times, so pass a column, not an expression.
     """
     blanks = " " if chars is None else chars
-    ends = [f"{test}({column}, {_literal(c)})" for c in blanks
+    ends = [f"{test}({column}, {quote(c)})" for c in blanks
             for test, at in (("prefix", "left"), ("suffix", "right")) if side in (at, "both")]
     if chars is None:
         ends.append(f"strlen({column}) <> length({column})")
-    call = f"{_TRIMS[side]}({column})" if chars is None else f"{_TRIMS[side]}({column}, {_literal(chars)})"
+    call = f"{_TRIMS[side]}({column})" if chars is None else f"{_TRIMS[side]}({column}, {quote(chars)})"
     return f"(CASE WHEN {' OR '.join(ends)} THEN {call} ELSE {column} END)"
 
 
-def _literal(text: str) -> str:
+def quote(text: str) -> str:
+    """A SQL string literal."""
     return "'" + text.replace("'", "''") + "'"

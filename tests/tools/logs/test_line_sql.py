@@ -3,7 +3,8 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pytest
 
-from wicked_platform.tools.logs.line_sql import iso_to_us, quote, value_to_us
+from wicked_platform.tools.logs.line_sql import iso_to_us, value_to_us
+from wicked_platform.tools.logs.sql_text import quote
 
 
 def us(text: str) -> int:
