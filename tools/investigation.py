@@ -13,15 +13,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from wicked_platform.tools.analysis import exact_tests
 from wicked_platform.tools.analysis.blast_radius import blast_radius
 from wicked_platform.tools.analysis.correlation import Candidate, rank_candidates
 from wicked_platform.tools.analysis.deploys import deploys_from_logs, deploys_from_records, deploys_from_tags, merge_deploys
 from wicked_platform.tools.analysis.hypotheses import build_hypotheses
 from wicked_platform.tools.analysis.impact import AffectedServices, affected_services, critical_path_reason
 from wicked_platform.tools.analysis.playbook import follow_up_and_lessons
-from wicked_platform.tools.analysis.rates import (
-    Onset, RateComparison, compare_at, find_onset, import_statistics_meanwhile,
-)
+from wicked_platform.tools.analysis.rates import Onset, RateComparison, compare_at, find_onset
 from wicked_platform.tools.analysis.rollback import evaluate_rollback
 from wicked_platform.tools.analysis.severity import assess_severity
 from wicked_platform.tools.analysis.symptoms import (
@@ -91,7 +90,7 @@ def read_symptoms(
     logs: list[Path], context: IncidentContext, *, since: datetime | None = None, until: datetime | None = None,
     tz: str = "UTC", year_hint: int | None = None,
 ) -> SymptomFindings:
-    import_statistics_meanwhile()
+    exact_tests.import_meanwhile()
     scan = scan_logs(logs, since=since, until=until, tz=tz, year_hint=year_hint)
     return symptoms_from_scan(scan, context)
 

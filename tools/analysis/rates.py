@@ -8,47 +8,20 @@ time (or the requests) after it would explain. Exact tests from scipy, never han
 from __future__ import annotations
 
 import math
-import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from functools import cache
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from wicked_platform.tools.analysis.error_points import at_second, error_points
+from wicked_platform.tools.analysis.exact_tests import binomial_sf, fisher_greater, xlogy
 from wicked_platform.tools.logs.models import LogScan, RequestPoint
 from wicked_platform.tools.timeutil import UtcDatetime, epoch_us
 SIGNIFICANT_P = 0.01
 SPARSE_COVERAGE = 0.05
 """Time that only logs this much sparser than the typical line's are writing counts as partly observed."""
-
-
-@cache
-def _scipy_stats():
-    """scipy.stats, imported on first use: it costs a second of start-up that the MCP server (which
-    Claude Code waits 5 s for) and `--help` should not pay."""
-    from scipy import stats
-
-    return stats
-
-
-def import_statistics_meanwhile() -> None:
-    """Start importing scipy.stats on a thread of its own, for a caller about to scan logs.
-
-    The import takes about a second of Python. A scan of large logs runs in C and DuckDB without the
-    GIL, so the import fits in beside it, and is done when the rates need it. Python's import lock
-    makes a later `_scipy_stats()` wait for the thread's import rather than run a second one.
-    """
-    threading.Thread(target=_scipy_stats, name="import-scipy-stats").start()
-
-
-@cache
-def _scipy_special():
-    from scipy import special
-
-    return special
 
 
 class Frozen(BaseModel):
@@ -205,7 +178,7 @@ def compare_at(
         p_value = None
         if before_req and after_req:
             table = [[after_err, after_req - after_err], [before_err, before_req - before_err]]
-            p_value = min(1.0, float(_scipy_stats().fisher_exact(table, alternative="greater").pvalue) * tests)
+            p_value = min(1.0, fisher_greater(table) * tests)
         return RateComparison(
             split=split, before_errors=before_err, before_seconds=before_s, after_errors=after_err,
             after_seconds=after_s, before_requests=before_req, after_requests=after_req, p_value=p_value,
@@ -214,7 +187,7 @@ def compare_at(
     if before_s > 0 and after_s > 0 and before + after > 0:
         # Conditional on the total, errors after the split are Binomial(total, share of time after).
         share = after_s / (before_s + after_s)
-        p_value = min(1.0, float(_scipy_stats().binom.sf(after - 1, before + after, share)) * tests)
+        p_value = min(1.0, float(binomial_sf(after - 1, before + after, share)) * tests)
     return RateComparison(
         split=split, before_errors=before, before_seconds=before_s, after_errors=after,
         after_seconds=after_s, p_value=p_value,
@@ -243,7 +216,7 @@ def find_onset(scan: LogScan, services: Iterable[str] | None = None) -> Onset | 
     if (clock := _observed_clock(scan)) is not None:
         before_s = np.interp(before_s, *clock)
     share_after = np.clip((total_s - before_s) / total_s, 1e-12, 1.0)
-    p_values = _scipy_stats().binom.sf(after - 1, total, share_after)
+    p_values = binomial_sf(after - 1, total, share_after)
     # A split with nothing logged before it says nothing: the window simply starts with errors.
     p_values = np.where(before_s > 0, p_values, 1.0)
     # With thousands of errors the tail underflows to 0.0 at many splits, and the earliest of those
@@ -252,8 +225,8 @@ def find_onset(scan: LogScan, services: Iterable[str] | None = None) -> Onset | 
     # wherever both are finite: it breaks the ties.
     expected_after = total * share_after
     rise = np.where(after > expected_after, 2 * (
-        _scipy_special().xlogy(after, after / expected_after)
-        + _scipy_special().xlogy(before, before / np.maximum(total - expected_after, 1e-300))
+        xlogy(after, after / expected_after)
+        + xlogy(before, before / np.maximum(total - expected_after, 1e-300))
     ), 0.0)
     best = int(np.lexsort((np.arange(len(seconds)), -rise, p_values))[0])
     split = at_second(seconds[best])

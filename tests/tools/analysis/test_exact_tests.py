@@ -1,0 +1,58 @@
+"""The binomial tail without scipy.stats must be scipy.stats' own, to the bit."""
+
+import subprocess
+import sys
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from wicked_platform.tools.analysis import exact_tests
+from wicked_platform.tools.analysis.exact_tests import binomial_sf, fisher_greater
+
+SHARES = st.one_of(st.floats(0, 1), st.sampled_from([0.0, 1.0, 1e-12, 0.5, 1 - 1e-12]))
+
+
+def _same(ours, theirs) -> bool:
+    return np.array_equal(np.asarray(ours), np.asarray(theirs), equal_nan=True)
+
+
+@settings(max_examples=400, deadline=None)
+@given(n=st.integers(0, 10**7), k=st.integers(-3, 10**7 + 3), p=SHARES)
+def test_a_scalar_tail_is_binom_sf_bit_for_bit(n, k, p):
+    ours, theirs = binomial_sf(k, n, p), stats.binom.sf(k, n, p)
+    assert _same(ours, theirs), (k, n, p, ours, theirs)
+    assert np.ndim(ours) == 0 and isinstance(float(ours), float)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5000), st.integers(-2, 5002), SHARES), min_size=1, max_size=40))
+def test_a_vector_of_tails_is_binom_sf_bit_for_bit(rows):
+    n, k, p = (np.array(column) for column in zip(*rows, strict=True))
+    assert _same(binomial_sf(k - 1, n, p), stats.binom.sf(k - 1, n, p))
+
+
+def test_the_edges_of_the_support_and_bad_parameters_read_as_binom_sf_reads_them():
+    k = np.array([-np.inf, -1, 0, 2.7, 3, 9, np.inf, np.nan, 1, 1, 1])
+    n = np.array([3, 3, 3, 3, 3, 3, 3, 3, -1, 2.5, 3])
+    p = np.array([0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 1.5])
+    assert _same(binomial_sf(k, n, p), stats.binom.sf(k, n, p))
+    assert binomial_sf(0, 3, 0.4) == stats.binom.sf(0, 3, 0.4) != 0  # a plain value, not a one-element array
+
+
+def test_a_scipy_without_the_boost_ufunc_gets_binom_sf_itself(monkeypatch):
+    monkeypatch.setattr(exact_tests, "_boost_binomial_sf", lambda: None)
+    assert binomial_sf(5, 40, 0.1) == stats.binom.sf(5, 40, 0.1)
+
+
+def test_fisher_is_scipys_one_sided_test():
+    table = [[30, 970], [5, 995]]
+    assert fisher_greater(table) == stats.fisher_exact(table, alternative="greater").pvalue
+
+
+def test_the_binomial_tail_does_not_import_scipy_stats():
+    code = ("import sys; from wicked_platform.tools.analysis.exact_tests import binomial_sf; "
+            "binomial_sf(3, 10, 0.2); print('scipy.stats' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
