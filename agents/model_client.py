@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from wicked_platform.tools.report import ModelUsage
 
 if TYPE_CHECKING:
     import anthropic
+
+    from wicked_platform.tools.report import ModelUsage
 
 # The SDK is imported where a model is called, not here: importing it takes longer than scanning a
 # gigabyte of logs, and an offline investigation never needs it.
@@ -79,6 +80,8 @@ class ModelClient:
     retries: int = 0
 
     def __post_init__(self) -> None:
+        from wicked_platform.tools.report import ModelUsage
+
         self.usage = ModelUsage(model=self.model)
 
     @classmethod

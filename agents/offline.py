@@ -8,38 +8,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
 
 import anyio
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.agents.machine import EnginePolicy, run_machine
-from wicked_platform.tools.changes.deploys_file import DeployRecord
-from wicked_platform.tools.context import IncidentContext
+from wicked_platform.agents.request import InvestigationRequest
 from wicked_platform.tools.investigation import (
     ChangeFindings, SymptomFindings, assemble_report, assess_blast_radius, decide_mitigation, read_changes, read_symptoms,
+    symptoms_from_scan,
 )
+from wicked_platform.tools.logs.models import LogScan
 from wicked_platform.tools.report import IncidentReport, InputSummary, LogInput
 
 PHASES = ("symptoms", "timeline", "correlation", "blast radius", "mitigation")
-
-
-class InvestigationRequest(BaseModel):
-    """Everything an investigation reads, resolved and validated by the caller."""
-
-    model_config = ConfigDict(frozen=True)
-
-    description: str
-    repo: Path | None
-    logs: list[Path]
-    context: IncidentContext
-    context_path: Path | None = None
-    deploys_path: Path | None = None
-    deploys: list[DeployRecord] = []  # from --deploys: the deploy system's own record
-    since: datetime | None = None
-    until: datetime | None = None
-    tz: str = "UTC"
 
 
 Progress = Callable[[str], None]
@@ -49,10 +31,10 @@ def _silent(_: str) -> None:
     pass
 
 
-def investigate(request: InvestigationRequest, progress: Progress = _silent) -> IncidentReport:
+def investigate(request: InvestigationRequest, progress: Progress = _silent, scan: LogScan | None = None) -> IncidentReport:
     """The offline agent: the engine's report, with each phase's findings told by the phase machine under
-    the engine's own policy."""
-    report = engine_report(request, progress)
+    the engine's own policy. `scan`: the request's logs, when the caller has read them already."""
+    report = engine_run(request, progress, scan).report
     return report.model_copy(update={"analysis": anyio.run(run_machine, EnginePolicy(report), report, progress)})
 
 
@@ -71,7 +53,11 @@ def engine_report(request: InvestigationRequest, progress: Progress = _silent) -
     return engine_run(request, progress).report
 
 
-def engine_run(request: InvestigationRequest, progress: Progress = _silent) -> EngineRun:
+def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan: LogScan | None = None) -> EngineRun:
+    """The findings and the report; `scan`: `scan_logs` of the request's logs and window, when the caller has
+    read them already (the CLI reads them while the engine is still being imported)."""
+    if scan is not None and [f.path for f in scan.files] != [str(path) for path in request.logs]:
+        raise ValueError("engine_run: the scan given is of other logs than the request's")
     timings: dict[str, float] = {}
 
     def phase(name: str, fn: Callable[[], object]):
@@ -83,7 +69,8 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent) -> E
 
     context, description = request.context, request.description
     found = phase("symptoms", lambda: read_symptoms(
-        request.logs, context, since=request.since, until=request.until, tz=request.tz))
+        request.logs, context, since=request.since, until=request.until, tz=request.tz) if scan is None
+        else symptoms_from_scan(scan, context))
     changes = phase("timeline", lambda: read_changes(request.repo, found, context, request.deploys))
     # Correlation is ranked inside read_changes (it needs the diffs it reads); the phase reports it.
     phase("correlation", lambda: changes.candidates)

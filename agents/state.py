@@ -11,9 +11,12 @@ import re
 import tempfile
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from pydantic import ValidationError
 
-from wicked_platform.tools.report import IncidentReport
+if TYPE_CHECKING:  # imported where a report is read: the CLI makes a store before it loads the engine
+    from wicked_platform.tools.report import IncidentReport
 
 _ID = re.compile(r"^INC-[A-Za-z0-9._-]+$")
 
@@ -56,6 +59,8 @@ class StateStore:
         return path
 
     def load(self, incident_id: str | None = None) -> IncidentReport:
+        from wicked_platform.tools.report import IncidentReport
+
         if incident_id is None:
             try:
                 incident_id = (self.root / "latest").read_text(encoding="utf-8").strip()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from support.git_repos import GitRepo
 
-from wicked_platform.agents import cli
+from wicked_platform.agents import cli, offline
 
 LOG = (
     "2024-01-15T14:20:00Z INFO checkout-api Deployment checkout-api-v2.4.1 started\n"
@@ -205,7 +205,7 @@ def _boom(*_args, **_kwargs):
 
 def test_an_internal_error_is_one_line_and_exit_1(plain_dir, monkeypatch, capsys):
     monkeypatch.chdir(plain_dir)
-    monkeypatch.setattr(cli, "investigate", _boom)
+    monkeypatch.setattr(offline, "investigate", _boom)
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     code = cli.main(["incident", "checkout errors", "--log", "app.log", "--agent", "offline", "--state-dir", str(plain_dir / "s")])
     out, err = capsys.readouterr()
@@ -217,7 +217,7 @@ def test_an_internal_error_is_one_line_and_exit_1(plain_dir, monkeypatch, capsys
 
 def test_debug_shows_the_traceback_of_internal_errors_and_bad_input(plain_dir, monkeypatch):
     monkeypatch.chdir(plain_dir)
-    monkeypatch.setattr(cli, "investigate", _boom)
+    monkeypatch.setattr(offline, "investigate", _boom)
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     with pytest.raises(RuntimeError, match="engine exploded"):
         cli.main(["incident", "checkout errors", "--log", "app.log", "--agent", "offline", "--debug",

@@ -42,13 +42,18 @@ def _boost_binomial_sf():
     return _binom_sf
 
 
+def load() -> None:
+    """Import scipy.special now rather than at the first test."""
+    _boost_binomial_sf()
+
+
 def import_meanwhile() -> None:
     """Start importing scipy.special on a thread of its own, for a caller about to scan logs.
 
     A scan of large logs runs in C and DuckDB without the GIL, so the import fits in beside it. Python's
     import lock makes a later first use wait for the thread's import rather than run a second one.
     """
-    threading.Thread(target=_boost_binomial_sf, name="import-scipy-special").start()
+    threading.Thread(target=load, name="import-scipy-special").start()
 
 
 def binomial_sf(k, n, p) -> np.ndarray | np.float64:

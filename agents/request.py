@@ -1,0 +1,31 @@
+"""What an investigation reads: the caller's inputs, resolved and validated.
+
+A module of its own, and a light one, so the CLI can build a request before it loads the agents.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from wicked_platform.tools.changes.deploys_file import DeployRecord
+from wicked_platform.tools.context import IncidentContext
+
+
+class InvestigationRequest(BaseModel):
+    """Everything an investigation reads, resolved and validated by the caller."""
+
+    model_config = ConfigDict(frozen=True)
+
+    description: str
+    repo: Path | None
+    logs: list[Path]
+    context: IncidentContext
+    context_path: Path | None = None
+    deploys_path: Path | None = None
+    deploys: list[DeployRecord] = []  # from --deploys: the deploy system's own record
+    since: datetime | None = None
+    until: datetime | None = None
+    tz: str = "UTC"
