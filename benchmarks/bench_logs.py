@@ -7,11 +7,14 @@ incident over the last tenth of the time span with a high error rate and stack t
 
   (a) grep -i "error\\|exception\\|failed" FILE | sort | uniq -c | sort -rn > /dev/null   (bash)
   (b) scan_logs([FILE])                                    (in a fresh Python, its own wall time)
-  (c) wicked-platform incident "..." --log FILE --repo <this checkout> --agent offline --format json
-      (the whole process, as a user runs it: Python's start, imports, scan, analysis, git, report)
+  (c) engine_report(request for FILE, this checkout)      (in a fresh Python, once its modules are
+      imported: the engine's whole investigation, from the log's bytes to the report: scan, analysis,
+      git history and diffs, decision)
+  (d) wicked-platform incident "..." --log FILE --repo <this checkout> --agent offline --format json
+      (the whole process, as a user runs it: (c) plus Python's start, the imports and the phase machine)
 
-and prints the times, their ratios to (a) and the peak RSS of (b) and (c) (`--duckdb-only`: without
-the C prefilter, as installed without a compiler; it skips (c)). Each runs in a child process, so its
+and prints the times, their ratios to (a) and the peak RSS of (b), (c) and (d) (`--duckdb-only`:
+without the C prefilter, as installed without a compiler; it skips (c) and (d)). Each runs in a child process, so its
 peak RSS is its own (ru_maxrss of that process: Python, DuckDB and the models together).
 """
 
@@ -145,7 +148,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def time_investigation(path: Path) -> tuple[float, float]:
-    """(c): the CLI on the file, offline, against this checkout's repository; (seconds, peak RSS in MiB)."""
+    """(d): the CLI on the file, offline, against this checkout's repository; (seconds, peak RSS in MiB)."""
     with tempfile.TemporaryDirectory() as state, tempfile.TemporaryFile() as errors:
         command = [sys.executable, "-m", "wicked_platform.agents.cli", "incident", "checkout is failing", "--repo",
                    str(ROOT), "--log", str(path), "--agent", "offline", "--format", "json", "--state-dir", state]
@@ -161,10 +164,30 @@ def time_investigation(path: Path) -> tuple[float, float]:
 
 
 def time_scan(path: Path, duckdb_only: bool = False) -> dict:
-    """Run the scan in a fresh interpreter; it reports its own wall time and peak RSS."""
+    """(b): the scan in a fresh interpreter; it reports its own wall time and peak RSS."""
     command = [sys.executable, __file__, "--scan-only", str(path), *(["--duckdb-only"] if duckdb_only else [])]
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def time_engine(path: Path) -> dict:
+    """(c): the engine's investigation in a fresh interpreter; it reports its own wall time and peak RSS."""
+    done = subprocess.run([sys.executable, __file__, "--engine-only", str(path)], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _engine_only(path: Path) -> None:
+    from wicked_platform.agents.offline import engine_report
+    from wicked_platform.agents.request import InvestigationRequest
+    from wicked_platform.tools.context import IncidentContext
+
+    request = InvestigationRequest(description="checkout is failing", repo=ROOT, logs=[path], context=IncidentContext())
+    started = time.perf_counter()
+    report = engine_report(request)
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_kb / 1024, "severity": str(report.severity),
+                      "recommendation": str(report.rollback_decision.recommendation)}))
 
 
 def _scan_only(path: Path, duckdb_only: bool) -> None:
@@ -201,9 +224,13 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the generated log")
     parser.add_argument("--duckdb-only", action="store_true", help="scan without the C prefilter, as without a compiler")
     parser.add_argument("--scan-only", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--engine-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.scan_only:
         _scan_only(args.scan_only, args.duckdb_only)
+        return
+    if args.engine_only:
+        _engine_only(args.engine_only)
         return
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"bench-{args.size_mb}mb.log"
@@ -219,9 +246,13 @@ def main() -> None:
               f"peak RSS {scan['peak_rss_mb']:.0f} MiB")
         print(f"scan / pipeline                            : {scan['seconds'] / pipeline:6.2f}")
         if not args.duckdb_only:
+            engine = time_engine(path)
+            print(f"engine_report (the engine's investigation) : {engine['seconds']:6.2f}s  "
+                  f"peak RSS {engine['peak_rss_mb']:.0f} MiB  ({engine['severity']}, {engine['recommendation']})")
+            print(f"engine investigation / pipeline            : {engine['seconds'] / pipeline:6.2f}")
             investigation, investigation_rss = time_investigation(path)
             print(f"wicked-platform incident (whole process)   : {investigation:6.2f}s  peak RSS {investigation_rss:.0f} MiB")
-            print(f"investigation / pipeline                   : {investigation / pipeline:6.2f}")
+            print(f"whole process / pipeline                   : {investigation / pipeline:6.2f}")
         print(f"scan found {scan['signatures']} signatures, {scan['points']} points, {scan['events']} events; "
               f"levels {scan['level_counts']}")
         print(f"cpus {os.cpu_count()}, locale {os.environ.get('LC_ALL') or os.environ.get('LANG') or 'C'}, "

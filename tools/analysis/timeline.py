@@ -10,7 +10,7 @@ from wicked_platform.tools.analysis.rates import Onset
 from wicked_platform.tools.analysis.symptoms import PAGE_WORDS, is_recovery
 from wicked_platform.tools.changes.models import Commit
 from wicked_platform.tools.logs.models import LevelClass, LogEvent, LogScan
-from wicked_platform.tools.logs.signatures import signature
+from wicked_platform.tools.logs.signatures import digit_shape, signature
 from wicked_platform.tools.report import Deploy, TimelineEvent, TimelineKind
 
 BURST_GAP = timedelta(seconds=60)  # repeats of one event closer than this are one row
@@ -67,17 +67,23 @@ def is_alert(event: LogEvent) -> bool:
 def _compress(rows: list[TimelineEvent]) -> list[TimelineEvent]:
     """Fold repeats of the same (service, kind, signature) within BURST_GAP of each other into one row."""
     out: list[TimelineEvent] = []
+    counts: list[int] = []
     last_seen: dict[tuple, tuple[int, datetime]] = {}
+    by_shape: dict[str, str] = {}  # a message's signature is its digit shape's: an alert storm has few shapes
     for row in rows:
-        key = (row.service, row.kind, signature(row.event))
+        shape = digit_shape(row.event)
+        if (masked := by_shape.get(shape)) is None:
+            masked = by_shape[shape] = signature(shape)
+        key = (row.service, row.kind, masked)
         if key in last_seen and row.at - last_seen[key][1] <= BURST_GAP:
             index, _ = last_seen[key]
-            out[index] = out[index].model_copy(update={"count": out[index].count + row.count})
+            counts[index] += row.count
             last_seen[key] = (index, row.at)
             continue
         last_seen[key] = (len(out), row.at)
         out.append(row)
-    return out
+        counts.append(row.count)
+    return [row if row.count == n else row.model_copy(update={"count": n}) for row, n in zip(out, counts, strict=True)]
 
 
 def build_timeline(
