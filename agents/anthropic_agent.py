@@ -13,7 +13,8 @@ import anyio
 from wicked_platform.agents.machine import Progress, run_machine
 from wicked_platform.agents.model_client import DEFAULT_MAX_INPUT_TOKENS, ModelClient
 from wicked_platform.agents.model_policy import ModelPolicy
-from wicked_platform.agents.offline import InvestigationRequest, engine_run
+from wicked_platform.agents.offline import engine_run
+from wicked_platform.agents.request import InvestigationRequest
 from wicked_platform.agents.toolbox import Toolbox, input_state
 from wicked_platform.tools.report import IncidentReport
 

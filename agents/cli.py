@@ -10,6 +10,7 @@ import importlib
 import json
 import os
 import sys
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from enum import StrEnum
 from pathlib import Path
@@ -184,7 +185,9 @@ def incident(
     if client is None:
         loading = _load_agent_meanwhile()
         progress(f"reading {len(logs)} log file{'s' if len(logs) != 1 else ''}…")
+        started = time.perf_counter()
         scan = scan_logs(logs, since=request.since, until=request.until, tz=tz)
+        progress(f"read the logs in {(time.perf_counter() - started) * 1000:.0f} ms")
         loading.result()
         from wicked_platform.agents.offline import investigate
 
@@ -235,18 +238,18 @@ def eval_(
     from wicked_platform.agents.evaluation import evaluate, scorecard_markdown
     from wicked_platform.scenarios.model import ScenarioError, bundled_scenarios_dir, discover_scenarios
 
-    root = scenarios_dir or bundled_scenarios_dir()
-    if not root.is_dir():
-        raise InputError(f"SCENARIOS_DIR {root}: no such directory")
-    if not discover_scenarios(root):
-        raise InputError(f"SCENARIOS_DIR {root}: no scenario.yaml below it")
-    if agent == AgentChoice.auto:
-        agent = AgentChoice.anthropic if os.environ.get("ANTHROPIC_API_KEY") else AgentChoice.offline
-    if agent == AgentChoice.anthropic:
-        ModelClient.from_environment(default_model())  # a missing key is one line now, not one per scenario
     try:
+        root = scenarios_dir or bundled_scenarios_dir()
+        if not root.is_dir():
+            raise InputError(f"SCENARIOS_DIR {root}: no such directory")
+        if not discover_scenarios(root):
+            raise InputError(f"SCENARIOS_DIR {root}: no scenario.yaml below it")
+        if agent == AgentChoice.auto:
+            agent = AgentChoice.anthropic if os.environ.get("ANTHROPIC_API_KEY") else AgentChoice.offline
+        if agent == AgentChoice.anthropic:
+            ModelClient.from_environment(default_model())  # a missing key is one line now, not one per scenario
         card = evaluate(root, agent.value, only, progress=_say)
-    except ScenarioError as exc:
+    except ScenarioError as exc:  # one line naming the scenario file and the field, as all bad input
         raise InputError(str(exc)) from None
     if only and not card.scenarios:
         raise InputError(f"--only {only}: no such scenario under {root}")
@@ -328,14 +331,16 @@ def run() -> NoReturn:
     about 0.2 s after the report is out, a twentieth of a gigabyte's investigation. By the time `main`
     returns, what the command wrote is written: files and temporary folders are closed by their `with`,
     state is saved by rename, and a thread still running only imports modules. The standard streams are
-    flushed here (a reader that went away, as `| head` does, is nothing to report).
+    flushed here: a stream the shell closed (`2>&-`) is None, and one that fails now has nothing left to
+    tell anyone.
     """
     code = main()
     for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
+        if stream is not None:
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
     os._exit(code)
 
 

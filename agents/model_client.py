@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-
 if TYPE_CHECKING:
     import anthropic
 

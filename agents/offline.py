@@ -20,6 +20,7 @@ from wicked_platform.tools.investigation import (
 )
 from wicked_platform.tools.logs.models import LogScan
 from wicked_platform.tools.report import IncidentReport, InputSummary, LogInput
+from wicked_platform.tools.timeutil import to_utc
 
 PHASES = ("symptoms", "timeline", "correlation", "blast radius", "mitigation")
 
@@ -56,8 +57,10 @@ def engine_report(request: InvestigationRequest, progress: Progress = _silent) -
 def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan: LogScan | None = None) -> EngineRun:
     """The findings and the report; `scan`: `scan_logs` of the request's logs and window, when the caller has
     read them already (the CLI reads them while the engine is still being imported)."""
-    if scan is not None and [f.path for f in scan.files] != [str(path) for path in request.logs]:
-        raise ValueError("engine_run: the scan given is of other logs than the request's")
+    window = tuple(to_utc(bound) if bound else None for bound in (request.since, request.until))
+    if scan is not None and ([f.path for f in scan.files] != [str(path) for path in request.logs]
+                             or (scan.since, scan.until) != window):
+        raise ValueError("engine_run: the scan given is of other logs, or another window, than the request's")
     timings: dict[str, float] = {}
 
     def phase(name: str, fn: Callable[[], object]):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wicked_platform.agents.offline import InvestigationRequest, engine_report
+from wicked_platform.agents.offline import engine_report
+from wicked_platform.agents.request import InvestigationRequest
 from wicked_platform.tools.changes.deploys_file import load_deploys_file
 from wicked_platform.tools.changes.git_history import is_git_repo
 from wicked_platform.tools.context import load_context

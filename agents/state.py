@@ -10,7 +10,6 @@ import os
 import re
 import tempfile
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError

@@ -17,7 +17,8 @@ from typing import Any
 from mcp import Client
 from pydantic import BaseModel, ConfigDict
 
-from wicked_platform.agents.offline import EngineRun, InvestigationRequest
+from wicked_platform.agents.offline import EngineRun
+from wicked_platform.agents.request import InvestigationRequest
 from wicked_platform.tools.changes.git_history import is_git_repo
 from wicked_platform.tools.mcp.confinement import Roots
 from wicked_platform.tools.mcp.server import build_server

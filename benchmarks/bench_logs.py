@@ -7,9 +7,10 @@ incident over the last tenth of the time span with a high error rate and stack t
 
   (a) grep -i "error\\|exception\\|failed" FILE | sort | uniq -c | sort -rn > /dev/null   (bash)
   (b) scan_logs([FILE])                                    (in a fresh Python, its own wall time)
-  (c) engine_report(request for FILE, this checkout)      (in a fresh Python, once its modules are
-      imported: the engine's whole investigation, from the log's bytes to the report: scan, analysis,
-      git history and diffs, decision)
+  (c) engine_report(request for FILE, this checkout)      (in a fresh Python, once the engine's modules
+      are imported, scipy.special excepted, which loads on a thread during the scan as in every run:
+      the engine's whole investigation, from the log's bytes to the report: scan, analysis, git
+      history and diffs, decision)
   (d) wicked-platform incident "..." --log FILE --repo <this checkout> --agent offline --format json
       (the whole process, as a user runs it: (c) plus Python's start, the imports and the phase machine)
 

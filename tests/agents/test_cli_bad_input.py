@@ -224,3 +224,24 @@ def test_debug_shows_the_traceback_of_internal_errors_and_bad_input(plain_dir, m
                   "--state-dir", str(plain_dir / "s")])
     r = wp("incident", "checkout errors", "--log", "missing.log", "--debug", cwd=plain_dir)
     assert r.returncode != 0 and "Traceback" in r.stderr and "LogInputError: --log missing.log" in r.stderr
+
+
+def test_bundled_scenarios_not_on_the_file_system_are_one_line_and_exit_2(monkeypatch, capsys):
+    from wicked_platform.scenarios import model
+
+    def zipped():
+        raise model.ScenarioError("bundled scenarios are not on the file system (a zip)")
+
+    monkeypatch.setattr(model, "bundled_scenarios_dir", zipped)
+    assert cli.main(["eval"]) == 2
+    assert capsys.readouterr().err.strip() == "wicked-platform: error: bundled scenarios are not on the file system (a zip)"
+
+
+@pytest.mark.parametrize("closed", ["2>&-", ">&-"])
+def test_the_console_script_exits_with_mains_code_when_the_shell_closed_a_stream(tmp_path, closed):
+    """run() flushes what is left and leaves without finalising: a closed stream is None, not an error."""
+    command = f'"{sys.executable}" -m wicked_platform.agents.cli schema {closed}; echo "rc=$?" >&3'
+    done = subprocess.run(["bash", "-c", f"exec 3>{tmp_path / 'rc'}; {command}"], capture_output=True, text=True,
+                          timeout=120)
+    assert (tmp_path / "rc").read_text().strip() == ("rc=0" if closed == "2>&-" else "rc=1"), done.stderr
+    assert "Traceback" not in done.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
 from support.investigations import request_for
@@ -43,3 +44,12 @@ def test_the_cli_loads_the_agent_beside_the_scan_not_before_it(checkout_timeout)
     assert done.returncode == 0, done.stderr
     assert "loaded []" in done.stderr
     assert '"recommendation": "ROLLBACK"' in done.stdout
+
+
+def test_a_scan_of_another_window_is_refused(checkout_timeout):
+    request = request_for(checkout_timeout)
+    since = datetime(2024, 1, 15, 14, 0, tzinfo=UTC)
+    with pytest.raises(ValueError, match="another window"):
+        engine_run(request, scan=scan_logs(request.logs, since=since))
+    windowed = request.model_copy(update={"since": since})
+    assert engine_run(windowed, scan=scan_logs(request.logs, since=since)).report == engine_run(windowed).report

@@ -63,10 +63,13 @@ def binomial_sf(k, n, p) -> np.ndarray | np.float64:
     where n is not a non-negative integer or p is outside [0, 1].
     """
     ufunc = _boost_binomial_sf()
-    if ufunc is None:
+    given = [np.asarray(value) for value in (k, n, p)]
+    # Booleans, integers and doubles are read exactly as binom.sf reads them; anything else (a long
+    # double, an object array of huge ints, None) is left to binom.sf, which decides what it means.
+    if ufunc is None or any(value.dtype.kind not in "biuf" or value.dtype.itemsize > 8 for value in given):
         return _stats().binom.sf(k, n, p)
-    k, n, p = np.broadcast_arrays(np.floor(np.asarray(k, dtype=float)), np.asarray(n, dtype=float),
-                                  np.asarray(p, dtype=float))
+    k, n, p = np.broadcast_arrays(*(np.asarray(value, dtype=float) for value in given))
+    k = np.floor(k)
     valid = (n >= 0) & (n == np.floor(n)) & (p >= 0) & (p <= 1)
     inside = valid & (k >= 0) & (k < n)
     out = np.where(valid & ((k < 0) | np.isneginf(k)), 1.0, 0.0)

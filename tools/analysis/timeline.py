@@ -10,7 +10,7 @@ from wicked_platform.tools.analysis.rates import Onset
 from wicked_platform.tools.analysis.symptoms import PAGE_WORDS, is_recovery
 from wicked_platform.tools.changes.models import Commit
 from wicked_platform.tools.logs.models import LevelClass, LogEvent, LogScan
-from wicked_platform.tools.logs.signatures import digit_shape, signature
+from wicked_platform.tools.logs.signatures import signature, signature_shape
 from wicked_platform.tools.report import Deploy, TimelineEvent, TimelineKind
 
 BURST_GAP = timedelta(seconds=60)  # repeats of one event closer than this are one row
@@ -69,9 +69,9 @@ def _compress(rows: list[TimelineEvent]) -> list[TimelineEvent]:
     out: list[TimelineEvent] = []
     counts: list[int] = []
     last_seen: dict[tuple, tuple[int, datetime]] = {}
-    by_shape: dict[str, str] = {}  # a message's signature is its digit shape's: an alert storm has few shapes
+    by_shape: dict[str, str] = {}  # an alert storm has few shapes, each signed once
     for row in rows:
-        shape = digit_shape(row.event)
+        shape = signature_shape(row.event)
         if (masked := by_shape.get(shape)) is None:
             masked = by_shape[shape] = signature(shape)
         key = (row.service, row.kind, masked)

@@ -57,11 +57,23 @@ _DIGITS_TO_ZERO = str.maketrans("123456789", "000000000")
 def digit_shape(message: str) -> str:
     """The message with every digit written as 0.
 
-    A digit is masked whatever it is, and 0 sits in every class a digit sits in, so a message and its
-    shape have the same signature. Messages that differ only in their ids share a shape, which lets
-    the scan compute one signature per shape instead of one per line.
+    Messages that differ only in their ids share a shape, which lets the scan compute one signature per
+    shape instead of one per line. A shape's signature is its message's but in one case: a nonzero digit
+    before an `x` and hex digits (`3x3-node`) reads as 0x-hex in the shape (`<*>-node`, not `<*>`). The
+    scan's C and SQL both sign the shape, so they agree with each other there.
     """
     return message.translate(_DIGITS_TO_ZERO)
+
+
+_NONZERO_TO_ONE = str.maketrans("23456789", "11111111")
+
+
+def signature_shape(message: str) -> str:
+    """The message with every nonzero digit written as 1: it always has the message's signature.
+
+    The masks tell digits apart only by the literal 0 of `0x`; every other class holds all ten.
+    """
+    return message.translate(_NONZERO_TO_ONE)
 
 
 def digit_shape_sql(column: str) -> str:

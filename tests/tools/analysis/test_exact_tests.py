@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -56,3 +57,16 @@ def test_the_binomial_tail_does_not_import_scipy_stats():
             "binomial_sf(3, 10, 0.2); print('scipy.stats' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_inputs_binom_sf_reads_in_its_own_way_are_left_to_it():
+    """A long double n a hair off an integer, or p a hair over 1, is NaN to binom.sf: not rounded to a value."""
+    n_off = np.longdouble(3) + np.longdouble(2) ** -62
+    p_over = np.longdouble(1) + np.longdouble(2) ** -63
+    for k, n, p in ((2, n_off, 0.3), (2, 5, p_over)):
+        assert _same(binomial_sf(k, n, p), stats.binom.sf(k, n, p))
+    huge = np.array([1, 2**70], dtype=object)  # what binom.sf refuses, refused alike
+    with pytest.raises(TypeError):
+        stats.binom.sf(huge, 5, 0.3)
+    with pytest.raises(TypeError):
+        binomial_sf(huge, 5, 0.3)

@@ -61,3 +61,11 @@ def test_a_threshold_is_an_alert_row_when_logged_as_an_error_and_a_warning_row_w
     assert event_kind(_event("ERROR", "Error rate 12% over the 5% threshold")) == "alert"
     assert event_kind(_event("INFO", "Circuit breaker is OPEN for payment-service")) == "alert"
     assert event_kind(_event("INFO", "Alert resolved: checkout 5xx back under 5%")) == "recovery"
+
+
+def test_a_burst_folds_by_the_messages_own_signature_even_where_its_digit_shape_reads_as_hex():
+    at = datetime(2024, 1, 15, 14, 0, tzinfo=UTC)
+    lines = [(at.replace(second=s), "CRITICAL", "k8s", m)
+             for s, m in ((0, "Scaled pool to 12-node"), (10, "Scaled pool to 3x3-node"), (20, "Scaled pool to 4-node"))]
+    rows = build_timeline(make_scan(lines), None, [])
+    assert [(r.event, r.count) for r in rows] == [("Scaled pool to 12-node", 3)]
