@@ -58,7 +58,7 @@ class Split(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    candidates: list[Path]  # files holding the lines left for the SQL, one per byte range
+    candidates: list[Path]  # files holding the lines left for the SQL, of the byte ranges that left any
     rows: list[Path] = []  # with groups: files of the rows of grouped lines, one per byte range
     row_count: int = 0
     continued: int = 0  # with groups: lines opening with a blank, counted (the SQL reads them as continuations)
@@ -131,7 +131,9 @@ def split_file(
         remove([*outputs, *rows])  # the file is read the old way: its copies would only take up room meanwhile
         return None
     counts = [r[1] for r in results]
-    return Split(candidates=outputs, rows=rows, row_count=sum(c[4] for c in counts), continued=sum(c[3] for c in counts),
+    # A range whose kept lines the C grouped, all of them, left the SQL nothing: no file to read.
+    remove([output for output, c in zip(outputs, counts, strict=True) if not c[2]])
+    return Split(candidates=[output for output, c in zip(outputs, counts, strict=True) if c[2]], rows=rows, row_count=sum(c[4] for c in counts), continued=sum(c[3] for c in counts),
                  inside=_merged([c[0] for c in counts]), outside=_merged([c[1] for c in counts]))
 
 

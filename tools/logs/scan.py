@@ -247,9 +247,10 @@ def _read_prefiltered(
     if split is None:
         return None
     try:
-        if left := [str(p) for p in split.candidates if p.stat().st_size]:  # often none: the C grouped them all
+        if split.candidates:  # often none: the C grouped every line it kept
             lines = read_lines_sql("$path", gzip=False)
-            con.execute(file_query(file_id, layout, sql, window, tz, lines, prefiltered=True), {"path": left})
+            con.execute(file_query(file_id, layout, sql, window, tz, lines, prefiltered=True),
+                        {"path": [str(p) for p in split.candidates]})
         if split.row_count:
             con.execute(rows_query(file_id, layout, sql, window, "$path"), {"path": [str(p) for p in split.rows]})
         continued = prefilter.BoringLines(count=split.continued)
@@ -260,7 +261,7 @@ def _read_prefiltered(
         # A group a window bound cuts after all (see rows_query): its lines' kinds are not known.
         fall_back = con.execute("SELECT count(*) FROM scan_rows WHERE file_id = $file_id AND kind IS NULL",
                                 {"file_id": file_id}).fetchone()[0] > 0
-    except (duckdb.Error, OSError):
+    except duckdb.Error:
         fall_back = True
     finally:
         prefilter.remove(split.files)

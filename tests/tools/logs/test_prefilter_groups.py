@@ -104,6 +104,20 @@ def test_lines_off_the_strict_shape_are_left_for_sql(tmp_path, line):
     assert (left, rows) == ([line], [])
 
 
+def test_a_range_whose_kept_lines_were_all_grouped_leaves_no_file_for_sql(tmp_path, monkeypatch):
+    monkeypatch.setattr(prefilter, "MIN_RANGE_BYTES", 64)  # two ranges of a small file
+    path, work = tmp_path / "app.log", tmp_path / "work"
+    work.mkdir()
+    grouped = "2024-01-15T14:00:00Z ERROR api Payment timeout for order {}\n"
+    path.write_text("".join(grouped.format(i) for i in range(50)) + "2024-01-15T14:00:01Z ERROR [api] boom\n")
+    split = prefilter.split_file(path, work, 0, years=(1970, 2200), window=(None, None), head_chars=64,
+                                 max_line_bytes=1 << 20, groups=prefilter.LineGroups(service=True, max_message=2000),
+                                 threads=2)
+    assert [p.read_text() for p in split.candidates] == ["2024-01-15T14:00:01Z ERROR [api] boom\n"]
+    assert sorted(p.name for p in work.iterdir()) == sorted(p.name for p in split.files)  # the empty one is gone
+    prefilter.remove(split.files)
+
+
 def test_lines_opening_with_a_blank_are_counted_as_continuations(tmp_path):
     counts, left, rows = _split(tmp_path, "    at com.shop.Cart.update(Cart.java:42)\n\tat x\n")
     assert (counts[3], left, rows) == (2, [], [])
