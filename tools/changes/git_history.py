@@ -1,7 +1,7 @@
 """What git knows about the changes: history, one commit's diff, the services a repository holds.
 
-Read-only: every call runs git plumbing or `git log` with an argument list (never a shell string)
-and writes nothing to the repository. A repository with 100k commits is read with one `git log`
+Read-only: every call runs git plumbing or `git log` with an argument list (never a shell string),
+through git_sandbox (so no repository can make it run a program), and writes nothing to the repository. A repository with 100k commits is read with one `git log`
 for the history, not by walking commit objects one by one in Python.
 """
 
@@ -16,10 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from git import Repo
-from git.exc import GitCommandError, GitCommandNotFound, InvalidGitRepositoryError, NoSuchPathError
+from git.exc import GitCommandError, GitCommandNotFound
 from git.objects import Blob, Tree
 
 from wicked_platform.tools.changes.config_values import MAX_PARSE_CHARS, config_changes, has_config_reader
+from wicked_platform.tools.changes.git_sandbox import GitMissing, RepoRefused, failure_line, locate, open_repository
 from wicked_platform.tools.changes.models import Commit, CommitDiff, ConfigValueChange, GitHistory
 from wicked_platform.tools.changes.services import SERVICE_ROOTS, conventional_scope, service_for_path
 from wicked_platform.tools.redaction import redact, redact_model
@@ -51,7 +52,11 @@ _MAX_REF_LENGTH = 256
 
 
 class RepoError(ValueError):
-    """The repository cannot be read; the one-line message names the path."""
+    """The repository cannot be read; the one-line message names the path, `reason` says why without it."""
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 class RefError(ValueError):
@@ -63,39 +68,37 @@ class RefError(ValueError):
 
 @contextmanager
 def _open(repo: Path) -> Iterator[Repo]:
-    if not repo.exists():
-        raise RepoError(f"--repo {repo}: no such directory")
-    if not repo.is_dir():
-        raise RepoError(f"--repo {repo}: not a directory")
+    """The repository at or above `repo`, read through git_sandbox: none of its configuration is run."""
+    found = _locate(repo)
+    if found is None:
+        raise RepoError(f"--repo {repo}: not a git repository", reason="not a git repository")
     try:
-        git_repo = Repo(repo, search_parent_directories=True)
-    except (InvalidGitRepositoryError, NoSuchPathError):
-        raise RepoError(f"--repo {repo}: not a git repository") from None
-    except GitCommandNotFound:
-        raise RepoError(f"--repo {repo}: git is not installed") from None
-    try:
-        yield git_repo
+        with open_repository(*found) as git_repo:
+            yield git_repo
+    except RepoRefused as exc:
+        raise RepoError(f"--repo {repo}: {exc.reason}", reason=exc.reason) from None
     except GitCommandError as exc:
-        raise RepoError(f"--repo {repo}: {_git_failure(exc)}") from None
-    finally:
-        git_repo.close()  # ends the persistent `git cat-file` processes
+        reason = failure_line(exc)
+        raise RepoError(f"--repo {repo}: {reason}", reason=reason) from None
 
 
-def _git_failure(exc: GitCommandError) -> str:
-    """`git log failed: fatal: ...` — the subcommand and git's first line, not gitpython's dump."""
-    command = exc.command[1] if isinstance(exc.command, list) and len(exc.command) > 1 else "command"
-    stderr = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) else str(exc.stderr or "")
-    lines = [line.strip().removeprefix("stderr: ").strip("'").strip() for line in stderr.splitlines()]
-    return f"git {command} failed: {next((line for line in lines if line), 'no message')}"
+def _locate(repo: Path) -> tuple[Path, Path] | None:
+    if not repo.exists():
+        raise RepoError(f"--repo {repo}: no such directory", reason="no such directory")
+    if not repo.is_dir():
+        raise RepoError(f"--repo {repo}: not a directory", reason="not a directory")
+    try:
+        return locate(repo)
+    except RepoRefused as exc:
+        raise RepoError(f"--repo {repo}: {exc.reason}", reason=exc.reason) from None
+    except (GitMissing, GitCommandNotFound) as exc:
+        raise RepoError(f"--repo {repo}: {exc}", reason=str(exc)) from None
 
 
 def is_git_repo(path: Path) -> bool:
-    """Whether `path` is inside a git work tree or repository."""
-    try:
-        with _open(path):
-            return True
-    except RepoError:
-        return False
+    """Whether `path` is inside a git repository that git will read. RepoError when git finds one and
+    refuses it (dubious ownership, a broken config): that is for the user to fix, not to read past."""
+    return _locate(path) is not None
 
 
 # History ----------------------------------------------------------------------------------------
@@ -114,9 +117,9 @@ def read_history(
     window += [f"--until={_git_time(until)}"] if until else []
     with _open(repo) as git_repo:
         shallow = git_repo.git.rev_parse("--is-shallow-repository").strip() == "true"
-        if not git_repo.head.is_valid():  # no commit yet (or HEAD points at nothing)
+        head = _head(git_repo)
+        if head is None:  # no commit yet (or HEAD points at nothing)
             return GitHistory(repo=str(repo), commits=[], shallow=shallow, head=None)
-        head = git_repo.head.commit.hexsha
         service_dirs = set(_service_dirs(git_repo))
         limit = max(0, max_commits)
         raw = git_repo.git.log(
@@ -127,6 +130,18 @@ def read_history(
     return GitHistory(
         repo=str(repo), commits=commits[:limit], truncated=len(commits) > limit, shallow=shallow, head=head
     )
+
+
+def _head(git_repo: Repo) -> str | None:
+    """HEAD's sha as git resolves it, None on an unborn branch (gitpython's own ref reader refuses the
+    shadow's linked refs). Unpeeled, so a corrupt object fails the reads that follow instead of reading
+    as an empty history."""
+    try:
+        return git_repo.git.rev_parse("--verify", "--quiet", "HEAD").strip() or None
+    except GitCommandError as exc:
+        if exc.status == 1 and not exc.stderr.strip():
+            return None
+        raise
 
 
 def _git_time(value: datetime) -> str:
@@ -190,7 +205,7 @@ def known_services_in_repo(repo: Path) -> list[str]:
 
 
 def _service_dirs(git_repo: Repo) -> list[str]:
-    if not git_repo.head.is_valid():
+    if _head(git_repo) is None:
         return []
     listing = git_repo.git.ls_tree("-d", "--name-only", "HEAD", "--", *(f"{root}/" for root in SERVICE_ROOTS))
     return sorted({service for line in listing.splitlines() if (service := service_for_path(line + "/"))})

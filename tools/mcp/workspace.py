@@ -16,7 +16,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.changes.deploys_file import load_deploys_file
-from wicked_platform.tools.changes.git_history import is_git_repo
+from wicked_platform.tools.changes.git_history import RepoError, is_git_repo
 from wicked_platform.tools.context import IncidentContext, load_context
 from wicked_platform.tools.investigation import ChangeFindings, SymptomFindings, read_changes, symptoms_from_scan
 from wicked_platform.tools.logs.discovery import expand_log_args
@@ -86,7 +86,10 @@ class Workspace:
         repo_path = self.roots.resolve(repo or ".", "repo")
         if not repo_path.is_dir():
             raise OutsideRoots(f"repo {repo!r}: not a directory")
-        git_repo = repo_path if is_git_repo(repo_path) else None
+        try:
+            git_repo = repo_path if is_git_repo(repo_path) else None
+        except RepoError as exc:
+            raise ValueError(f"repo {repo or '.'!r}: {exc.reason}") from None
         if need_repo and git_repo is None:
             raise ValueError(f"repo {repo or '.'!r}: not a git repository; pass the repository that was deployed")
         paths = [Path(p) for p in expand_log_args(self.roots.resolve_logs(logs), repo_path)]
