@@ -21,6 +21,7 @@ from wicked_platform.tools.analysis.hypotheses import build_hypotheses
 from wicked_platform.tools.analysis.impact import AffectedServices, affected_services, critical_path_reason
 from wicked_platform.tools.analysis.playbook import follow_up_and_lessons
 from wicked_platform.tools.analysis.rates import Onset, RateComparison, compare_at, find_onset
+from wicked_platform.tools.analysis.commands import CommandEvidence
 from wicked_platform.tools.analysis.rollback import evaluate_rollback
 from wicked_platform.tools.analysis.severity import assess_severity
 from wicked_platform.tools.analysis.symptoms import (
@@ -29,7 +30,9 @@ from wicked_platform.tools.analysis.symptoms import (
 from wicked_platform.tools.analysis.timeline import build_timeline, is_alert
 from wicked_platform.tools.changes.deploys_file import DeployRecord
 from wicked_platform.tools.changes.git_history import RefError, commit_diff, known_services_in_repo, read_history
-from wicked_platform.tools.changes.models import CommitDiff, GitHistory
+from wicked_platform.tools.changes.models import CommitDiff, GitHistory, RepoGrounds
+from wicked_platform.tools.changes.repo_grounds import repo_grounds
+from wicked_platform.tools.changes.services import with_structural_services
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.logs.models import LogFileStats, LogScan, SignatureStats
 from wicked_platform.tools.logs.scan import scan_logs
@@ -72,6 +75,8 @@ class ChangeFindings(Frozen):
     match_notes: dict[str, str]
     candidates: list[Candidate]
     notes: list[str] = Field(default_factory=list)
+    grounds: RepoGrounds | None = Field(None, description="what the repository at the cause's commit (else HEAD) declares: "
+                                                          "the names commands may use")
 
 
 class MitigationFindings(Frozen):
@@ -136,6 +141,8 @@ def read_changes(repo: Path | None, found: SymptomFindings, context: IncidentCon
     candidates: list[Candidate] = []
     if found.incident_onset is not None:  # steady noise has nothing a change could have caused
         diffs = _diffs_for(repo, history, deploys, found.onset)
+        if history is not None:  # a compose or manifest change is its service's, whatever its path
+            history = with_structural_services(history, diffs)
         # Examples too: masking turns `PricingEngineV2 failed` into `<*> failed`, and the words an
         # identifier holds are what ties an error to the config key of the code it names.
         sources = found.rising or found.scan.signatures[:5]
@@ -143,7 +150,14 @@ def read_changes(repo: Path | None, found: SymptomFindings, context: IncidentCon
         candidates = rank_candidates(
             found.onset, found.affected.direct, found.affected.related, deploys, history, diffs, signatures, match_notes,
         )
-    return ChangeFindings(history=history, deploys=deploys, match_notes=match_notes, candidates=candidates, notes=notes)
+    grounds = None
+    if repo is not None and history is not None and history.head is not None:
+        top = candidates[0] if candidates and candidates[0].confidence != "NONE" else None
+        ref = top.commit.sha if top is not None and top.commit is not None else history.head
+        known = sorted(set(context.services) | {s.service for s in found.scan.signatures} | {d.service for d in deploys})
+        grounds = repo_grounds(repo, ref, known)
+    return ChangeFindings(history=history, deploys=deploys, match_notes=match_notes, candidates=candidates, notes=notes,
+                          grounds=grounds)
 
 
 def _commit_window(scan: LogScan) -> tuple[datetime | None, datetime | None]:
@@ -194,6 +208,7 @@ def decide_mitigation(
     decision = evaluate_rollback(
         comparison, blast, top, resources, open_breakers(found.scan, found.onset), found.recovered, context,
         critical_path_reason(found.affected.direct, context, description), expired_certificates=certificates,
+        evidence=command_evidence(found, changes),
     )
     severity, reasons = assess_severity(
         description, comparison, found.rising, blast, found.scan.events, context, found.recovered
@@ -207,6 +222,19 @@ def decide_mitigation(
         severity=severity, severity_reasons=reasons, decision=decision, hypotheses=hypotheses,
         follow_up=follow_up, lessons=lessons,
     )
+
+
+def command_evidence(found: SymptomFindings, changes: ChangeFindings) -> CommandEvidence:
+    """What commands may name: the repository's declarations, the services the logs and deploy records name."""
+    lines: dict[str, int] = dict(found.scan.service_counts)
+    for sig in found.scan.signatures:
+        lines.setdefault(sig.service, sig.count)
+    deploy_sources = {}
+    for deploy in changes.deploys:
+        if deploy.source != "git":  # a tag names a release, not where it runs
+            what = "a deploy event in the logs" if deploy.source == "log" else f"a {deploy.source} deploy record"
+            deploy_sources.setdefault(deploy.service, f"{what}: {deploy.service} {deploy.version or ''}".rstrip())
+    return CommandEvidence(grounds=changes.grounds, log_services=lines, deploy_sources=deploy_sources)
 
 
 def _primary_comparison(found: SymptomFindings) -> RateComparison | None:

@@ -109,6 +109,18 @@ class RollbackCriterion(Model):
     evidence: str
 
 
+CommandRole = Literal["workload", "namespace", "container", "variable", "value", "resource", "commit", "configmap"]
+
+
+class CommandPart(Model):
+    """One name in a command and the evidence that it exists."""
+
+    role: CommandRole
+    name: str = Field(description="as it appears in the command: `deployment/checkout-api`, `PAYMENT_TIMEOUT`, `5000`")
+    source: str = Field(description="where it comes from: the context file's field, a manifest's line, code that "
+                                    "reads it, the logs")
+
+
 class RollbackDecision(Model):
     recommendation: Recommendation
     reason: str = ""
@@ -116,6 +128,11 @@ class RollbackDecision(Model):
     command: str | None
     alternative: str | None
     verification: list[str]
+    command_parts: list[CommandPart] = Field(default_factory=list, description="where each name in `command` comes from")
+    alternative_parts: list[CommandPart] = Field(default_factory=list,
+                                                 description="where each name in `alternative` comes from")
+    notes: list[str] = Field(default_factory=list, description="why a command or alternative is null, or was not the "
+                                                               "obvious one (a name without evidence makes no command)")
 
 
 class LogInput(Model):

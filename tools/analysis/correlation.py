@@ -84,6 +84,8 @@ def _owned_by(change: ConfigValueChange, service: str, commit: Commit) -> bool:
     service's deploy, only this service's files (and files of no service, like shared config)."""
     if service not in commit.services:
         return True  # the deploy's name is not how the repository names the service: nothing to tell apart
+    if change.place is not None and change.place.owner in commit.services:
+        return change.place.owner == service  # the file's structure says whose value it is (compose, a manifest)
     owner = service_for_path(change.file, commit.services)
     return owner is None or owner == service
 
@@ -105,8 +107,8 @@ def _most_suspicious(
 
 def _confidence(service_score: float, lag: float, significant: bool, change: ChangeScore | None) -> Confidence:
     suspicious = change is not None and change.score >= 0.7
-    if not significant:
-        return "LOW"
+    if not significant or (change is not None and change.eases):
+        return "LOW"  # a change that eases what the errors say is their relief, not their cause
     if service_score >= 1.0 and lag <= 3600 and (suspicious or lag <= 15 * 60):
         return "HIGH"
     if (service_score >= 1.0 and lag <= 6 * 3600) or (service_score >= 0.5 and lag <= 3600):
@@ -153,6 +155,12 @@ def _candidate(
         evidence.append(f"commit {commit.short if commit else '?'} {change.describe()}")
         if change.shared_words:
             evidence.append(f"{change.change.key} shares the words {', '.join(change.shared_words)} with the errors")
+        elif change.explains:
+            evidence.append(f"{change.change.key} was lowered, and a lower {change.explains} setting brings on what the "
+                            "errors say")
+        if change.eases:
+            evidence.append(f"{change.change.key} was raised: more {change.eases} eases what the errors say, it does not "
+                            "cause it, so this change is not their cause")
     return Candidate(
         service=service, deploy=deploy, commit=commit, change=change, lag_seconds=int(lag), score=score,
         confidence=_confidence(service_score, lag, significant, change), evidence=evidence,
@@ -163,7 +171,8 @@ def rank_candidates(
     onset: Onset, direct: list[str], related: list[str], deploys: list[Deploy], history: GitHistory | None,
     diffs: Mapping[str, CommitDiff], signatures: list[str], match_notes: Mapping[str, str] | None = None,
 ) -> list[Candidate]:
-    """Every deploy, and every recent commit no deploy accounts for, ranked best first."""
+    """Every deploy, and every recent commit no deploy accounts for, ranked best first. `signatures`: the
+    errors' signatures and examples, the leading (most frequent) signature first."""
     history = history or GitHistory(repo="", commits=[])
     match_notes = match_notes or {}
     candidates = []

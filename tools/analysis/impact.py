@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
@@ -11,7 +12,7 @@ from wicked_platform.tools.analysis.error_points import ERROR_CLASSES, error_poi
 from wicked_platform.tools.analysis.rates import Onset, compare_at
 from wicked_platform.tools.analysis.symptoms import PAGE_WORDS
 from wicked_platform.tools.context import IncidentContext
-from wicked_platform.tools.logs.models import LogScan
+from wicked_platform.tools.logs.models import LevelClass, LogScan
 
 
 CASCADE_P = 0.05  # family-wise bar for a bystander's own rise to make it cascade (not tested for the onset's choice)
@@ -56,26 +57,76 @@ def _messengers(scan: LogScan, context: IncidentContext) -> set[str]:
     return {service for service, pages in notices.items() if all(pages)}
 
 
-def _dependencies(service: str, context: IncidentContext) -> set[str]:
-    """Everything `service` calls, directly or through others, per the context's depends_on."""
+def _dependencies(service: str, context: IncidentContext, named: Mapping[str, set[str]] | None = None) -> set[str]:
+    """Everything `service` calls, directly or through others, per the context's depends_on and the
+    dependencies its errors name (`named`)."""
+    named = named or {}
     found: set[str] = set()
-    todo = list(context.service(service).depends_on)
+    todo = [*context.service(service).depends_on, *sorted(named.get(service, ()))]
     while todo:
         name = todo.pop()
         if name not in found:
             found.add(name)
-            todo += context.service(name).depends_on
+            todo += [*context.service(name).depends_on, *sorted(named.get(name, ()))]
     return found
 
 
-def downstream_of_failing(rising: list[str], context: IncidentContext) -> set[str]:
+def downstream_of_failing(rising: list[str], context: IncidentContext, named: Mapping[str, set[str]] | None = None) -> set[str]:
     """Services among `rising` that call (directly or transitively) another of them that does not call
     them back: their errors are explained by that dependency's, so they are its cascade."""
-    calls = {service: _dependencies(service, context) for service in rising}
+    calls = {service: _dependencies(service, context, named) for service in rising}
     return {
         service for service in rising
         if any(other != service and other in calls[service] and service not in calls[other] for other in rising)
     }
+
+
+NAMING_SLACK = timedelta(seconds=60)
+"""How far before the onset an error may begin and still be one of the incident's."""
+DEGRADED_WINDOW = timedelta(minutes=30)
+"""How long before the onset an upstream's own new symptoms (slow queries, warnings) may begin: a slow deploy
+degrades the dependency before its callers' timeouts add up to errors."""
+
+
+def named_dependencies(scan: LogScan, onset: Onset, context: IncidentContext) -> dict[str, set[str]]:
+    """Per service, the other services its errors since the onset name: `Timeout calling inventory-service`
+    says the caller depends on inventory-service as plainly as a depends_on would."""
+    services = set(scan.service_counts) | {sig.service for sig in scan.signatures} | set(context.services)
+    known = sorted(services - {""}, key=lambda name: (-len(name), name))
+    if not known:
+        return {}
+    names = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, known)) + r")(?![\w-])")
+    named: dict[str, set[str]] = {}
+    for sig in scan.signatures:
+        if sig.level_class not in ERROR_CLASSES or sig.last_seen < onset.at - NAMING_SLACK or _NOTIFICATION.search(sig.example):
+            continue
+        for name in names.findall(sig.example) + names.findall(sig.signature):
+            if name != sig.service:
+                named.setdefault(sig.service, set()).add(name)
+    return named
+
+
+def _first_new_symptom(scan: LogScan, service: str, onset: Onset) -> datetime | None:
+    """When `service` began to degrade: its first error or warning signature that is new in the window before
+    the onset or after it (one it logged from the start is its usual noise)."""
+    start = scan.start
+    earliest = onset.at - DEGRADED_WINDOW
+    firsts = [sig.first_seen for sig in scan.signatures
+              if sig.service == service and sig.level_class in (*ERROR_CLASSES, LevelClass.WARNING)
+              and sig.first_seen >= earliest and (start is None or sig.first_seen > start + NAMING_SLACK)]
+    return min(firsts) if firsts else None
+
+
+def _degraded_upstream(service: str, scan: LogScan, onset: Onset, named: Mapping[str, set[str]],
+                       began: Mapping[str, datetime]) -> str | None:
+    """The dependency `service`'s errors name that degraded first — no later than `service`'s own errors
+    began: the upstream-most degraded service is the incident's origin, its callers the cascade."""
+    found = []
+    for upstream in sorted(named.get(service, ())):
+        degraded = _first_new_symptom(scan, upstream, onset)
+        if degraded is not None and service in began and degraded <= began[service]:
+            found.append((degraded, upstream))
+    return min(found)[1] if found else None
 
 
 def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> AffectedServices:
@@ -88,9 +139,19 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
         if comparison is not None and comparison.significant:
             direct.append(service)
     # A service failing because something it calls is failing is the cascade, not the origin: cart-api
-    # timing out on a slow inventory-service is inventory-service's incident.
-    downstream = downstream_of_failing(direct, context)
+    # timing out on a slow inventory-service is inventory-service's incident. What it calls is told by
+    # depends_on, and by the errors themselves when they name the service they were calling.
+    began = {service: first for service in services if (first := _began(scan, service, onset)) is not None}
+    named = _consistent(named_dependencies(scan, onset, context), context, began)
+    downstream = downstream_of_failing(direct, context, named)
     direct = [service for service in direct if service not in downstream]
+    # An upstream whose own symptoms began first, though its errors did not rise on their own (it slowed
+    # down, its callers timed out), is still the origin.
+    for service in list(direct):
+        upstream = _degraded_upstream(service, scan, onset, named, began)
+        if upstream is not None and upstream not in direct and upstream not in messengers:
+            direct = sorted(set(direct) - {service} | {upstream})
+            downstream.add(service)
     if not direct and not onset.comparison.significant:
         # Errors at their usual rate, before and after: steady noise touches no service.
         return AffectedServices(direct=[], cascade=[], related=[])
@@ -117,6 +178,31 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
     for service in direct:
         related |= set(context.service(service).depends_on) | set(context.dependants_of(service))
     return AffectedServices(direct=direct, cascade=cascade, related=sorted(related - set(direct)))
+
+
+def _began(scan: LogScan, service: str, onset: Onset) -> datetime | None:
+    """When `service`'s part in the incident began: its first new symptom, else its first error since the onset."""
+    new = _first_new_symptom(scan, service, onset)
+    if new is not None:
+        return new
+    firsts = [max(sig.first_seen, onset.at - NAMING_SLACK) for sig in scan.signatures
+              if sig.service == service and sig.level_class in ERROR_CLASSES and sig.last_seen >= onset.at - NAMING_SLACK]
+    return min(firsts) if firsts else None
+
+
+def _consistent(named: Mapping[str, set[str]], context: IncidentContext, began: Mapping[str, datetime]) -> dict[str, set[str]]:
+    """The named dependencies the other evidence does not contradict. A message names a caller as readily as a
+    callee (`TLS handshake error (client orders-api)`), so A naming B counts only when B does not name A, the
+    context does not say B calls A, and B's trouble began no later than A's (a dependency fails first)."""
+    kept: dict[str, set[str]] = {}
+    for service, others in named.items():
+        for other in others:
+            if service in named.get(other, ()) or service in _dependencies(other, context):
+                continue
+            if service in began and other in began and began[other] > began[service]:
+                continue
+            kept.setdefault(service, set()).add(other)
+    return kept
 
 
 CRITICAL_WORDS = ("checkout", "payment", "pay", "billing", "auth", "login", "signin", "signup", "cart", "order", "purchase")

@@ -1,14 +1,17 @@
 """The rollback decision: five criteria, each met or not with its evidence, then one recommendation.
 
-The engine decides; a model may explain the decision but never overturn it. Commands are printed
-for a human to run — nothing here runs them.
+The engine decides; a model may explain the decision but never overturn it. Which commands carry the
+decision is `commands`' to say, from evidence; they are printed for a human to run — nothing here runs them.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 
+from wicked_platform.tools.analysis.commands import (
+    CommandEvidence, Grounded, Refusal, Target, find_target, git_revert, restore, rollout_restart, rollout_status,
+    rollout_undo, scale_out,
+)
 from wicked_platform.tools.analysis.correlation import Candidate
 from wicked_platform.tools.analysis.rates import RateComparison
 from wicked_platform.tools.context import IncidentContext
@@ -28,19 +31,6 @@ SHARED_LIMITS = re.compile(r"too many connections|too many clients|max_connectio
 def relieved_by_scaling(resource_signals: list[str]) -> list[str]:
     """The resource signals that more replicas can relieve (memory, CPU, throttling), most frequent first."""
     return [s for s in resource_signals if not SHARED_LIMITS.search(s)]
-
-
-def env_name(key: str) -> str:
-    """`paymentTimeout` -> `PAYMENT_TIMEOUT`, `db.pool.size` -> `DB_POOL_SIZE`."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", key)
-    return re.sub(r"[^A-Za-z0-9]+", "_", spaced).strip("_").upper()
-
-
-def _kubectl(verb: str, deployment: str, namespace: str | None, *rest: str) -> str:
-    parts = ["kubectl", *verb.split(), f"deployment/{deployment}", *rest]
-    if namespace:
-        parts += ["-n", namespace]
-    return " ".join(shlex.quote(p) for p in parts)
 
 
 def _pct(rate: float) -> str:
@@ -80,12 +70,27 @@ def evaluate_rollback(
     context: IncidentContext,
     critical_reason: str | None,
     expired_certificates: list[str] = (),
+    evidence: CommandEvidence | None = None,
 ) -> RollbackDecision:
+    """The criteria and the recommendation; its commands come from `commands`, each name grounded in `evidence`."""
+    evidence = evidence or CommandEvidence()
     significant = comparison is not None and comparison.significant
     if top is not None and top.confidence == "NONE":
         top = None  # a change after the onset suggests nothing to undo
     correlated = top is not None and top.confidence in ("HIGH", "MEDIUM")
-    flag = correlated and top.change is not None and top.change.feature_flag
+    notes: list[str] = []
+
+    service = (top.service if top else None) or (blast.direct[0] if blast.direct else None)
+    target: Target | Refusal | None = find_target(service, context, evidence) if service else None
+    scored = top.change if top is not None else None
+    change = scored.change if scored is not None else None
+    eased = scored is not None and scored.eases is not None
+    fix: Grounded | Refusal | None = None
+    if change is not None and not eased:
+        fix = restore(change, target or Refusal(note="no service to act on"), context, evidence, service=service)
+    flag = correlated and scored is not None and scored.feature_flag
+    switch = fix if flag and isinstance(fix, Grounded) else None
+
     criteria = [_rate_criterion(blast, comparison)]
     criteria.append(RollbackCriterion(
         id="critical_user_path", met=blast.critical_path,
@@ -101,8 +106,8 @@ def evaluate_rollback(
         criteria.append(RollbackCriterion(id="deploy_correlation", met=False, evidence="no deploy or commit before the onset correlates"))
     scalable = relieved_by_scaling(resource_signals)
     shared = [s for s in resource_signals if s not in scalable]
-    if flag:
-        quick = f"a feature flag ({top.change.change.key}) can be switched back without a deploy"
+    if switch is not None:
+        quick = f"a feature flag ({change.key}) can be switched back without a deploy"
     elif scalable:
         quick = f"resource exhaustion ({scalable[0]}) may be relieved by scaling"
     else:
@@ -121,37 +126,43 @@ def evaluate_rollback(
             evidence=f"${blast.revenue_per_hour:,.0f}/hour at risk vs ${threshold:,.0f}/hour threshold",
         ))
 
-    service = (top.service if top else None) or (blast.direct[0] if blast.direct else None)
-    deployment = context.deployment(service) if service else None
-    namespace = context.service(service).namespace if service else None
-    change = top.change.change if top is not None and top.change is not None else None
-    env_fix = None
-    if change is not None and change.before is not None and deployment:
-        env = context.service(service).config_env.get(change.key) or env_name(change.key)
-        env_fix = _kubectl("set env", deployment, namespace, f"{env}={change.before}")
-    revert = f"git revert --no-edit {top.commit.sha}" if top is not None and top.commit is not None else None
-    undo = _kubectl("rollout undo", deployment, namespace) if deployment else None
+    workload = target if isinstance(target, Target) else None
+    undo = rollout_undo(workload) if workload else None
+    revert = git_revert(top.commit) if top is not None and top.commit is not None and not eased else None
+    grounded_fix = fix if isinstance(fix, Grounded) else None
+    if eased:
+        c = change
+        notes.append(f"{c.key} was raised from {c.before} to {c.after} by commit {top.commit.short if top.commit else '?'}: "
+                     f"more {scored.eases} eases these errors, so it is not set back or reverted")
 
     recommendation: Recommendation
+    command: Grounded | None
+    alternative: Grounded | None
     if not significant or recovered:
         recommendation, command, alternative = "MONITOR", None, None
         reason = "errors recovered before the end of the logs" if significant else "no significant rise in errors"
-    elif flag:
-        recommendation, command, alternative = "DISABLE_FEATURE", env_fix, undo
+    elif switch is not None:
+        recommendation, command, alternative = "DISABLE_FEATURE", switch, undo
         reason = f"the correlated change switches feature flag {change.key}"
     elif correlated and top.deploy is not None:
-        recommendation, command, alternative = "ROLLBACK", undo, env_fix or revert
+        if flag:
+            notes.append(f"feature flag {change.key} has no switch outside a deploy: {fix.note}")
+        recommendation = "ROLLBACK"
+        command = undo or revert
+        alternative = grounded_fix or (revert if command is not revert else None)
         reason = f"errors rose significantly right after {top.service} {top.deploy.version or ''}".rstrip() + " was deployed"
     elif correlated:
-        recommendation, command, alternative = "ROLLBACK", revert, env_fix
+        if flag:
+            notes.append(f"feature flag {change.key} has no switch outside a deploy: {fix.note}")
+        recommendation, command, alternative = "ROLLBACK", revert, grounded_fix
         reason = f"errors rose significantly after commit {top.commit.short if top.commit else ''} to {top.service}"
     elif scalable:
         recommendation = "SCALE"
-        # Doubles the current replica count; runnable as printed, and read-only until a human runs it.
-        ns = f" -n {shlex.quote(namespace)}" if namespace else ""
-        current = f"$(kubectl get deployment/{deployment}{ns} -o jsonpath='{{.spec.replicas}}')"
-        command = f"kubectl scale deployment/{deployment}{ns} --replicas=$(( {current} * 2 ))" if deployment else None
-        alternative = _kubectl("rollout restart", deployment, namespace) if deployment else None
+        scaled = scale_out(workload) if workload else None
+        command = scaled if isinstance(scaled, Grounded) else None
+        if isinstance(scaled, Refusal):
+            notes.append(scaled.note)
+        alternative = rollout_restart(workload) if workload else None
         reason = f"resource exhaustion ({scalable[0]}) and no correlated change"
     else:
         # Nothing correlates well enough to undo: fix forward. A weak candidate's revert is offered
@@ -165,10 +176,14 @@ def evaluate_rollback(
                       "no change correlates, and a rollback would ship the same certificate")
         if shared:
             reason += f"; {shared[0]} is a shared limit that more replicas would worsen, not relieve"
+    if recommendation in ("ROLLBACK", "SCALE", "DISABLE_FEATURE") and isinstance(target, Refusal):
+        notes.append(target.note)
+    if recommendation == "ROLLBACK" and isinstance(fix, Refusal) and not flag:
+        notes.append(f"no setting to change back instead of the rollback: {fix.note}")
 
     verification = []
-    if recommendation == "ROLLBACK" and deployment and command and command.startswith("kubectl"):
-        verification.append(f"Watch `{_kubectl('rollout status', deployment, namespace)}` until the rollback completes")
+    if recommendation == "ROLLBACK" and workload and command is undo:
+        verification.append(f"Watch `{rollout_status(workload)}` until the rollback completes")
     if recommendation != "MONITOR":
         verification.append("Monitor error rate for 5 minutes")
     if blast.direct:
@@ -179,6 +194,8 @@ def evaluate_rollback(
     if recommendation == "MONITOR":
         verification.append("Re-run the investigation if the error rate rises")
     return RollbackDecision(
-        recommendation=recommendation, reason=reason, criteria=criteria, command=command, alternative=alternative,
-        verification=verification,
+        recommendation=recommendation, reason=reason, criteria=criteria,
+        command=command.command if command else None, alternative=alternative.command if alternative else None,
+        command_parts=command.parts if command else [], alternative_parts=alternative.parts if alternative else [],
+        verification=verification, notes=list(dict.fromkeys(notes)),
     )

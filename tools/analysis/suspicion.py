@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict
 
+from wicked_platform.tools.analysis.relief import eased_by, worsened_by
 from wicked_platform.tools.changes.models import CommitDiff, ConfigValueChange
 
 BIG_FACTOR = 5.0  # a value changed by 5x or more either way is a likely typo or a risky tune
@@ -42,6 +43,16 @@ def is_release_metadata(change: ConfigValueChange) -> bool:
     return last in _RELEASE_KEYS and bool(values) and all(_VERSION_VALUE.match(v) for v in values)
 
 
+# What only the build or the tests use: a devDependency bump ships nothing that runs in production.
+_BUILD_ONLY = re.compile(r"^(?:devDependencies|require-dev|dev-dependencies|tool\.poetry\.dev-dependencies"
+                         r"|tool\.poetry\.group\.(?:dev|test|lint|docs)\.dependencies)\.")
+
+
+def is_build_only(change: ConfigValueChange) -> bool:
+    """A dependency of the build or the tests (`devDependencies.jest`), not of the running service."""
+    return bool(_BUILD_ONLY.match(change.key))
+
+
 def is_feature_flag(change: ConfigValueChange) -> bool:
     values = {(change.before or "").lower(), (change.after or "").lower()} - {""}
     return bool(_FLAG_KEY.search(change.key)) or (bool(values) and values <= _BOOL)
@@ -61,6 +72,10 @@ class ChangeScore(BaseModel):
     big: bool
     shared_words: list[str]
     feature_flag: bool
+    eases: str | None = None
+    """The kind of setting (memory, timeout, pool) whose raising eases the leading symptom, when the change raised it."""
+    explains: str | None = None
+    """The kind of setting whose lowering brings the leading symptom on, when the change lowered it."""
 
     def describe(self) -> str:
         c = self.change
@@ -79,6 +94,8 @@ class ChangeScore(BaseModel):
 
 
 def score_change(change: ConfigValueChange, signatures: Iterable[str]) -> ChangeScore:
+    """How suspicious `change` is against the errors' `signatures`, the leading (most frequent) one first."""
+    signatures = list(signatures)
     factor = change.factor
     big = factor is not None and (factor <= 1 / BIG_FACTOR or factor >= BIG_FACTOR)
     # A flag switched on or off swaps a whole code path in or out: as big a change as any.
@@ -86,14 +103,20 @@ def score_change(change: ConfigValueChange, signatures: Iterable[str]) -> Change
     signature_words = set().union(*(words(s) for s in signatures)) if signatures else set()
     signature_stems = {_stem(w) for w in signature_words}
     shared = sorted(w for w in words(change.key) if _stem(w) in signature_stems)
-    score = 0.4 + (0.3 if big else 0.0) + (0.3 if shared else 0.0)
-    return ChangeScore(change=change, score=score, big=big, shared_words=shared, feature_flag=is_feature_flag(change))
+    lead = signatures[0] if signatures else ""
+    eases = eased_by(change, lead)
+    explains = None if eases else worsened_by(change, lead)
+    score = 0.4 + (0.3 if big else 0.0) + (0.3 if shared or explains else 0.0)
+    if eases is not None:
+        score = 0.1  # more memory, a longer timeout, a bigger pool: the relief, not the cause, of what the errors say
+    return ChangeScore(change=change, score=score, big=big, shared_words=shared, feature_flag=is_feature_flag(change),
+                       eases=eases.name if eases else None, explains=explains.name if explains else None)
 
 
 def best_change(diff: CommitDiff, signatures: list[str]) -> ChangeScore | None:
     """The commit's most suspicious configuration change: highest score, then largest factor.
-    Release version bumps are not candidates: every release has one."""
-    scored = [score_change(c, signatures) for c in diff.config_changes if not is_release_metadata(c)]
+    Release version bumps are not candidates (every release has one), nor are build-only dependencies."""
+    scored = [score_change(c, signatures) for c in diff.config_changes if not is_release_metadata(c) and not is_build_only(c)]
     if not scored:
         return None
 

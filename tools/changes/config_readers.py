@@ -24,6 +24,8 @@ class Entry:
     value: str
     line: int
     comment: str = ""
+    path: tuple[str, ...] = ()
+    """The key's segments where they hold dots themselves (YAML, JSON: `app.kubernetes.io/name`)."""
 
 
 # File types --------------------------------------------------------------------------------------
@@ -258,20 +260,32 @@ MAX_NODES = 50_000
 
 
 def _read_yaml(text: str) -> list[Entry]:
+    return [entry for _, entries in yaml_documents(text) for entry in entries]
+
+
+def yaml_documents(text: str) -> list[tuple[yaml.Node, list[Entry]]]:
+    """Each document of a YAML stream with its entries: a manifest file holds several objects (a
+    Deployment and its ConfigMap), and which one a value belongs to is told by its document."""
     try:
         documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except (yaml.YAMLError, RecursionError):  # templated YAML (Helm) is not YAML until rendered; nesting past the stack
         return []
     comments = [comment for _, comment in _split_lines(text, "#", space_before=True)]
-    entries: list[Entry] = []
+    found: list[tuple[yaml.Node, list[Entry]]] = []
     budget = [MAX_NODES]
     for document in documents:
         if document is not None:
+            entries: list[Entry] = []
             _walk_yaml(document, [], entries, comments, budget)
-    return entries
+            found.append((document, entries))
+    return found
 
 
-def _walk_yaml(node: yaml.Node, path: list[str], entries: list[Entry], comments: list[str], budget: list[int]) -> None:
+def _walk_yaml(
+    node: yaml.Node, path: list[str], entries: list[Entry], comments: list[str], budget: list[int], named: bool = False
+) -> None:
+    """`named`: the node is a list item keyed by its `name`, which its path already carries: its own
+    `name` is no value (an env entry added is its `value`, not a `name` that "changed" from nothing)."""
     if len(path) > _MAX_DEPTH or budget[0] <= 0:  # aliases can make a node its own descendant, or a billion
         return
     budget[0] -= 1 + (len(node.value) if isinstance(node, yaml.CollectionNode) else 0)
@@ -279,21 +293,27 @@ def _walk_yaml(node: yaml.Node, path: list[str], entries: list[Entry], comments:
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
                 continue
+            if named and key_node.value == "name":
+                continue
             line = key_node.start_mark.line
             if isinstance(value_node, yaml.ScalarNode):
                 comment = comments[line] if line < len(comments) else ""
-                entries.append(Entry(".".join([*path, key_node.value]), value_node.value, line + 1, comment))
+                entries.append(Entry(".".join([*path, key_node.value]), value_node.value, line + 1, comment,
+                                     (*path, key_node.value)))
             else:
                 _walk_yaml(value_node, [*path, key_node.value], entries, comments, budget)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            segment = _yaml_item_name(item) or str(index)
+            name = _yaml_item_name(item)
+            segment = name or str(index)
             if isinstance(item, yaml.ScalarNode):
                 line = item.start_mark.line
                 comment = comments[line] if line < len(comments) else ""
-                entries.append(Entry(".".join([*path, segment]), item.value, line + 1, comment))
+                entries.append(Entry(".".join([*path, segment]), item.value, line + 1, comment, (*path, segment)))
             else:
-                _walk_yaml(item, [*path, segment], entries, comments, budget)
+                # an item that is only its name keeps it: adding `- name: x` to a list is the change
+                _walk_yaml(item, [*path, segment], entries, comments, budget,
+                           named=name is not None and len(item.value) > 1)
 
 
 def _yaml_item_name(item: yaml.Node) -> str | None:
@@ -319,26 +339,29 @@ def _read_json(text: str) -> list[Entry]:
         if found >= 0:
             line += text.count("\n", position, found + 1)  # counted on from the last key, never from the top
             position = found + 1
-        entries.append(Entry(".".join(path), value, line))
+        entries.append(Entry(".".join(path), value, line, path=tuple(path)))
     return entries
 
 
 _JsonLeaf = tuple[list[str], str, str | None]
 
 
-def _walk_json(node: object, path: list[str], key: str | None, leaves: list[_JsonLeaf]) -> None:
-    """Leaves as (path, value, the object key that places it in the text, if any)."""
+def _walk_json(node: object, path: list[str], key: str | None, leaves: list[_JsonLeaf], named: bool = False) -> None:
+    """Leaves as (path, value, the object key that places it in the text, if any). `named`: as in _walk_yaml."""
     if len(path) > _MAX_DEPTH:  # data nested this deep is no configuration
         return
     if isinstance(node, dict):
         for name, value in node.items():
+            if named and name == "name":
+                continue
             _walk_json(value, [*path, str(name)], str(name), leaves)
     elif isinstance(node, list):
         for index, item in enumerate(node):
             name = item.get("name") if isinstance(item, dict) else None
             segment = name if isinstance(name, str) else str(index)
             # the list's own key places its first item; the rest follow it
-            _walk_json(item, [*path, segment], key if index == 0 else None, leaves)
+            _walk_json(item, [*path, segment], key if index == 0 else None, leaves,
+                       named=isinstance(name, str) and len(item) > 1)
     elif path:
         leaves.append((path, node if isinstance(node, str) else json.dumps(node, ensure_ascii=False), key))
 

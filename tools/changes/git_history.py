@@ -21,7 +21,7 @@ from git.objects import Blob, Tree
 
 from wicked_platform.tools.changes.config_values import MAX_PARSE_CHARS, config_changes, has_config_reader
 from wicked_platform.tools.changes.git_sandbox import GitMissing, RepoRefused, failure_line, locate, open_repository
-from wicked_platform.tools.changes.models import Commit, CommitDiff, ConfigValueChange, GitHistory
+from wicked_platform.tools.changes.models import Commit, CommitDiff, ConfigValueChange, GitHistory, GrepHit
 from wicked_platform.tools.changes.services import SERVICE_ROOTS, conventional_scope, service_for_path
 from wicked_platform.tools.redaction import redact, redact_model
 from wicked_platform.tools.timeutil import to_utc
@@ -322,3 +322,54 @@ def _blob_text(tree: Tree | None, path: str) -> str | None:
         return None
     data = blob.data_stream.read()
     return None if b"\0" in data else data.decode("utf-8", "replace")
+
+
+# The tree at a commit ----------------------------------------------------------------------------
+
+MAX_GREP_BYTES = 4_000_000
+"""Output of one `git grep` read at most: enough for every env read of a large monorepo's service."""
+
+
+def grep_at(
+    repo: Path, ref: str, pattern: str, *, pathspecs: Collection[str] = (), files_only: bool = False,
+    max_bytes: int = MAX_GREP_BYTES,
+) -> tuple[list[GrepHit], bool]:
+    """Lines of the tree at `ref` matching the extended regular expression `pattern` (text files only),
+    and whether the output was cut at `max_bytes`. `files_only`: one hit per file, line 0. The lines are
+    the repository's own text, unredacted: callers take names from them and show none of it."""
+    sha = resolve_commit(repo, ref)
+    options = ["-I", "--no-color", "--null", "-E", "-e", pattern]
+    options += ["-l"] if files_only else ["-n"]
+    with _open(repo) as git_repo:
+        process = git_repo.git.grep(*options, sha, "--", *pathspecs, as_process=True)
+        try:
+            raw = process.proc.stdout.read(max_bytes + 1)
+        finally:
+            process.proc.kill()
+            process.proc.wait()
+    cut = len(raw) > max_bytes
+    if cut:  # the last line may be partial
+        raw = raw[: raw.rfind(b"\n", 0, max_bytes) + 1]
+    prefix = f"{sha}:".encode()
+    hits: list[GrepHit] = []
+    for record in raw.split(b"\0" if files_only else b"\n"):
+        if not record.startswith(prefix):
+            continue
+        if files_only:
+            hits.append(GrepHit(path=record[len(prefix):].decode("utf-8", "replace"), line=0, text=""))
+            continue
+        path, _, rest = record[len(prefix):].partition(b"\0")
+        number, _, text = rest.partition(b"\0")
+        if number.isdigit():
+            # Not redacted: the line is read for the names it holds, and never shown.
+            hits.append(GrepHit(path=path.decode("utf-8", "replace"), line=int(number), text=text.decode("utf-8", "replace")))
+    return hits, cut
+
+
+def files_at(repo: Path, ref: str, paths: Collection[str]) -> dict[str, str]:
+    """The text of each of `paths` in the tree at `ref` (absent, binary and over-large files left out)."""
+    sha = resolve_commit(repo, ref)
+    with _open(repo) as git_repo:
+        tree = git_repo.commit(sha).tree
+        texts = {path: _blob_text(tree, path) for path in paths}
+    return {path: text for path, text in texts.items() if text is not None}

@@ -1,16 +1,20 @@
-"""Which service a path or a commit subject belongs to.
+"""Which service a path, a commit subject or a deployment file's structure belongs to.
 
-Monorepos name their services by directory (`services/checkout-api/...`, `apps/web/...`), and
-conventional-commit subjects name them by scope (`perf(checkout-api): ...`). Both are conventions,
-so both are guesses; a service the caller already knows (from logs or the context file) wins.
+Monorepos name their services by directory (`services/checkout-api/...`, `apps/web/...`, Helm's
+`charts/<name>/`), and conventional-commit subjects name them by scope (`perf(checkout-api): ...`).
+Both are conventions, so both are guesses; a service the caller already knows (from logs or the
+context file) wins. A deployment file says it outright: `services.prometheus...` in a compose file,
+a Deployment's `metadata.name` (see `manifests`); `with_structural_services` adds those.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
-SERVICE_ROOTS: tuple[str, ...] = ("services", "apps", "packages", "cmd", "src")
+from wicked_platform.tools.changes.models import CommitDiff, GitHistory
+
+SERVICE_ROOTS: tuple[str, ...] = ("services", "apps", "packages", "cmd", "src", "charts")
 """Directories whose direct subdirectories are services, one per subdirectory."""
 
 # Under `src/` the language's own layout comes first (Maven's `src/main/java`, `src/test`), and
@@ -64,3 +68,16 @@ def conventional_scope(subject: str) -> str | None:
     """`perf(checkout-api): x` -> `checkout-api`; `feat!: x` and plain subjects -> None."""
     match = _CONVENTIONAL.match(subject)
     return match.group("scope") if match else None
+
+
+def with_structural_services(history: GitHistory, diffs: Mapping[str, CommitDiff]) -> GitHistory:
+    """`history` with each read commit's services completed by what its deployment files say: a commit that
+    changes only `docker-compose.yml` under `services.prometheus` is prometheus's, though no path names it."""
+    commits = []
+    for commit in history.commits:
+        diff = diffs.get(commit.sha)
+        owners = {c.place.owner for c in diff.config_changes if c.place is not None and c.place.owner} if diff else set()
+        if owners - set(commit.services):
+            commit = commit.model_copy(update={"services": sorted(set(commit.services) | owners)})
+        commits.append(commit)
+    return history.model_copy(update={"commits": commits})

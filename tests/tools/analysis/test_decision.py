@@ -10,7 +10,8 @@ from wicked_platform.tools.analysis.correlation import rank_candidates
 from wicked_platform.tools.analysis.deploys import deploys_from_logs
 from wicked_platform.tools.analysis.impact import affected_services, critical_path_reason
 from wicked_platform.tools.analysis.rates import compare_at, find_onset
-from wicked_platform.tools.analysis.rollback import env_name, evaluate_rollback, relieved_by_scaling
+from wicked_platform.tools.analysis.commands import CommandEvidence, env_name
+from wicked_platform.tools.analysis.rollback import evaluate_rollback, relieved_by_scaling
 from wicked_platform.tools.analysis.severity import assess_severity
 from wicked_platform.tools.analysis.symptoms import open_breakers, rising_signatures
 from wicked_platform.tools.changes.models import ConfigValueChange
@@ -31,10 +32,18 @@ def _decide(scan, context, description=DESCRIPTION, changes=(), resources=()):
     comparison = compare_at(scan, onset.at, affected.direct[:1], tests=onset.tests)
     decision = evaluate_rollback(comparison, blast, ranked[0] if ranked else None, list(resources),
                                  open_breakers(scan, onset), False, context,
-                                 critical_path_reason(affected.direct, context, description))
+                                 critical_path_reason(affected.direct, context, description), evidence=_logged(scan))
     rising = rising_signatures(scan, onset, affected.direct)
     severity = assess_severity(description, comparison, rising, blast, scan.events, context, False)
     return affected, blast, decision, severity
+
+
+def _logged(scan) -> CommandEvidence:
+    """The services the scan's lines come from: what names a workload when nothing else does."""
+    counts = {}
+    for sig in scan.signatures:
+        counts[sig.service] = counts.get(sig.service, 0) + sig.count
+    return CommandEvidence(log_services=counts)
 
 
 TIMEOUT = ConfigValueChange(file="services/checkout-api/config.ts", key="paymentTimeout", before="5000", after="500")
@@ -48,7 +57,10 @@ def test_seed_log_without_context_rolls_back_with_honest_nulls():
     assert severity == "SEV1" and reasons[0].startswith("Payment processing down")
     assert decision.recommendation == "ROLLBACK"
     assert decision.command == "kubectl rollout undo deployment/checkout-api"
-    assert decision.alternative == "kubectl set env deployment/checkout-api PAYMENT_TIMEOUT=5000"
+    # Nothing says PAYMENT_TIMEOUT exists (no config_env, no repository read): the revert, and a note why.
+    assert decision.alternative == f"git revert --no-edit {'a' * 40}"
+    assert any("no environment variable is known to set paymentTimeout" in n for n in decision.notes)
+    assert decision.command_parts[0].source.startswith("the logs: ")
     met = {c.id: c.met for c in decision.criteria}
     assert met == {"error_rate_10x_baseline": True, "critical_user_path": True, "deploy_correlation": True,
                    "no_quick_mitigation": True, "revenue_threshold": None}
@@ -86,11 +98,26 @@ def test_noise_only_is_monitor_and_low_severity():
     assert severity in ("SEV3", "SEV4")
 
 
-def test_feature_flag_change_recommends_disabling_it():
-    flag = ConfigValueChange(file="services/checkout-api/flags.yaml", key="newPricingEnabled", before="false", after="true")
-    _, _, decision, _ = _decide(make_scan(seed_scan_lines()), IncidentContext(), changes=[flag])
+FLAG = ConfigValueChange(file="services/checkout-api/flags.yaml", key="newPricingEnabled", before="false", after="true")
+
+
+def test_feature_flag_with_a_switch_recommends_disabling_it():
+    context = IncidentContext.model_validate({"services": {"checkout-api": {
+        "config_env": {"newPricingEnabled": "FEATURE_NEW_PRICING"}}}})
+    _, _, decision, _ = _decide(make_scan(seed_scan_lines()), context, changes=[FLAG])
     assert decision.recommendation == "DISABLE_FEATURE"
-    assert decision.command == "kubectl set env deployment/checkout-api NEW_PRICING_ENABLED=false"
+    assert decision.command == "kubectl set env deployment/checkout-api FEATURE_NEW_PRICING=false"
+    assert [p.role for p in decision.command_parts] == ["workload", "variable", "value"]
+    assert decision.command_parts[1].source == "incident-context.yaml: services.checkout-api.config_env.newPricingEnabled"
+
+
+def test_a_flag_without_a_switch_is_rolled_back_never_disabled_with_no_command():
+    """DISABLE_FEATURE always has a command: a flag only a deploy can switch is rolled back, and a note says why."""
+    _, _, decision, _ = _decide(make_scan(seed_scan_lines()), IncidentContext(), changes=[FLAG])
+    assert decision.recommendation == "ROLLBACK"
+    assert decision.command == "kubectl rollout undo deployment/checkout-api"
+    assert any(n.startswith("feature flag newPricingEnabled has no switch outside a deploy") for n in decision.notes)
+    assert next(c for c in decision.criteria if c.id == "no_quick_mitigation").met is True
 
 
 def _resource_decision(message: str):
@@ -101,7 +128,7 @@ def _resource_decision(message: str):
     affected = affected_services(scan, onset, IncidentContext())
     blast = blast_radius(scan, onset, affected, IncidentContext(), "db errors")
     return evaluate_rollback(compare_at(scan, onset.at, tests=onset.tests), blast, None, [f"db-api: {message}"], [], False,
-                             IncidentContext(), None)
+                             IncidentContext(), None, evidence=_logged(scan))
 
 
 def test_resource_exhaustion_without_a_correlated_change_scales():
