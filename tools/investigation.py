@@ -241,7 +241,10 @@ def _primary_comparison(found: SymptomFindings) -> RateComparison | None:
     if found.onset is None:
         return None
     if found.affected.direct:
-        return compare_at(found.scan, found.onset.at, found.affected.direct[:1], tests=found.onset.tests) or found.onset.comparison
+        own = compare_at(found.scan, found.onset.at, found.affected.direct[:1], tests=found.onset.tests)
+        # An upstream that degraded without errors of its own (it slowed, its callers timed out) is measured
+        # by the incident's errors, not by its own none.
+        return own if own is not None and own.after_errors else found.onset.comparison
     return found.onset.comparison
 
 

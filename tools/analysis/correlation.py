@@ -152,15 +152,14 @@ def _candidate(
     if commit is not None:
         evidence.append(f"it shipped commit {commit.short} \"{commit.subject}\"" + (f" ({match_note})" if match_note else ""))
     if change is not None:
-        evidence.append(f"commit {commit.short if commit else '?'} {change.describe()}")
+        eased = (f": it was raised, and more {change.eases} eases what the errors say rather than causing it"
+                 if change.eases else "")
+        evidence.append(f"commit {commit.short if commit else '?'} {change.describe()}{eased}")
         if change.shared_words:
             evidence.append(f"{change.change.key} shares the words {', '.join(change.shared_words)} with the errors")
         elif change.explains:
             evidence.append(f"{change.change.key} was lowered, and a lower {change.explains} setting brings on what the "
                             "errors say")
-        if change.eases:
-            evidence.append(f"{change.change.key} was raised: more {change.eases} eases what the errors say, it does not "
-                            "cause it, so this change is not their cause")
     return Candidate(
         service=service, deploy=deploy, commit=commit, change=change, lag_seconds=int(lag), score=score,
         confidence=_confidence(service_score, lag, significant, change), evidence=evidence,

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.analysis.error_points import ERROR_CLASSES, error_points
-from wicked_platform.tools.analysis.rates import Onset, compare_at
+from wicked_platform.tools.analysis.rates import Onset, compare_at, find_onset
 from wicked_platform.tools.analysis.symptoms import PAGE_WORDS
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.logs.models import LevelClass, LogScan
@@ -106,14 +106,20 @@ def named_dependencies(scan: LogScan, onset: Onset, context: IncidentContext) ->
     return named
 
 
+MIN_SYMPTOM_LINES = 3
+"""Lines a new signature needs to be a symptom rather than a one-off."""
+
+
 def _first_new_symptom(scan: LogScan, service: str, onset: Onset) -> datetime | None:
     """When `service` began to degrade: its first error or warning signature that is new in the window before
-    the onset or after it (one it logged from the start is its usual noise)."""
+    the onset, lasts into the incident and recurs (one logged from the start, or gone before the onset, is
+    its usual noise)."""
     start = scan.start
     earliest = onset.at - DEGRADED_WINDOW
     firsts = [sig.first_seen for sig in scan.signatures
               if sig.service == service and sig.level_class in (*ERROR_CLASSES, LevelClass.WARNING)
-              and sig.first_seen >= earliest and (start is None or sig.first_seen > start + NAMING_SLACK)]
+              and sig.first_seen >= earliest and (start is None or sig.first_seen > start + NAMING_SLACK)
+              and sig.last_seen >= onset.at - NAMING_SLACK and sig.count >= MIN_SYMPTOM_LINES]
     return min(firsts) if firsts else None
 
 
@@ -141,8 +147,10 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
     # A service failing because something it calls is failing is the cascade, not the origin: cart-api
     # timing out on a slow inventory-service is inventory-service's incident. What it calls is told by
     # depends_on, and by the errors themselves when they name the service they were calling.
-    began = {service: first for service in services if (first := _began(scan, service, onset)) is not None}
-    named = _consistent(named_dependencies(scan, onset, context), context, began)
+    named_raw = named_dependencies(scan, onset, context)
+    involved = sorted(set(services) | set(named_raw) | {name for names in named_raw.values() for name in names})
+    began = {service: first for service in involved if (first := _began(scan, service, onset)) is not None}
+    named = _consistent(named_raw, context, began)
     downstream = downstream_of_failing(direct, context, named)
     direct = [service for service in direct if service not in downstream]
     # An upstream whose own symptoms began first, though its errors did not rise on their own (it slowed
@@ -181,13 +189,15 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
 
 
 def _began(scan: LogScan, service: str, onset: Onset) -> datetime | None:
-    """When `service`'s part in the incident began: its first new symptom, else its first error since the onset."""
-    new = _first_new_symptom(scan, service, onset)
-    if new is not None:
-        return new
-    firsts = [max(sig.first_seen, onset.at - NAMING_SLACK) for sig in scan.signatures
-              if sig.service == service and sig.level_class in ERROR_CLASSES and sig.last_seen >= onset.at - NAMING_SLACK]
-    return min(firsts) if firsts else None
+    """When `service`'s part in the incident began: the onset of its own errors where they rose, or its
+    first new symptom, whichever came first."""
+    times = []
+    own = find_onset(scan, [service])
+    if own is not None and own.comparison.significant:
+        times.append(own.at)
+    if (new := _first_new_symptom(scan, service, onset)) is not None:
+        times.append(new)
+    return min(times) if times else None
 
 
 def _consistent(named: Mapping[str, set[str]], context: IncidentContext, began: Mapping[str, datetime]) -> dict[str, set[str]]:

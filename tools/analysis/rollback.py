@@ -179,7 +179,8 @@ def evaluate_rollback(
     if recommendation in ("ROLLBACK", "SCALE", "DISABLE_FEATURE") and isinstance(target, Refusal):
         notes.append(target.note)
     if recommendation == "ROLLBACK" and isinstance(fix, Refusal) and not flag:
-        notes.append(f"no setting to change back instead of the rollback: {fix.note}")
+        lead = "no alternative" if alternative is None else "the alternative is the revert, not a setting changed back"
+        notes.append(f"{lead}: {fix.note}")
 
     verification = []
     if recommendation == "ROLLBACK" and workload and command is undo:

@@ -1,6 +1,6 @@
 """Reading a configuration file's entries (key, value, line, comment) by its type.
 
-TS/JS, Python and Go are read line by line and keep only literal values (numbers, strings, booleans,
+TS/JS, Python, Go and Java/Kotlin are read line by line and keep only literal values (numbers, strings, booleans,
 `5 * time.Second`); YAML and JSON are parsed, nested keys joined with `.`; `.env`, properties, INI
 and TOML are `KEY=value` lines. `config_values` compares two versions' entries.
 """
@@ -42,6 +42,8 @@ def reader_for(path: str) -> Callable[[str], list[Entry]] | None:
         return _read_python
     if suffix == ".go":
         return _read_go
+    if suffix in {".java", ".kt", ".kts", ".scala"}:
+        return _read_jvm
     if suffix in {".yaml", ".yml"}:
         return _read_yaml
     if suffix == ".json":
@@ -182,6 +184,20 @@ def _read_python(text: str) -> list[Entry]:
     return _read_code(_split_lines(text, "#"), _PY_DECLARATION, _PY_PROPERTY)
 
 
+# Java fields (`private static final int TIMEOUT_MS = 500;`, `private boolean idempotent = true;`: modifiers, a
+# type, the name) and Kotlin/Scala properties (`const val TIMEOUT_MS = 500`, `var retries: Int = 3`).
+_JVM_DECLARATION = re.compile(
+    r"^\s*(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:public|private|protected|internal|static|final|volatile|transient|const"
+    r"|override|lateinit)\s+)*(?:(?:val|var)\s+(?P<kkey>[A-Za-z_]\w*)(?:\s*:\s*[\w.<>?]+)?"
+    r"|(?!return\b)[\w.]+(?:<[^=]*>)?(?:\[\])*\s+(?P<key>[A-Za-z_]\w*))\s*=(?!=)\s*(?P<value>.*)$"
+)
+_JVM_NO_PROPERTY = re.compile(r"(?!)")  # Java has no object literals: `a: 1` lines are labels or Kotlin types
+
+
+def _read_jvm(text: str) -> list[Entry]:
+    return _read_code(_split_lines(text, "//", block=True), _JVM_DECLARATION, _JVM_NO_PROPERTY)
+
+
 def _read_go(text: str) -> list[Entry]:
     return _read_code(_split_lines(text, "//", block=True), _GO_DECLARATION, _GO_PROPERTY)
 
@@ -196,7 +212,8 @@ def _read_code(lines: list[tuple[str, str]], declaration: re.Pattern[str], prop:
         match = declaration.match(code) or prop.match(code)
         opener: str | None = None
         if match is not None:
-            key = match.groupdict().get("key") or match.groupdict().get("qkey") or ""
+            groups = match.groupdict()
+            key = groups.get("key") or groups.get("qkey") or groups.get("kkey") or ""
             value = match.group("value").strip().rstrip(",;").strip()
             prefix = [label for label in open_blocks if label]
             is_property = match.re is prop

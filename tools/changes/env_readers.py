@@ -43,7 +43,7 @@ SHAPES: tuple[EnvReadShape, ...] = (
         "GoogleCloudPlatform/microservices-demo src/emailservice/email_server.py:142",
     ),
     EnvReadShape(
-        "os.getenv", re.compile(rf"\bgetenv\s*\(\s*[\"'](?P<name>{_NAME})[\"']"), _CODE,
+        "os.getenv", re.compile(rf"(?:\bos\.|(?<![\w.]))getenv\s*\(\s*[\"'](?P<name>{_NAME})[\"']"), _CODE,
         "      otel_endpoint = os.getenv(\"COLLECTOR_SERVICE_ADDR\", \"localhost:4317\")", ("COLLECTOR_SERVICE_ADDR",),
         "GoogleCloudPlatform/microservices-demo src/emailservice/email_server.py:182",
     ),

@@ -121,3 +121,27 @@ def test_a_service_that_alerts_about_itself_is_failing_and_a_bot_alerting_about_
     affected = affected_services(make_scan(lines), find_onset(make_scan(lines)), CONTEXT)
     assert "orders-consumer" in affected.direct + affected.cascade
     assert "alert-bot" not in affected.direct + affected.cascade
+
+
+def test_services_naming_each_other_tell_nothing_of_who_calls_whom():
+    """`TLS handshake error (client orders-api)` names the caller, orders-api's own errors name the gateway:
+    messages alone cannot say which is downstream, so neither is made the other's cascade."""
+    lines = []
+    for service in ("payment-gateway", "orders-api"):
+        lines += [(at(m), "INFO", service, "ok") for m in range(60)]
+    lines += [(at(30 + s / 60), "ERROR", "orders-api", "Post https://payment-gateway:8443/v1/authorize: certificate has expired")
+              for s in range(0, 1800, 3)]
+    lines += [(at(30.05 + s / 60), "ERROR", "payment-gateway", "TLS handshake error: expired certificate (client orders-api)")
+              for s in range(0, 1800, 3)]
+    scan = make_scan(lines)
+    affected = affected_services(scan, find_onset(scan), IncidentContext())
+    assert affected.direct == ["orders-api", "payment-gateway"] and affected.cascade == []
+
+
+def test_a_named_service_whose_trouble_began_later_is_not_the_origin():
+    lines = [(at(m), "INFO", s, "ok") for m in range(60) for s in ("api", "cache")]
+    lines += [(at(30 + s / 60), "ERROR", "api", "request failed after a slow cache lookup") for s in range(0, 1800, 3)]
+    lines += [(at(38 + s / 60), "WARN", "cache", "evicting under memory pressure") for s in range(0, 1320, 5)]
+    scan = make_scan(lines)
+    affected = affected_services(scan, find_onset(scan), IncidentContext())
+    assert affected.direct == ["api"]

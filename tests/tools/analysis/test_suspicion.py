@@ -39,3 +39,23 @@ def test_a_key_shares_a_word_with_the_errors_in_another_inflection():
     assert scored.score == pytest.approx(0.7)
     # Short words are not stemmed into each other.
     assert score_change(ConfigValueChange(file="a.ts", key="passMode", before="a", after="b"), ["pas de deux"]).shared_words == []
+
+
+def test_a_build_only_dependency_is_never_the_suspicious_change():
+    """A devDependency bump ships nothing that runs: seen blamed for a compose memory change 112 h later."""
+    bump = commit("b", "chore: Bump jest", T0, ["web"])
+    changes = [ConfigValueChange(file="services/web/package.json", key=key, before="^29.6.0", after="^29.7.0")
+               for key in ("devDependencies.jest", "require-dev.phpunit/phpunit", "tool.poetry.group.dev.dependencies.pytest")]
+    assert best_change(diff_with(bump, *changes), ["out of memory"]) is None
+    runtime = ConfigValueChange(file="services/web/package.json", key="dependencies.express", before="^4.18.0", after="^5.0.0")
+    assert best_change(diff_with(bump, *changes, runtime), ["out of memory"]).change == runtime
+
+
+def test_a_raised_setting_that_eases_the_leading_symptom_scores_lowest():
+    raised = ConfigValueChange(file="k8s/api.yaml", key="spec.template.spec.containers.api.resources.limits.memory",
+                               before="256Mi", after="1Gi")
+    lowered = raised.model_copy(update={"before": "1Gi", "after": "256Mi"})
+    eased = score_change(raised, ["java.lang.OutOfMemoryError: Java heap space"])
+    explained = score_change(lowered, ["java.lang.OutOfMemoryError: Java heap space"])
+    assert (eased.eases, eased.score) == ("memory", 0.1)
+    assert explained.explains == "memory" and explained.score >= 0.7

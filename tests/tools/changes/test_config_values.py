@@ -251,3 +251,26 @@ def test_unreadable_and_unknown_files_give_nothing():
     assert not has_config_reader("package-lock.json")
     assert has_config_reader("services/checkout-api/config.ts")
     assert not has_config_reader("logo.png")
+
+
+def test_java_fields_and_kotlin_properties():
+    before = """package com.shop.pay;
+
+public class PaymentConfig {
+    private static final int CONNECT_TIMEOUT_MS = 5000;
+    private boolean idempotent = true;
+    private final Map<String, Integer> limits = new HashMap<>();
+
+    int retries() {
+        return 3;
+    }
+}
+"""
+    after = before.replace("5000", "500").replace("idempotent = true", "idempotent = false")
+    assert as_tuples(config_changes("src/main/java/com/shop/pay/PaymentConfig.java", before, after)) == [
+        ("CONNECT_TIMEOUT_MS", "5000", "500", "code", 4),
+        ("idempotent", "true", "false", "code", 5),
+    ]
+    kotlin = "object Settings {\n    const val TIMEOUT_MS = 2000\n    var retries: Int = 3\n    val client = HttpClient()\n}\n"
+    assert as_tuples(config_changes("Settings.kt", kotlin, kotlin.replace("2000", "200"))) == [
+        ("TIMEOUT_MS", "2000", "200", "code", 2)]

@@ -12,8 +12,9 @@ from support.git_traps import arm, spring_with_plain_git
 from wicked_platform.scenarios.build import isolated_git_env
 from wicked_platform.tools.changes import git_sandbox
 from wicked_platform.tools.changes.git_history import (
-    RepoError, commit_diff, is_git_repo, known_services_in_repo, read_history, resolve_commit,
+    RepoError, commit_diff, files_at, grep_at, is_git_repo, known_services_in_repo, read_history, resolve_commit,
 )
+from wicked_platform.tools.changes.repo_grounds import repo_grounds
 
 
 @pytest.fixture
@@ -37,6 +38,16 @@ def test_every_history_reader_springs_no_trap(trapped):
     assert resolve_commit(trapped.repo, "HEAD~1") == history.commits[1].sha
     assert known_services_in_repo(trapped.repo) == known_services_in_repo(trapped.repo)
     assert is_git_repo(trapped.repo / "services")
+    assert trapped.fired() == []
+
+
+def test_reading_the_tree_at_a_commit_springs_no_trap(trapped):
+    """The command evidence reads the tree (git grep, blobs): `* diff=trap` attributes and a dirty work tree included."""
+    hits, cut = grep_at(trapped.repo, "HEAD", r"process\.env|paymentTimeout")
+    assert hits and not cut and any(hit.path == "services/checkout-api/config.ts" for hit in hits)
+    assert "paymentTimeout" in files_at(trapped.repo, "HEAD", ["services/checkout-api/config.ts"])["services/checkout-api/config.ts"]
+    grounds = repo_grounds(trapped.repo, "HEAD", ["checkout-api"])
+    assert any(reference.name == "PAYMENT_URL" for reference in grounds.env)
     assert trapped.fired() == []
 
 

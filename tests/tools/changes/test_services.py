@@ -50,3 +50,22 @@ def test_windows_separators():
 )
 def test_conventional_scope(subject, scope):
     assert conventional_scope(subject) == scope
+
+
+def test_a_deployment_files_structure_names_the_service_no_path_does():
+    from support.scans import T0, commit, diff_with, history
+
+    from wicked_platform.tools.changes.models import ConfigValueChange, ManifestPlace
+    from wicked_platform.tools.changes.services import with_structural_services
+
+    compose = commit("c", "chore: Trim memory", T0, [], files=["docker-compose.yml"])
+    untouched = commit("d", "docs: readme", T0, [], files=["README.md"])
+    place = ManifestPlace(system="compose", owner="prometheus", setting="resources", resource="limits.memory", restore="2Gi")
+    change = ConfigValueChange(file="docker-compose.yml", key="services.prometheus.deploy.resources.limits.memory",
+                               before="2g", after="256m", place=place)
+    read = with_structural_services(history(compose, untouched), {compose.sha: diff_with(compose, change)})
+    assert {c.sha[0]: c.services for c in read.commits} == {"c": ["prometheus"], "d": []}
+
+
+def test_helm_charts_are_services_by_directory():
+    assert service_for_path("charts/checkout-api/templates/deployment.yaml") == "checkout-api"
