@@ -21,7 +21,7 @@ from wicked_platform.tools.analysis.hypotheses import build_hypotheses
 from wicked_platform.tools.analysis.impact import AffectedServices, affected_services, critical_path_reason
 from wicked_platform.tools.analysis.playbook import follow_up_and_lessons
 from wicked_platform.tools.analysis.rates import Onset, RateComparison, compare_at, find_onset
-from wicked_platform.tools.analysis.commands import CommandEvidence
+from wicked_platform.tools.analysis.commands import command_evidence
 from wicked_platform.tools.analysis.rollback import evaluate_rollback
 from wicked_platform.tools.analysis.severity import assess_severity
 from wicked_platform.tools.analysis.symptoms import (
@@ -208,7 +208,7 @@ def decide_mitigation(
     decision = evaluate_rollback(
         comparison, blast, top, resources, open_breakers(found.scan, found.onset), found.recovered, context,
         critical_path_reason(found.affected.direct, context, description), expired_certificates=certificates,
-        evidence=command_evidence(found, changes),
+        evidence=command_evidence(found.scan, changes.deploys, changes.grounds),
     )
     severity, reasons = assess_severity(
         description, comparison, found.rising, blast, found.scan.events, context, found.recovered
@@ -222,19 +222,6 @@ def decide_mitigation(
         severity=severity, severity_reasons=reasons, decision=decision, hypotheses=hypotheses,
         follow_up=follow_up, lessons=lessons,
     )
-
-
-def command_evidence(found: SymptomFindings, changes: ChangeFindings) -> CommandEvidence:
-    """What commands may name: the repository's declarations, the services the logs and deploy records name."""
-    lines: dict[str, int] = dict(found.scan.service_counts)
-    for sig in found.scan.signatures:
-        lines.setdefault(sig.service, sig.count)
-    deploy_sources = {}
-    for deploy in changes.deploys:
-        if deploy.source != "git":  # a tag names a release, not where it runs
-            what = "a deploy event in the logs" if deploy.source == "log" else f"a {deploy.source} deploy record"
-            deploy_sources.setdefault(deploy.service, f"{what}: {deploy.service} {deploy.version or ''}".rstrip())
-    return CommandEvidence(grounds=changes.grounds, log_services=lines, deploy_sources=deploy_sources)
 
 
 def _primary_comparison(found: SymptomFindings) -> RateComparison | None:

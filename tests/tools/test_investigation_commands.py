@@ -3,17 +3,14 @@ know which way a setting moved, and changes attributed to the service their file
 
 Each defect is checked on shapes the fix was not written from: a Java field and a Python dataclass field no
 environment variable sets; a compose memory limit, a Kubernetes cpu limit and a Helm chart's limit; a timeout
-raised against timeouts, a pool raised against pool exhaustion, memory raised against OOM; compose, Helm and
-kustomize attribution; a cascade told by the errors naming their dependency, with and without the upstream's
+raised against timeouts, a pool raised against pool exhaustion, memory raised against OOM; compose, Helm, kustomize and
+Terraform attribution; a cascade told by the errors naming their dependency, with and without the upstream's
 own errors rising.
 """
 
 import pytest
 from support.git_repos import GitRepo
 from support.incidents import at, before, deploy, errors, investigate, noise, traffic
-
-NAMESPACED = {"services": {}}
-
 
 def _repo(tmp_path, files: dict[str, str]) -> GitRepo:
     repo = GitRepo(tmp_path / "repo")
@@ -426,3 +423,39 @@ def test_of_two_failing_services_the_one_the_other_names_and_that_failed_first_i
     assert report.blast_radius.direct == ["payments-api"] and report.blast_radius.cascade == ["checkout-api"]
     assert report.root_cause.service == "payments-api"
     assert report.rollback_decision.command == "kubectl rollout undo deployment/payments-api"
+
+
+
+TERRAFORM = """resource "kubernetes_deployment_v1" "checkout" {
+  metadata {
+    name      = "checkout-api"
+    namespace = "shop"
+  }
+  spec {
+    replicas = 3
+    template {
+      spec {
+        container {
+          name = "app"
+          resources {
+            limits = {
+              memory = "%s"
+            }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+
+def test_a_terraform_kubernetes_resource_is_its_workloads_change(tmp_path):
+    repo = _repo(tmp_path, {"infra/main.tf": TERRAFORM % "512Mi"})
+    sha = repo.commit("infra: Tighten limits", {"infra/main.tf": TERRAFORM % "96Mi"}, at=at(15))
+    report = investigate(repo, [*traffic("checkout-api"), *noise("checkout-api"),
+                                *errors("checkout-api", 20, "OOMKilled: container app exceeded its memory limit")])
+    assert report.root_cause.service == "checkout-api" and report.root_cause.commit == sha
+    decision = report.rollback_decision
+    assert decision.command == f"git revert --no-edit {sha}"
+    assert decision.alternative == "kubectl set resources deployment/checkout-api -c app --limits=memory=512Mi -n shop"

@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from wicked_platform.tools.changes.env_readers import placeholder
 from wicked_platform.tools.changes.models import Commit, ConfigValueChange, EnvReference, ManifestPlace, RepoGrounds, Workload
 from wicked_platform.tools.context import IncidentContext
-from wicked_platform.tools.report import CommandPart
+from wicked_platform.tools.logs.models import LogScan
+from wicked_platform.tools.report import CommandPart, Deploy
 
 CONTEXT_FILE = "incident-context.yaml"
 _ROLLOUT_KINDS = {"Deployment": "deployment", "StatefulSet": "statefulset", "DaemonSet": "daemonset"}
@@ -67,6 +68,19 @@ class Refusal(Frozen):
     """Why no command could be grounded."""
 
     note: str
+
+
+def command_evidence(scan: LogScan, deploys: list[Deploy], grounds: RepoGrounds | None) -> CommandEvidence:
+    """What commands may name: the repository's declarations, the services the logs and deploy records name."""
+    lines: dict[str, int] = dict(scan.service_counts)
+    for sig in scan.signatures:
+        lines.setdefault(sig.service, sig.count)
+    deploy_sources: dict[str, str] = {}
+    for deploy in deploys:
+        if deploy.source != "git":  # a tag names a release, not where it runs
+            what = "a deploy event in the logs" if deploy.source == "log" else f"a {deploy.source} deploy record"
+            deploy_sources.setdefault(deploy.service, f"{what}: {deploy.service} {deploy.version or ''}".rstrip())
+    return CommandEvidence(grounds=grounds, log_services=lines, deploy_sources=deploy_sources)
 
 
 # Workloads ---------------------------------------------------------------------------------------
@@ -119,10 +133,11 @@ def _workload_for(service: str, grounds: RepoGrounds | None) -> Workload | None:
 
 def _manifest_target(place: ManifestPlace, file: str, fallback: Target | None, context: IncidentContext) -> Target | None:
     """A Kubernetes manifest names its own workload; compose and Helm values name a service, whose workload is `fallback`."""
-    if place.system != "kubernetes" or not place.owner or place.kind not in _ROLLOUT_KINDS:
+    if place.system not in ("kubernetes", "terraform") or not place.owner or place.kind not in _ROLLOUT_KINDS:
         return fallback
+    what = "metadata.name" if place.system == "kubernetes" else "resource's metadata.name (or label)"
     parts = [CommandPart(role="workload", name=f"{_ROLLOUT_KINDS[place.kind]}/{place.owner}",
-                         source=f"{file}: {place.kind} metadata.name")]
+                         source=f"{file}: {place.kind} {what}")]
     namespace = place.namespace
     if namespace:
         parts.append(CommandPart(role="namespace", name=namespace, source=f"{file}: metadata.namespace"))

@@ -2,7 +2,7 @@
 
 TS/JS, Python, Go and Java/Kotlin are read line by line and keep only literal values (numbers, strings, booleans,
 `5 * time.Second`); YAML and JSON are parsed, nested keys joined with `.`; `.env`, properties, INI
-and TOML are `KEY=value` lines. `config_values` compares two versions' entries.
+and TOML are `KEY=value` lines; Terraform is `hcl_reader`'s. `config_values` compares two versions' entries.
 """
 
 from __future__ import annotations
@@ -44,6 +44,10 @@ def reader_for(path: str) -> Callable[[str], list[Entry]] | None:
         return _read_go
     if suffix in {".java", ".kt", ".kts", ".scala"}:
         return _read_jvm
+    if suffix == ".tf":
+        from wicked_platform.tools.changes.hcl_reader import read_hcl  # it reads with this module's helpers
+
+        return read_hcl
     if suffix in {".yaml", ".yml"}:
         return _read_yaml
     if suffix == ".json":
@@ -158,6 +162,16 @@ def _split_top_level(text: str, separator: str = ",") -> list[str]:
             start = i + 1
     parts.append(text[start:])
     return parts
+
+
+def literal(value: str) -> str | None:
+    """The value as written when it is a literal (number, string, boolean, list of them), else None."""
+    return _literal(value)
+
+
+def split_lines(text: str, marker: str, *, block: bool = False) -> list[tuple[str, str]]:
+    """Each line as (code, comment), a comment-only line lending its text to the next."""
+    return _split_lines(text, marker, block=block)
 
 
 # Code: TS/JS, Python, Go ------------------------------------------------------------------------

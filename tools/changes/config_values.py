@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 
 from wicked_platform.tools.changes.config_readers import Entry, reader_for
-from wicked_platform.tools.changes.manifests import ManifestIndex, is_yaml
+from wicked_platform.tools.changes.manifests import ManifestIndex, is_manifest
 from wicked_platform.tools.changes.models import ConfigValueChange
 from wicked_platform.tools.redaction import REDACTED, is_secret_key
 
@@ -57,7 +57,7 @@ def config_changes(path: str, before: str | None, after: str | None) -> list[Con
                 stated = _stated_value(now.comment) or _stated_value(was.comment)
                 if stated is not None and not _same_number(stated, now.value):
                     changes.append(_change(path, key, stated, now.value, now.line, source="comment"))
-    if changes and is_yaml(path):
+    if changes and is_manifest(path):
         # A deployment manifest says whose value it is and what kind of setting: compose services.<name>, a
         # Deployment's container, a Helm chart. Placed from the (redacted) old value: a secret's never shows.
         index = ManifestIndex(path, before if _parsable(before) else None, after if _parsable(after) else None)

@@ -11,6 +11,7 @@ in a kustomization is api's replica count. The shapes read here:
 | compose    | `(docker-)compose*.y(a)ml`, or top-level `services` of images  | `services.<name>`           |
 | helm       | `values*.y(a)ml` under `charts/<name>/` or `helm/<name>/`      | the chart directory's name  |
 | kustomize  | `kustomization.y(a)ml`                                          | `replicas[]` / `images[]` name |
+| terraform  | `*.tf`: `resource "<type>" "<label>"`, `module "<name>"`          | `metadata.name`, else the label |
 
 Everything is read from the YAML the value reader already parsed (`yaml_documents`), so a key here is the
 key `config_changes` reports.
@@ -24,6 +25,7 @@ from pathlib import PurePosixPath
 import yaml
 
 from wicked_platform.tools.changes.config_readers import Entry, yaml_documents
+from wicked_platform.tools.changes.hcl_reader import read_hcl
 from wicked_platform.tools.changes.models import DeploySystem, EnvReference, ManifestPlace, Setting, Workload
 from wicked_platform.tools.redaction import is_secret_key
 
@@ -68,8 +70,7 @@ class ManifestIndex:
 
     def __init__(self, path: str, before_text: str | None, after_text: str | None) -> None:
         self.path = path
-        self._after = yaml_documents(after_text or "") if is_yaml(path) else []
-        self._before = yaml_documents(before_text or "") if is_yaml(path) else []
+        self._after, self._before = _documents(path, after_text), _documents(path, before_text)
 
     def place(self, key: str, line: int | None, before_value: str | None) -> ManifestPlace | None:
         """Where the changed value `key` sits: a value that is still there is found by its line in the new
@@ -78,6 +79,8 @@ class ManifestIndex:
             entry = next((e for e in entries if e.key == key and (line is None or e.line == line)), None)
             if entry is None:
                 continue
+            if document is None:  # Terraform: the entries are the document
+                return _terraform(entries, entry.path, before_value)
             system = system_of(self.path, document)
             if system is None:
                 return None
@@ -86,6 +89,50 @@ class ManifestIndex:
                 place = place.model_copy(update={"restore": None})
             return place
         return None
+
+
+def is_manifest(path: str) -> bool:
+    """A file whose values `ManifestIndex` can place: YAML, or Terraform."""
+    return is_yaml(path) or PurePosixPath(path).suffix.lower() == ".tf"
+
+
+def _documents(path: str, text: str | None) -> list[tuple[yaml.Node | None, list[Entry]]]:
+    if PurePosixPath(path).suffix.lower() == ".tf":
+        return [(None, read_hcl(text or ""))]
+    return list(yaml_documents(text or "")) if is_yaml(path) else []
+
+
+_TERRAFORM_KINDS = {"kubernetes_deployment": "Deployment", "kubernetes_deployment_v1": "Deployment",
+                    "kubernetes_stateful_set": "StatefulSet", "kubernetes_stateful_set_v1": "StatefulSet",
+                    "kubernetes_daemonset": "DaemonSet", "kubernetes_daemon_set_v1": "DaemonSet"}
+
+
+def _terraform(entries: list[Entry], segments: tuple[str, ...], before: str | None) -> ManifestPlace:
+    """`resource "<type>" "<label>"` is owned by its `metadata.name` (Kubernetes resources) or its label,
+    `module "<name>"` by its name. Kubernetes resources' replicas and container resources are settings."""
+    if segments[:1] == ("module",) and len(segments) > 2:
+        return ManifestPlace(system="terraform", owner=segments[1], setting="other")
+    if segments[:1] != ("resource",) or len(segments) < 4:
+        return ManifestPlace(system="terraform", owner=None, setting="other")
+    prefix, rest = segments[:3], segments[3:]
+    values = {e.path: e.value for e in entries}
+    kind = _TERRAFORM_KINDS.get(segments[1])
+    place = {"system": "terraform", "owner": values.get((*prefix, "metadata", "name")) or segments[2], "kind": kind,
+             "namespace": values.get((*prefix, "metadata", "namespace"))}
+    if kind is None:
+        return ManifestPlace(**place, setting="other")
+    if rest == ("spec", "replicas"):
+        return ManifestPlace(**place, setting="replicas", restore=_count(before))
+    if "container" in rest:
+        at = rest.index("container")
+        container = values.get((*prefix, *rest[: at + 1], "name"))
+        tail = rest[at + 1:]
+        if len(tail) == 3 and tail[0] == "resources" and tail[1] in ("limits", "requests"):
+            return ManifestPlace(**place, container=container, setting="resources", resource=f"{tail[1]}.{tail[2]}",
+                                 restore=before)
+        if tail == ("image",):
+            return ManifestPlace(**place, container=container, setting="image")
+    return ManifestPlace(**place, setting="other")
 
 
 def _kubernetes(path: str, document: yaml.Node, segments: tuple[str, ...], before: str | None) -> ManifestPlace:

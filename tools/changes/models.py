@@ -13,7 +13,7 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-DeploySystem = Literal["kubernetes", "compose", "helm", "kustomize"]
+DeploySystem = Literal["kubernetes", "compose", "helm", "kustomize", "terraform"]
 Setting = Literal["env", "resources", "replicas", "image", "data", "other"]
 
 
@@ -23,7 +23,8 @@ class ManifestPlace(Frozen):
 
     system: DeploySystem
     owner: str | None = Field(description="the deployable the value configures: compose `services.<name>`, a Kubernetes "
-                                          "object's `metadata.name`, a Helm chart, a kustomize `replicas`/`images` name")
+                                          "object's `metadata.name`, a Helm chart, a kustomize `replicas`/`images` name, "
+                                          "a Terraform resource's `metadata.name` or label, a module's name")
     kind: str | None = Field(None, description="the Kubernetes kind (Deployment, StatefulSet, ConfigMap); null elsewhere")
     namespace: str | None = Field(None, description="the Kubernetes object's `metadata.namespace`")
     container: str | None = Field(None, description="`containers[].name` (Kubernetes), the compose service's own container")
