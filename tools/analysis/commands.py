@@ -303,6 +303,8 @@ def _variable_for(change: ConfigValueChange, service: str, context: IncidentCont
         return Refusal(note=f"several environment variables could set {change.key} ({', '.join(names)}); which one does "
                             f"is for config_env in {CONTEXT_FILE} to say")
     searched = "no repository was read" if evidence.grounds is None else f"no manifest or code{at} reads {env_name(change.key)}"
+    if evidence.grounds is not None and evidence.grounds.truncated:
+        searched += " (of what was searched before the search reached its bound)"
     return Refusal(note=f"no environment variable is known to set {change.key}: no config_env for it in {CONTEXT_FILE}, "
                         f"and {searched}")
 

@@ -123,12 +123,13 @@ def _first_new_symptom(scan: LogScan, service: str, onset: Onset) -> datetime | 
     return min(firsts) if firsts else None
 
 
-def _degraded_upstream(service: str, scan: LogScan, onset: Onset, named: Mapping[str, set[str]],
+def _degraded_upstream(service: str, scan: LogScan, onset: Onset, calls: set[str],
                        began: Mapping[str, datetime]) -> str | None:
-    """The dependency `service`'s errors name that degraded first — no later than `service`'s own errors
-    began: the upstream-most degraded service is the incident's origin, its callers the cascade."""
+    """The dependency of `service` (by depends_on or named by its errors) that degraded first — no later than
+    `service`'s own errors began: the upstream-most degraded service is the incident's origin, its callers the
+    cascade."""
     found = []
-    for upstream in sorted(named.get(service, ())):
+    for upstream in sorted(calls):
         degraded = _first_new_symptom(scan, upstream, onset)
         if degraded is not None and service in began and degraded <= began[service]:
             found.append((degraded, upstream))
@@ -156,7 +157,8 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
     # An upstream whose own symptoms began first, though its errors did not rise on their own (it slowed
     # down, its callers timed out), is still the origin.
     for service in list(direct):
-        upstream = _degraded_upstream(service, scan, onset, named, began)
+        calls = set(named.get(service, ())) | set(context.service(service).depends_on)
+        upstream = _degraded_upstream(service, scan, onset, calls, began)
         if upstream is not None and upstream not in direct and upstream not in messengers:
             direct = sorted(set(direct) - {service} | {upstream})
             downstream.add(service)

@@ -99,7 +99,8 @@ SHAPES: tuple[EnvReadShape, ...] = (
     ),
 )
 
-GREP_PATTERN = r"environ|getenv|Getenv|LookupEnv|process\.env|GetEnvironmentVariable|Configuration *\[|ENV|\$\{[A-Z_]"
+GREP_PATTERN = (r"environ|getenv|Getenv|LookupEnv|process\.env|GetEnvironmentVariable|Configuration *\[|ENV *\[|ENV\.fetch"
+                r"|\$\{[A-Z_]")
 """A superset of every shape, for `git grep -E` to pick the lines worth reading (ERE: no `\\b`, no groups)."""
 
 

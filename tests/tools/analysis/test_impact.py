@@ -145,3 +145,18 @@ def test_a_named_service_whose_trouble_began_later_is_not_the_origin():
     scan = make_scan(lines)
     affected = affected_services(scan, find_onset(scan), IncidentContext())
     assert affected.direct == ["api"]
+
+
+def test_a_dependency_that_slowed_first_without_errors_of_its_own_is_the_origin():
+    """inventory-service only warns (slow queries); cart-api, which depends on it, fails two minutes later."""
+    lines = [(at(m), "INFO", s, "ok") for m in range(60) for s in ("cart-api", "inventory-service")]
+    lines += [(at(28 + s / 60), "WARN", "inventory-service", "Slow query (1800 ms): SELECT sku FROM stock")
+              for s in range(0, 1920, 5)]
+    lines += [(at(30 + s / 60), "ERROR", "cart-api", "request for cart failed after 2000 ms") for s in range(0, 1800, 3)]
+    scan = make_scan(lines)
+    context = IncidentContext.model_validate({"services": {"cart-api": {"depends_on": ["inventory-service"]}}})
+    affected = affected_services(scan, find_onset(scan), context)
+    assert affected.direct == ["inventory-service"] and affected.cascade == ["cart-api"]
+    # Without depends_on and without a message naming it, nothing ties cart-api to inventory-service.
+    alone = affected_services(scan, find_onset(scan), IncidentContext())
+    assert alone.direct == ["cart-api"]
