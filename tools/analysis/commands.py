@@ -131,7 +131,7 @@ def _workload_for(service: str, grounds: RepoGrounds | None) -> Workload | None:
     return None
 
 
-def _manifest_target(place: ManifestPlace, file: str, fallback: Target | None, context: IncidentContext) -> Target | None:
+def _manifest_target(place: ManifestPlace, file: str, fallback: Target | None) -> Target | None:
     """A Kubernetes manifest names its own workload; compose and Helm values name a service, whose workload is `fallback`."""
     if place.system not in ("kubernetes", "terraform") or not place.owner or place.kind not in _ROLLOUT_KINDS:
         return fallback
@@ -190,7 +190,10 @@ def restore(change: ConfigValueChange, target: Target | Refusal, context: Incide
             *, service: str) -> Grounded | Refusal:
     """The command that sets `change` back to its old value without a deploy, or why there is none."""
     if change.place is not None and change.place.setting != "other":
-        return _restore_manifest_value(change, change.place, target, context)
+        return _restore_manifest_value(change, change.place, target)
+    if change.place is not None:  # a manifest's own field (a probe, a label): no variable sets it, a deploy does
+        return Refusal(note=f"{change.key} is a field of {change.place.system} file {change.file}: only a deploy "
+                            "changes it back")
     variable = _variable_for(change, service, context, evidence)
     if isinstance(variable, Refusal):
         return variable
@@ -200,10 +203,9 @@ def restore(change: ConfigValueChange, target: Target | Refusal, context: Incide
     return _set_env(target, None, name, value, source, change)
 
 
-def _restore_manifest_value(change: ConfigValueChange, place: ManifestPlace, fallback: Target | Refusal,
-                            context: IncidentContext) -> Grounded | Refusal:
+def _restore_manifest_value(change: ConfigValueChange, place: ManifestPlace, fallback: Target | Refusal) -> Grounded | Refusal:
     where = f"{change.file}" + (f":{change.line}" if change.line else "")
-    target = _manifest_target(place, change.file, fallback if isinstance(fallback, Target) else None, context)
+    target = _manifest_target(place, change.file, fallback if isinstance(fallback, Target) else None)
     if place.setting == "image":
         return Refusal(note=f"{change.key} is the image: undoing the rollout restores it")
     if place.setting == "data":

@@ -130,10 +130,6 @@ def evaluate_rollback(
     undo = rollout_undo(workload) if workload else None
     revert = git_revert(top.commit) if top is not None and top.commit is not None and not eased else None
     grounded_fix = fix if isinstance(fix, Grounded) else None
-    if eased:
-        c = change
-        notes.append(f"{c.key} was raised from {c.before} to {c.after} by commit {top.commit.short if top.commit else '?'}: "
-                     f"more {scored.eases} eases these errors, so it is not set back or reverted")
 
     recommendation: Recommendation
     command: Grounded | None
@@ -176,9 +172,13 @@ def evaluate_rollback(
                       "no change correlates, and a rollback would ship the same certificate")
         if shared:
             reason += f"; {shared[0]} is a shared limit that more replicas would worsen, not relieve"
+    if eased and recommendation != "MONITOR":
+        by = f" by commit {top.commit.short}" if top.commit else ""
+        notes.append(f"{change.key} was raised from {change.before} to {change.after}{by}: more {scored.eases} eases "
+                     "these errors, so it is neither set back nor reverted")
     if recommendation in ("ROLLBACK", "SCALE", "DISABLE_FEATURE") and isinstance(target, Refusal):
         notes.append(target.note)
-    if recommendation == "ROLLBACK" and isinstance(fix, Refusal) and not flag:
+    if recommendation == "ROLLBACK" and isinstance(fix, Refusal) and not flag and fix.note != getattr(target, "note", None):
         lead = "no alternative" if alternative is None else "the alternative is the revert, not a setting changed back"
         notes.append(f"{lead}: {fix.note}")
 

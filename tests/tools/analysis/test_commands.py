@@ -147,3 +147,12 @@ def test_a_revert_names_the_commit_by_its_history():
 
     grounded = git_revert(commit("d", "fix: x", T0, ["api"]))
     assert grounded.command == f"git revert --no-edit {'d' * 40}" and grounded.parts[0].source == 'git history: "fix: x"'
+
+
+def test_a_manifests_own_field_is_set_back_by_no_variable():
+    place = ManifestPlace(system="kubernetes", owner="api", kind="Deployment", setting="other")
+    change = ConfigValueChange(file="k8s/api.yaml", key="spec.template.spec.containers.api.readinessProbe.timeoutSeconds",
+                               before="5", after="1", line=20, place=place)
+    env = [EnvReference(name="PROBE_TIMEOUT_SECONDS", file="src/env.ts", line=1, shape="process.env", owner=None)]
+    fix = _restore(change, service="api", context=IncidentContext(), evidence=_evidence(env=env, logs={"api": 1}))
+    assert isinstance(fix, Refusal) and "only a deploy changes it back" in fix.note
