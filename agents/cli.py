@@ -179,8 +179,6 @@ def incident(
         context_path=context_path, since=window[0], until=window[1], tz=tz,
         deploys=load_deploys_file(deploys) if deploys else [], deploys_path=deploys.resolve() if deploys else None,
     )
-    if git_repo is None:
-        _say(f"note: {repo_dir} is not a git repository; investigating logs only")
     progress = _say if verbose or sys.stderr.isatty() else (lambda _: None)
     if client is None:
         loading = _load_agent_meanwhile()
@@ -198,6 +196,10 @@ def incident(
 
         report = investigate_with_model(request, client, max_input_tokens=max_input_tokens, progress=progress)
         _say(usage_line(report))
+    if git_repo is None:  # said once the logs were found readable: a bad input is then the only line
+        _say(f"note: {repo_dir} is not a git repository; investigated the logs only")
+    for unread in report.inputs.unread if report.inputs else []:  # never "no errors" about logs not read
+        _say(f"warning: {unread}; left out of the investigation")
     try:
         saved = store.save(report)
         if verbose:

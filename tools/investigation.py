@@ -31,8 +31,10 @@ from wicked_platform.tools.changes.deploys_file import DeployRecord
 from wicked_platform.tools.changes.git_history import RefError, commit_diff, known_services_in_repo, read_history
 from wicked_platform.tools.changes.models import CommitDiff, GitHistory
 from wicked_platform.tools.context import IncidentContext
+from wicked_platform.tools.logs.coverage import read_summary, unreadable
 from wicked_platform.tools.logs.models import LogFileStats, LogScan, SignatureStats
 from wicked_platform.tools.logs.scan import scan_logs
+from wicked_platform.tools.logs.stamped_sql import YearRule
 from wicked_platform.tools.redaction import redact_model
 from wicked_platform.tools.timeutil import iso_z
 from wicked_platform.tools.report import (
@@ -88,7 +90,7 @@ class MitigationFindings(Frozen):
 
 def read_symptoms(
     logs: list[Path], context: IncidentContext, *, since: datetime | None = None, until: datetime | None = None,
-    tz: str = "UTC", year_hint: int | None = None,
+    tz: str = "UTC", year_hint: int | YearRule | None = None,
 ) -> SymptomFindings:
     exact_tests.import_meanwhile()
     scan = scan_logs(logs, since=since, until=until, tz=tz, year_hint=year_hint)
@@ -364,12 +366,16 @@ def assemble_report(
         summary = "Errors were found, but too few to tell whether they rose."
     else:
         summary = "No rise in errors was found in the logs read."
-    summary += f" Recommendation: {mitigation.decision.recommendation}."
+    summary += f" {read_summary(found.scan.files)} Recommendation: {mitigation.decision.recommendation}."
+    severity_reasons = list(mitigation.severity_reasons)
+    if missing := unreadable(found.scan.files):
+        severity_reasons.append(f"judged on the logs that could be read: {len(missing)} of {len(found.scan.files)} "
+                                "log files could not be (see inputs.unread and the notes)")
     report = IncidentReport(
         summary=summary,
         incident_id=incident_id(started, primary, description, found.scan),
         title=_title(description, primary, found), description=description, severity=mitigation.severity,
-        severity_reasons=mitigation.severity_reasons, status=status, started_at=started, detected_at=detected,
+        severity_reasons=severity_reasons, status=status, started_at=started, detected_at=detected,
         duration_seconds=int((found.scan.end - started).total_seconds()) if started and found.scan.end else None,
         symptoms=found.symptoms, timeline=timeline, deploys=changes.deploys, root_cause=root,
         correlation=correlation_from(top, found, blast, changes.deploys), hypotheses=mitigation.hypotheses, blast_radius=blast,

@@ -138,6 +138,8 @@ class InputSummary(Model):
     log_start: UtcDatetime | None = None
     log_end: UtcDatetime | None = None
     commits_read: int = 0
+    unread: list[str] = Field(default_factory=list, description=(
+        "log files mostly not understood (more than half their lines), each with its count and first unread line"))
 
 
 class PhaseAnalysis(Model):

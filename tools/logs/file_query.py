@@ -186,7 +186,7 @@ SELECT {file_sql} AS file_id, kind, cls, level, service,
        CASE WHEN event THEN message END AS event_message,
        sum(n) AS n,
        coalesce(sum(n) FILTER (WHERE status >= 500), 0) AS failed,
-       coalesce(min(ts), min(first_stamp)) AS first_us, coalesce(max(ts), max(last_stamp)) AS last_us,
+       least(min(ts), min(first_stamp)) AS first_us, greatest(max(ts), max(last_stamp)) AS last_us,
        min(first_line) AS first_line, max(last_line) AS last_line,
        min(example_key) FILTER (WHERE signed) AS example_key,
        arg_min(message, example_key) FILTER (WHERE signed) AS example

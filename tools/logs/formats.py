@@ -63,9 +63,11 @@ def plain_lead_sniff(words: list[str]) -> str:
 
 # <34>Jan 15 14:23:15 host app[123]: message   (RFC 3164; PRI optional, no year, no zone)
 SYSLOG_3164_STAMP = r"[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}"
+# The tag may carry words before its colon (`syslogd 1.4.1: restart.`, macOS' `sandboxd[129] ([31211]):`),
+# or be missing (`host  -- root[2421]: ...`): then the message is all that follows the host.
 SYSLOG_3164 = (
-    rf"^(?:<(?P<pri>[0-9]{{1,3}})>)?(?P<ts>{SYSLOG_3164_STAMP}) (?P<host>[^ ]+) "
-    r"(?P<app>[^:\[ \t]+)(?:\[(?P<pid>[^\]]*)\])?: ?(?P<msg>.*)$"
+    rf"^(?:<(?P<pri>[0-9]{{1,3}})>)?(?P<ts>{SYSLOG_3164_STAMP}) (?P<host>[^ ]+) +"
+    r"(?:(?P<app>[^:\[ \t]+)(?:\[(?P<pid>[^\]]*)\])?(?: [^:]{0,40})?: ?)?(?P<msg>.*)$"
 )
 # <34>1 2024-01-15T14:23:15Z host app 12 ID47 [sd] message   (RFC 5424)
 SYSLOG_5424 = (

@@ -23,6 +23,9 @@ LEVEL_CLASSES: dict[str, LevelClass] = {
 SYSLOG_SEVERITIES = ("EMERG", "ALERT", "CRIT", "ERR", "WARNING", "NOTICE", "INFO", "DEBUG")
 """RFC 5424 severities by number: PRI = facility * 8 + severity."""
 
+LETTER_LEVELS = {"V": "VERBOSE", "D": "DEBUG", "I": "INFO", "W": "WARN", "E": "ERROR", "F": "FATAL", "A": "ALERT"}
+"""Android logcat's one-letter priorities (`adb logcat -v threadtime`: `... 1702  2395 E Tag: msg`); A is ASSERT."""
+
 # pino/bunyan write the level as a number: 10 trace ... 60 fatal.
 NUMERIC_LEVELS = {10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL"}
 
@@ -61,6 +64,11 @@ def level_name_sql(column: str) -> str:
     numbers = " ".join(f"WHEN '{number}' THEN '{word}'" for number, word in NUMERIC_LEVELS.items())
     bare = trimmed(column)
     return f"(CASE {bare} {numbers} ELSE nullif(upper({bare}), '') END)"
+
+
+def letter_level_sql(column: str) -> str:
+    """SQL: the level word of a logcat letter (NULL for anything else)."""
+    return "(CASE " + column + " " + " ".join(f"WHEN '{k}' THEN '{w}'" for k, w in LETTER_LEVELS.items()) + " END)"
 
 
 def level_class_sql(column: str) -> str:

@@ -18,10 +18,15 @@ from pydantic import BaseModel, ConfigDict
 from wicked_platform.tools.logs import formats
 from wicked_platform.tools.logs.levels import LEVEL_CLASSES, is_level_word
 from wicked_platform.tools.logs.models import LogFormat
+from wicked_platform.tools.logs.sniff_stamped import LevelPlace, StampPlace, find_place, sniff_stamped
+from wicked_platform.tools.logs.stamp_shapes import BY_NAME
 from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks  # noqa: F401 - GZIP_MAGIC: re-exported
 
 SNIFF_LINES = 200
 SNIFF_BYTES = 1 << 20  # a file of few, huge lines is decided on its first MiB
+SPECIFIC_SHARE = 0.9
+"""A format with a reader of its own (which knows its services, fields and severities) keeps a file when it
+reads at least this share of the lines a sniffed layout (sniff_stamped.py) would read."""
 
 _PLAIN = formats.compile_shared(formats.PLAIN_SNIFF)
 _SYSLOG_3164 = formats.compile_shared(formats.SYSLOG_3164)
@@ -38,6 +43,7 @@ _COLON_NAME = formats.compile_shared(r"^[A-Za-z][\w.@/-]*:$")
 _COMPOUND_NAME = formats.compile_shared(r"^[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)+$")
 _LOWER_WORD = formats.compile_shared(r"^[a-z][a-z0-9]*$")
 _ANSI = formats.compile_shared(formats.ANSI_ESCAPE)
+_CONTINUATION = formats.compile_shared(formats.CONTINUATION)
 
 # The order formats are tried in, and win ties in: the most specific first.
 _ORDER = (LogFormat.JSON, LogFormat.SYSLOG_5424, LogFormat.ACCESS, LogFormat.SYSLOG_3164, LogFormat.PLAIN,
@@ -71,6 +77,17 @@ class FileLayout(BaseModel):
     interlude: bool = False  # plain: a zone word, a process id or a user@database stands before the level
     keys: LineKeys = LineKeys()  # json and logfmt
     strip_ansi: bool = False  # the lines carry ANSI colour codes (a terminal's log): read them without
+    stamp: StampPlace | None = None  # stamped: where the stamp stands, in which shape of the catalogue
+    first_unread: str | None = None  # the first sampled line in no known layout (a continuation is read)
+    binary: bool = False  # the sample is not text (NUL bytes, or mostly bytes that are no UTF-8)
+    level: LevelPlace | None = None  # stamped: where the level stands; None: the lines carry none
+
+    @property
+    def year_less(self) -> bool:
+        """Its stamps carry no year: it is read after the files its year may come from."""
+        if self.format == LogFormat.SYSLOG_3164:
+            return True
+        return self.stamp is not None and BY_NAME[self.stamp.shape].year_less
 
     @property
     def sorts_as_text(self) -> bool:
@@ -100,20 +117,44 @@ def sniff_file(path: Path) -> FileLayout:
 
 def sniff_lines(lines: list[str], path: Path) -> FileLayout:
     """The layout most of the lines agree on, read without ANSI colour codes when the lines have them."""
+    if _binary(lines):
+        return FileLayout(path=str(path), format=LogFormat.UNKNOWN, service=formats.file_stem(path), binary=True)
     if not any("\x1b[" in line for line in lines):
         return _sniff_lines(lines, path)
     layout = _sniff_lines([_ANSI.sub("", line) for line in lines], path)
     return layout.model_copy(update={"strip_ansi": True})
 
 
+def _binary(lines: list[str]) -> bool:
+    """NUL bytes, or more than a tenth of the characters bytes that are no UTF-8: an image, an archive."""
+    text = "".join(lines)
+    return "\x00" in text or text.count("\ufffd") > 0.1 * max(1, len(text))
+
+
 def _sniff_lines(lines: list[str], path: Path) -> FileLayout:
     """The layout most of the lines agree on; lines in no format (stack frames, blanks) do not vote."""
     found = [_line_format(line) for line in lines]
     votes = Counter(f for f in found if f is not None)
+    best = max(votes.values(), default=0)
+    stamped = sniff_stamped(lines) if best < SPECIFIC_SHARE * len(lines) else None  # else it cannot win
+    if stamped is not None and stamped.lines * SPECIFIC_SHARE > best:
+        return FileLayout(path=str(path), format=LogFormat.STAMPED, service=formats.file_stem(path),
+                          stamp=stamped.stamp, level=stamped.level,
+                          first_unread=_first_unread(lines, [find_place(line) == stamped.stamp for line in lines]))
     if not votes:
-        return FileLayout(path=str(path), format=LogFormat.UNKNOWN, service=formats.file_stem(path))
-    best = max(votes.values())
+        return FileLayout(path=str(path), format=LogFormat.UNKNOWN, service=formats.file_stem(path),
+                          first_unread=_first_unread(lines, [False] * len(lines)))
     fmt = next(f for f in _ORDER if votes[f] == best)
+    layout = _specific_layout(fmt, lines, found, path)
+    return layout.model_copy(update={"first_unread": _first_unread(lines, [f == fmt for f in found])})
+
+
+def _first_unread(lines: list[str], read: list[bool]) -> str | None:
+    """The first line neither read in the file's layout nor continuing the line above (a stack frame)."""
+    return next((line for line, ok in zip(lines, read, strict=True) if not ok and not _CONTINUATION.match(line)), None)
+
+
+def _specific_layout(fmt: LogFormat, lines: list[str], found: list[LogFormat | None], path: Path) -> FileLayout:
     matching = [line for line, line_format in zip(lines, found, strict=True) if line_format == fmt]
     if fmt == LogFormat.PLAIN:
         return _plain_layout(matching, path)
