@@ -84,10 +84,15 @@ ACCESS = (
 LOGFMT_PAIR = r'(?:^|[ \t])(?P<key>[A-Za-z_@][A-Za-z0-9_.@-]*)=(?P<value>"(?:[^"\\]|\\.)*"|[^ \t]*)'
 
 # Keys that name a line's parts, most usual first.
-TIME_KEYS = ("ts", "time", "timestamp", "@timestamp", "datetime")
-LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log.level")
-SERVICE_KEYS = ("service", "service.name", "app", "application", "logger", "component")
-MESSAGE_KEYS = ("msg", "message", "event")
+# Beyond the usual: journald's `journalctl -o json` (__REALTIME_TIMESTAMP in µs, PRIORITY 0-7,
+# SYSLOG_IDENTIFIER, MESSAGE), MongoDB's log (`t.$date`, `s`: F/E/W/I/D1-5), Google Cloud Logging exports
+# (`severity`, `timestamp`, `jsonPayload.message`, `textPayload`, `resource.labels.container_name`),
+# CloudWatch Logs Insights exports (`@timestamp`, `@message`), Fluentd's Kubernetes metadata.
+TIME_KEYS = ("ts", "time", "timestamp", "@timestamp", "datetime", "__REALTIME_TIMESTAMP", "t.$date")
+LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log.level", "PRIORITY", "s")
+SERVICE_KEYS = ("service", "service.name", "app", "application", "logger", "component", "SYSLOG_IDENTIFIER",
+                "resource.labels.container_name", "resource.labels.service_name", "kubernetes.container_name")
+MESSAGE_KEYS = ("msg", "message", "event", "MESSAGE", "@message", "jsonPayload.message", "textPayload")
 # Where a structured line keeps what went wrong beside its message: zap's and go-kit's `error`/`err`,
 # pino's `err.message`, an `exception`, an error code. `msg: "request failed"` alone would fold every
 # failure into one signature.
@@ -141,6 +146,8 @@ def file_stem(path: Path) -> str:
     for suffix in (".gz", ".log", ".txt", ".json", ".jsonl", ".ndjson"):
         if name.lower().endswith(suffix) and len(name) > len(suffix):
             name = name[: -len(suffix)]
+    if name.isdigit() and path.parent.name:  # Kubernetes' /var/log/pods/<ns>_<pod>_<uid>/<container>/0.log
+        return path.parent.name
     return name
 
 

@@ -46,7 +46,9 @@ def level_name(level: str | int | None) -> str | None:
     text = str(level).strip()
     if text.isdigit() and int(text) in NUMERIC_LEVELS:
         return NUMERIC_LEVELS[int(text)]
-    return text.upper() or None
+    if text.isdigit() and int(text) < len(SYSLOG_SEVERITIES):  # journald's PRIORITY, GELF's level: 3 is err
+        return SYSLOG_SEVERITIES[int(text)]
+    return LETTER_LEVELS.get(text) or text.upper() or None
 
 
 def level_class(level: str | int | None) -> LevelClass:
@@ -61,7 +63,8 @@ def _sql_list(words: list[str]) -> str:
 
 def level_name_sql(column: str) -> str:
     """SQL twin of `level_name` for a VARCHAR column (NULL stays NULL)."""
-    numbers = " ".join(f"WHEN '{number}' THEN '{word}'" for number, word in NUMERIC_LEVELS.items())
+    words = {**{str(n): w for n, w in enumerate(SYSLOG_SEVERITIES)}, **NUMERIC_LEVELS, **LETTER_LEVELS}
+    numbers = " ".join(f"WHEN '{number}' THEN '{word}'" for number, word in words.items())
     bare = trimmed(column)
     return f"(CASE {bare} {numbers} ELSE nullif(upper({bare}), '') END)"
 

@@ -19,6 +19,7 @@ from wicked_platform.tools.logs.models import LogFormat
 from wicked_platform.tools.logs.sniff import FileLayout
 from wicked_platform.tools.logs.sql_text import quote, trimmed
 from wicked_platform.tools.logs.stamp_shapes import BY_NAME
+from wicked_platform.tools.logs.sniff_stamped import AFTER_STAMP
 from wicked_platform.tools.logs.stamped_sql import (
     YearRule, after_stamp_sql, level_pattern, stamp_text_sql, strptime_us_sql, worse_than_info_sql,
 )
@@ -189,21 +190,28 @@ def _json(layout: FileLayout) -> LineSql:
     index = {path: i + 1 for i, path in enumerate(paths)}  # one JSON parse per line: every path at once
 
     def value(part: list[str]) -> str:
-        # A key holding an object on some lines (`"service": {"name": ...}`) is not the value there.
-        return _first_of([f"(CASE WHEN left(parts[{index[path]}], 1) NOT IN ('{{', '[') THEN parts[{index[path]}] END)"
-                          for path in part])
+        # A key holding an object on some lines (`"service": {"name": ...}`) is not the value there; a text
+        # that opens with a bracket (`[ERROR] Task timed out`) is.
+        return _first_of([f"(CASE WHEN left(parts[{index[path]}], 1) NOT IN ('{{', '[') "
+                          f"OR NOT json_valid(parts[{index[path]}]) THEN parts[{index[path]}] END)" for path in part])
 
+    level, message, steps = value(keys.level), value(keys.message), []
+    if not keys.level and keys.message:  # CloudWatch's `@message`, a Lambda's `[ERROR] ...`: the level opens the text
+        steps = [SqlColumn(name="json_message", sql=message)]
+        level, message = _leading_level_word("json_message")
     # pino/bunyan write the level as a number; 40 and up are warnings and worse.
-    numeric_level = '|"(?:level|severity|lvl)"\\s*:\\s*[4-6][0-9]\\b'
+    # journald's PRIORITY and GELF's level are syslog severities (0-4: emerg to warning); MongoDB's `s` a letter.
+    numeric_level = ('|"(?:level|severity|lvl)"\\s*:\\s*[4-6][0-9]\\b'
+                     '|"(?:PRIORITY|level|severity)"\\s*:\\s*"?[0-4]"?\\s*[,}]|"s"\\s*:\\s*"[EFWA]"')
     return LineSql(
         stamp_steps=[SqlColumn(name="time_value", sql=_first_of(
             [f"try(json_extract_string(line, {quote(path)}))" for path in keys.ts]))],
         stamp=value_to_us("time_value"),
         candidate=f"stamp IS NULL OR {_vocabulary(numeric_level)}",
         steps=[SqlColumn(name="parts", sql=f"try(json_extract_string({CANDIDATE_LINE}, "
-                                           f"[{', '.join(quote(p) for p in paths)}]))")],
-        ts=value_to_us(value(keys.ts)), level=value(keys.level), service=value(keys.service),
-        message=_with_error(value(keys.message), value(keys.error)),
+                                           f"[{', '.join(quote(p) for p in paths)}]))"), *steps],
+        ts=value_to_us(value(keys.ts)), level=level, service=value(keys.service),
+        message=_with_error(message, value(keys.error)),
     )
 
 
@@ -306,7 +314,8 @@ def _access(layout: FileLayout) -> LineSql:
 
 def _stamped(layout: FileLayout, years: YearRule) -> LineSql:
     """A sniffed layout (sniff_stamped.py): the stamp at its place, the level where the file keeps it."""
-    assert layout.stamp is not None
+    if layout.stamp is None:  # a wrapped line with no time of its own: the wrapper's stands in (file_query)
+        return _unstamped(layout)
     shape = BY_NAME[layout.stamp.shape]
 
     def to_us(text_sql: str) -> str:
@@ -319,23 +328,37 @@ def _stamped(layout: FileLayout, years: YearRule) -> LineSql:
     steps = [SqlColumn(name="ts_text", sql=stamp_text_sql(CANDIDATE_LINE, layout.stamp)),
              SqlColumn(name="after", sql=after_stamp_sql(CANDIDATE_LINE, layout.stamp))]
     candidate = f"stamp IS NULL OR {_vocabulary()}"
-    if layout.level is None:
-        level, message = "NULL", "after"
-    else:
-        pattern = level_pattern(layout.level)
-        steps += [SqlColumn(name="found", sql=f"regexp_extract(after, {quote(pattern)}, ['lead', 'word'])"),
-                  SqlColumn(name="level_end", sql=f"length(regexp_extract(after, {quote(pattern)}, 0))")]
-        word = "nullif(found.word, '')"
-        level = letter_level_sql(word) if layout.level.vocabulary == "letters" else word
-        message = f"(CASE WHEN level_end > 0 THEN ltrim(substr(after, level_end + 1)) ELSE after END)"
-        if layout.level.vocabulary == "letters":  # E, F, W: no word of the vocabulary says so
-            candidate += f" OR {worse_than_info_sql('line', layout.stamp, layout.level)}"
-    steps.append(SqlColumn(name="message_text", sql=message))
+    if layout.level is not None and layout.level.vocabulary == "letters":  # E, F, W: no word of the vocabulary says so
+        candidate += f" OR {worse_than_info_sql('line', layout.stamp, layout.level)}"
+    level, level_steps, message = _level_and_message(layout)
     return LineSql(
         stamp_steps=[SqlColumn(name="stamp_text", sql=stamp_text_sql("line", layout.stamp))],
-        stamp=to_us("stamp_text"), candidate=candidate, steps=steps,
-        ts=to_us("ts_text"), level=level, service="NULL", message=trimmed("message_text", " \t", side="right"),
+        stamp=to_us("stamp_text"), candidate=candidate, steps=[*steps, *level_steps],
+        ts=to_us("ts_text"), level=level, service="NULL", message=message,
     )
+
+
+def _unstamped(layout: FileLayout) -> LineSql:
+    """Inner lines without a time (the wrapper gives it): the level from the line's start, the rest the message."""
+    steps = [SqlColumn(name="after", sql=f"ltrim({CANDIDATE_LINE}, {quote(AFTER_STAMP)})")]
+    level, level_steps, message = _level_and_message(layout)
+    return LineSql(stamp="NULL::BIGINT", candidate=f"stamp IS NULL OR {_vocabulary()}", steps=[*steps, *level_steps], ts="NULL::BIGINT",
+                   level=level, service="NULL", message=message)
+
+
+def _level_and_message(layout: FileLayout) -> tuple[str, list[SqlColumn], str]:
+    """From `after` (what follows the stamp): the level where the file keeps it, and the message after it."""
+    if layout.level is None:
+        steps, level, message = [], "NULL", "after"
+    else:
+        pattern = level_pattern(layout.level)
+        steps = [SqlColumn(name="found", sql=f"regexp_extract(after, {quote(pattern)}, ['lead', 'word'])"),
+                 SqlColumn(name="level_end", sql=f"length(regexp_extract(after, {quote(pattern)}, 0))")]
+        word = "nullif(found.word, '')"
+        level = letter_level_sql(word) if layout.level.vocabulary == "letters" else word
+        message = "(CASE WHEN level_end > 0 THEN ltrim(substr(after, level_end + 1)) ELSE after END)"
+    steps.append(SqlColumn(name="message_text", sql=message))
+    return level, steps, trimmed("message_text", " \t", side="right")
 
 
 def _extract_groups(pattern: str, names: list[str]) -> str:

@@ -18,9 +18,10 @@ from pydantic import BaseModel, ConfigDict
 from wicked_platform.tools.logs import formats
 from wicked_platform.tools.logs.levels import LEVEL_CLASSES, is_level_word
 from wicked_platform.tools.logs.models import LogFormat
-from wicked_platform.tools.logs.sniff_stamped import LevelPlace, StampPlace, find_place, sniff_stamped
+from wicked_platform.tools.logs.sniff_stamped import LevelPlace, StampPlace, find_place, level_place, sniff_stamped
 from wicked_platform.tools.logs.stamp_shapes import BY_NAME
 from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks  # noqa: F401 - GZIP_MAGIC: re-exported
+from wicked_platform.tools.logs.wrappers import WrapperKind, detect, unwrap
 
 SNIFF_LINES = 200
 SNIFF_BYTES = 1 << 20  # a file of few, huge lines is decided on its first MiB
@@ -78,6 +79,7 @@ class FileLayout(BaseModel):
     keys: LineKeys = LineKeys()  # json and logfmt
     strip_ansi: bool = False  # the lines carry ANSI colour codes (a terminal's log): read them without
     stamp: StampPlace | None = None  # stamped: where the stamp stands, in which shape of the catalogue
+    wrapper: WrapperKind | None = None  # the lines wrap the application's own (wrappers.py): those are read
     first_unread: str | None = None  # the first sampled line in no known layout (a continuation is read)
     binary: bool = False  # the sample is not text (NUL bytes, or mostly bytes that are no UTF-8)
     level: LevelPlace | None = None  # stamped: where the level stands; None: the lines carry none
@@ -92,7 +94,7 @@ class FileLayout(BaseModel):
     @property
     def sorts_as_text(self) -> bool:
         """Plain lines whose stamps share one zone and shape sort by time as text, to the second."""
-        return self.format == LogFormat.PLAIN and self.stamp_zone is not None
+        return self.format == LogFormat.PLAIN and self.stamp_zone is not None and self.wrapper is None
 
 
 def read_head(path: Path) -> list[str]:
@@ -115,14 +117,28 @@ def sniff_file(path: Path) -> FileLayout:
     return sniff_lines(read_head(path), path)
 
 
-def sniff_lines(lines: list[str], path: Path) -> FileLayout:
-    """The layout most of the lines agree on, read without ANSI colour codes when the lines have them."""
+def sniff_lines(lines: list[str], path: Path, *, wrapped: bool = False) -> FileLayout:
+    """The layout most of the lines agree on, read without ANSI colour codes when the lines have them.
+    `wrapped`: the lines are inner lines whose wrapper gives the time, so JSON and logfmt need none."""
     if _binary(lines):
         return FileLayout(path=str(path), format=LogFormat.UNKNOWN, service=formats.file_stem(path), binary=True)
+    if not wrapped and (kind := detect(lines)) is not None:
+        return _wrapped_layout(kind, lines, path)
     if not any("\x1b[" in line for line in lines):
-        return _sniff_lines(lines, path)
-    layout = _sniff_lines([_ANSI.sub("", line) for line in lines], path)
+        return _sniff_lines(lines, path, wrapped)
+    layout = _sniff_lines([_ANSI.sub("", line) for line in lines], path, wrapped)
     return layout.model_copy(update={"strip_ansi": True})
+
+
+def _wrapped_layout(kind: WrapperKind, lines: list[str], path: Path) -> FileLayout:
+    """The inner lines' layout; inner lines with no time of their own take the wrapper's (a level, if any,
+    searched for from the line's start)."""
+    inner = [found.line for line in lines if (found := unwrap(kind, line)) is not None]
+    layout = sniff_lines(inner, path, wrapped=True)
+    if layout.format == LogFormat.UNKNOWN:
+        layout = FileLayout(path=str(path), format=LogFormat.STAMPED, service=formats.file_stem(path),
+                            level=level_place(inner))
+    return layout.model_copy(update={"wrapper": kind, "first_unread": None})
 
 
 def _binary(lines: list[str]) -> bool:
@@ -131,9 +147,9 @@ def _binary(lines: list[str]) -> bool:
     return "\x00" in text or text.count("\ufffd") > 0.1 * max(1, len(text))
 
 
-def _sniff_lines(lines: list[str], path: Path) -> FileLayout:
+def _sniff_lines(lines: list[str], path: Path, wrapped: bool = False) -> FileLayout:
     """The layout most of the lines agree on; lines in no format (stack frames, blanks) do not vote."""
-    found = [_line_format(line) for line in lines]
+    found = [_line_format(line, wrapped) for line in lines]
     votes = Counter(f for f in found if f is not None)
     best = max(votes.values(), default=0)
     stamped = sniff_stamped(lines) if best < SPECIFIC_SHARE * len(lines) else None  # else it cannot win
@@ -167,10 +183,10 @@ def _specific_layout(fmt: LogFormat, lines: list[str], found: list[LogFormat | N
     return FileLayout(path=str(path), format=fmt, service=formats.file_stem(path))
 
 
-def _line_format(line: str) -> LogFormat | None:
+def _line_format(line: str, wrapped: bool = False) -> LogFormat | None:
     if line.startswith("{"):
         record = _json_object(line)
-        if record is not None and any(json_path(record, key) for key in formats.TIME_KEYS):
+        if record is not None and (wrapped or any(json_path(record, key) for key in formats.TIME_KEYS)):
             return LogFormat.JSON
         return None
     if _SYSLOG_5424.match(line):
@@ -182,7 +198,8 @@ def _line_format(line: str) -> LogFormat | None:
     if _plain_match(line) is not None:
         return LogFormat.PLAIN
     pairs = dict(_logfmt_pairs(line))
-    if len(pairs) >= 2 and any(key in pairs for key in formats.TIME_KEYS):
+    named = formats.TIME_KEYS + (formats.LEVEL_KEYS + formats.MESSAGE_KEYS if wrapped else ())
+    if len(pairs) >= 2 and any(key in pairs for key in named):
         return LogFormat.LOGFMT
     return None
 
@@ -257,13 +274,24 @@ def _json_object(line: str) -> dict | None:
 
 
 def json_path(record: dict, key: str) -> str | None:
-    """The JSON path of `key` in a record: a top-level key (dotted or not), or a nested one."""
+    """The JSON path of `key` in a record: a top-level key (dotted or not), or a nested one at any depth."""
     if key in record and record[key] not in (None, "") and not isinstance(record[key], dict | list):
-        return '$."' + key + '"' if not key.replace("_", "").isalnum() else f"$.{key}"
-    head, _, rest = key.partition(".")
-    if rest and isinstance(record.get(head), dict) and record[head].get(rest) not in (None, ""):
-        return f"$.{head}.{rest}"
-    return None
+        return "$" + _path_step(key)
+    node: object = record
+    parts = key.split(".")
+    for part in parts:
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    if len(parts) < 2 or node in (None, "") or isinstance(node, dict | list):
+        return None
+    return "$" + "".join(_path_step(part) for part in parts)
+
+
+def _path_step(key: str) -> str:
+    """`.name`, or `."@timestamp"` / `."$date"` for a key JSON paths must quote."""
+    return f".{key}" if key.replace("_", "").isalnum() else '."' + key + '"'
+
 
 
 def _json_keys(lines: list[str]) -> LineKeys:

@@ -87,10 +87,11 @@ def sniff_stamped(lines: list[str]) -> StampedLayout | None:
         return None
     (shape, before), count = Counter((shape.name, index) for _, (shape, index, _) in found).most_common(1)[0]
     at_place = [line[end:] for line, (s, index, end) in found if (s.name, index) == (shape, before)]
-    return StampedLayout(stamp=StampPlace(shape=shape, tokens_before=before), level=_level_place(at_place), lines=count)
+    return StampedLayout(stamp=StampPlace(shape=shape, tokens_before=before), level=level_place(at_place), lines=count)
 
 
-def _level_place(rests: list[str]) -> LevelPlace | None:
+def level_place(rests: list[str]) -> LevelPlace | None:
+    """Where the level stands in what follows the stamp (or in a whole line that has none)."""
     words: list[int] = []
     letters: Counter[int] = Counter()
     for rest in rests:
