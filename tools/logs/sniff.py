@@ -142,9 +142,10 @@ def _wrapped_layout(kind: WrapperKind, lines: list[str], path: Path) -> FileLayo
 
 
 def _binary(lines: list[str]) -> bool:
-    """NUL bytes, or more than a tenth of the characters bytes that are no UTF-8: an image, an archive."""
+    """More than a twentieth of the characters NUL bytes or bytes that are no UTF-8: an image, an archive
+    (a log line with a stray NUL or a mis-encoded name is still text)."""
     text = "".join(lines)
-    return "\x00" in text or text.count("\ufffd") > 0.1 * max(1, len(text))
+    return text.count("\x00") + text.count("\ufffd") > 0.05 * max(1, len(text))
 
 
 def _sniff_lines(lines: list[str], path: Path, wrapped: bool = False) -> FileLayout:
