@@ -52,6 +52,9 @@ _IDENTIFIER = re.compile(r".*(?:[-_]|\d).*")  # a service named like one: billin
 _TOKEN = re.compile(r'"[^"]*"|\'[^\']*\'|\S+')
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _PUNCTUATION = ".,;:!?()[]{}<>"
+# One word, or words joined by . _ - : or case, and nothing else: what structured writers put in an
+# `event` key, which the scan hands over as the message (`deployment.succeeded`, `DeployStarted`).
+_EVENT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[._:-]?[A-Za-z0-9]+)+")
 
 
 class DeployMention(BaseModel):
@@ -153,7 +156,7 @@ def _phase_of(texts: list[str]) -> Phase | None:
     return None
 
 
-def _structured(fields: Mapping[str, str], line_service: str) -> DeployMention | None:
+def _structured(fields: Mapping[str, str], prose: str, line_service: str) -> DeployMention | None:
     actions = [(key, value) for key, value in fields.items() if _segment(key) in ACTION_KEYS and value]
     kinds = set()
     for key, value in actions:
@@ -166,8 +169,8 @@ def _structured(fields: Mapping[str, str], line_service: str) -> DeployMention |
     if kinds <= NEEDS_VERSION and not version:
         return None
     phases = [v for k, v in fields.items() if _segment(k) in PHASE_KEYS]
-    prose = [v for k, v in fields.items() if k.lower() in ("msg", "message")]
-    phase = _phase_of(phases) or _phase_of([v for _, v in actions]) or _phase_of(prose) or "other"
+    said = [prose, *(v for k, v in fields.items() if k.lower() in ("msg", "message"))]
+    phase = _phase_of(phases) or _phase_of([v for _, v in actions]) or _phase_of(said) or "other"
     service = _service_field(fields) or image_name or line_service
     return DeployMention(service=service, version=version, phase=phase, commit=commit, shape="structured")
 
@@ -185,7 +188,7 @@ def _phrasing(message: str, fields: Mapping[str, str], line_service: str) -> Dep
         phase = row.phase or said or "other"
         service = groups.get("service") or (_service_field(fields) if row.service_from_line else None) or line_service
         version = groups.get("version")
-        commit = version if row.version_is_commit and version and _is_sha(version) else None
+        commit = version if row.version_is_commit and version and _SHA.fullmatch(version) else None
         return DeployMention(service=service, version=version, phase=phase, commit=commit, rollover=row.rollover,
                              shape=row.name)
     return None
@@ -290,5 +293,7 @@ def recognise_deploy(message: str, line_service: str, fields: Mapping[str, str] 
     the reader kept them; those inside the message are read from it."""
     parsed = message_fields(message[:MAX_MESSAGE_CHARS])
     merged = {**(fields or {}), **parsed.fields}
-    return (_structured(merged, line_service) or _phrasing(parsed.prose or message, merged, line_service)
+    if _EVENT_NAME.fullmatch(parsed.prose):  # a message that is one event name: `deployment.succeeded`
+        merged.setdefault("event", parsed.prose)
+    return (_structured(merged, parsed.prose, line_service) or _phrasing(parsed.prose or message, merged, line_service)
             or _prose(parsed.prose, merged, line_service))
