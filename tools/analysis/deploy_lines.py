@@ -32,6 +32,7 @@ from wicked_platform.tools.analysis.deploy_shapes import (
     PHASE_KEYS, PHASE_WORDS, ROLL_OUT, SERVICE_KEYS, SERVICE_PATHS, SOURCES, VALUE_NOUNS, VERSION_KEYS, Phase,
 )
 from wicked_platform.tools.analysis.message_fields import message_fields
+from wicked_platform.tools.changes.image_refs import image_reference, looks_like_sha
 
 MAX_MESSAGE_CHARS = 4000  # the scan cuts messages shorter; a longer one is read by its head
 BARE_CLAUSE_WORDS = 4  # `Deployment completed successfully`: the whole message is the deploy clause
@@ -44,9 +45,6 @@ _IPV4 = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?")
 _SHA = re.compile(r"[0-9a-f]{7,40}")
 # checkout-api-v2.4.1, cart-api@1.8.0, search_svc-2.0: a service name joined to its version.
 _NAME_VERSION = re.compile(r"(?P<name>[A-Za-z][\w.-]*?[A-Za-z0-9])[-_@:](?P<version>[vV]?\d+(?:\.\d+)+[\w.+-]*)")
-# registry.example.com:5000/team/billing-api:v2.0.1, billing-api@sha256:...: an image reference.
-_IMAGE = re.compile(r"(?:[\w.-]+(?::\d+)?/)*(?P<name>[a-z][a-z0-9._-]*)(?::(?P<tag>[\w][\w.-]{0,127}))?"
-                    r"(?:@(?P<digest>sha256:[0-9a-f]{12,64}))?")
 _SERVICE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9]")
 _IDENTIFIER = re.compile(r".*(?:[-_]|\d).*")  # a service named like one: billing-api, cart_svc, web2
 _TOKEN = re.compile(r'"[^"]*"|\'[^\']*\'|\S+')
@@ -99,20 +97,11 @@ def _is_version(text: str) -> bool:
 
 
 def _is_sha(text: str) -> bool:
-    return bool(_SHA.fullmatch(text)) and any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
+    return looks_like_sha(text)
 
 
-def _image(ref: str) -> tuple[str, str | None] | None:
-    """(name, tag or digest) of an image reference that has a tag or a digest."""
-    if "://" in ref or ("/" not in ref and ":" not in ref and "@" not in ref):
-        return None
-    match = _IMAGE.fullmatch(ref)
-    if not match or not (match["tag"] or match["digest"]):
-        return None
-    tag = match["tag"]
-    if tag and tag.isdigit() and "/" not in ref:  # host:8080 is an address, not an image
-        return None
-    return match["name"], tag or match["digest"]
+def _image(ref: str) -> tuple[str, str] | None:
+    return image_reference(ref)
 
 
 # Fields --------------------------------------------------------------------------------------

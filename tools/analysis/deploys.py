@@ -148,15 +148,16 @@ def deploys_from_tags(history: GitHistory, logged: list[Deploy]) -> list[Deploy]
 
 def deploys_from_records(records: Iterable[DeployRecord], history: GitHistory | None) -> tuple[list[Deploy], dict[str, str]]:
     """Deploys from the deploy system's file: the commit it names when the history has it, else matched
-    like a logged deploy (tag, then the latest commit touching the service)."""
+    like a logged deploy (tag, then the latest commit touching the service). The note says which
+    system's export it was read from, and what its reader inferred."""
     deploys, notes = [], {}
     for record in records:
         deploy = Deploy(service=record.service, version=record.version, at=record.at, completed_at=record.completed_at,
-                        commit=None, source="deploys-file")
+                        commit=None, source=record.source)
         key = f"{record.service} {record.version or ''}".strip()
-        named = [c for c in history.commits if record.commit and c.sha.startswith(record.commit.lower())] if history else []
-        if len(named) == 1:
-            commit, how = named[0], f"the deploys file names commit {named[0].short}"
+        named = _named_commit(record.commit, history, "the deploys file names") if history else None
+        if named is not None:
+            commit, how = named
         elif history is not None and history.commits:
             commit, how = commit_for_deploy(deploy, history)
             if record.commit:
@@ -165,7 +166,7 @@ def deploys_from_records(records: Iterable[DeployRecord], history: GitHistory | 
             commit, how = None, "no repository history to match against"
         if commit is not None:
             deploy = deploy.model_copy(update={"commit": commit.sha, "subject": commit.subject})
-        notes[key] = how
+        notes[key] = f"{record.note}; {how}" if record.note else how
         deploys.append(deploy)
     deploys.sort(key=lambda d: (d.at, d.service, d.version or ""))
     return deploys, notes
