@@ -53,12 +53,15 @@ class DeployPhrasing(BaseModel):
 
 # Kubernetes names a replica set <deployment>-<pod-template-hash>; the hash is written with an
 # alphabet that has no vowels (k8s.io/apimachinery rand.SafeEncodeString), so it cannot eat a word.
+# A phrasing starts the message or follows a blank (a component, a column of `kubectl describe`), never
+# a quote: quoted, it is someone's value.
+_START = r"(?:^|(?<=\s))"
 _RS = r"(?P<service>[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)-(?P<version>[bcdfghjklmnpqrstvwxz2456789]{5,10})"
 
 DEPLOY_PHRASINGS: tuple[DeployPhrasing, ...] = (
     DeployPhrasing(
         name="kubernetes-scaled-up-replica-set", system="Kubernetes deployment controller (event ScalingReplicaSet)",
-        pattern=rf"^Scaled up replica set {_RS} to \d+", phase="started", rollover=True,
+        pattern=rf"{_START}Scaled up replica set {_RS} to \d+", phase="started", rollover=True,
         sample="  Normal  ScalingReplicaSet  16m   deployment-controller  Scaled up replica set deployment-5b85bc8649 to 1",
         message="Scaled up replica set deployment-5b85bc8649 to 1",
         source="`kubectl describe deployment` output in github.com/KacperPiotrGadula/Kubernetes Deployment/Readme.md",
@@ -66,7 +69,7 @@ DEPLOY_PHRASINGS: tuple[DeployPhrasing, ...] = (
     ),
     DeployPhrasing(
         name="kubernetes-scaled-down-replica-set", system="Kubernetes deployment controller (event ScalingReplicaSet)",
-        pattern=rf"^Scaled down replica set {_RS} to \d+", phase="retired",
+        pattern=rf"{_START}Scaled down replica set {_RS} to \d+", phase="retired",
         sample="  Normal  ScalingReplicaSet  16m   deployment-controller  Scaled down replica set deployment-6846c969fd to 2 from 3",
         message="Scaled down replica set deployment-6846c969fd to 2 from 3",
         source="`kubectl describe deployment` output in github.com/KacperPiotrGadula/Kubernetes Deployment/Readme.md",
@@ -74,7 +77,7 @@ DEPLOY_PHRASINGS: tuple[DeployPhrasing, ...] = (
     ),
     DeployPhrasing(
         name="kubectl-rollout-status-done", system="kubectl rollout status",
-        pattern=r'^deployment "(?P<service>[^"]+)" successfully rolled out', phase="completed",
+        pattern=_START + r'deployment "(?P<service>[^"]+)" successfully rolled out', phase="completed",
         sample='deployment "nginx-deployment" successfully rolled out',
         message='deployment "nginx-deployment" successfully rolled out',
         source="github.com/Sudarshan-1999/kube-and-service kode-kloud-practices/readme.md; printed by "
@@ -83,7 +86,7 @@ DEPLOY_PHRASINGS: tuple[DeployPhrasing, ...] = (
     ),
     DeployPhrasing(
         name="kubectl-rollout-status-waiting", system="kubectl rollout status",
-        pattern=r'^Waiting for deployment "(?P<service>[^"]+)" rollout to finish', phase="started",
+        pattern=_START + r'Waiting for deployment "(?P<service>[^"]+)" rollout to finish', phase="started",
         sample='Waiting for deployment "harness-example-deployment" rollout to finish: 0 of 2 updated replicas are available...',
         message='Waiting for deployment "harness-example-deployment" rollout to finish: 0 of 2 updated replicas are available...',
         source="Harness docs' Kubernetes deployment walkthrough (a CI step's log), found by the code search; "
@@ -92,7 +95,7 @@ DEPLOY_PHRASINGS: tuple[DeployPhrasing, ...] = (
     ),
     DeployPhrasing(
         name="kubectl-deployment-changed", system="kubectl apply / set image / rollout restart / rollout undo",
-        pattern=r"^deployment(?:\.apps|\.extensions)?/(?P<service>[a-z0-9][a-z0-9.-]*) "
+        pattern=_START + r"deployment(?:\.apps|\.extensions)?/(?P<service>[a-z0-9][a-z0-9.-]*) "
                 r"(?P<phase>configured|image updated|restarted|rolled back)$", phase="started",
         sample="deployment.apps/deployments-busybox-deployment-deployment configured",
         message="deployment.apps/deployments-busybox-deployment-deployment configured",
@@ -101,7 +104,7 @@ DEPLOY_PHRASINGS: tuple[DeployPhrasing, ...] = (
     ),
     DeployPhrasing(
         name="argocd-sync-operation", system="Argo CD application controller (event OperationCompleted)",
-        pattern=r"^(?:Partial )?[Ss]ync operation to (?P<version>[0-9A-Za-z._/-]+) (?P<phase>succeeded|failed)",
+        pattern=_START + r"(?:Partial )?[Ss]ync operation to (?P<version>[0-9A-Za-z._/-]+) (?P<phase>succeeded|failed)",
         service_from_line=True, version_is_commit=True,
         sample="  Normal  OperationCompleted  17m   argocd-application-controller  "
                "Sync operation to 4ebe26e6fa669901c6be8eaebe3083b9072af15a succeeded",
@@ -112,7 +115,7 @@ DEPLOY_PHRASINGS: tuple[DeployPhrasing, ...] = (
     ),
     DeployPhrasing(
         name="argocd-automated-sync", system="Argo CD application controller (event OperationStarted)",
-        pattern=r"^Initiated automated sync to '(?P<version>[0-9A-Za-z._/-]+)'", phase="started", service_from_line=True,
+        pattern=_START + r"Initiated automated sync to '(?P<version>[0-9A-Za-z._/-]+)'", phase="started", service_from_line=True,
         version_is_commit=True,
         sample="time=\"2026-10-07T17:58:51Z\" level=info msg=\"Initiated automated sync to "
                "'ccf7db67403ac18c1b3bde351e4e627816ca7e79'\" application=final-app dest-namespace=final-app",
@@ -123,7 +126,7 @@ DEPLOY_PHRASINGS: tuple[DeployPhrasing, ...] = (
     ),
     DeployPhrasing(
         name="helm-upgraded", system="helm upgrade",
-        pattern=r'^Release "(?P<service>[^"]+)" has been upgraded', phase="completed",
+        pattern=_START + r'Release "(?P<service>[^"]+)" has been upgraded', phase="completed",
         sample='Release "cassandra-power" has been upgraded. Happy Helming!',
         message='Release "cassandra-power" has been upgraded. Happy Helming!',
         source="a helm tutorial's transcript on GitHub found by the code search; printed by helm/helm cmd/helm/upgrade.go",
@@ -131,7 +134,7 @@ DEPLOY_PHRASINGS: tuple[DeployPhrasing, ...] = (
     ),
     DeployPhrasing(
         name="flux-helm-release", system="Flux helm-controller (HelmRelease condition and event)",
-        pattern=r"^Helm (?:install|upgrade|rollback) (?P<phase>succeeded|failed) for release "
+        pattern=_START + r"Helm (?:install|upgrade|rollback) (?P<phase>succeeded|failed) for release "
                 r"(?:[^/\s]+/)?(?P<service>[a-z0-9][a-z0-9.-]*?)\.v\d+(?: with chart [^@\s]+@(?P<version>[^\s:]+))?",
         sample="cilium  1.16.5    True    Helm upgrade succeeded for release kube-system/cilium.v2 with chart cilium@1.16.5",
         message="Helm upgrade succeeded for release kube-system/cilium.v2 with chart cilium@1.16.5",
@@ -141,7 +144,7 @@ DEPLOY_PHRASINGS: tuple[DeployPhrasing, ...] = (
     ),
     DeployPhrasing(
         name="heroku-deploy", system="Heroku platform API (app[api] log line)",
-        pattern=r"^Deploy (?P<version>[0-9a-f]{7,40}) by ", phase="started", service_from_line=True,
+        pattern=_START + r"Deploy (?P<version>[0-9a-f]{7,40}) by ", phase="started", service_from_line=True,
         version_is_commit=True,
         sample="2021-03-03T18:20:03.181821+00:00 app[api]: Deploy d2fe39d5 by user naheed28ray@gmail.com",
         message="Deploy d2fe39d5 by user naheed28ray@gmail.com",
