@@ -96,14 +96,6 @@ def _is_version(text: str) -> bool:
     return bool(_VERSION.fullmatch(text)) and not _IPV4.fullmatch(text)
 
 
-def _is_sha(text: str) -> bool:
-    return looks_like_sha(text)
-
-
-def _image(ref: str) -> tuple[str, str] | None:
-    return image_reference(ref)
-
-
 # Fields --------------------------------------------------------------------------------------
 
 
@@ -125,11 +117,11 @@ def _service_field(fields: Mapping[str, str]) -> str | None:
 
 def _shipped(fields: Mapping[str, str]) -> tuple[str | None, str | None, str | None]:
     """(version, commit, image name) the fields say shipped."""
-    commit = next((v for v in (_field(fields, (k,)) for k in COMMIT_KEYS) if v and _is_sha(v.lower())), None)
+    commit = next((v for v in (_field(fields, (k,)) for k in COMMIT_KEYS) if v and looks_like_sha(v.lower())), None)
     version = _field(fields, VERSION_KEYS)
     image_name = None
     for key in IMAGE_KEYS:
-        image = _image(_field(fields, (key,)) or "")
+        image = image_reference(_field(fields, (key,)) or "")
         if image:
             image_name = image[0]
             version = version or image[1]
@@ -189,7 +181,9 @@ def _phrasing(message: str, fields: Mapping[str, str], line_service: str) -> Dep
 def _deploy_word(tokens: list[_Token], i: int) -> tuple[str | None, int]:
     """(kind, width) of a deploy word at i: `deploy`, `rollout`, `rolled out` (width 2), ..."""
     token = tokens[i]
-    if token.quoted or not token.word.isalpha() or token.raw.strip(_PUNCTUATION) != token.raw.strip(_PUNCTUATION + "\"'"):
+    # Only a word of the sentence: not quoted (`"deploy`, a quote left open, too), not glued into a
+    # path, an address or a name (`/deploy/`, `deploy@host`, `deploy-bot`).
+    if token.quoted or not token.word.isalpha() or not token.raw.strip(_PUNCTUATION).isalpha():
         return None, 0
     if token.word in DEPLOY_WORDS:
         return DEPLOY_WORDS[token.word], 1
@@ -222,9 +216,9 @@ def _read_around(tokens: list[_Token], i: int, width: int) -> tuple[str | None, 
             continue
         if (named := _NAME_VERSION.fullmatch(raw)) and not _IPV4.fullmatch(raw):
             service, version, named_all = (service if destination else named["name"]), named["version"], True
-        elif image := _image(raw):
+        elif image := image_reference(raw):
             service, version, named_all = (service if destination else image[0]), image[1], True
-        elif _is_version(raw) or _is_sha(raw):
+        elif _is_version(raw) or looks_like_sha(raw):
             version, named_all = raw, True
         elif word in CONNECTORS:
             continue
@@ -239,7 +233,7 @@ def _read_around(tokens: list[_Token], i: int, width: int) -> tuple[str | None, 
                 break
             if (named := _NAME_VERSION.fullmatch(raw)) and not _IPV4.fullmatch(raw):
                 return named["name"], named["version"], phase
-            if _is_version(raw) or _is_sha(raw):
+            if _is_version(raw) or looks_like_sha(raw):
                 version = raw
                 continue
             if version and _SERVICE_NAME.fullmatch(raw) and token.word not in CONNECTORS and token.word not in DEPLOY_WORDS:
@@ -270,7 +264,7 @@ def _prose(prose: str, fields: Mapping[str, str], line_service: str) -> DeployMe
             t.word in PHASE_WORDS or t.word in DEPLOY_WORDS or t.word == "out" for t in tokens)
         if service is None and version is None and not bare:
             continue
-        if commit is None and version and _is_sha(version):
+        if commit is None and version and looks_like_sha(version):
             commit = version
         return DeployMention(service=service or line_service, version=version, phase=phase or "other", commit=commit,
                              shape="prose")
