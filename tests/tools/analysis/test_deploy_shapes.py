@@ -41,15 +41,7 @@ def test_no_phrasing_takes_a_line_that_only_mentions_its_words(row):
 
 
 # Lines reach the analysis only when the scan's event vocabulary (tools/logs/formats.py: VOCABULARY_WORDS,
-# EVENT_WORDS, EVENT) passes them. These phrasings hold none of its words yet; the words they need are
-# asked of the log readers' owner (issue #17). When the vocabulary has them, these marks fail: drop them.
-_NOT_YET_IN_THE_SCANS_VOCABULARY = {
-    "argocd-sync-operation": "sync operation to",
-    "argocd-automated-sync": "initiated automated sync",
-    "helm-upgraded": "has been upgraded",
-    "flux-helm-release": "helm (install|upgrade|rollback) (succeeded|failed)",
-    "kubernetes-scaled-up-replica-set (billing-api)": "scaled (up|down) replica set",
-}
+# EVENT_WORDS, EVENT) passes them: every phrasing of the catalogue goes through the real scan.
 
 
 def _through_the_scan(tmp_path, *messages: str):
@@ -61,12 +53,7 @@ def _through_the_scan(tmp_path, *messages: str):
     return deploy_events(scan_logs([path]).events)
 
 
-def _vocabulary_mark(name: str):
-    reason = _NOT_YET_IN_THE_SCANS_VOCABULARY.get(name)
-    return [pytest.mark.xfail(strict=True, reason=f"the scan's EVENT needs `{reason}`")] if reason else []
-
-
-@pytest.mark.parametrize("row", [pytest.param(row, marks=_vocabulary_mark(row.name), id=row.name) for row in DEPLOY_PHRASINGS])
+@pytest.mark.parametrize("row", DEPLOY_PHRASINGS, ids=[row.name for row in DEPLOY_PHRASINGS])
 def test_every_phrasing_reaches_the_analysis_through_the_scan(tmp_path, row):
     found = _through_the_scan(tmp_path, row.message)
     assert [e.shape for e in found] == [row.name]
@@ -74,7 +61,7 @@ def test_every_phrasing_reaches_the_analysis_through_the_scan(tmp_path, row):
 
 @pytest.mark.parametrize("messages", [pytest.param(
     ("Scaled up replica set billing-api-7c9f8d6b5 to 1", "Scaled down replica set billing-api-5d8b6f4c9 to 2 from 3"),
-    marks=_vocabulary_mark("kubernetes-scaled-up-replica-set (billing-api)"), id="billing-api")])
+    id="billing-api")])
 def test_a_rollout_of_a_deployment_not_named_deployment_reaches_the_analysis(tmp_path, messages):
     # The catalogue's real sample names its deployment `deployment`, a word the scan already passes.
     assert [(e.service, e.phase) for e in _through_the_scan(tmp_path, *messages)] == [
