@@ -74,7 +74,8 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
     found = phase("symptoms", lambda: read_symptoms(
         request.logs, context, since=request.since, until=request.until, tz=request.tz) if scan is None
         else symptoms_from_scan(scan, context))
-    changes = phase("timeline", lambda: read_changes(request.repo, found, context, request.deploys))
+    changes = phase("timeline", lambda: read_changes(request.repo, found, context, request.deploys,
+                                                                looked_in=request.repo_dir))
     # Correlation is ranked inside read_changes (it needs the diffs it reads); the phase reports it.
     phase("correlation", lambda: changes.candidates)
     blast = phase("blast radius", lambda: assess_blast_radius(found, context, description))
