@@ -1,11 +1,11 @@
 """The shapes redaction keeps: each catalogue row on its own samples, and the rules on names and codes
 they were not written from."""
 
+import re
+
 import pytest
 
 from wicked_platform.tools.redaction_shapes import ALGORITHM_TOKENS, is_algorithm_name, is_constant_or_state
-
-import re
 
 
 @pytest.mark.parametrize("row", ALGORITHM_TOKENS, ids=lambda row: row.family)
