@@ -217,7 +217,8 @@ def postmortem(
     repo: Annotated[Path | None, typer.Option(help="the repository whose state dir to read (default: current directory)")] = None,
     state_dir: Annotated[Path | None, typer.Option(help="where investigations are saved (default: <repo>/.wicked-platform)")] = None,
 ) -> None:
-    """Render the root cause analysis (seed 000, phase 6) of a saved investigation, in markdown."""
+    """Render the root cause analysis document of a saved investigation, in markdown: summary, timeline, root
+    cause, why it was not caught, contributing factors, corrective actions and the follow-up checklist."""
     from wicked_platform.agents.render import postmortem_markdown
 
     repo_dir = (repo or Path.cwd()).resolve()
