@@ -103,3 +103,19 @@ def test_an_empty_git_directory_is_no_repository(tmp_path, monkeypatch, capsys):
     code, out, err = _incident(capsys, built.description, *built.args, "--format", "json")
     assert code == 0, err
     assert any(n.startswith(f"{NO_HISTORY} ({incident} is not a git repository)") for n in json.loads(out)["notes"])
+
+
+def test_errors_that_rose_without_a_deploy_or_an_alert_show_their_onset_in_the_timeline(tmp_path, monkeypatch, capsys):
+    lines = [f"2024-03-02T09:{m:02d}:00Z INFO orders-api served request" for m in range(20)]
+    lines += [f"2024-03-02T09:{m:02d}:30Z ERROR orders-api upstream connect error to inventory-svc" for m in (0, 7, 14)]
+    lines += [f"2024-03-02T09:20:{s:02d}Z ERROR orders-api upstream connect error to inventory-svc" for s in range(50)]
+    (tmp_path / "app.log").write_text("\n".join(sorted(lines)) + "\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _incident(capsys, "orders failing", "--format", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["started_at"] == "2024-03-02T09:20:00Z"
+    assert [(e["at"], e["kind"]) for e in report["timeline"]] == [(report["started_at"], "error_onset")]
+    assert main(["postmortem"]) == 0
+    assert "- 09:20:00: [orders-api] Errors rose: upstream connect error to inventory-svc (×50 from here, ×3 before)" in (
+        capsys.readouterr().out)
