@@ -78,7 +78,8 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
         else symptoms_from_scan(scan, context))
     if why := nothing_readable(found.scan.files):
         raise LogInputError(why)
-    changes = phase("timeline", lambda: read_changes(request.repo, found, context, request.deploys))
+    changes = phase("timeline", lambda: read_changes(request.repo, found, context, request.deploys,
+                                                     looked_in=request.repo_dir))
     # Correlation is ranked inside read_changes (it needs the diffs it reads); the phase reports it.
     phase("correlation", lambda: changes.candidates)
     blast = phase("blast radius", lambda: assess_blast_radius(found, context, description))

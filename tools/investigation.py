@@ -111,11 +111,17 @@ def symptoms_from_scan(scan: LogScan, context: IncidentContext) -> SymptomFindin
 
 
 def read_changes(repo: Path | None, found: SymptomFindings, context: IncidentContext,
-                 deploy_records: list[DeployRecord] | None = None) -> ChangeFindings:
-    """Deploys from the deploys file, the logs and git, matched to commits, and candidates ranked against the onset."""
+                 deploy_records: list[DeployRecord] | None = None, *, looked_in: Path | None = None) -> ChangeFindings:
+    """Deploys from the deploys file, the logs and git, matched to commits, and candidates ranked against the onset.
+
+    `repo` None is a logs-only investigation; `looked_in`, the directory that held no repository, is named
+    in the note that says so.
+    """
     notes: list[str] = []
     history = None
-    if repo is not None:
+    if repo is None:
+        notes.append(no_history_note(looked_in, bool(deploy_records)))
+    else:
         known = sorted(set(known_services_in_repo(repo)) | set(context.services) | {s.service for s in found.scan.signatures})
         since, until = _commit_window(found.scan)
         history = read_history(repo, known_services=known, since=since, until=until)
@@ -146,6 +152,14 @@ def read_changes(repo: Path | None, found: SymptomFindings, context: IncidentCon
             found.onset, found.affected.direct, found.affected.related, deploys, history, diffs, signatures, match_notes,
         )
     return ChangeFindings(history=history, deploys=deploys, match_notes=match_notes, candidates=candidates, notes=notes)
+
+
+def no_history_note(looked_in: Path | None, deploys_file: bool) -> str:
+    """Why no commit can be named: the investigation read no git history, and what it read instead."""
+    why = f"{looked_in} is not a git repository" if looked_in is not None else "no repository was given"
+    read = "the logs and the deploys file" if deploys_file else "the logs"
+    return (f"no git history was read ({why}): deploys come from {read} alone, and no commit or configuration "
+            "change can be named; give the repository that was deployed to read its changes")
 
 
 def _commit_window(scan: LogScan) -> tuple[datetime | None, datetime | None]:

@@ -2,7 +2,8 @@
 it could not determine. No traceback ever reaches the user; `--debug` shows it.
 
 test_cli.py covers a missing --log file, a bad --since/--tz/--format, a missing --context and
---repo, one wrongly typed context field, a --repo that is not git and an empty log. Here: the rest,
+--repo, one wrongly typed context field and an empty log (a --repo that is not git is a logs-only
+investigation, not bad input: test_logs_only.py). Here: the rest,
 on real files, directories and git repositories built in temp dirs.
 """
 
@@ -83,7 +84,6 @@ def plain_dir(tmp_path):
     (["--log", "bindir"], ["--log bindir", "no text or gzip file"]),
     (["--log", "nomatch-*.log"], ["--log nomatch-*.log", "matches no file"]),
     (["--log", "app.log", "--repo", "app.log"], ["--repo app.log", "not a directory"]),
-    (["--log", "app.log", "--repo", "."], ["--repo .", "not a git repository"]),
     (["--log", "app.log", "--context", "emptydir"], ["--context emptydir", "not a file"]),
     (["--log", "app.log", "--context", "services-list.yaml"], ["services-list.yaml", "services:", "dictionary"]),
     (["--log", "app.log", "--context", "depends-string.yaml"], ["services.checkout-api.depends_on", "list"]),
