@@ -116,7 +116,8 @@ def _rollback(store: StateStore, incident: str | None, fmt: OutputFormat, client
 @app.command()
 def incident(
     description: Annotated[str | None, typer.Argument(help="what is happening, in your words")] = None,
-    repo: Annotated[Path | None, typer.Option(help="the repository that was deployed (default: current directory)")] = None,
+    repo: Annotated[Path | None, typer.Option(help="the repository that was deployed (default: current directory); "
+                                                   "a directory that is not one gives a logs-only investigation")] = None,
     log: Annotated[list[str] | None, typer.Option(help="log file, directory or glob; repeatable; plain or gzip")] = None,
     context: Annotated[Path | None, typer.Option(help="incident-context.yaml (default: at the repo root when present)")] = None,
     deploys: Annotated[Path | None, typer.Option(help="the deploy system's record: YAML, JSON or JSON lines of service, at, version, commit")] = None,
@@ -155,11 +156,9 @@ def incident(
         client = ModelClient.from_environment(model or default_model())
     elif model:
         _say(f"note: --model {model} is for the anthropic agent; the offline agent needs no model")
-    git_repo: Path | None = repo_dir
-    if not is_git_repo(repo_dir):
-        if repo is not None:
-            raise InputError(f"--repo {repo}: not a git repository")
-        git_repo = None  # said once every input has been checked: a bad one is then the only line
+    # A directory that is no repository is a logs-only investigation; one git finds and refuses
+    # (ownership, a broken config) is bad input: RepoError, for the user to fix, not to read past.
+    git_repo = repo_dir if is_git_repo(repo_dir) else None
     context_path = context
     if context_path is None and (repo_dir / "incident-context.yaml").is_file():
         context_path = repo_dir / "incident-context.yaml"
@@ -175,12 +174,10 @@ def incident(
     if window[0] is not None and window[1] is not None and window[0] > window[1]:
         raise InputError(f"--since {since} is after --until {until}: the window holds no time")
     request = InvestigationRequest(
-        description=description, repo=git_repo, logs=logs, context=load_context(context_path),
+        description=description, repo=git_repo, repo_dir=repo_dir, logs=logs, context=load_context(context_path),
         context_path=context_path, since=window[0], until=window[1], tz=tz,
         deploys=load_deploys_file(deploys) if deploys else [], deploys_path=deploys.resolve() if deploys else None,
     )
-    if git_repo is None:
-        _say(f"note: {repo_dir} is not a git repository; investigating logs only")
     progress = _say if verbose or sys.stderr.isatty() else (lambda _: None)
     if client is None:
         loading = _load_agent_meanwhile()
@@ -198,6 +195,10 @@ def incident(
 
         report = investigate_with_model(request, client, max_input_tokens=max_input_tokens, progress=progress)
         _say(usage_line(report))
+    if git_repo is None:  # said once the logs were found readable: a bad input is then the only line
+        _say(f"note: {repo_dir} is not a git repository; investigating logs only (the report's notes say so)")
+    for unread in report.inputs.unread if report.inputs else []:  # never "no errors" about logs not read
+        _say(f"warning: {unread}; left out of the investigation")
     try:
         saved = store.save(report)
         if verbose:
@@ -218,7 +219,8 @@ def postmortem(
     repo: Annotated[Path | None, typer.Option(help="the repository whose state dir to read (default: current directory)")] = None,
     state_dir: Annotated[Path | None, typer.Option(help="where investigations are saved (default: <repo>/.wicked-platform)")] = None,
 ) -> None:
-    """Render the root cause analysis (seed 000, phase 6) of a saved investigation, in markdown."""
+    """Render the root cause analysis document of a saved investigation, in markdown: summary, timeline, root
+    cause, why it was not caught, contributing factors, corrective actions and the follow-up checklist."""
     from wicked_platform.agents.render import postmortem_markdown
 
     repo_dir = (repo or Path.cwd()).resolve()

@@ -39,6 +39,8 @@ def symptoms(report: IncidentReport) -> SymptomsFindings:
 def timeline(report: IncidentReport) -> TimelineFindings:
     deploys = [f"{d.service} {d.version or (d.commit or '')[:12]} at {iso_z(d.at)}" for d in report.deploys[:5]]
     if not deploys:
+        if report.inputs is not None and report.inputs.repo is None:
+            return TimelineFindings(summary="No deploys were found in the logs read; no git history was read.")
         return TimelineFindings(summary="No deploys were found in the logs or the repository history.")
     count = f"{len(report.deploys)} deploy" + ("s" if len(report.deploys) != 1 else "")
     return TimelineFindings(summary=f"{count} seen: " + "; ".join(deploys) + ".",

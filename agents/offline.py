@@ -18,6 +18,8 @@ from wicked_platform.tools.investigation import (
     ChangeFindings, SymptomFindings, assemble_report, assess_blast_radius, decide_mitigation, read_changes, read_symptoms,
     symptoms_from_scan,
 )
+from wicked_platform.tools.logs.coverage import mostly_unread, nothing_readable, why_unread
+from wicked_platform.tools.logs.discovery import LogInputError
 from wicked_platform.tools.logs.models import LogScan
 from wicked_platform.tools.report import IncidentReport, InputSummary, LogInput
 from wicked_platform.tools.timeutil import to_utc
@@ -74,7 +76,10 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
     found = phase("symptoms", lambda: read_symptoms(
         request.logs, context, since=request.since, until=request.until, tz=request.tz) if scan is None
         else symptoms_from_scan(scan, context))
-    changes = phase("timeline", lambda: read_changes(request.repo, found, context, request.deploys))
+    if why := nothing_readable(found.scan.files):
+        raise LogInputError(why)
+    changes = phase("timeline", lambda: read_changes(request.repo, found, context, request.deploys,
+                                                     looked_in=request.repo_dir))
     # Correlation is ranked inside read_changes (it needs the diffs it reads); the phase reports it.
     phase("correlation", lambda: changes.candidates)
     blast = phase("blast radius", lambda: assess_blast_radius(found, context, description))
@@ -87,6 +92,7 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
         logs=[LogInput(path=f.path, format=f.format.value, lines=f.lines, unparsed=f.unparsed) for f in found.scan.files],
         log_start=found.scan.start, log_end=found.scan.end,
         commits_read=len(changes.history.commits) if changes.history else 0,
+        unread=[why_unread(f) for f in mostly_unread(found.scan.files)],
     )
     report = assemble_report(description, found, changes, blast, mitigation, inputs, agent="offline")
     progress("done in " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in timings.items()))

@@ -20,7 +20,8 @@ class InvestigationRequest(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     description: str
-    repo: Path | None
+    repo: Path | None  # the git repository whose history is read; None: logs only
+    repo_dir: Path | None = None  # the directory given as the repository (--repo, else the working directory), git or not
     logs: list[Path]
     context: IncidentContext
     context_path: Path | None = None

@@ -56,13 +56,30 @@ def compact(value: Any) -> Any:
     return value
 
 
+def request_roots(request: InvestigationRequest) -> list[Path]:
+    """The folders the tools may read for `request`: the repository's, and those of the logs and files it names."""
+    places = [request.repo_dir or request.repo]
+    places += [p.parent for p in request.logs]
+    places += [p.parent for p in (request.context_path, request.deploys_path) if p is not None]
+    roots: list[Path] = []
+    for place in sorted({p.resolve() for p in places if p is not None}, key=lambda p: (len(p.parts), str(p))):
+        if not any(place.is_relative_to(r) for r in roots):
+            roots.append(place)
+    return roots or [Path.cwd()]
+
+
+def repo_argument(request: InvestigationRequest) -> Path:
+    """What the tools are given as `repo`: the directory the user named, git or not, else the first root."""
+    return request.repo_dir or request.repo or request_roots(request)[0]
+
+
 def request_inputs(request: InvestigationRequest) -> Inputs:
     """What the engine reads for `request`, as the tools' workspace names it."""
     def resolved(path: Path | None) -> Path | None:
         return path.resolve() if path is not None else None
 
     repo = resolved(request.repo)
-    return Inputs(repo=repo if repo is not None and is_git_repo(repo) else None,
+    return Inputs(repo=repo if repo is not None and is_git_repo(repo) else None, repo_dir=repo_argument(request).resolve(),
                   logs=tuple(p.resolve() for p in request.logs), context_path=resolved(request.context_path),
                   deploys_path=resolved(request.deploys_path), since=request.since, until=request.until, tz=request.tz)
 
@@ -85,14 +102,7 @@ class Toolbox:
         self._schemas: dict[str, set[str]] = {}
 
     def _roots(self) -> list[Path]:
-        places = [self.request.repo] if self.request.repo else []
-        places += [p.parent for p in self.request.logs]
-        places += [p.parent for p in (self.request.context_path, self.request.deploys_path) if p is not None]
-        roots: list[Path] = []
-        for place in sorted({p.resolve() for p in places if p is not None}, key=lambda p: (len(p.parts), str(p))):
-            if not any(place.is_relative_to(r) for r in roots):
-                roots.append(place)
-        return roots or [Path.cwd()]
+        return request_roots(self.request)
 
     async def __aenter__(self) -> Toolbox:
         workspace = Workspace(Roots(self._roots()))
@@ -129,7 +139,7 @@ class Toolbox:
     def _inputs(self, name: str) -> dict[str, Any]:
         r = self.request
         values: dict[str, Any] = {
-            "logs": [str(p) for p in r.logs], "repo": str(r.repo or self._roots()[0]),
+            "logs": [str(p) for p in r.logs], "repo": str(repo_argument(r)),
             "context": str(r.context_path) if r.context_path else None,
             "deploys": str(r.deploys_path) if r.deploys_path else None,
             "since": iso_z(r.since) if r.since else None, "until": iso_z(r.until) if r.until else None,

@@ -34,8 +34,10 @@ from wicked_platform.tools.changes.models import CommitDiff, GitHistory, RepoGro
 from wicked_platform.tools.changes.repo_grounds import repo_grounds
 from wicked_platform.tools.changes.services import with_structural_services
 from wicked_platform.tools.context import IncidentContext
+from wicked_platform.tools.logs.coverage import read_summary, unreadable
 from wicked_platform.tools.logs.models import LogFileStats, LogScan, SignatureStats
 from wicked_platform.tools.logs.scan import scan_logs
+from wicked_platform.tools.logs.stamped_sql import YearRule
 from wicked_platform.tools.redaction import redact_model
 from wicked_platform.tools.timeutil import iso_z
 from wicked_platform.tools.report import (
@@ -93,7 +95,7 @@ class MitigationFindings(Frozen):
 
 def read_symptoms(
     logs: list[Path], context: IncidentContext, *, since: datetime | None = None, until: datetime | None = None,
-    tz: str = "UTC", year_hint: int | None = None,
+    tz: str = "UTC", year_hint: int | YearRule | None = None,
 ) -> SymptomFindings:
     exact_tests.import_meanwhile()
     scan = scan_logs(logs, since=since, until=until, tz=tz, year_hint=year_hint)
@@ -114,11 +116,17 @@ def symptoms_from_scan(scan: LogScan, context: IncidentContext) -> SymptomFindin
 
 
 def read_changes(repo: Path | None, found: SymptomFindings, context: IncidentContext,
-                 deploy_records: list[DeployRecord] | None = None) -> ChangeFindings:
-    """Deploys from the deploys file, the logs and git, matched to commits, and candidates ranked against the onset."""
+                 deploy_records: list[DeployRecord] | None = None, *, looked_in: Path | None = None) -> ChangeFindings:
+    """Deploys from the deploys file, the logs and git, matched to commits, and candidates ranked against the onset.
+
+    `repo` None is a logs-only investigation; `looked_in`, the directory that held no repository, is named
+    in the note that says so.
+    """
     notes: list[str] = []
     history = None
-    if repo is not None:
+    if repo is None:
+        notes.append(no_history_note(looked_in, bool(deploy_records)))
+    else:
         known = sorted(set(known_services_in_repo(repo)) | set(context.services) | {s.service for s in found.scan.signatures})
         since, until = _commit_window(found.scan)
         history = read_history(repo, known_services=known, since=since, until=until)
@@ -158,6 +166,14 @@ def read_changes(repo: Path | None, found: SymptomFindings, context: IncidentCon
         grounds = repo_grounds(repo, ref, known)
     return ChangeFindings(history=history, deploys=deploys, match_notes=match_notes, candidates=candidates, notes=notes,
                           grounds=grounds)
+
+
+def no_history_note(looked_in: Path | None, deploys_file: bool) -> str:
+    """Why no commit can be named: the investigation read no git history, and what it read instead."""
+    why = f"{looked_in} is not a git repository" if looked_in is not None else "no repository was given"
+    read = "the logs and the deploys file" if deploys_file else "the logs"
+    return (f"no git history was read ({why}): deploys come from {read} alone, and no commit or configuration "
+            "change can be named; give the repository that was deployed to read its changes")
 
 
 def _commit_window(scan: LogScan) -> tuple[datetime | None, datetime | None]:
@@ -382,12 +398,16 @@ def assemble_report(
         summary = "Errors were found, but too few to tell whether they rose."
     else:
         summary = "No rise in errors was found in the logs read."
-    summary += f" Recommendation: {mitigation.decision.recommendation}."
+    summary += f" {read_summary(found.scan.files)} Recommendation: {mitigation.decision.recommendation}."
+    severity_reasons = list(mitigation.severity_reasons)
+    if missing := unreadable(found.scan.files):
+        severity_reasons.append(f"judged on the logs that could be read: {len(missing)} of {len(found.scan.files)} "
+                                "log files could not be (see inputs.unread and the notes)")
     report = IncidentReport(
         summary=summary,
         incident_id=incident_id(started, primary, description, found.scan),
         title=_title(description, primary, found), description=description, severity=mitigation.severity,
-        severity_reasons=mitigation.severity_reasons, status=status, started_at=started, detected_at=detected,
+        severity_reasons=severity_reasons, status=status, started_at=started, detected_at=detected,
         duration_seconds=int((found.scan.end - started).total_seconds()) if started and found.scan.end else None,
         symptoms=found.symptoms, timeline=timeline, deploys=changes.deploys, root_cause=root,
         correlation=correlation_from(top, found, blast, changes.deploys), hypotheses=mitigation.hypotheses, blast_radius=blast,

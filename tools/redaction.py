@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from wicked_platform.tools.redaction_shapes import is_algorithm_name, is_constant_or_state
+
 REDACTED = "[REDACTED]"
 
 PERSONAL_DATA_ENV = "WICKED_PLATFORM_REDACT_PERSONAL"
@@ -133,17 +135,30 @@ def _redact_secrets(text: str) -> str:
     text = _COOKIE.sub(_keep_head, text)
     text = _JWT.sub(REDACTED, text)
     text = _AWS_KEY_ID.sub(REDACTED, text)
-    text = _VENDOR_TOKEN.sub(lambda m: REDACTED if _looks_random(m.group(0)) else m.group(0), text)
+    text = _VENDOR_TOKEN.sub(_vendor_token, text)
     text = _WEBHOOK.sub(_keep_head, text)
-    text = _FLAG.sub(lambda m: m.group(0) if m.group("secret").startswith(("-", REDACTED)) else _keep_head(m), text)
+    text = _FLAG.sub(lambda m: m.group(0) if m.group("secret").startswith(("-", REDACTED))
+                     or is_constant_or_state(m.group("secret")) else _keep_head(m), text)
     text = _KEY_VALUE.sub(_redact_value, text)
-    return _PROSE_SECRET.sub(_keep_head, text)
+    return _PROSE_SECRET.sub(lambda m: m.group(0) if is_constant_or_state(m.group("secret")) else _keep_head(m), text)
 
 
 def _redact_personal_data(text: str) -> str:
     if "@" in text:
-        text = _EMAIL.sub(REDACTED, text)
+        text = _EMAIL.sub(_email, text)
     return _CARD.sub(_card, text)
+
+
+def _vendor_token(match: re.Match[str]) -> str:
+    """A vendor's key, unless it is an algorithm's name that shares the prefix (`sk-ssh-ed25519-cert-v01`:
+    a FIDO security-key certificate type, not an OpenAI key)."""
+    token = match.group(0)
+    return REDACTED if _looks_random(token) and not is_algorithm_name(token) else token
+
+
+def _email(match: re.Match[str]) -> str:
+    """An address, unless it is an algorithm's name (`aes256-gcm@openssh.com`): those are evidence."""
+    return match.group(0) if is_algorithm_name(match.group(0).split("@", 1)[0]) else REDACTED
 
 
 def _card(match: re.Match[str]) -> str:
@@ -176,6 +191,8 @@ def _keep_head(match: re.Match[str]) -> str:
 def _redact_value(match: re.Match[str]) -> str:
     value = match.group("value")
     if value.lower().lstrip("\\\"'").startswith(_REFERENCE_PREFIXES):
+        return match.group(0)
+    if is_constant_or_state(value.replace('\\"', "").strip("\"'")):  # `token: INVALID_TOKEN`: a code, not the token
         return match.group(0)
     for quote in ('\\"', '"', "'"):
         if len(value) >= 2 * len(quote) and value.startswith(quote) and value.endswith(quote):

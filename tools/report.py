@@ -16,7 +16,9 @@ Status = Literal["INVESTIGATING", "IDENTIFIED", "MONITORING", "RESOLVED"]
 Confidence = Literal["HIGH", "MEDIUM", "LOW", "NONE"]
 Likelihood = Literal["HIGH", "MEDIUM", "LOW"]
 TimelineKind = Literal["deploy", "change", "error_onset", "error", "warning", "alert", "recovery", "note"]
-DeploySource = Literal["log", "git", "deploys-file"]
+DeploySource = Literal["log", "git", "deploys-file", "kubernetes", "argocd", "helm", "github"]
+# Where a --deploys record came from: the project's own records, or what a deploy system printed.
+RecordSource = Literal["deploys-file", "kubernetes", "argocd", "helm", "github"]
 Recommendation = Literal["ROLLBACK", "HOTFIX", "DISABLE_FEATURE", "SCALE", "MONITOR"]
 CriterionId = Literal[
     "error_rate_10x_baseline", "critical_user_path", "deploy_correlation", "no_quick_mitigation", "revenue_threshold"
@@ -155,6 +157,8 @@ class InputSummary(Model):
     log_start: UtcDatetime | None = None
     log_end: UtcDatetime | None = None
     commits_read: int = 0
+    unread: list[str] = Field(default_factory=list, description=(
+        "log files mostly not understood (more than half their lines), each with its count and first unread line"))
 
 
 class PhaseAnalysis(Model):

@@ -82,10 +82,13 @@ def test_context_with_a_wrong_type_names_the_field(checkout_timeout, tmp_path, s
     assert r.returncode == 2 and "services.checkout-api.requests_per_minute" in r.stderr
 
 
-def test_not_a_git_repo_is_exit_2_when_named(tmp_path, state):
+def test_a_named_repo_that_is_not_a_git_repository_is_read_as_logs_only(tmp_path, state):
     (tmp_path / "app.log").write_text("2024-01-15T14:23:15Z ERROR api boom\n")
-    r = wp("incident", "api errors", "--repo", str(tmp_path), *state, cwd=tmp_path)
-    assert r.returncode == 2 and "not a git repository" in r.stderr
+    r = wp("incident", "api errors", "--repo", str(tmp_path), "--format", "json", *state, cwd="/")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == f"note: {tmp_path} is not a git repository; investigating logs only (the report's notes say so)\n"
+    notes = json.loads(r.stdout)["notes"]
+    assert any(n.startswith(f"no git history was read ({tmp_path} is not a git repository)") for n in notes)
 
 
 def test_logs_only_without_a_repo_still_reports(tmp_path, state):

@@ -56,3 +56,38 @@ def test_redacting_a_json_document_leaves_valid_json(document, indent):
 def test_redacting_twice_changes_nothing_more(text):
     once = redact(text)
     assert redact(once) == once
+
+
+# Codes of capital words (and numbers) after a secret's name stay; a secret of the same length that mixes
+# cases or digits inside a run does not. An algorithm name of real tokens stays; an address does not.
+_WORD = st.text(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), min_size=3, max_size=8)
+CODES = st.lists(st.one_of(_WORD, st.integers(0, 999).map(str)), min_size=1, max_size=4).map(
+    lambda words: "_".join(["ERR", *words]))
+SECRETS = st.tuples(st.text(st.sampled_from("abcdefghijkmnpqrstuvwxyz"), min_size=3, max_size=8),
+                    st.integers(0, 99_999), st.text(st.sampled_from("ABCDEFGHJKLMNPQRSTUVWXYZ"), min_size=1, max_size=4)
+                    ).map(lambda parts: f"{parts[0]}{parts[1]}{parts[2]}")
+KEYS = st.sampled_from(["token: ", "password=", '"apiKey": "', "client_secret = ", "--token ", "X_API_KEY="])
+
+
+@fuzz(200)
+@given(KEYS, CODES, SECRETS, _AROUND)
+def test_a_code_stays_and_the_secret_beside_it_goes(key, code, secret, around):
+    closing = '"' if key.endswith('"') else ""
+    out = redact(f"{around} {key}{code}{closing} and {key}{secret}{closing} {around}")
+    assert f"{key}{code}" in out and secret not in out
+
+
+_PRIMITIVES = st.sampled_from(["aes256", "chacha20", "poly1305", "hmac", "sha2", "etm", "umac", "gcm", "curve25519", "sha256",
+                               "ed25519", "ecdsa", "nistp384"])
+_ALGORITHMS = st.tuples(_PRIMITIVES, st.lists(st.one_of(_PRIMITIVES, st.sampled_from(["512", "ssh", "cert", "v01", "sk"])),
+                                              min_size=1, max_size=4)).flatmap(
+    lambda parts: st.permutations([parts[0], *parts[1]])).map("-".join)
+_MAILBOX = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz."), min_size=2, max_size=10).filter(
+    lambda s: s[0] != "." and s[-1] != "." and ".." not in s)
+
+
+@fuzz(200)
+@given(_ALGORITHMS, _MAILBOX, st.sampled_from(["openssh.com", "libssh.org", "example.com"]))
+def test_an_algorithm_name_stays_and_the_address_beside_it_goes(algorithm, mailbox, domain):
+    out = redact(f"offer {algorithm}@{domain}, contact {mailbox}-ops@{domain}")
+    assert f"{algorithm}@{domain}" in out and f"{mailbox}-ops@{domain}" not in out

@@ -212,3 +212,44 @@ _PIECES = st.sampled_from([
 def test_redacting_twice_changes_nothing_more(text):
     once = redact(text)
     assert redact(once) == once
+
+
+# Codes, states and algorithm names where a secret or an address would sit: evidence, kept. Next to each,
+# a real secret of the same kind of key, gone.
+@pytest.mark.parametrize("line, kept, secret", [
+    ("JwtAuthError: token rejected: token=AUTH_TOKEN_MISSING; retry with Authorization: Bearer Zm9vYmFyQmVhcmVyMTIz",
+     "token=AUTH_TOKEN_MISSING", "Zm9vYmFyQmVhcmVyMTIz"),
+    ('{"level":"error","msg":"login failed","password":"PASSWORD_TOO_SHORT","db_password":"Tr0ub4dor&3"}',
+     '"password":"PASSWORD_TOO_SHORT"', "Tr0ub4dor&3"),
+    ("vault: secret: SECRET_NOT_FOUND (path kv/checkout); fallback secret: 9f8e7d6c5b4a3",
+     "secret: SECRET_NOT_FOUND", "9f8e7d6c5b4a3"),
+    ("gateway 429 api_key=API_KEY_QUOTA_EXCEEDED for key api_key=k-3f9a77d0", "api_key=API_KEY_QUOTA_EXCEEDED", "k-3f9a77d0"),
+    ("session token: E_SESSION_TOKEN_REVOKED, new token: tok9f8e7d6c5b4a3", "token: E_SESSION_TOKEN_REVOKED", "tok9f8e7d6c5b4a3"),
+    ("refresh failed: refresh_token=expired; client_secret=Qm9yaXNKb2huc29u7", "refresh_token=expired", "Qm9yaXNKb2huc29u7"),
+    ('payload {\\"apiKey\\": \\"MISSING\\", \\"token\\": \\"x7Yq2Lp9\\"}', '\\"apiKey\\": \\"MISSING\\"', "x7Yq2Lp9"),
+])
+def test_codes_and_states_after_a_secret_name_are_kept(line, kept, secret):
+    out = redact(line)
+    assert kept in out and secret not in out and "[REDACTED]" in out
+
+
+@pytest.mark.parametrize("line, kept", [
+    ("sshd[811]: debug1: kex: server->client cipher: chacha20-poly1305@openssh.com MAC: <implicit> compression: zlib@openssh.com",
+     ["chacha20-poly1305@openssh.com", "zlib@openssh.com"]),
+    ("sshd[811]: Unable to negotiate with 203.0.113.5 port 52314: no matching MAC found. Their offer: "
+     "hmac-sha2-512-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha256@ssh.com [preauth]",
+     ["hmac-sha2-512-etm@openssh.com", "umac-128-etm@openssh.com", "hmac-sha256@ssh.com"]),
+    ("ssh: kex algorithm curve25519-sha256@libssh.org, host key ssh-ed25519-cert-v01@openssh.com, "
+     "cipher aes128-gcm@openssh.com",
+     ["curve25519-sha256@libssh.org", "ssh-ed25519-cert-v01@openssh.com", "aes128-gcm@openssh.com"]),
+    # The FIDO key types share OpenAI's `sk-` prefix.
+    ("sshd[811]: userauth_pubkey: key type sk-ssh-ed25519-cert-v01@openssh.com not in PubkeyAcceptedAlgorithms [preauth]"
+     " (model key sk-proj-AbCdEf0123456789abcdefXYZ)", ["sk-ssh-ed25519-cert-v01@openssh.com"]),
+])
+def test_ssh_algorithm_names_are_not_addresses(line, kept):
+    planted = f"{line} | user jane.doe@example.com password=Sup3rS3cret! mailbox aes-team@example.com"
+    out = redact(planted)
+    for name in kept:
+        assert name in out
+    for gone in ("jane.doe@example.com", "Sup3rS3cret!", "aes-team@example.com", "sk-proj-AbCdEf0123456789abcdefXYZ"):
+        assert gone not in out

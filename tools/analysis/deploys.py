@@ -1,6 +1,7 @@
 """Deploys: read from log lines, matched to the commits they shipped.
 
-A logged deploy maps to its commit by tag (the version in a tag name), else by the latest commit
+Which lines are deploys is deploy_lines' question. A logged deploy maps to the commit the line names
+(an Argo CD revision, a `sha` field) when the history has it, else by tag (the version in a tag name), else by the latest commit
 touching the service that is not younger than the deploy; when every such commit is younger (a
 repository rebuilt after the fact), by the latest one touching the service, and the match says so.
 """
@@ -12,65 +13,45 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict
 
+from wicked_platform.tools.analysis.deploy_lines import recognise_deploy
+from wicked_platform.tools.analysis.deploy_shapes import Phase
 from wicked_platform.tools.changes.deploys_file import DeployRecord
 from wicked_platform.tools.changes.models import Commit, GitHistory
 from wicked_platform.tools.logs.models import LogEvent
 from wicked_platform.tools.report import Deploy
 from wicked_platform.tools.timeutil import UtcDatetime
 
-# "Deployment checkout-api-v2.4.1 started" — a deployment named <service>-<version>.
-_NAMED = re.compile(
-    r"\bdeploy(?:ment)?\s+(?P<name>[A-Za-z][\w.-]*?)[-_@:](?P<version>v?\d+(?:\.\d+)+[\w.+-]*)"
-    r"(?:\s+(?P<phase>\w+))?",
-    re.IGNORECASE,
-)
-# "deploy cart-api version=v1.8.0", "deploying cart-api v1.8.0", "deployed cart-api to v1.8.0"
-_SERVICE_VERSION = re.compile(
-    r"\b(?:deploy(?:ed|ing)?|roll(?:ed|ing)?\s*out|rollout|released?)\s+(?:of\s+)?(?P<name>[A-Za-z][\w.-]*)\s+"
-    r"(?:(?:to\s+)?version[=:\s]\s*|to\s+|@)?(?P<version>v?\d+(?:\.\d+)+[\w.+-]*)"
-    r"(?:\s+(?P<phase>\w+))?",
-    re.IGNORECASE,
-)
-# "release v1.2.3 deployed", "version v1.2.3 rolled out" — the line's own service is deployed.
-_VERSION_ONLY = re.compile(
-    r"\b(?:release|version)\s+(?P<version>v?\d+(?:\.\d+)+[\w.+-]*)\s+(?P<phase>deployed|rolled out|live|started|completed)",
-    re.IGNORECASE,
-)
-_STARTED = {"started", "starting", "begin", "began", "initiated", "rolling"}
-_FINISHED = {"completed", "complete", "finished", "succeeded", "successful", "done", "deployed", "live", "rolled"}
-
 
 class DeployEvent(BaseModel):
-    """One deploy line: which service, which version, and whether it started or finished."""
+    """One deploy line: which service, which version, and how far the deploy got."""
 
     model_config = ConfigDict(frozen=True)
 
     service: str
     version: str | None
-    phase: str  # started | completed | other
+    phase: Phase  # started | completed | failed | retired (an old version scaled away) | other
     at: UtcDatetime
-
-
-def _phase(word: str | None) -> str:
-    word = (word or "").lower()
-    if word in _STARTED:
-        return "started"
-    if word in _FINISHED:
-        return "completed"
-    return "other"
+    commit: str | None = None  # the revision the line names (Argo CD, a `sha` field), when it names one
+    rollover: bool = False  # a deploy only when the same service retires another version (Kubernetes)
+    shape: str = "prose"  # the catalogue row or reading that recognised it
 
 
 def deploy_events(events: Iterable[LogEvent]) -> list[DeployEvent]:
+    """The deploy lines among the scan's event lines, read by structure (see deploy_lines)."""
     found = []
     for event in events:
-        message = event.message
-        if match := _NAMED.search(message):
-            found.append(DeployEvent(service=match["name"], version=match["version"], phase=_phase(match["phase"]), at=event.at))
-        elif match := _SERVICE_VERSION.search(message):
-            found.append(DeployEvent(service=match["name"], version=match["version"], phase=_phase(match["phase"]), at=event.at))
-        elif match := _VERSION_ONLY.search(message):
-            found.append(DeployEvent(service=event.service, version=match["version"], phase=_phase(match["phase"]), at=event.at))
+        mention = recognise_deploy(event.message, event.service)
+        if mention is not None:
+            found.append(DeployEvent(at=event.at, **mention.model_dump()))
     return found
+
+
+def _rolled_over(events: list[DeployEvent]) -> set[tuple[str, str | None]]:
+    """(service, version) of scale-ups that are no rollout: no other version of the service was retired.
+    A replica set scaled up while the old one is scaled down is a rollout; alone, it may be an autoscaler."""
+    retired = {(e.service, e.version) for e in events if e.phase == "retired"}
+    return {(e.service, e.version) for e in events if e.rollover
+            and not any(s == e.service and v != e.version for s, v in retired)}
 
 
 def _tag_matches(tag: str, service: str, version: str | None) -> bool:
@@ -101,12 +82,25 @@ def commit_for_deploy(deploy: Deploy, history: GitHistory) -> tuple[Commit | Non
     return None, f"no commit touches {deploy.service}"
 
 
+def _named_commit(named: str | None, history: GitHistory, who: str) -> tuple[Commit, str] | None:
+    """The one commit of the history a revision names (a prefix of its sha), and how it was matched."""
+    if not named:
+        return None
+    matches = [c for c in history.commits if c.sha.startswith(named.lower())]
+    if len(matches) != 1:
+        return None
+    return matches[0], f"{who} commit {matches[0].short}"
+
+
 def deploys_from_logs(events: Iterable[LogEvent], history: GitHistory | None) -> tuple[list[Deploy], dict[str, str]]:
     """One Deploy per (service, version) logged, oldest first, and how each was matched to a commit
     (keyed by "service version")."""
+    found = deploy_events(events)
+    lone_scale_ups = _rolled_over(found)
     grouped: dict[tuple[str, str | None], list[DeployEvent]] = {}
-    for event in deploy_events(events):
-        grouped.setdefault((event.service, event.version), []).append(event)
+    for event in found:
+        if event.phase != "retired" and (event.service, event.version) not in lone_scale_ups:
+            grouped.setdefault((event.service, event.version), []).append(event)
     deploys: list[Deploy] = []
     notes: dict[str, str] = {}
     for (service, version), group in grouped.items():
@@ -116,7 +110,8 @@ def deploys_from_logs(events: Iterable[LogEvent], history: GitHistory | None) ->
         done = min(completed) if completed else None
         deploy = Deploy(service=service, version=version, at=at, completed_at=done, commit=None, source="log")
         if history is not None and history.commits:
-            commit, how = commit_for_deploy(deploy, history)
+            named = next((e.commit for e in group if e.commit), None)
+            commit, how = _named_commit(named, history, "the log names") or commit_for_deploy(deploy, history)
             if commit is not None:
                 deploy = deploy.model_copy(update={"commit": commit.sha, "subject": commit.subject})
             notes[f"{service} {version or ''}".strip()] = how
@@ -153,15 +148,16 @@ def deploys_from_tags(history: GitHistory, logged: list[Deploy]) -> list[Deploy]
 
 def deploys_from_records(records: Iterable[DeployRecord], history: GitHistory | None) -> tuple[list[Deploy], dict[str, str]]:
     """Deploys from the deploy system's file: the commit it names when the history has it, else matched
-    like a logged deploy (tag, then the latest commit touching the service)."""
+    like a logged deploy (tag, then the latest commit touching the service). The note says which
+    system's export it was read from, and what its reader inferred."""
     deploys, notes = [], {}
     for record in records:
         deploy = Deploy(service=record.service, version=record.version, at=record.at, completed_at=record.completed_at,
-                        commit=None, source="deploys-file")
+                        commit=None, source=record.source)
         key = f"{record.service} {record.version or ''}".strip()
-        named = [c for c in history.commits if record.commit and c.sha.startswith(record.commit.lower())] if history else []
-        if len(named) == 1:
-            commit, how = named[0], f"the deploys file names commit {named[0].short}"
+        named = _named_commit(record.commit, history, "the deploys file names") if history else None
+        if named is not None:
+            commit, how = named
         elif history is not None and history.commits:
             commit, how = commit_for_deploy(deploy, history)
             if record.commit:
@@ -170,7 +166,7 @@ def deploys_from_records(records: Iterable[DeployRecord], history: GitHistory | 
             commit, how = None, "no repository history to match against"
         if commit is not None:
             deploy = deploy.model_copy(update={"commit": commit.sha, "subject": commit.subject})
-        notes[key] = how
+        notes[key] = f"{record.note}; {how}" if record.note else how
         deploys.append(deploy)
     deploys.sort(key=lambda d: (d.at, d.service, d.version or ""))
     return deploys, notes

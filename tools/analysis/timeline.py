@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from wicked_platform.tools.analysis.error_points import ERROR_CLASSES
+from wicked_platform.tools.analysis.error_points import ERROR_CLASSES, error_points
 from wicked_platform.tools.analysis.rates import Onset
 from wicked_platform.tools.analysis.symptoms import PAGE_WORDS, is_recovery
 from wicked_platform.tools.changes.models import Commit
@@ -13,6 +13,7 @@ from wicked_platform.tools.logs.models import LevelClass, LogEvent, LogScan
 from wicked_platform.tools.logs.signatures import signature, signature_shape
 from wicked_platform.tools.report import Deploy, TimelineEvent, TimelineKind
 
+_SECOND = timedelta(seconds=1)  # the onset is a whole second: the first error in it is the first error at the onset
 BURST_GAP = timedelta(seconds=60)  # repeats of one event closer than this are one row
 MAX_ROWS = 60
 HISTORY = timedelta(days=1)  # changes older than this before the onset are not timeline rows
@@ -90,8 +91,10 @@ def build_timeline(
     scan: LogScan, onset: Onset | None, deploys: list[Deploy], cause: Commit | None = None
 ) -> list[TimelineEvent]:
     rows: list[TimelineEvent] = []
+    own_rows: dict[tuple, TimelineEvent] = {}  # each logged event's row, by its line
     for event in scan.events:
         rows.append(TimelineEvent(at=event.at, service=event.service, kind=event_kind(event), event=event.message))
+        own_rows.setdefault((event.at, event.service, event.message), rows[-1])
     logged = {(e.at, e.service) for e in scan.events}
     # A release tagged days before is history, not part of the incident: the timeline shows times of
     # day, so a week-old tag would read as if it happened this morning.
@@ -106,18 +109,21 @@ def build_timeline(
     if cause is not None and onset is not None and onset.at - HISTORY <= cause.committed_at <= onset.at:
         rows.append(TimelineEvent(at=cause.committed_at, service=cause.services[0] if cause.services else None,
                                   kind="change", event=f"Commit {cause.short}: {cause.subject}"))
+    onset_row = None
     if onset is not None:
-        event_lines = {(e.at, e.service, e.message) for e in scan.events}
         onset_sigs = [s for s in scan.signatures if s.first_seen >= onset.at or s.last_seen >= onset.at]
-        first = True
         for sig in sorted(onset_sigs, key=lambda s: (s.first_seen, s.service, s.signature)):
             if sig.first_seen < onset.at:
                 continue  # present before the onset: baseline noise, not a new sighting
-            if (sig.first_seen, sig.service, sig.example) in event_lines:
-                continue  # the line already has its own row (an alert, a circuit breaker)
+            starts = sig.level_class in ERROR_CLASSES and onset_row is None and sig.first_seen < onset.at + _SECOND
+            own = own_rows.get((sig.first_seen, sig.service, sig.example))
+            if own is not None:
+                if not starts or own.kind in ("deploy", "recovery"):
+                    continue  # the line already has its own row (an alert, a circuit breaker)
+                rows.remove(own)  # the first error is an alert line: its row becomes the onset's, with its count
             kind: TimelineKind
-            if sig.level_class in ERROR_CLASSES and first:
-                kind, first, text = "error_onset", False, f"First errors: {sig.example}"
+            if starts:
+                kind, text = "error_onset", f"First errors: {sig.example}"
             elif sig.level_class == LevelClass.WARNING:
                 kind, text = "warning", sig.example
             elif sig.level_class == LevelClass.ALERT:
@@ -128,6 +134,41 @@ def build_timeline(
                 span = (sig.last_seen - sig.first_seen).total_seconds()
                 text += f" (×{sig.count} through {sig.last_seen:%H:%M:%S})" if span else f" (×{sig.count})"
             rows.append(TimelineEvent(at=sig.first_seen, service=sig.service, kind=kind, event=text, count=sig.count))
+            if kind == "error_onset":
+                onset_row = rows[-1]
+        if onset_row is None:  # no error was new in the onset's second: say which one rose there
+            onset_row = _rise_row(scan, onset)
+            rows.append(onset_row)
     rows.sort(key=lambda r: (r.at, _KIND_ORDER[r.kind], r.service or "", r.event))
     rows = _compress(rows)
-    return rows[:MAX_ROWS]
+    shown = rows[:MAX_ROWS]
+    if onset_row is not None and all(r.kind != "error_onset" for r in shown):  # a long run-up never hides the onset
+        return [*rows[: MAX_ROWS - 1], next(r for r in rows if r.kind == "error_onset")]
+    return shown
+
+
+def _rise_row(scan: LogScan, onset: Onset) -> TimelineEvent:
+    """The onset's row when the errors there were seen before it (a rate that rose, not a new message), or
+    when the first new one already has a row of its own (an alert): the signature with the most errors in
+    the onset's second, with its count from there on and before."""
+    points = error_points(scan)
+    after = points.since(onset.at).per_key()
+    in_second = after - points.since(onset.at + _SECOND).per_key()
+    series = scan.point_table.series
+    if not len(in_second) or int(in_second.max()) == 0:  # the rise is in request counts alone
+        comparison = onset.comparison
+        return TimelineEvent(at=onset.at, service=None, kind="error_onset", count=comparison.after_errors,
+                             event=f"Errors rose: {comparison.after_errors} from here, {comparison.before_errors} before")
+    key = min((k for k in range(len(in_second)) if in_second[k]),
+              key=lambda k: (-int(in_second[k]), series[k].service, series[k].signature))
+    line = series[key]
+    stats = next((s for s in scan.signatures if (s.service, s.signature, s.level_class)
+                  == (line.service, line.signature, line.level_class)), None)
+    example = stats.example if stats is not None else line.signature
+    count = int(after[key])
+    if stats is not None and stats.first_seen >= onset.at:
+        text = f"First errors: {example}" + (f" (×{count})" if count > 1 else "")
+    else:
+        before = stats.count - count if stats is not None else None
+        text = f"Errors rose: {example} (×{count} from here" + (f", ×{before} before)" if before is not None else ")")
+    return TimelineEvent(at=onset.at, service=line.service, kind="error_onset", event=text, count=count)

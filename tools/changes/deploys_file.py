@@ -1,9 +1,12 @@
 """A deploys file: the deploy system's own record, when logs do not say what shipped when.
 
-YAML or JSON: a list of deploys, or a mapping with a `deploys:` list; JSON lines work too (one
-deploy an object a line), so `kubectl`/CI exports need little massaging. Each deploy names its
-service and when it started; version, completion and the commit shipped are optional. Common
-spellings of the keys from CD tools are accepted (`app`, `tag`, `started_at`, `sha`, ...).
+What deploy systems print is read as it is, recognised by content (deploy_exports): `kubectl get
+replicasets -o json`, Argo CD's application history (`argocd app get -o json`, `argocd app history`),
+`helm history -o json` and GitHub's deployments API. Anything else is the project's own records:
+YAML or JSON, a list of deploys or a mapping with a `deploys:` list, or JSON lines (one deploy an
+object a line). Each names its service and when it started; version, completion and the commit
+shipped are optional, and common spellings of the keys from CD tools are accepted (`app`, `tag`,
+`started_at`, `sha`, ...).
 """
 
 from __future__ import annotations
@@ -12,10 +15,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
-from wicked_platform.tools.timeutil import UtcDatetime
+from wicked_platform.tools.changes.deploy_exports import ExportError, read_export, read_export_text
+from wicked_platform.tools.changes.deploy_record import DeployRecord
 from wicked_platform.tools.userfile import first_problem, parse_yaml
+
+__all__ = ["MAX_BYTES", "DeployRecord", "DeploysFileError", "load_deploys_file"]
 
 MAX_BYTES = 16 << 20
 
@@ -24,17 +30,7 @@ class DeploysFileError(ValueError):
     """The deploys file cannot be used: one line naming the file, the entry and the field."""
 
 
-class DeployRecord(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    service: str = Field(min_length=1, validation_alias=AliasChoices("service", "app", "application", "name"))
-    version: str | None = Field(None, validation_alias=AliasChoices("version", "tag", "release", "image_tag"))
-    at: UtcDatetime = Field(validation_alias=AliasChoices("at", "started_at", "start", "time", "timestamp", "deployed_at"))
-    completed_at: UtcDatetime | None = Field(None, validation_alias=AliasChoices("completed_at", "finished_at", "end"))
-    commit: str | None = Field(None, validation_alias=AliasChoices("commit", "sha", "revision", "git_sha"))
-
-
-def _entries(path: Path, text: str) -> list[Any]:
+def _document(path: Path, text: str) -> Any:
     stripped = text.lstrip()
     if stripped.startswith("{") and "\n{" in stripped:  # JSON lines: an object a line
         try:
@@ -43,12 +39,32 @@ def _entries(path: Path, text: str) -> list[Any]:
             raise DeploysFileError(f"--deploys {path}: line {exc.lineno}: not JSON ({exc.msg})") from None
         except RecursionError:
             raise DeploysFileError(f"--deploys {path}: nested too deeply to be read") from None
-    document = parse_yaml(text, DeploysFileError, f"--deploys {path}", what="YAML or JSON")  # YAML reads JSON too
+    return parse_yaml(text, DeploysFileError, f"--deploys {path}", what="YAML or JSON")  # YAML reads JSON too
+
+
+def _own_records(path: Path, document: Any) -> list[DeployRecord]:
     if isinstance(document, dict) and isinstance(document.get("deploys"), list):
-        return document["deploys"]
-    if isinstance(document, list):
-        return document
-    raise DeploysFileError(f"--deploys {path}: expected a list of deploys, or a mapping with a `deploys:` list")
+        entries = document["deploys"]
+    elif isinstance(document, list):
+        entries = document
+    else:
+        raise DeploysFileError(f"--deploys {path}: expected a list of deploys, or a mapping with a `deploys:` list")
+    records = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise DeploysFileError(f"--deploys {path}: entry {index}: expected a mapping with service and at")
+        try:
+            records.append(DeployRecord.model_validate(entry))
+        except ValidationError as exc:
+            raise DeploysFileError(f"--deploys {path}: entry {index}: {first_problem(exc)}") from None
+    return records
+
+
+def _file_stem(path: Path) -> str:
+    name = path.name
+    for suffix in (".gz", ".txt", ".log", ".out", ".json", ".yaml", ".yml"):
+        name = name.removesuffix(suffix)
+    return name
 
 
 def load_deploys_file(path: Path) -> list[DeployRecord]:
@@ -61,12 +77,15 @@ def load_deploys_file(path: Path) -> list[DeployRecord]:
         raise DeploysFileError(f"--deploys {path}: no such file") from None
     except OSError as exc:
         raise DeploysFileError(f"--deploys {path}: {exc.strerror or exc}") from None
-    records = []
-    for index, entry in enumerate(_entries(path, text)):
-        if not isinstance(entry, dict):
-            raise DeploysFileError(f"--deploys {path}: entry {index}: expected a mapping with service and at")
-        try:
-            records.append(DeployRecord.model_validate(entry))
-        except ValidationError as exc:
-            raise DeploysFileError(f"--deploys {path}: entry {index}: {first_problem(exc)}") from None
+    try:
+        records = read_export_text(text, _file_stem(path))
+        if records is None:
+            document = _document(path, text)
+            records = read_export(document)
+            if records is None:
+                records = _own_records(path, document)
+    except ExportError as exc:
+        raise DeploysFileError(f"--deploys {path}: {exc}") from None
+    except ValidationError as exc:  # a table row whose time does not parse
+        raise DeploysFileError(f"--deploys {path}: {first_problem(exc)}") from None
     return sorted(records, key=lambda r: (r.at, r.service, r.version or ""))

@@ -20,6 +20,7 @@ from wicked_platform.tools.logs.models import LevelClass
 from wicked_platform.tools.logs.signatures import digit_shape_sql
 from wicked_platform.tools.logs.sniff import FileLayout
 from wicked_platform.tools.logs.sql_text import quote
+from wicked_platform.tools.logs.wrappers import unwrap_sql
 
 MAX_MESSAGE_CHARS = 2000  # a longer message is cut: signatures and examples stay readable
 # Comparing whole lines to find a file's first and last is slow on gigabytes; the stamp heads them,
@@ -114,7 +115,9 @@ def read_lines_sql(path_sql: str, *, gzip: bool, strip_ansi: bool = False, batch
     a small file), and each line also carries its `file_id` and `default_service`, from the list
     parameters $file_ids and $services that run alongside the paths.
     """
-    line = f"regexp_replace(coalesce(line, ''), {quote(formats.ANSI_ESCAPE)}, '', 'g')" if strip_ansi else "coalesce(line, '')"
+    # DuckDB ends a line at a bare CR, so `\r\r\n` hands the next line a leading LF: it is no part of it.
+    whole = "(CASE WHEN starts_with(line, chr(10)) THEN substr(line, 2) ELSE coalesce(line, '') END)"
+    line = f"regexp_replace({whole}, {quote(formats.ANSI_ESCAPE)}, '', 'g')" if strip_ansi else whole
     reader = (
         f"read_csv({path_sql}, columns = {{'line': 'VARCHAR'}}, "
         f"header = false, delim = {quote(LINE_DELIMITER)}, quote = '', escape = '', auto_detect = false, "
@@ -156,16 +159,26 @@ def file_query(
     per_second = f"kind = '{PARSED}'" if sql.every_second else SIGNED_ROW
     file_sql = "file_id" if file_id is None else str(file_id)
     default_service = "default_service" if file_id is None else quote(layout.service)
+    carried = "file_id, default_service, " if file_id is None else ""
+    stamp, ts, service = sql.stamp or "NULL::BIGINT", sql.ts, sql.service
+    lines = [f"lines AS ({lines_sql})"]
+    if layout.wrapper is not None:  # the inner line is read; the wrapper's time and service stand in for its own
+        unwrapped = unwrap_sql(layout.wrapper, "line", lambda text: bounded_us(iso_to_us(text)))
+        lines = [f"wrapped AS ({lines_sql})",
+                 f"lines AS (SELECT * REPLACE ({unwrapped.line} AS line), {unwrapped.time_us} AS wrapper_us, "
+                 f"{unwrapped.service} AS wrapper_service FROM wrapped)"]
+        stamp, ts, service = f"coalesce({stamp}, wrapper_us)", f"coalesce({ts}, wrapper_us)", f"coalesce({service}, wrapper_service)"
+        carried += "CASE WHEN candidate THEN wrapper_us END AS wrapper_us, CASE WHEN candidate THEN wrapper_service END AS wrapper_service, "
     ctes = [
-        f"lines AS ({lines_sql})",
+        *lines,
         *stamp_ctes,
         f"marked AS (SELECT *, coalesce({sql.candidate or 'true'}, true) AS candidate "
         f"FROM (SELECT *, {bounded_us('raw_stamp')} AS stamp FROM "
-        f"(SELECT *, {sql.stamp or 'NULL::BIGINT'} AS raw_stamp FROM {stamped})))",
-        _kept(sql, boring_window, carried="file_id, default_service, " if file_id is None else "", dedupe=not prefiltered),
+        f"(SELECT *, {stamp} AS raw_stamp FROM {stamped})))",
+        _kept(sql, boring_window, carried=carried, dedupe=not prefiltered),
         *step_ctes,
-        f"fields AS (SELECT *, {bounded_us('raw_ts')} AS ts FROM (SELECT *, {sql.ts} AS raw_ts, {sql.level} AS level_text, "
-        f"coalesce({sql.service}, {default_service}) AS service, left({sql.message}, {MAX_MESSAGE_CHARS}) AS message, "
+        f"fields AS (SELECT *, {bounded_us('raw_ts')} AS ts FROM (SELECT *, {ts} AS raw_ts, {sql.level} AS level_text, "
+        f"coalesce({service}, {default_service}) AS service, left({sql.message}, {MAX_MESSAGE_CHARS}) AS message, "
         f"{sql.status} AS status FROM {parsed}))",
         f"""classified AS (
             SELECT *, {level_class_sql('level')} AS cls,
@@ -186,7 +199,7 @@ SELECT {file_sql} AS file_id, kind, cls, level, service,
        CASE WHEN event THEN message END AS event_message,
        sum(n) AS n,
        coalesce(sum(n) FILTER (WHERE status >= 500), 0) AS failed,
-       coalesce(min(ts), min(first_stamp)) AS first_us, coalesce(max(ts), max(last_stamp)) AS last_us,
+       least(min(ts), min(first_stamp)) AS first_us, greatest(max(ts), max(last_stamp)) AS last_us,
        min(first_line) AS first_line, max(last_line) AS last_line,
        min(example_key) FILTER (WHERE signed) AS example_key,
        arg_min(message, example_key) FILTER (WHERE signed) AS example

@@ -63,9 +63,11 @@ def plain_lead_sniff(words: list[str]) -> str:
 
 # <34>Jan 15 14:23:15 host app[123]: message   (RFC 3164; PRI optional, no year, no zone)
 SYSLOG_3164_STAMP = r"[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}"
+# The tag may carry words before its colon (`syslogd 1.4.1: restart.`, macOS' `sandboxd[129] ([31211]):`),
+# or be missing (`host  -- root[2421]: ...`): then the message is all that follows the host.
 SYSLOG_3164 = (
-    rf"^(?:<(?P<pri>[0-9]{{1,3}})>)?(?P<ts>{SYSLOG_3164_STAMP}) (?P<host>[^ ]+) "
-    r"(?P<app>[^:\[ \t]+)(?:\[(?P<pid>[^\]]*)\])?: ?(?P<msg>.*)$"
+    rf"^(?:<(?P<pri>[0-9]{{1,3}})>)?(?P<ts>{SYSLOG_3164_STAMP}) (?P<host>[^ ]+) +"
+    r"(?:(?P<app>[^:\[ \t]+)(?:\[(?P<pid>[^\]]*)\])?(?: [^:]{0,40})?: ?)?(?P<msg>.*)$"
 )
 # <34>1 2024-01-15T14:23:15Z host app 12 ID47 [sd] message   (RFC 5424)
 SYSLOG_5424 = (
@@ -82,10 +84,15 @@ ACCESS = (
 LOGFMT_PAIR = r'(?:^|[ \t])(?P<key>[A-Za-z_@][A-Za-z0-9_.@-]*)=(?P<value>"(?:[^"\\]|\\.)*"|[^ \t]*)'
 
 # Keys that name a line's parts, most usual first.
-TIME_KEYS = ("ts", "time", "timestamp", "@timestamp", "datetime")
-LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log.level")
-SERVICE_KEYS = ("service", "service.name", "app", "application", "logger", "component")
-MESSAGE_KEYS = ("msg", "message", "event")
+# Beyond the usual: journald's `journalctl -o json` (__REALTIME_TIMESTAMP in µs, PRIORITY 0-7,
+# SYSLOG_IDENTIFIER, MESSAGE), MongoDB's log (`t.$date`, `s`: F/E/W/I/D1-5), Google Cloud Logging exports
+# (`severity`, `timestamp`, `jsonPayload.message`, `textPayload`, `resource.labels.container_name`),
+# CloudWatch Logs Insights exports (`@timestamp`, `@message`), Fluentd's Kubernetes metadata.
+TIME_KEYS = ("ts", "time", "timestamp", "@timestamp", "datetime", "__REALTIME_TIMESTAMP", "t.$date")
+LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log.level", "PRIORITY", "s")
+SERVICE_KEYS = ("service", "service.name", "app", "application", "logger", "component", "SYSLOG_IDENTIFIER",
+                "resource.labels.container_name", "resource.labels.service_name", "kubernetes.container_name")
+MESSAGE_KEYS = ("msg", "message", "event", "MESSAGE", "@message", "jsonPayload.message", "textPayload")
 # Where a structured line keeps what went wrong beside its message: zap's and go-kit's `error`/`err`,
 # pino's `err.message`, an `exception`, an error code. `msg: "request failed"` alone would fold every
 # failure into one signature.
@@ -109,18 +116,24 @@ CONTINUATION = (
 VOCABULARY_WORDS = (
     "err", "warn", "crit", "fatal", "alert", "emerg", "panic", "severe", "deploy", "rollout", "rolled out",
     "rolling out", "release", "circuit", "recover", "resolved", "back to normal", "healthy again", "paging", "paged",
-    "threshold",
+    "threshold", "replica set", "sync operation", "automated sync", "upgrade", "helm",
 )  # letters and blanks only: the C prefilter compares them byte for byte, ASCII case folded
 LINE_VOCABULARY = "(?i)" + "|".join(VOCABULARY_WORDS)
 EVENT = (
     r"(?i)\bdeploy(?:ment|ed|ing|s)?\b|\broll(?:out|ed out|ing out)\b|\breleas(?:e|ed|ing)\s+v?[0-9]+(?:\.[0-9]+)+|"
     r"\bcircuit[ -]?breaker|\brecover(?:ed|y)\b|\bresolved\b|\bback to normal\b|\bhealthy again\b|"
-    r"\balert|\bpag(?:ing|ed)\b|\bthreshold"
+    r"\balert|\bpag(?:ing|ed)\b|\bthreshold|"
+    # What deploy systems print (tools/analysis/deploy_shapes.py reads them): Kubernetes, Argo CD, Helm, Flux,
+    # and structured events whose kind is a deploy.
+    r"\bscaled (?:up|down) replica set\b|\bsync operation to\b|\binitiated automated sync\b|\bhas been upgraded\b|"
+    r"\bhelm (?:install|upgrade|rollback) (?:succeeded|failed)\b|"
+    r"\b(?:event|type|kind|action|task|operation)\"?\s*[:=]\s*\"?[a-z0-9_.:-]*(?:deploy|rollout|release|upgrade)|"
+    r"^[a-z0-9_.:-]*(?:deploy|rollout)[a-z0-9_.:-]*$"
 )
 # Every message EVENT matches holds one of these (any case): the C prefilter, which groups lines that are
 # no event, keeps each line holding one as a row of its own, and the SQL decides.
 EVENT_WORDS = ("deploy", "roll", "releas", "circuit", "recover", "resolved", "back to normal", "healthy again", "alert",
-               "paging", "paged", "threshold")
+               "paging", "paged", "threshold", "replica set", "sync operation", "automated sync", "upgrade", "helm")
 
 # An ANSI escape sequence (colours, bold: `\x1b[1;31m`), as a terminal's log is written with them.
 ANSI_ESCAPE = r"\x1b\[[0-9;?]*[ -/]*[@-~]"
@@ -139,6 +152,8 @@ def file_stem(path: Path) -> str:
     for suffix in (".gz", ".log", ".txt", ".json", ".jsonl", ".ndjson"):
         if name.lower().endswith(suffix) and len(name) > len(suffix):
             name = name[: -len(suffix)]
+    if name.isdigit() and path.parent.name:  # Kubernetes' /var/log/pods/<ns>_<pod>_<uid>/<container>/0.log
+        return path.parent.name
     return name
 
 

@@ -23,6 +23,9 @@ LEVEL_CLASSES: dict[str, LevelClass] = {
 SYSLOG_SEVERITIES = ("EMERG", "ALERT", "CRIT", "ERR", "WARNING", "NOTICE", "INFO", "DEBUG")
 """RFC 5424 severities by number: PRI = facility * 8 + severity."""
 
+LETTER_LEVELS = {"V": "VERBOSE", "D": "DEBUG", "I": "INFO", "W": "WARN", "E": "ERROR", "F": "FATAL", "A": "ALERT"}
+"""Android logcat's one-letter priorities (`adb logcat -v threadtime`: `... 1702  2395 E Tag: msg`); A is ASSERT."""
+
 # pino/bunyan write the level as a number: 10 trace ... 60 fatal.
 NUMERIC_LEVELS = {10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL"}
 
@@ -43,7 +46,9 @@ def level_name(level: str | int | None) -> str | None:
     text = str(level).strip()
     if text.isdigit() and int(text) in NUMERIC_LEVELS:
         return NUMERIC_LEVELS[int(text)]
-    return text.upper() or None
+    if text.isdigit() and int(text) < len(SYSLOG_SEVERITIES):  # journald's PRIORITY, GELF's level: 3 is err
+        return SYSLOG_SEVERITIES[int(text)]
+    return LETTER_LEVELS.get(text) or text.upper() or None
 
 
 def level_class(level: str | int | None) -> LevelClass:
@@ -58,9 +63,15 @@ def _sql_list(words: list[str]) -> str:
 
 def level_name_sql(column: str) -> str:
     """SQL twin of `level_name` for a VARCHAR column (NULL stays NULL)."""
-    numbers = " ".join(f"WHEN '{number}' THEN '{word}'" for number, word in NUMERIC_LEVELS.items())
+    words = {**{str(n): w for n, w in enumerate(SYSLOG_SEVERITIES)}, **NUMERIC_LEVELS, **LETTER_LEVELS}
+    numbers = " ".join(f"WHEN '{number}' THEN '{word}'" for number, word in words.items())
     bare = trimmed(column)
     return f"(CASE {bare} {numbers} ELSE nullif(upper({bare}), '') END)"
+
+
+def letter_level_sql(column: str) -> str:
+    """SQL: the level word of a logcat letter (NULL for anything else)."""
+    return "(CASE " + column + " " + " ".join(f"WHEN '{k}' THEN '{w}'" for k, w in LETTER_LEVELS.items()) + " END)"
 
 
 def level_class_sql(column: str) -> str:

@@ -14,10 +14,15 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs import formats
-from wicked_platform.tools.logs.levels import LEVEL_CLASSES, severity_name_sql
+from wicked_platform.tools.logs.levels import LEVEL_CLASSES, letter_level_sql, severity_name_sql
 from wicked_platform.tools.logs.models import LogFormat
 from wicked_platform.tools.logs.sniff import FileLayout
 from wicked_platform.tools.logs.sql_text import quote, trimmed
+from wicked_platform.tools.logs.stamp_shapes import BY_NAME
+from wicked_platform.tools.logs.sniff_stamped import AFTER_STAMP
+from wicked_platform.tools.logs.stamped_sql import (
+    YearRule, after_stamp_sql, level_pattern, stamp_text_sql, strptime_us_sql, worse_than_info_sql,
+)
 from wicked_platform.tools.timeutil import END_YEAR, FIRST_YEAR
 
 CANDIDATE_LINE = "cline"  # the line, for candidate lines only (NULL otherwise): what `steps` start from
@@ -105,12 +110,13 @@ def _leading_level_word(text_sql: str) -> tuple[str, str]:
             f"(CASE WHEN {is_level} THEN substr({text_sql}, length({prefix}) + 1) ELSE {text_sql} END)")
 
 
-def line_sql(layout: FileLayout, *, year: int) -> LineSql:
-    """The SQL for a file of this layout; `year` dates RFC 3164 stamps, which carry none."""
+def line_sql(layout: FileLayout, *, year: int | YearRule) -> LineSql:
+    """The SQL for a file of this layout; `year` dates stamps that carry none (RFC 3164, logcat)."""
+    years = year if isinstance(year, YearRule) else YearRule(year=year)
     builders = {
         LogFormat.PLAIN: _plain, LogFormat.JSON: _json, LogFormat.LOGFMT: _logfmt,
-        LogFormat.SYSLOG_3164: lambda lay: _syslog_3164(lay, year), LogFormat.SYSLOG_5424: _syslog_5424,
-        LogFormat.ACCESS: _access,
+        LogFormat.SYSLOG_3164: lambda lay: _syslog_3164(lay, years), LogFormat.SYSLOG_5424: _syslog_5424,
+        LogFormat.ACCESS: _access, LogFormat.STAMPED: lambda lay: _stamped(lay, years),
     }
     if layout.format not in builders:
         raise ValueError(f"{layout.path}: no reader for format {layout.format.value}")
@@ -184,21 +190,28 @@ def _json(layout: FileLayout) -> LineSql:
     index = {path: i + 1 for i, path in enumerate(paths)}  # one JSON parse per line: every path at once
 
     def value(part: list[str]) -> str:
-        # A key holding an object on some lines (`"service": {"name": ...}`) is not the value there.
-        return _first_of([f"(CASE WHEN left(parts[{index[path]}], 1) NOT IN ('{{', '[') THEN parts[{index[path]}] END)"
-                          for path in part])
+        # A key holding an object on some lines (`"service": {"name": ...}`) is not the value there; a text
+        # that opens with a bracket (`[ERROR] Task timed out`) is.
+        return _first_of([f"(CASE WHEN left(parts[{index[path]}], 1) NOT IN ('{{', '[') "
+                          f"OR NOT json_valid(parts[{index[path]}]) THEN parts[{index[path]}] END)" for path in part])
 
+    level, message, steps = value(keys.level), value(keys.message), []
+    if not keys.level and keys.message:  # CloudWatch's `@message`, a Lambda's `[ERROR] ...`: the level opens the text
+        steps = [SqlColumn(name="json_message", sql=message)]
+        level, message = _leading_level_word("json_message")
     # pino/bunyan write the level as a number; 40 and up are warnings and worse.
-    numeric_level = '|"(?:level|severity|lvl)"\\s*:\\s*[4-6][0-9]\\b'
+    # journald's PRIORITY and GELF's level are syslog severities (0-4: emerg to warning); MongoDB's `s` a letter.
+    numeric_level = ('|"(?:level|severity|lvl)"\\s*:\\s*[4-6][0-9]\\b'
+                     '|"(?:PRIORITY|level|severity)"\\s*:\\s*"?[0-4]"?\\s*[,}]|"s"\\s*:\\s*"[EFWA]"')
     return LineSql(
         stamp_steps=[SqlColumn(name="time_value", sql=_first_of(
             [f"try(json_extract_string(line, {quote(path)}))" for path in keys.ts]))],
         stamp=value_to_us("time_value"),
         candidate=f"stamp IS NULL OR {_vocabulary(numeric_level)}",
         steps=[SqlColumn(name="parts", sql=f"try(json_extract_string({CANDIDATE_LINE}, "
-                                           f"[{', '.join(quote(p) for p in paths)}]))")],
-        ts=value_to_us(value(keys.ts)), level=value(keys.level), service=value(keys.service),
-        message=_with_error(value(keys.message), value(keys.error)),
+                                           f"[{', '.join(quote(p) for p in paths)}]))"), *steps],
+        ts=value_to_us(value(keys.ts)), level=level, service=value(keys.service),
+        message=_with_error(message, value(keys.error)),
     )
 
 
@@ -253,10 +266,9 @@ def _logfmt(layout: FileLayout) -> LineSql:
 _LEADING_3164_STAMP = "^(?:<[0-9]{1,3}>)?" + formats.SYSLOG_3164_STAMP
 
 
-def _syslog_3164(layout: FileLayout, year: int) -> LineSql:
+def _syslog_3164(layout: FileLayout, years: YearRule) -> LineSql:
     def stamp_of(text_sql: str) -> str:
-        day = f"replace({text_sql}, '  ', ' ')"  # `Jan  5`
-        return f"epoch_us(CAST(try_strptime('{year} ' || {day}, '%Y %b %d %H:%M:%S') AS TIMESTAMPTZ))"
+        return strptime_us_sql(f"replace({text_sql}, '  ', ' ')", BY_NAME["month-day"], years)  # `Jan  5`
 
     level_word, rest = _leading_level_word("parts.msg")
     return LineSql(
@@ -298,6 +310,55 @@ def _access(layout: FileLayout) -> LineSql:
         message="split_part(request, ' ', 1) || ' ' || split_part(request, ' ', 2) || ' ' || CAST(code AS VARCHAR)",
         status="code", events=False, every_second=True,
     )
+
+
+def _stamped(layout: FileLayout, years: YearRule) -> LineSql:
+    """A sniffed layout (sniff_stamped.py): the stamp at its place, the level where the file keeps it."""
+    if layout.stamp is None:  # a wrapped line with no time of its own: the wrapper's stands in (file_query)
+        return _unstamped(layout)
+    shape = BY_NAME[layout.stamp.shape]
+
+    def to_us(text_sql: str) -> str:
+        if shape.conversion == "iso":
+            return iso_to_us(text_sql)
+        if shape.conversion == "epoch":
+            return value_to_us(text_sql)
+        return strptime_us_sql(text_sql, shape, years)
+
+    steps = [SqlColumn(name="ts_text", sql=stamp_text_sql(CANDIDATE_LINE, layout.stamp)),
+             SqlColumn(name="after", sql=after_stamp_sql(CANDIDATE_LINE, layout.stamp))]
+    candidate = f"stamp IS NULL OR {_vocabulary()}"
+    if layout.level is not None and layout.level.vocabulary == "letters":  # E, F, W: no word of the vocabulary says so
+        candidate += f" OR {worse_than_info_sql('line', layout.stamp, layout.level)}"
+    level, level_steps, message = _level_and_message(layout)
+    return LineSql(
+        stamp_steps=[SqlColumn(name="stamp_text", sql=stamp_text_sql("line", layout.stamp))],
+        stamp=to_us("stamp_text"), candidate=candidate, steps=[*steps, *level_steps],
+        ts=to_us("ts_text"), level=level, service="NULL", message=message,
+    )
+
+
+def _unstamped(layout: FileLayout) -> LineSql:
+    """Inner lines without a time (the wrapper gives it): the level from the line's start, the rest the message."""
+    steps = [SqlColumn(name="after", sql=f"ltrim({CANDIDATE_LINE}, {quote(AFTER_STAMP)})")]
+    level, level_steps, message = _level_and_message(layout)
+    return LineSql(stamp="NULL::BIGINT", candidate=f"stamp IS NULL OR {_vocabulary()}", steps=[*steps, *level_steps], ts="NULL::BIGINT",
+                   level=level, service="NULL", message=message)
+
+
+def _level_and_message(layout: FileLayout) -> tuple[str, list[SqlColumn], str]:
+    """From `after` (what follows the stamp): the level where the file keeps it, and the message after it."""
+    if layout.level is None:
+        steps, level, message = [], "NULL", "after"
+    else:
+        pattern = level_pattern(layout.level)
+        steps = [SqlColumn(name="found", sql=f"regexp_extract(after, {quote(pattern)}, ['lead', 'word'])"),
+                 SqlColumn(name="level_end", sql=f"length(regexp_extract(after, {quote(pattern)}, 0))")]
+        word = "nullif(found.word, '')"
+        level = letter_level_sql(word) if layout.level.vocabulary == "letters" else word
+        message = "(CASE WHEN level_end > 0 THEN ltrim(substr(after, level_end + 1)) ELSE after END)"
+    steps.append(SqlColumn(name="message_text", sql=message))
+    return level, steps, trimmed("message_text", " \t", side="right")
 
 
 def _extract_groups(pattern: str, names: list[str]) -> str:

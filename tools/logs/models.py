@@ -21,6 +21,7 @@ class LogFormat(StrEnum):
     SYSLOG_3164 = "syslog-rfc3164"  # <34>Jan 15 14:23:15 host app[12]: message (no year)
     SYSLOG_5424 = "syslog-rfc5424"  # <34>1 2024-01-15T14:23:15Z host app 12 - - message
     ACCESS = "access"  # nginx/apache common or combined: every line is a request, 5xx an error
+    STAMPED = "stamped"  # a stamp of the catalogue (stamp_shapes.py) at a sniffed place, a level where the file keeps it
     UNKNOWN = "unknown"
 
 
@@ -51,6 +52,17 @@ class LogFileStats(Frozen):
     last_at: UtcDatetime | None = None
     error: str | None = Field(None, description="why the file could not be read, when it could not")
     warning: str | None = Field(None, description="what was repaired to read it: a gzip stream cut short, over-long lines cut")
+    first_unread: str | None = Field(None, description="the first line in no layout it knows, as written (of its first lines)")
+    binary: bool = Field(False, description="the file is not text (an image, an archive)")
+
+    @property
+    def unread(self) -> int:
+        """Lines not understood: neither stamped in the file's layout nor continuing a line above."""
+        return self.unparsed if self.error is None else max(self.lines, 1)
+
+    @property
+    def unread_share(self) -> float:
+        return 1.0 if self.error is not None or self.binary else self.unparsed / self.lines if self.lines else 0.0
 
 
 class SignatureStats(Frozen):

@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,6 +28,7 @@ from wicked_platform.tools.logs.models import LogFormat, LogScan
 from wicked_platform.tools.logs.scan_results import FileRead, build_scan, fetch_tables
 from wicked_platform.tools.logs.sniff import FileLayout, sniff_file
 from wicked_platform.tools.logs.stacks import attach_stacks
+from wicked_platform.tools.logs.stamped_sql import YearRule
 from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks
 from wicked_platform.tools.timeutil import epoch_us, to_utc
 
@@ -40,7 +41,7 @@ LONG_LINE_CHARS = 1 << 20  # a repaired copy keeps this much of a longer line (D
 
 def scan_logs(
     paths: list[Path], *, since: datetime | None = None, until: datetime | None = None, tz: str = "UTC",
-    year_hint: int | None = None, max_events: int = DEFAULT_MAX_EVENTS,
+    year_hint: int | YearRule | None = None, max_events: int = DEFAULT_MAX_EVENTS,
 ) -> LogScan:
     """Scan log files (any of the formats in LogFormat, plain or gzip) for what the analysis needs.
 
@@ -49,8 +50,9 @@ def scan_logs(
         since: ignore lines before this time (inclusive bound); naive means UTC.
         until: ignore lines after this time (inclusive bound); naive means UTC.
         tz: IANA zone of stamps written without one.
-        year_hint: the year of RFC 3164 stamps, which have none; default: the year of the latest
-            stamp in the other files, else the current year.
+        year_hint: the year of stamps that carry none (RFC 3164, logcat); default: from `until`, else
+            `since`, else the other files' latest stamp, else now, each line in the latest year that
+            does not put it past that bound.
         max_events: keep at most this many event lines, the oldest (events_truncated says so).
     """
     try:
@@ -61,8 +63,7 @@ def scan_logs(
     with _connection(tz) as (con, workdir):
         layouts = [_sniff(path) for path in paths]
         # Year-less syslog last, so it can take its year from the files read before it.
-        order = sorted(range(len(paths)), key=lambda i: isinstance(layouts[i], FileLayout)
-                       and layouts[i].format == LogFormat.SYSLOG_3164)
+        order = sorted(range(len(paths)), key=lambda i: isinstance(layouts[i], FileLayout) and layouts[i].year_less)
         reads: dict[int, FileRead] = {}
         for batch in _batches(paths, layouts):
             reads.update(_read_batch(con, workdir, batch, paths, layouts, window, tz))
@@ -73,17 +74,22 @@ def scan_logs(
             if isinstance(layout, str):
                 reads[file_id] = FileRead(file_id=file_id, path=str(paths[file_id]), error=layout)
                 continue
-            year = datetime.now(UTC).year
-            if layout.format == LogFormat.SYSLOG_3164:
-                year = year_hint or _latest_year(con) or year
-            reads[file_id] = _read_file(con, workdir, file_id, paths[file_id], layout, window, tz, year)
-        in_order = [reads[i] for i in range(len(paths))]
+            years = _year_rule(con, since, until, year_hint) if layout.year_less else YearRule(year=datetime.now(UTC).year)
+            reads[file_id] = _read_file(con, workdir, file_id, paths[file_id], layout, window, tz, years)
+        in_order = [_with_sample(reads[i], layouts[i]) for i in range(len(paths))]
         tables = fetch_tables(con, in_order, max_events)
     scan = build_scan(in_order, tables, max_events)  # once DuckDB has let go of its memory
     sources = {i: (paths[i], layout) for i, layout in enumerate(layouts)
                if isinstance(layout, FileLayout) and reads[i].error is None}
     scan = attach_stacks(scan, [row[-1] for row in tables.signatures], sources, tz)
     return scan.model_copy(update={"since": to_utc(since) if since else None, "until": to_utc(until) if until else None})
+
+
+def _with_sample(read: FileRead, layout: FileLayout | str) -> FileRead:
+    """What the sniff saw of a file that the report may need to name: its first unread line, binary data."""
+    if isinstance(layout, str):
+        return read
+    return read.model_copy(update={"first_unread": layout.first_unread, "binary": layout.binary})
 
 
 @contextmanager
@@ -114,15 +120,39 @@ def _one_line(exc: BaseException) -> str:
     return (text[0] if text else type(exc).__name__)[:300]
 
 
-def _latest_year(con: duckdb.DuckDBPyConnection) -> int | None:
-    """The year of the latest stamp read so far: parsed, or leading a line kept as text (ISO, so its
-    first four characters)."""
+def _year_rule(
+    con: duckdb.DuckDBPyConnection, since: datetime | None, until: datetime | None, hint: int | YearRule | None,
+) -> YearRule:
+    """The year of stamps without one: a line takes the latest year that does not put it past a bound —
+    `until`; a year after `since` (a line is then after since in the earliest year it can be); a day
+    past the latest stamp of the files read so far; else now."""
+    if isinstance(hint, YearRule):
+        return hint
+    if hint is not None:
+        return YearRule(year=hint)
+    if until is not None:
+        bound = to_utc(until)
+    elif since is not None:
+        start = to_utc(since)
+        bound = start.replace(year=start.year + 1, day=min(start.day, 28) if start.month == 2 else start.day)
+    elif (latest := _latest_stamp(con)) is not None:
+        bound = latest + timedelta(days=1)
+    else:
+        bound = datetime.now(UTC)
+    return YearRule(year=bound.year, not_after_us=epoch_us(bound))
+
+
+def _latest_stamp(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """The latest stamp read so far: parsed, or leading a line kept as text (ISO, so its first 19 characters)."""
     latest_us, latest_text = con.execute(
         "SELECT max(last_us), max(last_line) FROM scan_rows WHERE kind IN ('parsed', 'outside')").fetchone()
-    years = [datetime.fromtimestamp(latest_us / 1e6, UTC).year] if latest_us is not None else []
-    if latest_text and latest_text[:4].isdigit():
-        years.append(int(latest_text[:4]))
-    return max(years) if years else None
+    found = [datetime.fromtimestamp(latest_us / 1e6, UTC)] if latest_us is not None else []
+    if latest_text:
+        try:
+            found.append(datetime.fromisoformat(latest_text[:19].replace(" ", "T")).replace(tzinfo=UTC))
+        except ValueError:
+            pass
+    return max(found) if found else None
 
 
 def _is_gzip(path: Path) -> bool:
@@ -135,7 +165,7 @@ def _batches(paths: list[Path], layouts: list[FileLayout | str]) -> list[list[in
     gzip or not alike. Year-less syslog is read alone, after the files its year comes from."""
     groups: dict[tuple[str, bool], list[int]] = {}
     for file_id, layout in enumerate(layouts):
-        if isinstance(layout, str) or layout.format == LogFormat.SYSLOG_3164:
+        if isinstance(layout, str) or layout.year_less:
             continue
         try:
             compressed = _is_gzip(paths[file_id])
@@ -143,7 +173,7 @@ def _batches(paths: list[Path], layouts: list[FileLayout | str]) -> list[list[in
             continue  # read alone, which reports why
         if _prefilters(layout, paths[file_id], compressed):
             continue  # read alone, by the C prefilter: rotated logs (app.log, app.log.1) are of one layout
-        key = (layout.model_copy(update={"path": "", "service": ""}).model_dump_json(), compressed)
+        key = (layout.model_copy(update={"path": "", "service": "", "first_unread": None}).model_dump_json(), compressed)
         groups.setdefault(key, []).append(file_id)
     batches = [ids[start : start + BATCH_FILES] for ids in groups.values() for start in range(0, len(ids), BATCH_FILES)]
     return [batch for batch in batches if len(batch) > 1]
@@ -184,11 +214,11 @@ def _read_batch(
 
 def _read_file(
     con: duckdb.DuckDBPyConnection, workdir: Path, file_id: int, path: Path, layout: FileLayout, window: Window,
-    tz: str, year: int,
+    tz: str, years: YearRule,
 ) -> FileRead:
     """Run the file's query; when DuckDB refuses the file (invalid UTF-8, a line past its limit, a cut
     gzip stream), run it again on a repaired copy."""
-    sql = line_sql(layout, year=year) if layout.format != LogFormat.UNKNOWN else None
+    sql = line_sql(layout, year=years) if layout.format != LogFormat.UNKNOWN else None
     try:
         compressed = _is_gzip(path)
         source = _plain_name(workdir, file_id, path)

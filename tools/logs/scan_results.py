@@ -46,6 +46,8 @@ class FileRead(BaseModel):
     error: str | None = None
     warning: str | None = None  # read, after a repair: a cut gzip stream, over-long lines cut
     line_sql: LineSql | None = None  # how its lines were read, to date the lines kept as text
+    first_unread: str | None = None  # the sniff's first line in no known layout
+    binary: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,7 @@ def _file_stats(read: FileRead, span: FileSpan) -> LogFileStats:
         unparsed=span.unparsed, outside_window=span.outside,
         first_at=from_epoch_us(span.first_us) if span.first_us is not None else None,
         last_at=from_epoch_us(span.last_us) if span.last_us is not None else None, error=read.error, warning=read.warning,
+        first_unread=read.first_unread if span.unparsed and not read.binary else None, binary=read.binary,
     )
 
 

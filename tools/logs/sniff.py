@@ -18,10 +18,16 @@ from pydantic import BaseModel, ConfigDict
 from wicked_platform.tools.logs import formats
 from wicked_platform.tools.logs.levels import LEVEL_CLASSES, is_level_word
 from wicked_platform.tools.logs.models import LogFormat
+from wicked_platform.tools.logs.sniff_stamped import LevelPlace, StampPlace, find_place, level_place, sniff_stamped
+from wicked_platform.tools.logs.stamp_shapes import BY_NAME
 from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks  # noqa: F401 - GZIP_MAGIC: re-exported
+from wicked_platform.tools.logs.wrappers import WrapperKind, detect, unwrap
 
 SNIFF_LINES = 200
 SNIFF_BYTES = 1 << 20  # a file of few, huge lines is decided on its first MiB
+SPECIFIC_SHARE = 0.9
+"""A format with a reader of its own (which knows its services, fields and severities) keeps a file when it
+reads at least this share of the lines a sniffed layout (sniff_stamped.py) would read."""
 
 _PLAIN = formats.compile_shared(formats.PLAIN_SNIFF)
 _SYSLOG_3164 = formats.compile_shared(formats.SYSLOG_3164)
@@ -38,6 +44,7 @@ _COLON_NAME = formats.compile_shared(r"^[A-Za-z][\w.@/-]*:$")
 _COMPOUND_NAME = formats.compile_shared(r"^[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)+$")
 _LOWER_WORD = formats.compile_shared(r"^[a-z][a-z0-9]*$")
 _ANSI = formats.compile_shared(formats.ANSI_ESCAPE)
+_CONTINUATION = formats.compile_shared(formats.CONTINUATION)
 
 # The order formats are tried in, and win ties in: the most specific first.
 _ORDER = (LogFormat.JSON, LogFormat.SYSLOG_5424, LogFormat.ACCESS, LogFormat.SYSLOG_3164, LogFormat.PLAIN,
@@ -71,11 +78,23 @@ class FileLayout(BaseModel):
     interlude: bool = False  # plain: a zone word, a process id or a user@database stands before the level
     keys: LineKeys = LineKeys()  # json and logfmt
     strip_ansi: bool = False  # the lines carry ANSI colour codes (a terminal's log): read them without
+    stamp: StampPlace | None = None  # stamped: where the stamp stands, in which shape of the catalogue
+    wrapper: WrapperKind | None = None  # the lines wrap the application's own (wrappers.py): those are read
+    first_unread: str | None = None  # the first sampled line in no known layout (a continuation is read)
+    binary: bool = False  # the sample is not text (NUL bytes, or mostly bytes that are no UTF-8)
+    level: LevelPlace | None = None  # stamped: where the level stands; None: the lines carry none
+
+    @property
+    def year_less(self) -> bool:
+        """Its stamps carry no year: it is read after the files its year may come from."""
+        if self.format == LogFormat.SYSLOG_3164:
+            return True
+        return self.stamp is not None and BY_NAME[self.stamp.shape].year_less
 
     @property
     def sorts_as_text(self) -> bool:
         """Plain lines whose stamps share one zone and shape sort by time as text, to the second."""
-        return self.format == LogFormat.PLAIN and self.stamp_zone is not None
+        return self.format == LogFormat.PLAIN and self.stamp_zone is not None and self.wrapper is None
 
 
 def read_head(path: Path) -> list[str]:
@@ -98,22 +117,61 @@ def sniff_file(path: Path) -> FileLayout:
     return sniff_lines(read_head(path), path)
 
 
-def sniff_lines(lines: list[str], path: Path) -> FileLayout:
-    """The layout most of the lines agree on, read without ANSI colour codes when the lines have them."""
+def sniff_lines(lines: list[str], path: Path, *, wrapped: bool = False) -> FileLayout:
+    """The layout most of the lines agree on, read without ANSI colour codes when the lines have them.
+    `wrapped`: the lines are inner lines whose wrapper gives the time, so JSON and logfmt need none."""
+    if _binary(lines):
+        return FileLayout(path=str(path), format=LogFormat.UNKNOWN, service=formats.file_stem(path), binary=True)
+    if not wrapped and (kind := detect(lines)) is not None:
+        return _wrapped_layout(kind, lines, path)
     if not any("\x1b[" in line for line in lines):
-        return _sniff_lines(lines, path)
-    layout = _sniff_lines([_ANSI.sub("", line) for line in lines], path)
+        return _sniff_lines(lines, path, wrapped)
+    layout = _sniff_lines([_ANSI.sub("", line) for line in lines], path, wrapped)
     return layout.model_copy(update={"strip_ansi": True})
 
 
-def _sniff_lines(lines: list[str], path: Path) -> FileLayout:
+def _wrapped_layout(kind: WrapperKind, lines: list[str], path: Path) -> FileLayout:
+    """The inner lines' layout; inner lines with no time of their own take the wrapper's (a level, if any,
+    searched for from the line's start)."""
+    inner = [found.line for line in lines if (found := unwrap(kind, line)) is not None]
+    layout = sniff_lines(inner, path, wrapped=True)
+    if layout.format == LogFormat.UNKNOWN:
+        layout = FileLayout(path=str(path), format=LogFormat.STAMPED, service=formats.file_stem(path),
+                            level=level_place(inner))
+    return layout.model_copy(update={"wrapper": kind, "first_unread": None})
+
+
+def _binary(lines: list[str]) -> bool:
+    """More than a twentieth of the characters NUL bytes or bytes that are no UTF-8: an image, an archive
+    (a log line with a stray NUL or a mis-encoded name is still text)."""
+    text = "".join(lines)
+    return text.count("\x00") + text.count("\ufffd") > 0.05 * max(1, len(text))
+
+
+def _sniff_lines(lines: list[str], path: Path, wrapped: bool = False) -> FileLayout:
     """The layout most of the lines agree on; lines in no format (stack frames, blanks) do not vote."""
-    found = [_line_format(line) for line in lines]
+    found = [_line_format(line, wrapped) for line in lines]
     votes = Counter(f for f in found if f is not None)
+    best = max(votes.values(), default=0)
+    stamped = sniff_stamped(lines) if best < SPECIFIC_SHARE * len(lines) else None  # else it cannot win
+    if stamped is not None and stamped.lines * SPECIFIC_SHARE > best:
+        return FileLayout(path=str(path), format=LogFormat.STAMPED, service=formats.file_stem(path),
+                          stamp=stamped.stamp, level=stamped.level,
+                          first_unread=_first_unread(lines, [find_place(line) == stamped.stamp for line in lines]))
     if not votes:
-        return FileLayout(path=str(path), format=LogFormat.UNKNOWN, service=formats.file_stem(path))
-    best = max(votes.values())
+        return FileLayout(path=str(path), format=LogFormat.UNKNOWN, service=formats.file_stem(path),
+                          first_unread=_first_unread(lines, [False] * len(lines)))
     fmt = next(f for f in _ORDER if votes[f] == best)
+    layout = _specific_layout(fmt, lines, found, path)
+    return layout.model_copy(update={"first_unread": _first_unread(lines, [f == fmt for f in found])})
+
+
+def _first_unread(lines: list[str], read: list[bool]) -> str | None:
+    """The first line neither read in the file's layout nor continuing the line above (a stack frame)."""
+    return next((line for line, ok in zip(lines, read, strict=True) if not ok and not _CONTINUATION.match(line)), None)
+
+
+def _specific_layout(fmt: LogFormat, lines: list[str], found: list[LogFormat | None], path: Path) -> FileLayout:
     matching = [line for line, line_format in zip(lines, found, strict=True) if line_format == fmt]
     if fmt == LogFormat.PLAIN:
         return _plain_layout(matching, path)
@@ -126,10 +184,10 @@ def _sniff_lines(lines: list[str], path: Path) -> FileLayout:
     return FileLayout(path=str(path), format=fmt, service=formats.file_stem(path))
 
 
-def _line_format(line: str) -> LogFormat | None:
+def _line_format(line: str, wrapped: bool = False) -> LogFormat | None:
     if line.startswith("{"):
         record = _json_object(line)
-        if record is not None and any(json_path(record, key) for key in formats.TIME_KEYS):
+        if record is not None and (wrapped or any(json_path(record, key) for key in formats.TIME_KEYS)):
             return LogFormat.JSON
         return None
     if _SYSLOG_5424.match(line):
@@ -141,7 +199,8 @@ def _line_format(line: str) -> LogFormat | None:
     if _plain_match(line) is not None:
         return LogFormat.PLAIN
     pairs = dict(_logfmt_pairs(line))
-    if len(pairs) >= 2 and any(key in pairs for key in formats.TIME_KEYS):
+    named = formats.TIME_KEYS + (formats.LEVEL_KEYS + formats.MESSAGE_KEYS if wrapped else ())
+    if len(pairs) >= 2 and any(key in pairs for key in named):
         return LogFormat.LOGFMT
     return None
 
@@ -216,13 +275,24 @@ def _json_object(line: str) -> dict | None:
 
 
 def json_path(record: dict, key: str) -> str | None:
-    """The JSON path of `key` in a record: a top-level key (dotted or not), or a nested one."""
+    """The JSON path of `key` in a record: a top-level key (dotted or not), or a nested one at any depth."""
     if key in record and record[key] not in (None, "") and not isinstance(record[key], dict | list):
-        return '$."' + key + '"' if not key.replace("_", "").isalnum() else f"$.{key}"
-    head, _, rest = key.partition(".")
-    if rest and isinstance(record.get(head), dict) and record[head].get(rest) not in (None, ""):
-        return f"$.{head}.{rest}"
-    return None
+        return "$" + _path_step(key)
+    node: object = record
+    parts = key.split(".")
+    for part in parts:
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    if len(parts) < 2 or node in (None, "") or isinstance(node, dict | list):
+        return None
+    return "$" + "".join(_path_step(part) for part in parts)
+
+
+def _path_step(key: str) -> str:
+    """`.name`, or `."@timestamp"` / `."$date"` for a key JSON paths must quote."""
+    return f".{key}" if key.replace("_", "").isalnum() else '."' + key + '"'
+
 
 
 def _json_keys(lines: list[str]) -> LineKeys:

@@ -72,7 +72,8 @@ def attach_stacks(scan: LogScan, example_files: list[int | None], files: dict[in
     order = sorted(range(len(scan.signatures)), key=lambda i: (scan.signatures[i].level_class == LevelClass.WARNING, i))
     for index in order[:MAX_LOOKUPS]:
         signature, file_id = scan.signatures[index], example_files[index]
-        if file_id not in files or files[file_id][1].format not in (LogFormat.PLAIN, LogFormat.JSON):
+        if (file_id not in files or files[file_id][1].format not in (LogFormat.PLAIN, LogFormat.JSON)
+                or files[file_id][1].wrapper is not None):  # a wrapped trace is inside other lines: not read here
             continue
         layout = files[file_id][1]
         second = until = None

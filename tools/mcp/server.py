@@ -43,14 +43,17 @@ READ_ONLY = ToolAnnotations(readOnlyHint=True, idempotentHint=True, destructiveH
 
 Logs = Annotated[list[str], Field(description="log files, directories or globs relative to the root; "
                                               "empty = *.log, *.log.gz and logs/ under the repo")]
-Repo = Annotated[str, Field(description="the git repository that was deployed, relative to the root")]
+Repo = Annotated[str, Field(description="the git repository that was deployed, relative to the root; a directory "
+                                        "that is not one is read as logs only")]
 Context = Annotated[str | None, Field(description="incident-context.yaml (default: the repo's, when present)")]
 Since = Annotated[str | None, Field(description="ignore log lines before this ISO 8601 time")]
 Until = Annotated[str | None, Field(description="ignore log lines after this ISO 8601 time")]
 Tz = Annotated[str, Field(description="zone of timestamps written without one (IANA name)")]
 Description = Annotated[str, Field(description="what the user says is happening")]
-Deploys = Annotated[str | None, Field(description="a deploys file from the deploy system (YAML, JSON or JSON lines: "
-                                                  "service, at, and optionally version, completed_at, commit)")]
+Deploys = Annotated[str | None, Field(description="a deploys file: what a deploy system printed (kubectl get replicasets "
+                                                  "-o json, argocd app get -o json or app history, helm history -o json, "
+                                                  "GitHub deployments JSON), or YAML, JSON or JSON lines of service, at, "
+                                                  "and optionally version, completed_at, commit")]
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -141,7 +144,7 @@ def build_server(roots: list[Path] | None = None, workspace: Workspace | None = 
         """Deploys per service from log events (started/completed) and release tags, each matched to the
         commit it shipped, plus the recent commits with the services they touch. Call it to see what changed
         before the onset; then git_diff on a suspicious commit."""
-        inputs = workspace.inputs(logs, repo, None, since, until, tz, need_repo=True, deploys=deploys)
+        inputs = workspace.inputs(logs, repo, None, since, until, tz, deploys=deploys)
         changes = workspace.changes(inputs)
         history = changes.history
         commits = [c for c in (history.commits if history else []) if service is None or service in c.services]
@@ -158,10 +161,11 @@ def build_server(roots: list[Path] | None = None, workspace: Workspace | None = 
         """One commit's change against its parent: the bounded unified diff and the configuration values it
         changed (key, before, after — including old values stated in comments). Call it on the commits
         deploy_history or correlate_changes point at."""
-        repo_path = workspace.roots.resolve(repo, "repo")
-        if not repo_path.is_dir():
-            raise ValueError(f"repo {repo!r}: not a directory")
-        diff = commit_diff(repo_path, commit, max_chars=max_chars)
+        _, git_repo = workspace.repository(repo)
+        if git_repo is None:
+            raise ValueError(f"repo {repo!r}: not a git repository, so it has no commit {commit!r}; pass as repo "
+                             "the git repository that was deployed (the other tools read logs without one)")
+        diff = commit_diff(git_repo, commit, max_chars=max_chars)
         return DiffResult(commit=diff.commit, config_changes=diff.config_changes, diff=diff.diff, truncated=diff.truncated)
 
     @tool

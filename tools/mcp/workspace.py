@@ -34,7 +34,8 @@ class Inputs(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    repo: Path | None
+    repo: Path | None  # the git repository read; None: logs only
+    repo_dir: Path | None = None  # the directory given as the repository, git or not: named when it is not one
     logs: tuple[Path, ...]
     context_path: Path | None
     deploys_path: Path | None = None
@@ -54,7 +55,7 @@ class Inputs(BaseModel):
                 head = (self.repo / ".git" / "HEAD").read_text() + str((self.repo / ".git").stat().st_mtime_ns)
             except OSError:
                 head = None
-        return (str(self.repo), stamp, self.since, self.until, self.tz, head)
+        return (str(self.repo), str(self.repo_dir), stamp, self.since, self.until, self.tz, head)
 
 
 def _stamps(paths) -> tuple:
@@ -81,17 +82,11 @@ class Workspace:
 
     def inputs(
         self, logs: list[str], repo: str | None, context: str | None, since: str | None, until: str | None, tz: str,
-        *, need_repo: bool = False, deploys: str | None = None,
+        *, deploys: str | None = None,
     ) -> Inputs:
-        repo_path = self.roots.resolve(repo or ".", "repo")
-        if not repo_path.is_dir():
-            raise OutsideRoots(f"repo {repo!r}: not a directory")
-        try:
-            git_repo = repo_path if is_git_repo(repo_path) else None
-        except RepoError as exc:
-            raise ValueError(f"repo {repo or '.'!r}: {exc.reason}") from None
-        if need_repo and git_repo is None:
-            raise ValueError(f"repo {repo or '.'!r}: not a git repository; pass the repository that was deployed")
+        """The inputs resolved inside the roots. A `repo` that is no git repository is read as logs only
+        (repo None); one git finds and refuses, or a path outside the roots, is a ValueError."""
+        repo_path, git_repo = self.repository(repo)
         paths = [Path(p) for p in expand_log_args(self.roots.resolve_logs(logs), repo_path)]
         for path in paths:  # a directory argument may hold links that point out of the roots
             self.roots.resolve(str(path), "logs")
@@ -102,9 +97,19 @@ class Workspace:
             context_path = self.roots.resolve(str(repo_path / "incident-context.yaml"), "context")
         deploys_path = self.roots.resolve(deploys, "deploys") if deploys else None
         return Inputs(
-            repo=git_repo, logs=tuple(paths), context_path=context_path, deploys_path=deploys_path,
+            repo=git_repo, repo_dir=repo_path, logs=tuple(paths), context_path=context_path, deploys_path=deploys_path,
             since=parse_time("since", since), until=parse_time("until", until), tz=tz,
         )
+
+    def repository(self, repo: str | None) -> tuple[Path, Path | None]:
+        """The directory `repo` names, inside the roots, and it again when it is a git repository (else None)."""
+        repo_path = self.roots.resolve(repo or ".", "repo")
+        if not repo_path.is_dir():
+            raise OutsideRoots(f"repo {repo!r}: not a directory")
+        try:
+            return repo_path, repo_path if is_git_repo(repo_path) else None
+        except RepoError as exc:
+            raise ValueError(f"repo {repo or '.'!r}: {exc.reason}") from None
 
     def context(self, inputs: Inputs) -> IncidentContext:
         return load_context(inputs.context_path)
@@ -120,7 +125,7 @@ class Workspace:
     def changes(self, inputs: Inputs) -> ChangeFindings:
         def read() -> ChangeFindings:
             records = load_deploys_file(inputs.deploys_path) if inputs.deploys_path else None
-            return read_changes(inputs.repo, self.symptoms(inputs), self.context(inputs), records)
+            return read_changes(inputs.repo, self.symptoms(inputs), self.context(inputs), records, looked_in=inputs.repo_dir)
         return self._cached(self._changes, inputs.key(), read)
 
     def prime(self, inputs: Inputs, symptoms: SymptomFindings, changes: ChangeFindings | None = None) -> None:

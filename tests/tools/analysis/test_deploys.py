@@ -22,7 +22,7 @@ def test_deploy_wordings_are_understood():
     assert [(e.service, e.version, e.phase) for e in found] == [
         ("checkout-api", "v2.4.1", "started"),
         ("cart-api", "v1.8.0", "other"),
-        ("search-svc", "v3.0.2", "other"),
+        ("search-svc", "v3.0.2", "started"),  # `Deploying`: under way
         ("svc", "v1.2.3", "completed"),
     ]
 

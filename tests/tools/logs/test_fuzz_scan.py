@@ -20,12 +20,15 @@ import tempfile
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from support.fuzz import fuzz
 
 from wicked_platform.agents.offline import InvestigationRequest, engine_report
 from wicked_platform.tools.context import IncidentContext
+from wicked_platform.tools.logs.coverage import nothing_readable
+from wicked_platform.tools.logs.discovery import LogInputError
 from wicked_platform.tools.logs.line_sql import line_sql
 from wicked_platform.tools.logs.models import LogFormat
 from wicked_platform.tools.logs.scan import scan_logs
@@ -207,8 +210,13 @@ def test_sniffing_any_lines_gives_a_layout_duckdb_can_read(lines):
 def test_the_engine_runs_on_any_logs_and_notes_every_unparsed_line(files):
     with tempfile.TemporaryDirectory() as tmp:
         paths = _written(tmp, files, "service")
-        report = engine_report(InvestigationRequest(description="checkout errors", repo=None, logs=paths,
-                                                    context=IncidentContext()))
+        request = InvestigationRequest(description="checkout errors", repo=None, logs=paths, context=IncidentContext())
+        files_read = scan_logs(paths).files
+        if nothing_readable(files_read):  # lines, none readable: bad input, one line naming them (the contract)
+            with pytest.raises(LogInputError, match="no line could be read"):
+                engine_report(request)
+            return
+        report = engine_report(request)
     assert report.severity in ("SEV1", "SEV2", "SEV3", "SEV4")
     for log in report.inputs.logs:
         if log.unparsed:

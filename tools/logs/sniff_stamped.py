@@ -1,0 +1,116 @@
+"""Where a file's lines keep their time and their level, inferred from its first lines.
+
+For layouts nobody wrote a reader for (Spark's `17/06/09 20:10:40 INFO ...`, HDFS's `081109 203615 148
+INFO ...`, Apache's `[Sun Dec 04 04:47:44 2005] [error] ...`, logcat, ZooKeeper's `... - WARN [...]`),
+the stamp is looked for at the start of each of the line's first tokens, in every shape of the
+catalogue (stamp_shapes.py); the place most lines agree on (the shape and how many tokens stand
+before it) is the file's. Its level is the first level word within the few tokens after the stamp
+where the file keeps it (`ERROR`, `[error]`, `- WARN`, Windows' `Info`), or logcat's one letter at
+its column. The place found becomes the scan's SQL (stamped_sql.py): no line is read in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from wicked_platform.tools.logs import formats
+from wicked_platform.tools.logs.levels import LEVEL_CLASSES, LETTER_LEVELS
+from wicked_platform.tools.logs.stamp_shapes import SHAPES, StampShape, python_time
+
+MAX_TOKENS_BEFORE_STAMP = 6  # `- 1131566461 2005.11.09 dn228 Nov 9 ...`: collectors put a few fields first
+MAX_TOKENS_BEFORE_LEVEL = 8  # BGL keeps six fields between its stamp and its level
+AFTER_STAMP = " \t,|:]-"  # what separates a stamp from what follows: `, Info`, `] [error]`, ` - INFO`
+LEVEL_SHARE = 0.5  # of the stamped lines, those with a level where the file keeps it: enough to say it has levels
+LETTER_SHARE = 0.8  # one letter is a level only where nearly every line has one in that column
+
+_SHAPES = [(shape, formats.compile_shared(shape.pattern)) for shape in SHAPES]
+_TOKEN_START = re.compile(r"(?:^|(?<=[ \t]))[^ \t]")
+
+
+class StampPlace(BaseModel):
+    """The file's stamp: its shape, and how many blank-separated tokens stand before it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    shape: str
+    tokens_before: int = 0
+
+
+class LevelPlace(BaseModel):
+    """The file's level: a word searched for within `tokens_before` tokens after the stamp, or a
+    logcat letter at exactly that many."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    vocabulary: Literal["words", "letters"]
+    tokens_before: int = 0
+
+
+class StampedLayout(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    stamp: StampPlace
+    level: LevelPlace | None
+    lines: int  # of the sampled lines, those whose stamp stands at that place
+
+
+def find_stamp(line: str) -> tuple[StampShape, int, int] | None:
+    """The first stamp at the start of one of the line's first tokens: (shape, tokens before it, its end)."""
+    for index, start in enumerate(m.start() for m in _TOKEN_START.finditer(line[:200])):
+        if index > MAX_TOKENS_BEFORE_STAMP:
+            return None
+        at = start + 1 if line[start] == "[" else start
+        for shape, pattern in _SHAPES:
+            match = pattern.match(line, at)
+            if match is None or (match.end() < len(line) and line[match.end()].isalnum()):
+                continue
+            if python_time(shape, match.group(0)) is not None:
+                return shape, index, match.end()
+    return None
+
+
+def find_place(line: str) -> StampPlace | None:
+    """Where the line's stamp stands, if it has one."""
+    found = find_stamp(line)
+    return None if found is None else StampPlace(shape=found[0].name, tokens_before=found[1])
+
+
+def sniff_stamped(lines: list[str]) -> StampedLayout | None:
+    """The place most of `lines` keep their stamp, and their level where they have one; None when no
+    stamp of the catalogue opens any of their first tokens."""
+    found = [(line, place) for line in lines if (place := find_stamp(line)) is not None]
+    if not found:
+        return None
+    (shape, before), count = Counter((shape.name, index) for _, (shape, index, _) in found).most_common(1)[0]
+    at_place = [line[end:] for line, (s, index, end) in found if (s.name, index) == (shape, before)]
+    return StampedLayout(stamp=StampPlace(shape=shape, tokens_before=before), level=level_place(at_place), lines=count)
+
+
+def level_place(rests: list[str]) -> LevelPlace | None:
+    """Where the level stands in what follows the stamp (or in a whole line that has none)."""
+    words: list[int] = []
+    letters: Counter[int] = Counter()
+    for rest in rests:
+        tokens = rest.lstrip(AFTER_STAMP).split()[: MAX_TOKENS_BEFORE_LEVEL + 1]
+        word = next((i for i, token in enumerate(tokens) if _level_word(token)), None)
+        if word is not None:
+            words.append(word)
+        letters.update(i for i, token in enumerate(tokens) if token in LETTER_LEVELS)
+    if len(words) >= LEVEL_SHARE * len(rests):
+        # As far as most lines keep theirs: a word further on, in a few lines, is a message's.
+        common = [at for at, n in Counter(words).items() if n >= max(2, 0.05 * len(words))] or words
+        return LevelPlace(vocabulary="words", tokens_before=max(common))
+    if letters:
+        column, n = letters.most_common(1)[0]
+        if n >= LETTER_SHARE * len(rests):
+            return LevelPlace(vocabulary="letters", tokens_before=column)
+    return None
+
+
+def _level_word(token: str) -> bool:
+    """`ERROR`, `[error]`, `Info`, `WARN:`, Apache 2.4's `[proxy:error]` (the module before the level)."""
+    return token.strip("[]:,").rpartition(":")[2].upper() in LEVEL_CLASSES
