@@ -62,6 +62,7 @@ class LineKeys(BaseModel):
     service: list[str] = []
     message: list[str] = []
     error: list[str] = []  # what went wrong, when the line says it beside the message
+    status: list[str] = []  # the HTTP status of the request the line logs: it is a request line
 
 
 class FileLayout(BaseModel):
@@ -302,9 +303,29 @@ def _json_keys(lines: list[str]) -> LineKeys:
         found = Counter(path for r in records if (path := next(filter(None, (json_path(r, k) for k in keys)), None)))
         return [path for path, _ in found.most_common()]
 
+    def status(record: dict) -> str | None:
+        return next((path for key in formats.STATUS_KEYS if (path := json_path(record, key))
+                     and is_http_status(_json_value(record, key))), None)
+
+    statuses = Counter(path for r in records if (path := status(r)))
     return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),
                     service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS),
-                    error=used(formats.ERROR_KEYS))
+                    error=used(formats.ERROR_KEYS), status=[path for path, _ in statuses.most_common()])
+
+
+def is_http_status(value: object) -> bool:
+    """A request's HTTP status: an integer 100-599, written as a number or as its digits."""
+    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    return text.isdigit() and len(text) == 3 and 100 <= int(text) <= 599
+
+
+def _json_value(record: dict, key: str) -> object:
+    if key in record:
+        return record[key]
+    node: object = record
+    for part in key.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
 
 
 # logfmt ------------------------------------------------------------------------------------------
@@ -322,6 +343,9 @@ def _logfmt_keys(lines: list[str]) -> LineKeys:
         found.pop(None, None)
         return [key for key, _ in found.most_common()]
 
+    statuses = Counter(next((k for k in formats.STATUS_KEYS if is_http_status(pairs.get(k, "").strip('"'))), None)
+                       for pairs in seen)
+    statuses.pop(None, None)
     return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),
                     service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS),
-                    error=used(formats.ERROR_KEYS))
+                    error=used(formats.ERROR_KEYS), status=[key for key, _ in statuses.most_common()])
