@@ -25,6 +25,9 @@ from wicked_platform.tools.logs.wrappers import WrapperKind, detect, unwrap
 
 SNIFF_LINES = 200
 SNIFF_BYTES = 1 << 20  # a file of few, huge lines is decided on its first MiB
+REQUEST_SHARE = 0.5
+"""Of the sampled lines, those with an HTTP status: enough to read the file as request lines (the error rate
+is then failed / all of them). A status on a few lines, an exit code or a health check, is not."""
 SPECIFIC_SHARE = 0.9
 """A format with a reader of its own (which knows its services, fields and severities) keeps a file when it
 reads at least this share of the lines a sniffed layout (sniff_stamped.py) would read."""
@@ -319,6 +322,8 @@ def _json_keys(lines: list[str]) -> LineKeys:
                      and is_http_status(_json_value(record, key))), None)
 
     statuses = Counter(path for r in records if (path := status(r)))
+    if sum(statuses.values()) < REQUEST_SHARE * len(records):
+        statuses = Counter()  # a status on a few lines (an exit code, a health check) does not make a request log
     return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),
                     service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS),
                     error=used(formats.ERROR_KEYS), status=[path for path, _ in statuses.most_common()])
@@ -357,6 +362,8 @@ def _logfmt_keys(lines: list[str]) -> LineKeys:
     statuses = Counter(next((k for k in formats.STATUS_KEYS if is_http_status(pairs.get(k, "").strip('"'))), None)
                        for pairs in seen)
     statuses.pop(None, None)
+    if sum(statuses.values()) < REQUEST_SHARE * len(seen):
+        statuses = Counter()
     return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),
                     service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS),
                     error=used(formats.ERROR_KEYS), status=[key for key, _ in statuses.most_common()])
