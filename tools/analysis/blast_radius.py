@@ -1,7 +1,10 @@
 """How big the incident is: error rate against baseline, users and revenue — never an invented number.
 
-Every figure comes from the logs (requests are countable in access logs) or from
-incident-context.yaml; when neither can give it, the field is null and a note says why.
+Every figure comes from the logs or from incident-context.yaml; when neither can give it, the field is
+null and a note says why. The error rate is failed / all requests of one stream: the request lines of
+the logs (access logs; JSON or logfmt lines with an HTTP status). A log may be a sample of the traffic,
+so the context's requests_per_minute is never the denominator of errors counted in it: it scales
+users and revenue only.
 """
 
 from __future__ import annotations
@@ -19,17 +22,13 @@ def _pct(rate: float) -> str:
     return f"{rate * 100:.1f}%".replace(".0%", "%")
 
 
-def service_error_rate(scan: LogScan, onset: Onset, service: str, context: IncidentContext) -> float | None:
-    """The failing fraction of `service`'s requests since the onset: counted in its access log, else its
-    error lines over the requests incident-context.yaml says it serves; None when neither is known."""
+def service_error_rate(scan: LogScan, onset: Onset, service: str) -> float | None:
+    """The failing fraction of `service`'s requests since the onset, counted in its request lines; None
+    when no line counts its requests."""
     comparison = compare_at(scan, onset.at, [service], tests=onset.tests)
-    if comparison is None:
+    if comparison is None or not comparison.after_requests:
         return None
-    if comparison.after_requests:
-        return comparison.after_rate
-    rpm = context.service(service).requests_per_minute
-    expected = rpm * comparison.after_seconds / 60 if rpm else 0
-    return min(1.0, comparison.after_errors / expected) if expected else None
+    return comparison.after_rate
 
 
 def _revenue_through_others(
@@ -40,7 +39,7 @@ def _revenue_through_others(
     best: tuple[float, str] | None = None
     for service in services:
         revenue = context.service(service).revenue_per_hour
-        rate = service_error_rate(scan, onset, service, context) if revenue is not None else None
+        rate = service_error_rate(scan, onset, service) if revenue is not None else None
         if revenue is None or rate is None:
             continue
         if best is None or revenue * rate > best[0]:
@@ -69,28 +68,22 @@ def blast_radius(
     if comparison is not None and comparison.after_requests:
         error_rate = comparison.after_rate
         notes.append(
-            f"error_rate measured from access logs: {comparison.after_errors} of {comparison.after_requests} "
+            f"error_rate measured from request lines: {comparison.after_errors} of {comparison.after_requests} "
             f"{primary} requests failed since the onset"
         )
         if comparison.before_requests and comparison.before_requests >= MIN_BASELINE_REQUESTS:
             baseline = comparison.before_rate
             notes.append(
-                f"baseline_error_rate measured from access logs: {comparison.before_errors} of "
+                f"baseline_error_rate measured from request lines: {comparison.before_errors} of "
                 f"{comparison.before_requests} requests before the onset"
             )
         if rpm is None and comparison.before_requests and comparison.before_seconds > 0:
             rpm = comparison.before_requests / (comparison.before_seconds / 60)
-    elif comparison is not None and rpm:
-        expected = rpm * comparison.after_seconds / 60
-        error_rate = min(1.0, comparison.after_errors / expected) if expected else None
-        notes.append(
-            f"error_rate estimated as {comparison.after_errors} error lines over {expected:.0f} expected requests "
-            f"({rpm:g}/min from incident-context.yaml); capped at 100%"
-        )
     else:
         notes.append(
-            f"error_rate unknown: no access log counts {primary}'s requests and incident-context.yaml "
-            "gives no requests_per_minute"
+            f"error_rate unknown: no request line (an access log, or a JSON or logfmt line with an HTTP status) "
+            f"counts {primary}'s requests; error lines over requests_per_minute would mix a log that may be a "
+            "sample with all traffic"
         )
     if baseline is None and svc.baseline_error_rate is not None:
         baseline = svc.baseline_error_rate

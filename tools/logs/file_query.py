@@ -34,7 +34,7 @@ LINE_DELIMITER = "\x1f\x1e\x1d\x1c"
 SCAN_ROWS_TABLE = """
 CREATE TEMP TABLE scan_rows (
     file_id INTEGER, kind VARCHAR, cls VARCHAR, level VARCHAR, service VARCHAR, shape VARCHAR, sec BIGINT,
-    event_at BIGINT, event_message VARCHAR, n BIGINT, failed BIGINT, first_us BIGINT, last_us BIGINT,
+    event_at BIGINT, event_message VARCHAR, n BIGINT, failed BIGINT, requests BIGINT, first_us BIGINT, last_us BIGINT,
     first_line VARCHAR, last_line VARCHAR, example_key HUGEINT, example VARCHAR
 )"""
 
@@ -156,7 +156,8 @@ def file_query(
     stamp_ctes, stamped = _chain("lines", sql.stamp_steps, "stamp_step")
     step_ctes, parsed = _chain("kept", sql.steps, "step")
     boring_window = window.text_contains_sql(layout, tz) if sql.stamp is None else window.contains_sql("stamp")
-    per_second = f"kind = '{PARSED}'" if sql.every_second else SIGNED_ROW
+    per_second = (f"kind = '{PARSED}'" if sql.every_second
+                  else f"({SIGNED_ROW}) OR (kind = '{PARSED}' AND status IS NOT NULL)" if sql.requests else SIGNED_ROW)
     file_sql = "file_id" if file_id is None else str(file_id)
     default_service = "default_service" if file_id is None else quote(layout.service)
     carried = "file_id, default_service, " if file_id is None else ""
@@ -178,7 +179,8 @@ def file_query(
         _kept(sql, boring_window, carried=carried, dedupe=not prefiltered),
         *step_ctes,
         f"fields AS (SELECT *, {bounded_us('raw_ts')} AS ts FROM (SELECT *, {ts} AS raw_ts, {sql.level} AS level_text, "
-        f"coalesce({service}, {default_service}) AS service, left({sql.message}, {MAX_MESSAGE_CHARS}) AS message, "
+        f"coalesce({service}, {default_service}) AS service, "
+        f"replace(left({sql.message}, {MAX_MESSAGE_CHARS}), chr(0), '') AS message, "  # a stray NUL reaches no output
         f"{sql.status} AS status FROM {parsed}))",
         f"""classified AS (
             SELECT *, {level_class_sql('level')} AS cls,
@@ -199,6 +201,7 @@ SELECT {file_sql} AS file_id, kind, cls, level, service,
        CASE WHEN event THEN message END AS event_message,
        sum(n) AS n,
        coalesce(sum(n) FILTER (WHERE status >= 500), 0) AS failed,
+       coalesce(sum(n) FILTER (WHERE status IS NOT NULL), 0) AS requests,
        least(min(ts), min(first_stamp)) AS first_us, greatest(max(ts), max(last_stamp)) AS last_us,
        min(first_line) AS first_line, max(last_line) AS last_line,
        min(example_key) FILTER (WHERE signed) AS example_key,

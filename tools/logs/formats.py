@@ -93,6 +93,10 @@ LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log.level", "PRIORITY", "
 SERVICE_KEYS = ("service", "service.name", "app", "application", "logger", "component", "SYSLOG_IDENTIFIER",
                 "resource.labels.container_name", "resource.labels.service_name", "kubernetes.container_name")
 MESSAGE_KEYS = ("msg", "message", "event", "MESSAGE", "@message", "jsonPayload.message", "textPayload")
+# Where a structured line keeps the outcome of the request it logs (an HTTP status, 100-599): such a
+# line is a request, and the error rate is failed / all of them (ECS, OpenTelemetry, pino-http, GCP).
+STATUS_KEYS = ("status", "status_code", "statusCode", "http_status", "http.status_code", "http.response.status_code",
+               "response.status", "res.statusCode", "httpRequest.status")
 # Where a structured line keeps what went wrong beside its message: zap's and go-kit's `error`/`err`,
 # pino's `err.message`, an `exception`, an error code. `msg: "request failed"` alone would fold every
 # failure into one signature.

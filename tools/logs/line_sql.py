@@ -58,6 +58,7 @@ class LineSql(BaseModel):
     status: str = "NULL::INTEGER"  # access logs: the HTTP status
     events: bool = True  # False: no line of this format is a timeline event (access logs)
     every_second: bool = False  # True: count every parsed line per second (access logs: the request rate)
+    requests: bool = False  # True: a parsed line with a status is a request, counted per second (JSON, logfmt)
 
 
 def bounded_us(us_sql: str) -> str:
@@ -185,7 +186,7 @@ def _first_of(values: list[str]) -> str:
 
 def _json(layout: FileLayout) -> LineSql:
     keys = layout.keys
-    parts = [keys.ts, keys.level, keys.service, keys.message, keys.error]
+    parts = [keys.ts, keys.level, keys.service, keys.message, keys.error, keys.status]
     paths = [path for part in parts for path in part] or [_MISSING_PATH]
     index = {path: i + 1 for i, path in enumerate(paths)}  # one JSON parse per line: every path at once
 
@@ -207,12 +208,20 @@ def _json(layout: FileLayout) -> LineSql:
         stamp_steps=[SqlColumn(name="time_value", sql=_first_of(
             [f"try(json_extract_string(line, {quote(path)}))" for path in keys.ts]))],
         stamp=value_to_us("time_value"),
-        candidate=f"stamp IS NULL OR {_vocabulary(numeric_level)}",
+        # A file of request lines is read whole: each line's status counts toward the request rate.
+        candidate=None if keys.status else f"stamp IS NULL OR {_vocabulary(numeric_level)}",
         steps=[SqlColumn(name="parts", sql=f"try(json_extract_string({CANDIDATE_LINE}, "
                                            f"[{', '.join(quote(p) for p in paths)}]))"), *steps],
         ts=value_to_us(value(keys.ts)), level=level, service=value(keys.service),
         message=_with_error(message, value(keys.error)),
+        **({"status": _http_status(value(keys.status)), "requests": True} if keys.status else {}),
     )
+
+
+def _http_status(text_sql: str) -> str:
+    """The HTTP status a value holds (100-599), else NULL."""
+    code = f"try_cast({text_sql} AS INTEGER)"
+    return f"(CASE WHEN {code} BETWEEN 100 AND 599 THEN {code} END)"
 
 
 def _with_error(message: str, error: str) -> str:
@@ -251,15 +260,16 @@ def _logfmt(layout: FileLayout) -> LineSql:
         stamp_steps=[SqlColumn(name="time_raw", sql=_logfmt_value("line", keys.ts)),
                      SqlColumn(name="time_value", sql=_unquoted("time_raw"))],
         stamp=value_to_us("time_value"),
-        candidate=f"stamp IS NULL OR {_vocabulary()}",
+        candidate=None if keys.status else f"stamp IS NULL OR {_vocabulary()}",
         steps=[*(SqlColumn(name=f"{part}_raw", sql=_logfmt_value(CANDIDATE_LINE, part_keys))
                  for part, part_keys in (("ts", keys.ts), ("level", keys.level), ("service", keys.service),
-                                         ("msg", keys.message), ("error", keys.error))),
+                                         ("msg", keys.message), ("error", keys.error), ("status", keys.status))),
                SqlColumn(name="ts_value", sql=_unquoted("ts_raw"))],
         ts=value_to_us("ts_value"),
         level=_unquoted("level_raw"),
         service=_unquoted("service_raw"),
         message=_with_error(_unquoted("msg_raw"), _unquoted("error_raw")),
+        **({"status": _http_status(_unquoted("status_raw")), "requests": True} if keys.status else {}),
     )
 
 
@@ -350,6 +360,10 @@ def _level_and_message(layout: FileLayout) -> tuple[str, list[SqlColumn], str]:
     """From `after` (what follows the stamp): the level where the file keeps it, and the message after it."""
     if layout.level is None:
         steps, level, message = [], "NULL", "after"
+    elif layout.level.before_stamp:  # the level opens the line; the message is all after the stamp
+        pattern = level_pattern(layout.level)
+        steps = [SqlColumn(name="found", sql=f"regexp_extract({CANDIDATE_LINE}, {quote(pattern)}, ['lead', 'word'])")]
+        level, message = "nullif(found.word, '')", "after"
     else:
         pattern = level_pattern(layout.level)
         steps = [SqlColumn(name="found", sql=f"regexp_extract(after, {quote(pattern)}, ['lead', 'word'])"),

@@ -88,7 +88,10 @@ def fetch_tables(con: duckdb.DuckDBPyConnection, reads: list[FileRead], max_even
     points = con.execute("""
         SELECT p.sec, k.key, sum(p.n)::BIGINT AS n FROM signed p JOIN series k USING (service, signature, cls)
         GROUP BY p.sec, k.key ORDER BY p.sec, k.key""").fetchnumpy()
-    access = [r.file_id for r in reads if r.format == LogFormat.ACCESS and r.error is None]
+    requests = con.execute(f"""
+        SELECT sec, service, sum(requests), sum(failed) FROM scan_rows
+        WHERE kind = '{PARSED}' AND sec IS NOT NULL AND requests > 0
+        GROUP BY sec, service ORDER BY sec, service""").fetchall()
     file_rows = _file_rows(con)
     text_stamps = _text_stamps(con, reads, file_rows)
     return ScanTables(
@@ -103,10 +106,7 @@ def fetch_tables(con: duckdb.DuckDBPyConnection, reads: list[FileRead], max_even
             ORDER BY count DESC, first_us, service, level, signature""").fetchall(),
         series=[tuple(row) for row in con.execute("SELECT service, signature, cls FROM series ORDER BY key").fetchall()],
         point_secs=points["sec"], point_keys=points["key"], point_counts=points["n"],
-        requests=con.execute(f"""
-            SELECT sec, service, sum(n), sum(failed) FROM scan_rows
-            WHERE kind = '{PARSED}' AND sec IS NOT NULL AND list_contains($files, file_id)
-            GROUP BY sec, service ORDER BY sec, service""", {"files": access}).fetchall() if access else [],
+        requests=requests,
         events=con.execute("""
             SELECT event_at, service, coalesce(level, '') AS level, event_message, sum(n) FROM scan_rows
             WHERE event_at IS NOT NULL GROUP BY ALL ORDER BY event_at, service, level, event_message
