@@ -33,7 +33,8 @@ class Change(BaseModel):
     before: str
     after: str
     key: str | None  # the setting's name in the file; null for a code change
-    env_var: str | None  # the environment variable that sets it at run time, where one exists
+    env_var: str | None  # the environment variable that sets it at run time, where the file is one env vars fill
+    env_name: str | None  # the variable a team would name for it (what a context's config_env maps it to)
     messages: list[str]  # ERROR lines the service writes once the change runs
     subject_verb: str  # what the commit message says it did
 
@@ -53,7 +54,7 @@ def _settings(kind: ChangeKind, dependency: str, rng: random.Random) -> tuple[li
     index, new, verb = {
         "timeout": (0, str(rng.choice((150, 250, 400))), "Tighten"),
         "pool": (1, str(rng.choice((2, 3, 5))), "Trim"),
-        "retries": (2, "0", "Stop retrying"),
+        "retries": (2, "0", "Set"),
         "ttl": (3, str(rng.choice((1, 2, 5))), "Shorten"),
         "flag": (5, "true", "Enable"),
     }.get(kind, (-1, "", ""))
@@ -121,7 +122,7 @@ CODE = {
 def _code_change(language: str, service: str) -> tuple[str, str, str]:
     relative, template = CODE[language]
     before = template.format(extra="")
-    guard_end = {"py": 3, "ts": 4, "go": 5, "java": 7}[language]
+    guard_end = {"py": 3, "ts": 4, "go": 6, "java": 7}[language]
     lines = template.format(extra="").splitlines(keepends=True)
     # The change: the guard goes (a refactor "simplifies" it), so an order without a customer fails.
     start = {"py": 1, "ts": 1, "go": 3, "java": 4}[language]
@@ -138,13 +139,14 @@ def draw_change(rng: random.Random, kind: ChangeKind, service: str, deployment: 
         new = f"{int(old.split('.')[0]) + 1}.0.0"
         path, before, after = _dependency_manifest(language, service, old, new)
         return Change(kind=kind, file_format=path.rsplit("/", 1)[1], path=path, before=before, after=after,
-                      key="http-client", env_var=None, messages=_messages(kind, dependency, new, rng),
+                      key="http-client", env_var=None, env_name=None, messages=_messages(kind, dependency, new, rng),
                       subject_verb=f"Bump http-client from {old} to {new}")
     if kind == "code":
         language = rng.choice(("py", "ts", "go", "java"))
         path, before, after = _code_change(language, service)
         return Change(kind=kind, file_format=language, path=path, before=before, after=after, key=None, env_var=None,
-                      messages=_messages(kind, dependency, "", rng), subject_verb="Simplify the order mapper")
+                      env_name=None, messages=_messages(kind, dependency, "", rng),
+                      subject_verb="Simplify the order mapper")
     settings, index, new, verb = _settings(kind, dependency, rng)
     fmt: FileFormat = rng.choice(MANIFEST_FORMATS if kind in ("resource_limit", "replicas") else CONFIG_FORMATS)
     path = file_path(fmt, service)
@@ -153,12 +155,13 @@ def draw_change(rng: random.Random, kind: ChangeKind, service: str, deployment: 
         low = rng.choice(("128Mi", "256Mi"))
         after = render(fmt, service, deployment, settings, deployed.model_copy(update={"memory_limit": low}))
         return Change(kind=kind, file_format=fmt, path=path, before=before, after=after, key="memory", env_var=None,
+                      env_name=None,
                       messages=_messages(kind, dependency, low, rng),
                       subject_verb=f"Lower the memory limit to {low}")
     if kind == "replicas":
         after = render(fmt, service, deployment, settings, deployed.model_copy(update={"replicas": 1}))
         return Change(kind=kind, file_format=fmt, path=path, before=before, after=after,
-                      key="replicaCount" if fmt == "helm" else "replicas", env_var=None,
+                      key="replicaCount" if fmt == "helm" else "replicas", env_var=None, env_name=None,
                       messages=_messages(kind, dependency, "1", rng), subject_verb="Run a single replica")
     changed = settings[index]
     settings[index] = changed.model_copy(update={"value": new})
@@ -167,7 +170,8 @@ def draw_change(rng: random.Random, kind: ChangeKind, service: str, deployment: 
     env_var = upper_snake(changed.words) if fmt in ("env", "compose", "kubernetes") else None
     words = " ".join(changed.words)
     return Change(kind=kind, file_format=fmt, path=path, before=before, after=after,
-                  key=setting_name(fmt, changed.words), env_var=env_var, messages=_messages(kind, dependency, new, rng),
+                  key=setting_name(fmt, changed.words), env_var=env_var, env_name=upper_snake(changed.words),
+                  messages=_messages(kind, dependency, new, rng),
                   subject_verb=f"{verb} {words}" + ("" if kind == "flag" else f" to {new}"))
 
 

@@ -23,12 +23,12 @@ import yaml
 
 from wicked_platform.scenarios.corpus.changes import CHANGE_KINDS, Change, baseline_file, draw_change
 from wicked_platform.scenarios.corpus.deploy_evidence import DEPLOY_EVIDENCE, DeployEvent, deploy_log, deploys_file
-from wicked_platform.scenarios.corpus.log_specs import incident_window, request_log
+from wicked_platform.scenarios.corpus.log_specs import LOG_FORMATS, MESSAGE_FORMATS, incident_window, request_log
 from wicked_platform.scenarios.corpus.settings import Deployed
 from wicked_platform.scenarios.corpus.topology import Service, Topology, draw_topology
 from wicked_platform.scenarios.corpus.truth import INCIDENT_KINDS, GeneratedIncident, IncidentKind, IncidentTruth
 from wicked_platform.scenarios.model import CommitSpec, LogSpec, RepoSpec, Scenario
-from wicked_platform.tools.context import IncidentContext, ServiceContext
+from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.report import Recommendation
 
 FIRST_DAY = datetime(2026, 1, 5, tzinfo=UTC)
@@ -43,6 +43,7 @@ EXPECTED: dict[IncidentKind, tuple[Recommendation, str]] = {
     "saturation": ("SCALE", "resource exhaustion with no change to revert: scale (Phase 4, option 3)"),
     "control": ("MONITOR", "no rise over the baseline: no user impact, keep watching (Phase 1, low)"),
 }
+DEPENDENCIES = ("postgres", "redis", "provider", "upstream", "ledger")
 TOKEN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
@@ -82,7 +83,7 @@ def generate_incident(seed: int, index: int) -> GeneratedIncident:
     change: Change | None = None
     if kind in ("bad_deploy", "flag_flip"):
         change_kind = "flag" if kind == "flag_flip" else rng.choice([k for k in CHANGE_KINDS if k != "flag"])
-        dependency = topology.chain[-1].area if len(topology.chain) == 1 else "upstream"
+        dependency = rng.choice(DEPENDENCIES)  # what the culprit calls outside the chain
         change = draw_change(rng, change_kind, culprit.name, culprit.deployment, dependency, deployed[culprit.name])
         initial = {p: t for p, t in initial.items() if not p.startswith((f"services/{culprit.name}/",
                                                                           f"charts/{culprit.name}/",
@@ -182,8 +183,9 @@ def _logs(rng: random.Random, kind: IncidentKind, topology: Topology, change: Ch
                 below = chain[chain.index(service) + 1].name
                 messages = [f"Upstream {below} returned 503 for request REQ-{{n}}"]
             incident = incident_window(at, service.name, rng.choice((0.2, 0.35, 0.6, 0.9)), messages)
+        saturated = kind == "saturation" and service == chain[-1]
         log, fmt = request_log(rng, service.name, start, end, rpm, sampled, rng.choice((0.0, 0.002, 0.005, 0.01)),
-                               incident)
+                               incident, MESSAGE_FORMATS if saturated else LOG_FORMATS)
         logs.append(log)
         formats.append(fmt)
     return logs, formats, traffic
@@ -193,27 +195,29 @@ def _context(rng: random.Random, topology: Topology, change: Change | None,
              traffic: dict[str, float]) -> IncidentContext | None:
     if rng.random() < 0.15:
         return None  # teams without a context file exist; the report must still be grounded
-    services = {}
+    services: dict[str, dict] = {}
     for position, service in enumerate(topology.services):
-        entry = ServiceContext(
-            deployment=service.deployment if service.deployment != service.name or rng.random() < 0.3 else None,
-            namespace=service.namespace, critical=service.critical,
-            depends_on=[topology.chain[position + 1].name] if position + 1 < len(topology.chain) else [],
-            requests_per_minute=traffic[service.name],
-            config_env={change.key: change.env_var or f"FEATURE_{change.key.upper()}".replace(".", "_")}
-            if change is not None and change.kind == "flag" and change.key and service.name in change.path
-            and rng.random() < 0.6 else {},
-        )
+        # Only what a person would write: the fields set here, none of the model's defaults.
+        entry: dict = {"critical": service.critical, "requests_per_minute": traffic[service.name]}
+        if service.deployment != service.name or rng.random() < 0.3:
+            entry["deployment"] = service.deployment
+        if service.namespace:
+            entry["namespace"] = service.namespace
+        if position + 1 < len(topology.chain):
+            entry["depends_on"] = [topology.chain[position + 1].name]
+        if change is not None and change.kind == "flag" and change.key and f"/{service.name}/" in change.path \
+                and rng.random() < 0.6:
+            # The team says which variable overrides the flag at run time (feature-flag scenario's shape).
+            entry["config_env"] = {change.key: change.env_name}
         services[service.name] = entry
-    return IncidentContext.model_validate({"services": {name: e.model_dump(exclude_defaults=True)
-                                                        for name, e in services.items()}})
+    return IncidentContext.model_validate({"services": services})
 
 
 def _description(rng: random.Random, kind: IncidentKind, entry: Service, onset: datetime) -> str:
     clock = onset.strftime("%H:%M")
     if kind == "control":
         return rng.choice((f"A customer says {entry.name} failed once around {clock}; is anything wrong?",
-                           f"Checking {entry.name} after this afternoon's releases"))
+                           f"Checking {entry.name} after today's releases"))
     return rng.choice((f"{entry.name} returning errors since about {clock}",
                        f"Users report failures in {entry.area} since {clock}",
                        f"Alert: {entry.name} error rate high"))

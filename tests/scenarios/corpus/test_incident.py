@@ -76,3 +76,24 @@ def test_every_config_format_writes_the_setting_it_is_given():
         assert "5000" in text, fmt
         if fmt in ("yaml", "compose", "kubernetes", "helm"):
             yaml.safe_load(text)  # the manifests are real YAML
+
+
+def test_a_code_change_drops_the_guard_and_nothing_else_breaks_the_file():
+    from wicked_platform.scenarios.corpus.changes import CODE, _code_change
+
+    for language in CODE:
+        _path, before, after = _code_change(language, "orders-api")
+        assert before.count("{") == before.count("}") and after.count("{") == after.count("}"), language
+        assert len(after.splitlines()) < len(before.splitlines()), language
+        assert "customer" in after.lower(), language
+
+
+def test_a_saturated_service_says_so_in_its_log():
+    """An access log has no message: saturation must be told in a log that carries one."""
+    saturated = [g for g in (generate_incident(seed, i) for seed in range(4) for i in range(12))
+                 if g.truth.kind == "saturation"]
+    assert saturated
+    for generated in saturated:
+        log = next(log for log in generated.scenario.logs
+                   if log.generate and log.generate.services == [generated.truth.service])
+        assert log.generate.format != "access"
