@@ -108,7 +108,8 @@ def score_incident(generated: GeneratedIncident, workdir: Path, agent: str) -> I
     truth_commit = built.sha_by_subject.get(truth.subject) if truth.subject else None
     status, out, err = investigate(built, workdir / f"{generated.name}.state", agent)
     if status != 0:
-        lines = err.getvalue().strip().splitlines()
+        # The temp dir's name is random: it must not reach the scorecard, which is the same bytes every run.
+        lines = err.getvalue().replace(str(workdir), "<build>").strip().splitlines()
         return IncidentResult(name=generated.name, truth=truth, truth_commit=truth_commit, answer=None,
                               root_cause_service_correct=False, root_cause_commit_correct=False,
                               recommendation_correct=False, false_rollback=False, ungrounded_names=[],
@@ -183,13 +184,13 @@ def generated_scorecard_markdown(card: GeneratedScorecard) -> str:
     wrong = [r for r in card.incidents if not (r.root_cause_service_correct and r.root_cause_commit_correct
                                                and r.recommendation_correct) or r.ungrounded_commands]
     if wrong:
-        lines += ["", "| Incident | Kind | Change (file) | Evidence | Expected | Got | Service | Commit |",
-                  "|----------|------|---------------|----------|----------|-----|---------|--------|"]
+        lines += ["", "| Incident | Kind | Change (file) | Evidence | Expected | Got | Service | Commit | Ungrounded |",
+                  "|----------|------|---------------|----------|----------|-----|---------|--------|------------|"]
     for r in wrong:
         truth, got = r.truth, r.answer
         change = f"{truth.change_kind} ({truth.file_format})" if truth.change_kind else "—"
         lines.append(f"| {r.name} | {truth.kind} | {change} | {truth.deploy_evidence} | {truth.recommendation} | "
                      f"{got.recommendation if got else 'error: ' + (r.error or '')} | "
                      f"{'ok' if r.root_cause_service_correct else (got.service if got else '—')} | "
-                     f"{'ok' if r.root_cause_commit_correct else 'wrong'} |")
+                     f"{'ok' if r.root_cause_commit_correct else 'wrong'} | {', '.join(r.ungrounded_names) or '—'} |")
     return "\n".join(lines) + "\n"

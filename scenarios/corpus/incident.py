@@ -94,9 +94,10 @@ def generate_incident(seed: int, index: int) -> GeneratedIncident:
     commits: list[CommitSpec] = [CommitSpec(message="Initial import", date=start - timedelta(days=3),
                                             author=next(author), files=initial)]
     deploys: list[DeployEvent] = []
-    truth_subject = None
+    truth_subject, lag = None, None
     if change is not None:
-        completed = onset - timedelta(seconds=rng.randint(45, 420))
+        lag = rng.randint(45, 420)
+        completed = onset - timedelta(seconds=lag)
         started = completed - timedelta(seconds=rng.randint(40, 180))
         version = versions.next(culprit.name)
         truth_subject = f"{change_kind_prefix(change)}({culprit.name}): {change.subject_verb}"
@@ -148,7 +149,7 @@ def generate_incident(seed: int, index: int) -> GeneratedIncident:
         file_format=change.file_format if change else None, recommendation=recommendation, why=why,
         deploy_evidence=evidence if deploys else "none", log_formats=formats, sampled=sampled,
         cascade_depth=cascade_depth, red_herrings=herrings_before + herrings_after,
-        onset=None if kind == "control" else onset.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        onset=None if kind == "control" else onset.strftime("%Y-%m-%dT%H:%M:%SZ"), deploy_lag_seconds=lag,
         grounded_names=_grounded_names(scenario, assets),
     )
     return GeneratedIncident(name=f"generated-{seed}-{index:04d}", scenario=scenario, assets=assets, truth=truth)

@@ -37,6 +37,7 @@ class IncidentTruth(Strict):
     cascade_depth: int = Field(ge=0, description="services above the culprit that fail because of it")
     red_herrings: int = Field(ge=0, description="innocent deploys before and after the onset")
     onset: str | None = Field(None, description="first failing request, UTC ISO 8601")
+    deploy_lag_seconds: int | None = Field(None, description="from the culprit's deploy completing to the onset")
     grounded_names: list[str] = Field(exclude=True, description=(
         "every token a command may name: words of the repo's files, the context and the logs"))
 
