@@ -237,7 +237,8 @@ def eval_(
     only: Annotated[str | None, typer.Option(help="run only the scenario with this folder name")] = None,
     generated: Annotated[int | None, typer.Option(
         help="instead of scenarios, investigate N incidents from the randomized generator and score them")] = None,
-    seed: Annotated[int, typer.Option(help="the generator's seed (with --generated): same N and seed, same corpus")] = 0,
+    seed: Annotated[int, typer.Option(help="where the generator's random draws start (with --generated): the same N and --seed "
+                           "give the same corpus")] = 0,
 ) -> None:
     """Replay scenarios and grade each report against its expectations; exit 0 only when all pass.
 

@@ -169,7 +169,7 @@ def evaluate_generated(count: int, seed: int, agent: str = "offline",
 
 
 def generated_scorecard_markdown(card: GeneratedScorecard) -> str:
-    lines = [f"## Generated corpus scorecard ({card.generated} incidents, seed {card.seed}, {card.agent} agent)", "",
+    lines = [f"## Generated corpus scorecard (--generated {card.generated} --seed {card.seed}, {card.agent} agent)", "",
              f"- root cause service accuracy: {card.root_cause_service_accuracy:.0%}",
              f"- root cause commit accuracy: {card.root_cause_commit_accuracy:.0%}",
              f"- recommendation accuracy: {card.recommendation_accuracy:.0%}",
