@@ -29,6 +29,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_logs.py --size-mb $${SIZE_MB:-1024}
+	$(BIN)/python benchmarks/bench_logs.py --size-mb $${SIZE_MB:-1024} --layout log4j
 	$(BIN)/python benchmarks/bench_mcp.py
 
 clean:

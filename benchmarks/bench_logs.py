@@ -91,15 +91,30 @@ def _pools(rng: np.random.Generator) -> dict[str, list[str]]:
     return {"info": pool(info), "warn": pool(warn), "error": pool(baseline_errors), "incident": pool(incident_errors)}
 
 
-def generate_log(path: Path, size_mb: int, seed: int = SEED) -> int:
+LAYOUTS = ("plain", "log4j")
+"""plain: `2024-01-15T08:00:00.123Z LEVEL service message`; log4j: the layout Java services write,
+`%d{yyyy-MM-dd HH:mm:ss,SSS} %-5p [%t] %c - %m%n` (`2024-01-15 08:00:00,123 ERROR [exec-3] com.shop.CheckoutApi - ...`)."""
+
+
+def _as_log4j(tail: str, thread: int) -> str:
+    """A `LEVEL service message` tail as log4j writes it: the service becomes the logger's class."""
+    level, service, message = tail.split(" ", 2)
+    logger = "com.shop." + "".join(part.capitalize() for part in service.split("-"))
+    return f"{level:<5} [http-nio-8080-exec-{thread}] {logger} - {message}"
+
+
+def generate_log(path: Path, size_mb: int, seed: int = SEED, layout: str = "plain") -> int:
     """Write about size_mb MiB of log lines to path; returns the number of lines written."""
     rng = np.random.default_rng(seed)
     pools = _pools(rng)
+    if layout == "log4j":
+        pools = {name: [_as_log4j(tail, i % 16) for i, tail in enumerate(pool)] for name, pool in pools.items()}
     tails = pools["info"] + pools["warn"] + pools["error"] + pools["incident"]
     base = {name: sum(len(pools[p]) for p in list(pools)[:i]) for i, name in enumerate(pools)}
     total_lines = int(size_mb * 1024 * 1024 / _average_line_length(pools))
-    seconds = [(START + timedelta(seconds=s)).strftime("%Y-%m-%dT%H:%M:%S") for s in range(SPAN_SECONDS + 1)]
-    millis = [f".{m:03d}Z " for m in range(1000)]
+    stamp_format, fraction = ("%Y-%m-%d %H:%M:%S", ",{:03d} ") if layout == "log4j" else ("%Y-%m-%dT%H:%M:%S", ".{:03d}Z ")
+    seconds = [(START + timedelta(seconds=s)).strftime(stamp_format) for s in range(SPAN_SECONDS + 1)]
+    millis = [fraction.format(m) for m in range(1000)]
     incident_start = int(SPAN_SECONDS * (1 - INCIDENT_FRACTION))
     deploy_at = incident_start - 165
     written = 0
@@ -118,8 +133,9 @@ def generate_log(path: Path, size_mb: int, seed: int = SEED) -> int:
             stamp = second.tolist()
             lines = [seconds[s] + millis[m] + tails[t] for s, m, t in zip(stamp, ms, tail_index)]
             if first <= (deploy_at * total_lines) // SPAN_SECONDS < first + count:
-                lines += [f"{seconds[deploy_at]}.000Z INFO checkout-api Deployment checkout-api-v2.4.1 started",
-                          f"{seconds[deploy_at + 30]}.000Z INFO checkout-api Deployment checkout-api-v2.4.1 completed"]
+                for at, what in ((deploy_at, "started"), (deploy_at + 30, "completed")):
+                    tail = f"INFO checkout-api Deployment checkout-api-v2.4.1 {what}"
+                    lines.append(seconds[at] + millis[0] + (_as_log4j(tail, 0) if layout == "log4j" else tail))
             out.write("\n".join(lines))
             out.write("\n")
             written += len(lines)
@@ -221,6 +237,7 @@ def _prefilter_state(duckdb_only: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=int, default=1024)
+    parser.add_argument("--layout", choices=LAYOUTS, default="plain", help="the generated log's layout")
     parser.add_argument("--out", type=Path, default=Path("bench-data"))
     parser.add_argument("--keep", action="store_true", help="keep the generated log")
     parser.add_argument("--duckdb-only", action="store_true", help="scan without the C prefilter, as without a compiler")
@@ -234,10 +251,10 @@ def main() -> None:
         _engine_only(args.engine_only)
         return
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"bench-{args.size_mb}mb.log"
+    path = args.out / f"bench-{args.size_mb}mb{'' if args.layout == 'plain' else '-' + args.layout}.log"
     try:
         started = time.perf_counter()
-        lines = generate_log(path, args.size_mb)
+        lines = generate_log(path, args.size_mb, layout=args.layout)
         print(f"generated {path}: {lines:,} lines, {path.stat().st_size / 2**20:,.0f} MiB "
               f"in {time.perf_counter() - started:.1f}s", flush=True)
         pipeline = time_pipeline(path)

@@ -31,10 +31,22 @@ STATE_WORDS = frozenset({
 """Values that tell a secret's state, in any case: `reason: token=expired`, `apiKey: MISSING`, `password: none`."""
 
 
+OUTCOME_WORDS = frozenset({word.upper() for word in STATE_WORDS} | {
+    "ERR", "ERROR", "E", "NOT", "NO", "BAD", "WRONG", "FAILED", "FAILURE", "EXCEEDED", "UNAUTHORIZED", "FORBIDDEN",
+    "TIMEOUT", "LOCKED", "FOUND", "EXPIRY", "QUOTA", "LIMIT", "UNSUPPORTED", "MISMATCH", "REUSED", "TOO", "SHORT",
+    "LONG", "WEAK", "STALE", "USED",
+})
+"""Words an error code is made of (`TOKEN_EXPIRED`, `ERR_INVALID_API_KEY`, `API_KEY_QUOTA_EXCEEDED`): a capitals
+passphrase (`CORRECT_HORSE_BATTERY_STAPLE`, `SUPER_SECRET_2024`) has the same shape and none of them."""
+
+
 def is_constant_or_state(value: str) -> bool:
-    """True for a value that names a code or a state (`INVALID_TOKEN`, `expired`), not a secret."""
+    """True for a value that names a code or a state (`INVALID_TOKEN`, `expired`), not a secret: an
+    upper-snake constant one of whose words says what went wrong, or a state word."""
     bare = value.rstrip(_TRAILING)
-    return bool(_CONSTANT.match(bare)) or bare.lower() in STATE_WORDS
+    if _CONSTANT.match(bare):
+        return any(word in OUTCOME_WORDS for word in bare.split("_"))
+    return bare.lower() in STATE_WORDS
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from wicked_platform.tools.redaction import REDACTED, redact
 from wicked_platform.tools.redaction_shapes import ALGORITHM_TOKENS, is_algorithm_name, is_constant_or_state
 
 
@@ -57,3 +58,12 @@ def test_codes_and_states_are_kept(value):
                                    "TRAILING_"])
 def test_secret_shapes_are_not_codes(value):
     assert not is_constant_or_state(value)
+
+
+@pytest.mark.parametrize("line", [
+    "password=CORRECT_HORSE_BATTERY_STAPLE", "DB_PASSWORD=SUPER_SECRET_2024", "api_key: PROD_KEY_7781_XYZ",
+    'secret="MY_SECRET_VALUE"', "--password ORANGE_TRAIN_CASTLE",
+])
+def test_a_capitals_passphrase_is_still_a_secret(line):
+    # Upper-snake like a code, but no word of it says what went wrong: the value is redacted.
+    assert REDACTED in redact(line) and line.split("=")[-1].split(" ")[-1].strip('"') not in redact(line)

@@ -69,12 +69,12 @@ _SHADOW_ENVIRONMENT = {
     "GIT_TERMINAL_PROMPT": "0",
     "GIT_OPTIONAL_LOCKS": "0",
     "GIT_NO_LAZY_FETCH": "1",
+    "GIT_ALLOW_PROTOCOL": "",  # no transport at all: it overrides every protocol.* key a config may set
 }
 
 _LINKED = ("objects", "refs", "packed-refs", "reftable", "shallow")
 """What the shadow links to: the history, the refs and the shallow boundary, never config or hooks."""
 
-_FORMAT_KEYS = re.compile(r"^extensions\.(objectformat|refstorage)$")
 
 
 class RepoRefused(ValueError):
@@ -146,15 +146,24 @@ def _build_shadow(shadow: Path, git_dir: Path, common_dir: Path) -> None:
     (shadow / "config").write_text(_shadow_config(common_dir / "config"), encoding="utf-8")
 
 
+FORMAT_VALUES = {
+    "core.repositoryformatversion": ("0", "1"),
+    "extensions.objectformat": ("sha1", "sha256"),
+    "extensions.refstorage": ("files", "reftable"),
+}
+"""The repository format, the only keys of the repository's config the shadow keeps, and each value it may
+have: the shadow's config is written from these fixed strings, never from the repository's text (a value
+holding a line break would otherwise write sections of its own)."""
+
+
 def _shadow_config(config: Path) -> str:
     """The repository format git must know to read the objects and refs; no other key of the repository's."""
-    version, extensions = "0", []
-    for key, value in _config_entries(config):
-        if key == "core.repositoryformatversion":
-            version = value
-        elif _FORMAT_KEYS.match(key):
-            extensions.append(f"\t{key.split('.', 1)[1]} = {value}\n")
-    text = f"[core]\n\trepositoryformatversion = {version}\n\tbare = true\n"
+    found = {key: value.strip().lower() for key, value in _config_entries(config) if key in FORMAT_VALUES}
+    for key, value in found.items():
+        if value not in FORMAT_VALUES[key]:
+            raise RepoRefused(f"its config sets {key} to a value git does not define ({value[:40]!r})")
+    text = f"[core]\n\trepositoryformatversion = {found.get('core.repositoryformatversion', '0')}\n\tbare = true\n"
+    extensions = [f"\t{key.split('.', 1)[1]} = {value}\n" for key, value in sorted(found.items()) if key.startswith("extensions.")]
     return text + ("[extensions]\n" + "".join(extensions) if extensions else "")
 
 

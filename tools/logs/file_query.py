@@ -179,7 +179,8 @@ def file_query(
         _kept(sql, boring_window, carried=carried, dedupe=not prefiltered),
         *step_ctes,
         f"fields AS (SELECT *, {bounded_us('raw_ts')} AS ts FROM (SELECT *, {ts} AS raw_ts, {sql.level} AS level_text, "
-        f"coalesce({service}, {default_service}) AS service, left({sql.message}, {MAX_MESSAGE_CHARS}) AS message, "
+        f"coalesce({service}, {default_service}) AS service, "
+        f"replace(left({sql.message}, {MAX_MESSAGE_CHARS}), chr(0), '') AS message, "  # a stray NUL reaches no output
         f"{sql.status} AS status FROM {parsed}))",
         f"""classified AS (
             SELECT *, {level_class_sql('level')} AS cls,

@@ -360,6 +360,10 @@ def _level_and_message(layout: FileLayout) -> tuple[str, list[SqlColumn], str]:
     """From `after` (what follows the stamp): the level where the file keeps it, and the message after it."""
     if layout.level is None:
         steps, level, message = [], "NULL", "after"
+    elif layout.level.before_stamp:  # the level opens the line; the message is all after the stamp
+        pattern = level_pattern(layout.level)
+        steps = [SqlColumn(name="found", sql=f"regexp_extract({CANDIDATE_LINE}, {quote(pattern)}, ['lead', 'word'])")]
+        level, message = "nullif(found.word, '')", "after"
     else:
         pattern = level_pattern(layout.level)
         steps = [SqlColumn(name="found", sql=f"regexp_extract(after, {quote(pattern)}, ['lead', 'word'])"),

@@ -25,6 +25,9 @@ from wicked_platform.tools.logs.wrappers import WrapperKind, detect, unwrap
 
 SNIFF_LINES = 200
 SNIFF_BYTES = 1 << 20  # a file of few, huge lines is decided on its first MiB
+REQUEST_SHARE = 0.5
+"""Of the sampled lines, those with an HTTP status: enough to read the file as request lines (the error rate
+is then failed / all of them). A status on a few lines, an exit code or a health check, is not."""
 SPECIFIC_SHARE = 0.9
 """A format with a reader of its own (which knows its services, fields and severities) keeps a file when it
 reads at least this share of the lines a sniffed layout (sniff_stamped.py) would read."""
@@ -40,6 +43,7 @@ _ZONE_WORD = formats.compile_shared(formats.ZONE_WORD + "$")
 _CODE = formats.compile_shared(r"^\[?[A-Z]{2,}-[0-9]+\]?:?$")  # MySQL's [MY-010119]: an error code, not a name
 _LOGGER = formats.compile_shared(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\.[A-Z][A-Za-z0-9_$]*:?$")  # com.shop.CartController
 _BRACKETED = formats.compile_shared(r"^\[[^\]]+\]$")
+_DOTTED_NAME = formats.compile_shared(r"^[A-Za-z_$][\w$]*(?:\.[\w$]+)+:?$")  # a Java logger: a.b.C, org.apache.x.Y:
 _COLON_NAME = formats.compile_shared(r"^[A-Za-z][\w.@/-]*:$")
 _COMPOUND_NAME = formats.compile_shared(r"^[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)+$")
 _LOWER_WORD = formats.compile_shared(r"^[a-z][a-z0-9]*$")
@@ -217,11 +221,21 @@ def _plain_layout(lines: list[str], path: Path) -> FileLayout:
     uniform = len(zones) == 1 and len(separators) == 1
     return FileLayout(
         path=str(path), format=LogFormat.PLAIN, service=formats.file_stem(path),
-        service_token=_third_token_is_service([m["third"] for m in matches]),
+        service_token=_third_token_is_service([m["third"] for m in matches]) and not _log4j_thread(matches),
         stamp_zone=zones.pop() if uniform else None,
         stamp_separator=separators.pop() if uniform else "T",
         interlude=any(m.re is _PLAIN_LEAD for m in matches),
     )
+
+
+def _log4j_thread(matches: list[re.Match[str]]) -> bool:
+    """The bracketed token after the level is log4j's thread (`%p [%t] %c - %m`): most lines follow it with a
+    logger, a dotted class name (`com.shop.CartController`, `org.apache.hadoop.mapred.Task:`)."""
+    bracketed = [m for m in matches if m["third"] and _BRACKETED.match(m["third"])]
+    if len(bracketed) < 0.8 * max(1, len(matches)):
+        return False
+    loggers = sum(1 for m in bracketed if _DOTTED_NAME.match(m.string[m.end():].strip().split(" ", 1)[0]))
+    return loggers >= 0.8 * len(bracketed)
 
 
 def _plain_match(line: str) -> re.Match[str] | None:
@@ -308,6 +322,8 @@ def _json_keys(lines: list[str]) -> LineKeys:
                      and is_http_status(_json_value(record, key))), None)
 
     statuses = Counter(path for r in records if (path := status(r)))
+    if sum(statuses.values()) < REQUEST_SHARE * len(records):
+        statuses = Counter()  # a status on a few lines (an exit code, a health check) does not make a request log
     return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),
                     service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS),
                     error=used(formats.ERROR_KEYS), status=[path for path, _ in statuses.most_common()])
@@ -346,6 +362,8 @@ def _logfmt_keys(lines: list[str]) -> LineKeys:
     statuses = Counter(next((k for k in formats.STATUS_KEYS if is_http_status(pairs.get(k, "").strip('"'))), None)
                        for pairs in seen)
     statuses.pop(None, None)
+    if sum(statuses.values()) < REQUEST_SHARE * len(seen):
+        statuses = Counter()
     return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),
                     service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS),
                     error=used(formats.ERROR_KEYS), status=[key for key, _ in statuses.most_common()])

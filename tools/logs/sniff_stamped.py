@@ -48,6 +48,8 @@ class LevelPlace(BaseModel):
 
     vocabulary: Literal["words", "letters"]
     tokens_before: int = 0
+    before_stamp: bool = False  # the level opens the line, before the stamp (`ERROR 2024-01-15 14:23:15 ...`):
+    # then `tokens_before` counts from the line's start, exactly
 
 
 class StampedLayout(BaseModel):
@@ -86,8 +88,21 @@ def sniff_stamped(lines: list[str]) -> StampedLayout | None:
     if not found:
         return None
     (shape, before), count = Counter((shape.name, index) for _, (shape, index, _) in found).most_common(1)[0]
-    at_place = [line[end:] for line, (s, index, end) in found if (s.name, index) == (shape, before)]
-    return StampedLayout(stamp=StampPlace(shape=shape, tokens_before=before), level=level_place(at_place), lines=count)
+    at_place = [(line, end) for line, (s, index, end) in found if (s.name, index) == (shape, before)]
+    level = level_place([line[end:] for line, end in at_place])
+    if level is None and before:
+        level = _level_before_stamp([line.split()[:before] for line, _ in at_place])
+    return StampedLayout(stamp=StampPlace(shape=shape, tokens_before=before), level=level, lines=count)
+
+
+def _level_before_stamp(heads: list[list[str]]) -> LevelPlace | None:
+    """A level among the tokens before the stamp, at the column most lines keep it in."""
+    columns = Counter(next((i for i, token in enumerate(head) if _level_word(token)), None) for head in heads)
+    columns.pop(None, None)
+    if not columns:
+        return None
+    column, n = columns.most_common(1)[0]
+    return LevelPlace(vocabulary="words", tokens_before=column, before_stamp=True) if n >= LEVEL_SHARE * len(heads) else None
 
 
 def level_place(rests: list[str]) -> LevelPlace | None:

@@ -52,14 +52,20 @@ def strptime_us_sql(text_sql: str, shape: StampShape, years: YearRule) -> str:
     def in_year(year: int) -> str:
         return f"epoch_us(CAST(try_strptime('{year}{shape.year_joint}' || {text_sql}, {fmts}) AS TIMESTAMPTZ))"
 
-    if years.not_after_us is None:
-        return in_year(years.year)
+    # A Feb 29 falls in the latest leap year before: within four years back.
+    earlier = f"coalesce({', '.join(in_year(years.year - back) for back in range(1, 5))})"
     this = in_year(years.year)
-    return f"(CASE WHEN {this} > {years.not_after_us} THEN {in_year(years.year - 1)} ELSE {this} END)"
+    if years.not_after_us is None:
+        return f"coalesce({this}, {earlier})"
+    return f"(CASE WHEN {this} <= {years.not_after_us} THEN {this} ELSE {earlier} END)"
 
 
 def level_pattern(place: LevelPlace) -> str:
-    """After the stamp: (tokens before the level, the level), the level ending its token."""
+    """After the stamp (from the line's start, for a level before it): (tokens before the level, the
+    level), the level ending its token."""
+    if place.before_stamp:
+        words = "|".join(sorted(LEVEL_CLASSES, key=lambda w: (-len(w), w)))
+        return f"^({_TOKEN}{{{place.tokens_before}}})\\[?(?:[a-z_]*:)?((?i:{words}))\\]?[:,]?(?:[ \\t]+|$)"
     if place.vocabulary == "letters":
         letters = "".join(LETTER_LEVELS)
         return f"^({_TOKEN}{{{place.tokens_before}}})([{letters}])(?:[ \\t/:]|$)"

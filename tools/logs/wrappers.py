@@ -20,6 +20,7 @@ from typing import Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs import formats
+from wicked_platform.tools.logs.levels import is_level_word
 from wicked_platform.tools.logs.sql_text import quote
 
 WrapperKind = Literal["docker-json", "cri", "compose", "kubectl-prefix"]
@@ -88,7 +89,8 @@ def unwrap(kind: WrapperKind, line: str) -> Unwrapped | None:
             return Unwrapped(match[2], None)
         return None
     if kind == "compose":
-        if match := _COMPOSE.match(line):
+        # `INFO   | jvm 1    | ...` is the Java Service Wrapper's level column, not a compose service.
+        if (match := _COMPOSE.match(line)) and not is_level_word(match[1]):
             return Unwrapped(match[3], re.sub(REPLICA_SUFFIX, "", match[1]))
         return None
     if match := _KUBECTL.match(line):

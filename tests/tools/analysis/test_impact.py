@@ -7,6 +7,7 @@ from wicked_platform.tools.analysis.impact import affected_services, downstream_
 from wicked_platform.tools.analysis.rates import find_onset
 from wicked_platform.tools.analysis.severity import assess_severity
 from wicked_platform.tools.context import IncidentContext
+from wicked_platform.tools.logs.models import RequestPoint
 
 CONTEXT = IncidentContext.model_validate({"services": {
     "gateway": {"depends_on": ["cart-api", "checkout-api"]},
@@ -52,7 +53,11 @@ def test_services_calling_each_other_are_not_each_others_cascade():
 
 
 def test_the_cascade_carries_the_revenue_and_the_payment_path():
-    scan = _slow_inventory()
+    # checkout-api's access log counts its requests (one a second, a third failing from minute 30): the error
+    # rate comes from those lines, never from error lines over the context's requests_per_minute.
+    requests = [RequestPoint(at=at(s / 60), service="checkout-api", requests=1, errors=int(s >= 1800 and s % 3 == 0))
+                for s in range(3600)]
+    scan = make_scan(_slow_inventory_lines(), requests)
     onset = find_onset(scan)
     affected = affected_services(scan, onset, CONTEXT)
     description = "checkout failing for customers"

@@ -44,3 +44,17 @@ def test_error_lines_without_requests_leave_the_rate_unknown_whatever_the_contex
     report = engine_report(InvestigationRequest(description="add to cart failing", repo=None, logs=[path], context=CONTEXT))
     assert report.blast_radius.error_rate is None
     assert any(note.startswith("error_rate unknown: no request line") for note in report.blast_radius.notes)
+
+
+@pytest.mark.parametrize("stray", [{"msg": "child process exited", "status": 137}, {"msg": "GET /healthz", "status": 200}],
+                         ids=["exit-status", "health-check"])
+def test_a_status_on_a_few_lines_does_not_make_a_request_log(tmp_path, stray):
+    lines = [{"ts": f"2024-01-15T14:{m:02d}:00Z", "level": "info", "msg": "ok"} for m in range(30)]
+    lines += [{"ts": f"2024-01-15T14:{30 + i // 4:02d}:{i % 4 * 15:02d}Z", "level": "error", "msg": "payment failed"}
+              for i in range(40)]
+    lines.append({"ts": "2024-01-15T14:45:00Z", **stray})
+    path = tmp_path / "app.json"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    report = engine_report(InvestigationRequest(description="payments failing", repo=None, logs=[path], context=CONTEXT))
+    assert report.started_at is not None and report.started_at.minute == 30
+    assert report.blast_radius.error_rate is None

@@ -2,6 +2,7 @@
 trap for each key that names a program, and the repositories git refuses, each one clear line."""
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -135,3 +136,29 @@ def test_git_older_than_the_confinement_needs_is_refused(tmp_path, monkeypatch):
     with pytest.raises(RepoError, match="older than 2.32"):
         is_git_repo(tmp_path)
     monkeypatch.setattr(git_sandbox, "_checked_git", None)
+
+
+@pytest.mark.parametrize("key,value", [
+    ("extensions.refstorage", 'files\n[remote "evil"]\n\tpromisor = true\n\turl = ext::sh -c touch% PWNED\n'),
+    ("extensions.objectformat", "sha1\n[core]\n\tfsmonitor = sh -c 'touch PWNED'\n"),
+    ("core.repositoryformatversion", "0\n[diff]\n\texternal = sh -c 'touch PWNED'\n"),
+])
+def test_a_format_value_cannot_write_config_into_the_shadow(tmp_path, key, value):
+    built = build("checkout-timeout", tmp_path)
+    section, _, name = key.partition(".")
+    config = built.repo / ".git" / "config"
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    config.write_text(config.read_text() + f'[{section}]\n\t{name} = "{escaped}"\n')
+    try:
+        shadow = git_sandbox._shadow_config(config)
+    except git_sandbox.RepoRefused as refused:  # a value git does not define: refused, in one line
+        assert "\n" not in str(refused)
+    else:  # git read the value otherwise (or not at all): the shadow holds only the format, as fixed text
+        assert all(re.fullmatch(r"\[core\]|\[extensions\]|\t(repositoryformatversion = [01]|bare = true|"
+                                r"objectformat = sha(1|256)|refstorage = (files|reftable))", line)
+                   for line in shadow.splitlines()), shadow
+    try:
+        assert read_history(built.repo).commits
+    except RepoError as refused:
+        assert "\n" not in str(refused)
+    assert not (built.repo / "PWNED").exists() and not Path("PWNED").exists()

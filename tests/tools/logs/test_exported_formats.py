@@ -102,3 +102,10 @@ def test_lines_ending_in_doubled_carriage_returns_are_read_whole(ending, logs):
                         '{"ts":"2024-01-15T14:23:17Z"}']) + ending
     stats = scan_logs([logs.text("crlf.log", text)]).files[0]
     assert (stats.parsed, stats.unparsed) == (2, 1)
+
+
+def test_the_java_service_wrappers_level_column_is_not_a_compose_service(logs):
+    text = ("INFO   | jvm 1    | 2024/01/15 14:23:11 | Server started\n"
+            "ERROR  | wrapper  | 2024/01/15 14:23:15 | JVM exited unexpectedly.\n"
+            "INFO   | jvm 1    | 2024/01/15 14:23:16 | restarting\n")
+    assert sniff_file(logs.text("wrapper.log", text)).wrapper is None

@@ -1,7 +1,7 @@
 """Every row of the stamp catalogue read back from its own sample: by the sniff (Python) and by the
 scan (DuckDB), to the same instant."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -40,3 +40,12 @@ def test_a_year_less_stamp_past_the_bound_is_read_in_the_year_before(logs):
     scan = scan_logs([path], year_hint=YearRule(year=2025, not_after_us=bound))
     assert scan.files[0].format == LogFormat.STAMPED
     assert (scan.start.year, scan.start.month, scan.end.year) == (2024, 12, 2025)
+
+
+@pytest.mark.parametrize("text", [
+    "02-29 10:00:00.000  1234  1300 E Pay: timeout\n03-01 10:00:00.000  1234  1300 I Pay: ok\n",
+    "Feb 29 10:00:00 web-1 pay[12]: error: timeout\nMar  1 10:00:00 web-1 pay[12]: ok\n",
+], ids=["logcat", "rfc3164"])
+def test_a_leap_day_reads_in_the_latest_leap_year_before_the_bound(text, logs):
+    scan = scan_logs([logs.text("leap.log", text)], until=datetime(2025, 6, 1, tzinfo=UTC))
+    assert scan.files[0].parsed == 2 and scan.start == datetime(2024, 2, 29, 10, tzinfo=UTC)

@@ -85,3 +85,18 @@ def test_a_layout_with_no_levels_is_read_for_its_times(logs):
     stats = scan.files[0]
     assert (stats.format, stats.parsed) == (LogFormat.STAMPED, 12)
     assert stats.last_at == datetime(2024, 1, 15, 14, 23, 11, 177000, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text", [
+    "ERROR 2024-01-15 14:23:15 payment failed\nINFO 2024-01-15 14:23:16 ok\nWARN 2024-01-15 14:23:17 slow\n",
+    "[ERROR] 2024/01/15 14:23:15 payment failed\n[INFO] 2024/01/15 14:23:16 ok\n[WARN] 2024/01/15 14:23:17 slow\n",
+], ids=["bare", "bracketed"])
+def test_a_level_written_before_the_stamp_is_read(text, logs):
+    scan = scan_logs([logs.text("pre.log", text)])
+    assert (scan.files[0].parsed, scan.level_counts["error"], scan.level_counts["warning"]) == (3, 1, 1)
+    assert [s.example for s in scan.signatures if s.level == "ERROR"] == ["payment failed"]
+
+
+def test_a_stray_nul_reaches_no_message(logs):
+    scan = scan_logs([logs.text("nul.log", "2024-01-15T14:23:15Z ERROR cart bo\x00om\n2024-01-15T14:23:16Z INFO cart ok\n")])
+    assert [s.example for s in scan.signatures] == ["cart boom"]  # two lines: too few to call `cart` a service column
