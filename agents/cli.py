@@ -235,11 +235,21 @@ def eval_(
     agent: Annotated[AgentChoice, typer.Option(help="which agent to evaluate")] = AgentChoice.offline,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="markdown or json")] = OutputFormat.markdown,
     only: Annotated[str | None, typer.Option(help="run only the scenario with this folder name")] = None,
+    generated: Annotated[int | None, typer.Option(
+        help="instead of scenarios, investigate N incidents from the randomized generator and score them")] = None,
+    seed: Annotated[int, typer.Option(help="where the generator's random draws start (with --generated): the same N and --seed "
+                           "give the same corpus")] = 0,
 ) -> None:
-    """Replay scenarios and grade each report against its expectations; exit 0 only when all pass."""
+    """Replay scenarios and grade each report against its expectations; exit 0 only when all pass.
+
+    With --generated N, score N generated incidents against the generator's truth instead (exit 0
+    whatever the scores: the scorecard is a measurement)."""
     from wicked_platform.agents.evaluation import evaluate, scorecard_markdown
     from wicked_platform.scenarios.model import ScenarioError, bundled_scenarios_dir, discover_scenarios
 
+    if generated is not None:
+        _eval_generated(generated, seed, agent, fmt, scenarios_dir, only)
+        return
     try:
         root = scenarios_dir or bundled_scenarios_dir()
         if not root.is_dir():
@@ -258,6 +268,22 @@ def eval_(
     _emit(card.model_dump_json(indent=2) if fmt == OutputFormat.json else scorecard_markdown(card))
     if card.scenarios_passed != len(card.scenarios):
         raise typer.Exit(1)
+
+
+def _eval_generated(count: int, seed: int, agent: AgentChoice, fmt: OutputFormat, scenarios_dir: Path | None,
+                   only: str | None) -> None:
+    from wicked_platform.agents.corpus_evaluation import evaluate_generated, generated_scorecard_markdown
+
+    if count < 1:
+        raise InputError(f"--generated {count}: give a number of incidents of 1 or more")
+    if scenarios_dir is not None or only is not None:
+        raise InputError("--generated builds its own incidents; it takes no SCENARIOS_DIR and no --only")
+    if agent == AgentChoice.auto:
+        agent = AgentChoice.anthropic if os.environ.get("ANTHROPIC_API_KEY") else AgentChoice.offline
+    if agent == AgentChoice.anthropic:
+        ModelClient.from_environment(default_model())
+    card = evaluate_generated(count, seed, agent.value, progress=_say)
+    _emit(card.model_dump_json(indent=2) if fmt == OutputFormat.json else generated_scorecard_markdown(card))
 
 
 @app.command()

@@ -99,21 +99,27 @@ def grade(check: Check, actual: Any, built: BuiltScenario) -> bool:
     raise ValueError(f"unknown check {kind!r}")
 
 
-def run_scenario(folder: Path, workdir: Path, agent: str = "offline") -> ScenarioResult:
+def investigate(built: BuiltScenario, state_dir: Path, agent: str) -> tuple[int, io.StringIO, io.StringIO]:
+    """Run `wicked-platform incident` on a built scenario, as a user would: (exit status, stdout, stderr)."""
     from wicked_platform.agents.cli import main as cli_main  # the CLI is what users run; grade that
 
-    started = time.perf_counter()
-    scenario = load_scenario(folder)
-    built = build_scenario(scenario, folder, workdir / folder.name)
     out, err = io.StringIO(), io.StringIO()
     previous = Path.cwd()
     try:
         os.chdir(built.repo)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             status = cli_main(["incident", built.description, *built.args, "--format", "json", "--agent", agent,
-                               "--state-dir", str(workdir / f"{folder.name}.state")])
+                               "--state-dir", str(state_dir)])
     finally:
         os.chdir(previous)
+    return status, out, err
+
+
+def run_scenario(folder: Path, workdir: Path, agent: str = "offline") -> ScenarioResult:
+    started = time.perf_counter()
+    scenario = load_scenario(folder)
+    built = build_scenario(scenario, folder, workdir / folder.name)
+    status, out, err = investigate(built, workdir / f"{folder.name}.state", agent)
     seconds = round(time.perf_counter() - started, 3)
     if status != 0:
         return ScenarioResult(name=folder.name, title=scenario.title, passed=False, checks=[], recommendation=None,

@@ -11,8 +11,9 @@ from wicked_platform.agents.cli import app, main
 from wicked_platform.agents.phases import system_prompt
 
 CHECKOUT = Path(__file__).resolve().parents[2]
-# `seed-literal` is a bundled scenario's folder name, and "seeded" a random generator's: neither is a document.
-INTERNAL = re.compile(r"\bseeds?\b(?!-literal)|\bseed 0\d\d\b|DEVELOPERS|CONTRACT\.md|STYLE\.md|\bissue #\d+|\bphase 6\b",
+# `seed-literal` is a bundled scenario's folder name, "seeded" a random generator's and `--seed` the option
+# that seeds the generated corpus (`eval --generated N --seed S`): none of them is a document.
+INTERNAL = re.compile(r"(?<!--)\bseeds?\b(?!-literal)|\bseed 0\d\d\b|DEVELOPERS|CONTRACT\.md|STYLE\.md|\bissue #\d+|\bphase 6\b",
                       re.IGNORECASE)
 
 COMMANDS = [["--help"], ["incident", "--help"], ["postmortem", "--help"], ["eval", "--help"], ["schema", "--help"],
