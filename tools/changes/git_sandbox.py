@@ -182,7 +182,7 @@ def _config_entries(config: Path) -> list[tuple[str, str]]:
 
 def _probe_environment() -> dict[str, str]:
     """The caller's environment without git's own variables: the repository is found from its path alone."""
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+    environment = _environment_without_git()
     environment.update(LC_ALL="C", LANGUAGE="C", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
     for key in ("GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM"):  # the user's limits on discovery
         if key in os.environ:
@@ -214,6 +214,7 @@ def _git_executable() -> str:
 
 
 def _environment_without_git() -> dict[str, str]:
+    """The caller's environment without git's own variables (GIT_DIR, GIT_CONFIG_*, ...)."""
     return {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
 
 

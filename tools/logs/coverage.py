@@ -56,13 +56,13 @@ def nothing_readable(files: Sequence[LogFileStats]) -> str | None:
 
 def read_summary(files: Sequence[LogFileStats]) -> str:
     """One sentence on what was read: `Read 2,000 lines of 1 log file.`, naming what was not."""
-    read = [f for f in files if f not in unreadable(files)]
+    missing = unreadable(files)
+    read = [f for f in files if f not in missing]
     lines = sum(f.parsed + f.outside_window + f.continuation for f in read)
     sentence = f"Read {lines:,} lines of {len(read)} log file{'' if len(read) == 1 else 's'}"
     unread_lines = sum(f.unparsed for f in read)
     if unread_lines:
         sentence += f" ({unread_lines:,} lines not understood)"
-    missing = unreadable(files)
     if missing:
         names = ", ".join(f.path for f in missing[:MAX_NAMED]) + (f" and {len(missing) - MAX_NAMED} more"
                                                                 if len(missing) > MAX_NAMED else "")

@@ -56,12 +56,8 @@ class LogFileStats(Frozen):
     binary: bool = Field(False, description="the file is not text (an image, an archive)")
 
     @property
-    def unread(self) -> int:
-        """Lines not understood: neither stamped in the file's layout nor continuing a line above."""
-        return self.unparsed if self.error is None else max(self.lines, 1)
-
-    @property
     def unread_share(self) -> float:
+        """The share of its lines not understood: all of them for a file not read or not text."""
         return 1.0 if self.error is not None or self.binary else self.unparsed / self.lines if self.lines else 0.0
 
 
