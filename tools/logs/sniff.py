@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from wicked_platform.tools.logs import formats
 from wicked_platform.tools.logs.levels import LEVEL_CLASSES, is_level_word
 from wicked_platform.tools.logs.models import LogFormat
-from wicked_platform.tools.logs.sniff_stamped import LevelPlace, StampPlace, find_place, level_place, sniff_stamped
+from wicked_platform.tools.logs.sniff_stamped import LevelPlace, StampPlace, level_place, sniff_stamped
 from wicked_platform.tools.logs.stamp_shapes import BY_NAME
 from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks  # noqa: F401 - GZIP_MAGIC: re-exported
 from wicked_platform.tools.logs.wrappers import WrapperKind, detect, unwrap
@@ -162,7 +162,7 @@ def _sniff_lines(lines: list[str], path: Path, wrapped: bool = False) -> FileLay
     if stamped is not None and stamped.lines * SPECIFIC_SHARE > best:
         return FileLayout(path=str(path), format=LogFormat.STAMPED, service=formats.file_stem(path),
                           stamp=stamped.stamp, level=stamped.level,
-                          first_unread=_first_unread(lines, [find_place(line) == stamped.stamp for line in lines]))
+                          first_unread=_first_unread(lines, stamped.at_place))
     if not votes:
         return FileLayout(path=str(path), format=LogFormat.UNKNOWN, service=formats.file_stem(path),
                           first_unread=_first_unread(lines, [False] * len(lines)))

@@ -58,6 +58,7 @@ class StampedLayout(BaseModel):
     stamp: StampPlace
     level: LevelPlace | None
     lines: int  # of the sampled lines, those whose stamp stands at that place
+    at_place: list[bool]  # for each sampled line, whether its stamp stands at that place
 
 
 def find_stamp(line: str) -> tuple[StampShape, int, int] | None:
@@ -75,24 +76,20 @@ def find_stamp(line: str) -> tuple[StampShape, int, int] | None:
     return None
 
 
-def find_place(line: str) -> StampPlace | None:
-    """Where the line's stamp stands, if it has one."""
-    found = find_stamp(line)
-    return None if found is None else StampPlace(shape=found[0].name, tokens_before=found[1])
-
-
 def sniff_stamped(lines: list[str]) -> StampedLayout | None:
     """The place most of `lines` keep their stamp, and their level where they have one; None when no
     stamp of the catalogue opens any of their first tokens."""
-    found = [(line, place) for line in lines if (place := find_stamp(line)) is not None]
+    stamps = [find_stamp(line) for line in lines]
+    found = [(line, place) for line, place in zip(lines, stamps, strict=True) if place is not None]
     if not found:
         return None
     (shape, before), count = Counter((shape.name, index) for _, (shape, index, _) in found).most_common(1)[0]
+    flags = [place is not None and (place[0].name, place[1]) == (shape, before) for place in stamps]
     at_place = [(line, end) for line, (s, index, end) in found if (s.name, index) == (shape, before)]
     level = level_place([line[end:] for line, end in at_place])
     if level is None and before:
         level = _level_before_stamp([line.split()[:before] for line, _ in at_place])
-    return StampedLayout(stamp=StampPlace(shape=shape, tokens_before=before), level=level, lines=count)
+    return StampedLayout(stamp=StampPlace(shape=shape, tokens_before=before), level=level, lines=count, at_place=flags)
 
 
 def _level_before_stamp(heads: list[list[str]]) -> LevelPlace | None:
