@@ -34,8 +34,8 @@ from wicked_platform.tools.changes.models import CommitDiff, GitHistory, RepoGro
 from wicked_platform.tools.changes.repo_grounds import repo_grounds
 from wicked_platform.tools.changes.services import with_structural_services
 from wicked_platform.tools.context import IncidentContext
-from wicked_platform.tools.logs.coverage import read_summary, unreadable
-from wicked_platform.tools.logs.models import LogFileStats, LogScan, SignatureStats
+from wicked_platform.tools.logs.coverage import file_notes, read_summary, unreadable
+from wicked_platform.tools.logs.models import LogScan, SignatureStats
 from wicked_platform.tools.logs.scan import scan_logs
 from wicked_platform.tools.logs.stamped_sql import YearRule
 from wicked_platform.tools.redaction import redact_model
@@ -46,7 +46,6 @@ from wicked_platform.tools.report import (
 )
 
 MAX_DIFFS = 40  # commits whose diffs are read for suspicious configuration changes
-MAX_FILE_NOTES = 20  # files named in the report's notes; the rest are counted in one note
 COMMIT_LOOKBACK = timedelta(days=30)  # commits read before --since: what the window deployed was committed earlier
 COMMIT_SLACK = timedelta(days=1)  # commits read after --until: committer clocks and log clocks disagree
 
@@ -331,29 +330,6 @@ def correlation_from(
                         f"(p = {comparison.p_value:.2g}, one-sided exact test)")
     return Correlation(confidence=top.confidence, deploy=deploy, lag_seconds=top.lag_seconds, rate_ratio=ratio,
                        p_value=p_value, evidence=evidence)
-
-
-def file_notes(files: list[LogFileStats], limit: int = MAX_FILE_NOTES) -> list[str]:
-    """Per file, what could not be read: the file, the lines not understood, what was repaired.
-
-    A directory of thousands of files gets `limit` notes and one line counting the rest.
-    """
-    notes: list[str] = []
-    for f in files:
-        if f.error:
-            notes.append(f"{f.path}: could not be read ({f.error})")
-            continue
-        said = []
-        if f.unparsed:
-            said.append(f"{f.unparsed} of {f.lines} lines not understood as {f.format.value}")
-        if f.warning:
-            said.append(f.warning)
-        if said:
-            notes.append(f"{f.path}: " + "; ".join(said))
-    if len(notes) > limit:
-        rest = len(notes) - limit
-        notes = notes[:limit] + [f"... and {rest} more files with lines not read or not understood (inputs.logs counts each)"]
-    return notes
 
 
 def assemble_report(

@@ -14,6 +14,7 @@ from wicked_platform.tools.logs.models import LogFileStats
 from wicked_platform.tools.redaction import redact
 
 MOSTLY_UNREAD = 0.5
+MAX_FILE_NOTES = 20  # files named in the report's notes; the rest are counted in one note
 MAX_NAMED = 3
 MAX_SHOWN_CHARS = 120
 
@@ -68,3 +69,26 @@ def read_summary(files: Sequence[LogFileStats]) -> str:
                                                                 if len(missing) > MAX_NAMED else "")
         sentence += f"; could not read {names}"
     return sentence + "."
+
+
+def file_notes(files: list[LogFileStats], limit: int = MAX_FILE_NOTES) -> list[str]:
+    """Per file, what could not be read: the file, the lines not understood, what was repaired.
+
+    A directory of thousands of files gets `limit` notes and one line counting the rest.
+    """
+    notes: list[str] = []
+    for f in files:
+        if f.error:
+            notes.append(f"{f.path}: could not be read ({f.error})")
+            continue
+        said = []
+        if f.unparsed:
+            said.append(f"{f.unparsed} of {f.lines} lines not understood as {f.format.value}")
+        if f.warning:
+            said.append(f.warning)
+        if said:
+            notes.append(f"{f.path}: " + "; ".join(said))
+    if len(notes) > limit:
+        rest = len(notes) - limit
+        notes = notes[:limit] + [f"... and {rest} more files with lines not read or not understood (inputs.logs counts each)"]
+    return notes

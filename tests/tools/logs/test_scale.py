@@ -15,8 +15,8 @@ from mcp import Client
 
 from wicked_platform.agents.offline import InvestigationRequest, engine_report
 from wicked_platform.tools.context import IncidentContext
-from wicked_platform.tools.investigation import MAX_FILE_NOTES
 from wicked_platform.tools.logs import scan as scan_module
+from wicked_platform.tools.logs.coverage import MAX_FILE_NOTES
 from wicked_platform.tools.logs.discovery import expand_log_args
 from wicked_platform.tools.logs.scan import scan_logs
 from wicked_platform.tools.mcp.server import MAX_FILES, build_server
