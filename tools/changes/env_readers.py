@@ -31,14 +31,21 @@ class EnvReadShape:
     source: str
 
 
+# Each read shape once; the catalogue below has a row per real sample of it.
+_OS_ENVIRON = re.compile(rf"\benviron(?:\.get)?\s*[\[(]\s*[\"'](?P<name>{_NAME})[\"']")
+_PROCESS_ENV = re.compile(rf"\bprocess\.env(?:\.(?P<name>{_NAME})|\[\s*[\"'`](?P<quoted>{_NAME})[\"'`]\s*\])")
+_SYSTEM_GETENV = re.compile(rf"\bSystem\.getenv\s*\(\s*(?:\)\s*\.\s*(?:get|getOrDefault|containsKey)\s*\(\s*)?"
+                            rf"\"(?P<name>{_NAME})\"")
+_PLACEHOLDER = re.compile(rf"\$\{{(?P<name>{_UPPER})(?=[:}}?+-])")
+
 SHAPES: tuple[EnvReadShape, ...] = (
     EnvReadShape(
-        "os.environ", re.compile(rf"\benviron(?:\.get)?\s*[\[(]\s*[\"'](?P<name>{_NAME})[\"']"), _CODE,
+        "os.environ", _OS_ENVIRON, _CODE,
         "  port = os.environ.get('PORT', \"8080\")", ("PORT",),
         "GoogleCloudPlatform/microservices-demo src/emailservice/email_server.py:129",
     ),
     EnvReadShape(
-        "os.environ", re.compile(rf"\benviron(?:\.get)?\s*[\[(]\s*[\"'](?P<name>{_NAME})[\"']"), _CODE,
+        "os.environ", _OS_ENVIRON, _CODE,
         "    project_id = os.environ[\"GCP_PROJECT_ID\"]", ("GCP_PROJECT_ID",),
         "GoogleCloudPlatform/microservices-demo src/emailservice/email_server.py:142",
     ),
@@ -48,12 +55,12 @@ SHAPES: tuple[EnvReadShape, ...] = (
         "GoogleCloudPlatform/microservices-demo src/emailservice/email_server.py:182",
     ),
     EnvReadShape(
-        "process.env", re.compile(rf"\bprocess\.env(?:\.(?P<name>{_NAME})|\[\s*[\"'`](?P<quoted>{_NAME})[\"'`]\s*\])"),
+        "process.env", _PROCESS_ENV,
         _CODE, "const PORT = process.env.PORT;", ("PORT",),
         "GoogleCloudPlatform/microservices-demo src/currencyservice/server.js:83",
     ),
     EnvReadShape(
-        "process.env", re.compile(rf"\bprocess\.env(?:\.(?P<name>{_NAME})|\[\s*[\"'`](?P<quoted>{_NAME})[\"'`]\s*\])"),
+        "process.env", _PROCESS_ENV,
         _CODE, "const PORT = process.env['PORT'];", ("PORT",),
         "GoogleCloudPlatform/microservices-demo src/paymentservice/index.js:70",
     ),
@@ -63,14 +70,12 @@ SHAPES: tuple[EnvReadShape, ...] = (
         "GoogleCloudPlatform/microservices-demo src/checkoutservice/main.go:90",
     ),
     EnvReadShape(
-        "System.getenv", re.compile(rf"\bSystem\.getenv\s*\(\s*(?:\)\s*\.\s*(?:get|getOrDefault|containsKey)\s*\(\s*)?"
-                                    rf"\"(?P<name>{_NAME})\""), _CODE,
+        "System.getenv", _SYSTEM_GETENV, _CODE,
         "    int port = Integer.parseInt(System.getenv().getOrDefault(\"PORT\", \"9555\"));", ("PORT",),
         "GoogleCloudPlatform/microservices-demo src/adservice/src/main/java/hipstershop/AdService.java:54",
     ),
     EnvReadShape(
-        "System.getenv", re.compile(rf"\bSystem\.getenv\s*\(\s*(?:\)\s*\.\s*(?:get|getOrDefault|containsKey)\s*\(\s*)?"
-                                    rf"\"(?P<name>{_NAME})\""), _CODE,
+        "System.getenv", _SYSTEM_GETENV, _CODE,
         "    if (System.getenv(\"DISABLE_STATS\") != null) {", ("DISABLE_STATS",),
         "GoogleCloudPlatform/microservices-demo src/adservice/src/main/java/hipstershop/AdService.java:196",
     ),
@@ -88,12 +93,12 @@ SHAPES: tuple[EnvReadShape, ...] = (
         "rails/rails railties/lib/rails/generators/rails/app/templates/config/databases/sqlite3.yml.tt:9",
     ),
     EnvReadShape(
-        "${VAR} placeholder", re.compile(rf"\$\{{(?P<name>{_UPPER})(?=[:}}?+-])"), _PLACEHOLDER_FILES,
+        "${VAR} placeholder", _PLACEHOLDER, _PLACEHOLDER_FILES,
         "spring.datasource.url=${MYSQL_URL:jdbc:mysql://localhost/petclinic}", ("MYSQL_URL",),
         "spring-projects/spring-petclinic src/main/resources/application-mysql.properties:3 (cbc076b8)",
     ),
     EnvReadShape(
-        "${VAR} placeholder", re.compile(rf"\$\{{(?P<name>{_UPPER})(?=[:}}?+-])"), _PLACEHOLDER_FILES,
+        "${VAR} placeholder", _PLACEHOLDER, _PLACEHOLDER_FILES,
         "    image: \"webapp:${TAG}\"", ("TAG",),
         "docs.docker.com/compose/how-tos/environment-variables/variable-interpolation (compose.yaml)",
     ),
