@@ -75,7 +75,7 @@ WRAPPERS: tuple[Wrapper, ...] = (
 def unwrap(kind: WrapperKind, line: str) -> Unwrapped | None:
     """The inner line and the wrapper's service, as the sniff reads them; None when `line` is not of `kind`."""
     if kind == "docker-json":
-        if not line.startswith("{"):
+        if not line.startswith("{") or '"log"' not in line:  # most JSON lines are an application's own: no parse
             return None
         try:
             record = json.loads(line)
@@ -102,8 +102,15 @@ def detect(lines: list[str]) -> WrapperKind | None:
     """The wrapper nearly every sampled line is written in, if any."""
     if not lines:
         return None
+    allowed = len(lines) - WRAPPED_SHARE * len(lines)  # lines of another shape a wrapped file may hold
     for wrapper in WRAPPERS:
-        if sum(1 for line in lines if unwrap(wrapper.kind, line) is not None) >= WRAPPED_SHARE * len(lines):
+        # Every file is sniffed for every wrapper: stop at the first lines that rule one out.
+        misses = 0
+        for line in lines:
+            misses += unwrap(wrapper.kind, line) is None
+            if misses > allowed:
+                break
+        else:
             return wrapper.kind
     return None
 
