@@ -16,7 +16,7 @@ Status = Literal["INVESTIGATING", "IDENTIFIED", "MONITORING", "RESOLVED"]
 Confidence = Literal["HIGH", "MEDIUM", "LOW", "NONE"]
 Likelihood = Literal["HIGH", "MEDIUM", "LOW"]
 TimelineKind = Literal["deploy", "change", "error_onset", "error", "warning", "alert", "recovery", "note"]
-DeploySource = Literal["log", "git", "deploys-file", "kubernetes", "argocd", "helm", "github"]
+DeploySource = Literal["log", "git", "deploys-file", "kubernetes", "argocd", "helm", "github", "prometheus"]
 # Where a --deploys record came from: the project's own records, or what a deploy system printed.
 RecordSource = Literal["deploys-file", "kubernetes", "argocd", "helm", "github"]
 Recommendation = Literal["ROLLBACK", "HOTFIX", "DISABLE_FEATURE", "SCALE", "MONITOR"]
@@ -137,6 +137,34 @@ class RollbackDecision(Model):
                                                                "obvious one (a name without evidence makes no command)")
 
 
+SignalKind = Literal[
+    "error_rate", "latency_p50", "latency_p95", "latency_p99", "cpu", "memory", "restarts", "saturation"
+]
+SignalSource = Literal["prometheus", "logs"]
+
+
+class Signal(Model):
+    """One per-service series the investigation measured (contract "Metrics"): before and after its onset, or
+    across the window's halves when it has none. Log-derived and Prometheus-derived signals share this shape, so
+    the judgment reads them alike."""
+
+    service: str
+    kind: SignalKind
+    source: SignalSource
+    unit: str = Field(description="what before/after are in: `ratio`, `seconds`, `bytes`, `cores`, `count`")
+    before: float | None = Field(description="the baseline before the onset; null when not measurable")
+    after: float | None = Field(description="the level after the onset; null when not measurable")
+    ratio: float | None = Field(description="after/before; null when before is 0 or unknown")
+    onset: UtcDatetime | None = Field(description="where the series rose; null when it did not")
+    p_value: float | None = Field(description="the exact test of the rise (a rank test for durations); null when "
+                                              "none applies")
+    query: str | None = Field(description="the PromQL asked, for a Prometheus signal; null for logs")
+    series: list[float | None] = Field(default_factory=list, description=(
+        "the series across the window in at most 60 equal steps (null where no data), for the sparkline"))
+    series_start: UtcDatetime | None = None
+    series_step_seconds: int | None = None
+
+
 class LogInput(Model):
     path: str
     format: str
@@ -200,6 +228,8 @@ class IncidentReport(Model):
     root_cause: RootCause | None
     correlation: Correlation
     hypotheses: list[Hypothesis]
+    signals: list[Signal] = Field(default_factory=list, description=(
+        "per-service error rate, latency, resource and restart signals, from the logs and Prometheus"))
     blast_radius: BlastRadius
     rollback_decision: RollbackDecision
     follow_up: list[str]
