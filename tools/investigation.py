@@ -20,7 +20,8 @@ from wicked_platform.tools.analysis.deploys import deploys_from_logs, deploys_fr
 from wicked_platform.tools.analysis.hypotheses import build_hypotheses
 from wicked_platform.tools.analysis.impact import AffectedServices, affected_services, critical_path_reason
 from wicked_platform.tools.analysis.playbook import follow_up_and_lessons
-from wicked_platform.tools.analysis.rates import Onset, RateComparison, compare_at, find_onset
+from wicked_platform.tools.analysis.onsets import service_onsets
+from wicked_platform.tools.analysis.rates import Onset, RateComparison, compare_at
 from wicked_platform.tools.analysis.commands import command_evidence
 from wicked_platform.tools.analysis.rollback import evaluate_rollback
 from wicked_platform.tools.analysis.severity import assess_severity
@@ -57,6 +58,8 @@ class Frozen(BaseModel):
 class SymptomFindings(Frozen):
     scan: LogScan
     onset: Onset | None
+    service_onsets: dict[str, Onset] = Field(default_factory=dict, description=(
+        "each service's own onset, of the services whose own errors really rose"))
     affected: AffectedServices
     rising: list[SignatureStats]
     symptoms: list[Symptom]
@@ -102,11 +105,13 @@ def read_symptoms(
 
 
 def symptoms_from_scan(scan: LogScan, context: IncidentContext) -> SymptomFindings:
-    onset = find_onset(scan)
+    onsets = service_onsets(scan, context)
+    onset = onsets.incident
     affected = affected_services(scan, onset, context) if onset else AffectedServices(direct=[], cascade=[], related=[])
     rising = rising_signatures(scan, onset, affected.direct)
     return SymptomFindings(
-        scan=scan, onset=onset, affected=affected, rising=rising, symptoms=symptoms(scan, rising),
+        scan=scan, onset=onset, service_onsets={service: onsets.by_service[service] for service in onsets.risen},
+        affected=affected, rising=rising, symptoms=symptoms(scan, rising),
         recovered=has_recovered(scan, onset, affected.direct),
     )
 

@@ -54,6 +54,9 @@ class LogFileStats(Frozen):
     warning: str | None = Field(None, description="what was repaired to read it: a gzip stream cut short, over-long lines cut")
     first_unread: str | None = Field(None, description="the first line in no layout it knows, as written (of its first lines)")
     binary: bool = Field(False, description="the file is not text (an image, an archive)")
+    services: list[str] = Field(default_factory=list, description=(
+        "the services its lines in the window name (a line naming none is its file's): the time this file "
+        "covers is time in which those services were observed"))
 
     @property
     def unread_share(self) -> float:

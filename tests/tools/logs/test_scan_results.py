@@ -17,6 +17,7 @@ def tables(**changes) -> ScanTables:
         series=[("api", "boom <*>", "error")],
         point_secs=np.array([T0, T0 + 1]), point_keys=np.array([0, 0]), point_counts=np.array([2, 1]),
         requests=[], events=[((T0 + 2) * 10**6, "api", "INFO", "Deployment api-v1.2.0 started", 3)],
+        file_services={0: ["api"]},
     )
     return ScanTables(**{**base, **changes})
 
