@@ -212,7 +212,16 @@ def _diffs_for(repo: Path | None, history: GitHistory | None, deploys: list[Depl
 
 
 def assess_blast_radius(found: SymptomFindings, context: IncidentContext, description: str) -> BlastRadius:
-    return blast_radius(found.scan, found.onset, found.affected, context, description)
+    return blast_radius(found.scan, found.onset, found.affected, context, description, primary_onset=_primary_onset(found))
+
+
+def _primary_onset(found: SymptomFindings) -> Onset | None:
+    """The primary service's own onset where its errors rose at another time than the incident's (another
+    service's rose first), else None: its rates are its own, before and after its own rise."""
+    if found.onset is None or not found.affected.direct:
+        return None
+    own = found.service_onsets.get(found.affected.direct[0])
+    return own if own is not None and own.at != found.onset.at else None
 
 
 # Phase 5 -----------------------------------------------------------------------------------
@@ -248,7 +257,8 @@ def _primary_comparison(found: SymptomFindings) -> RateComparison | None:
     if found.onset is None:
         return None
     if found.affected.direct:
-        own = compare_at(found.scan, found.onset.at, found.affected.direct[:1], tests=found.onset.tests)
+        onset = _primary_onset(found) or found.onset
+        own = compare_at(found.scan, onset.at, found.affected.direct[:1], tests=onset.tests)
         # An upstream that degraded without errors of its own (it slowed, its callers timed out) is measured
         # by the incident's errors, not by its own none.
         return own if own is not None and own.after_errors else found.onset.comparison

@@ -9,7 +9,7 @@ from pathlib import Path
 from wicked_platform.tools.analysis.onsets import service_onsets
 from wicked_platform.tools.analysis.rates import compare_at
 from wicked_platform.tools.context import IncidentContext
-from wicked_platform.tools.investigation import symptoms_from_scan
+from wicked_platform.tools.investigation import assess_blast_radius, symptoms_from_scan
 from wicked_platform.tools.logs.scan import scan_logs
 
 T0 = datetime(2024, 5, 2, 9, 0, 0, tzinfo=UTC)
@@ -84,3 +84,24 @@ def test_a_service_is_measured_over_the_time_its_own_files_cover(tmp_path):
     assert own.before_errors == 3 and own.after_errors == 30
     assert abs(own.before_seconds - 900) < 5 and abs(own.after_seconds - 900) < 5  # its own half hour
     assert own.ratio is not None and 9 < own.ratio < 11
+
+
+def test_the_primary_services_error_rate_is_measured_from_its_own_rise(tmp_path):
+    """db's errors rose at 09:30, api's requests began failing at 09:40 (half of them). The incident starts at
+    09:30, but api's error rate is of its requests since its own rise: 50%, not diluted by ten healthy minutes."""
+    db = [f"{_stamp(s)} INFO db checkpoint {s}" for s in range(0, 3600, 30)]
+    db += [f"{_stamp(s)} ERROR db lock wait timeout on relation {s}" for s in range(1800, 3600, 10)]
+    (tmp_path / "db.log").write_text("\n".join(sorted(db)) + "\n")
+    access = []
+    for i, s in enumerate(range(0, 3600, 2)):
+        status = 500 if s >= 2400 and i % 2 else 200
+        stamp = (T0 + timedelta(seconds=s)).strftime("%d/%b/%Y:%H:%M:%S +0000")
+        access.append(f'10.1.0.{i % 40} - - [{stamp}] "POST /api/orders HTTP/1.1" {status} 120 "-" "k6/0.49"')
+    (tmp_path / "api-access.log").write_text("\n".join(access) + "\n")
+    scan = scan_logs([tmp_path / "db.log", tmp_path / "api-access.log"])
+    found = symptoms_from_scan(scan, IncidentContext())
+    assert found.incident_onset.at == T0 + timedelta(seconds=1800)
+    assert found.affected.direct[0] == "api"
+    blast = assess_blast_radius(found, IncidentContext(), "orders failing")
+    assert abs(blast.error_rate - 0.5) < 0.005  # since 09:30 it would be a third
+    assert blast.baseline_error_rate == 0.0
