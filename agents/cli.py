@@ -199,6 +199,10 @@ def incident(
         _say(f"note: {repo_dir} is not a git repository; investigating logs only (the report's notes say so)")
     for unread in report.inputs.unread if report.inputs else []:  # never "no errors" about logs not read
         _say(f"warning: {unread}; left out of the investigation")
+    if left_out := (report.inputs.left_out if report.inputs else []):  # another period: never mixed into the onset
+        named = ", ".join(left_out[:3]) + (f" and {len(left_out) - 3} more" if len(left_out) > 3 else "")
+        _say(f"warning: {named}: far apart in time from the period investigated; left out of the investigation "
+             "(the report's notes say which period was read and why; --since/--until choose another)")
     try:
         saved = store.save(report)
         if verbose:

@@ -30,13 +30,16 @@ from wicked_platform.tools.analysis.symptoms import (
 )
 from wicked_platform.tools.analysis.timeline import build_timeline, is_alert
 from wicked_platform.tools.changes.deploys_file import DeployRecord
-from wicked_platform.tools.changes.git_history import RefError, commit_diff, known_services_in_repo, read_history
+from wicked_platform.tools.changes.git_history import (
+    RefError, commit_diff, commit_times, known_services_in_repo, read_history,
+)
 from wicked_platform.tools.changes.models import CommitDiff, GitHistory, RepoGrounds
 from wicked_platform.tools.changes.repo_grounds import repo_grounds
 from wicked_platform.tools.changes.services import with_structural_services
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.logs.coverage import file_notes, read_summary, unreadable
 from wicked_platform.tools.logs.models import LogScan, SignatureStats
+from wicked_platform.tools.logs.investigation_window import scan_investigation_window
 from wicked_platform.tools.logs.scan import scan_logs
 from wicked_platform.tools.logs.stamped_sql import YearRule
 from wicked_platform.tools.redaction import redact_model
@@ -97,11 +100,22 @@ class MitigationFindings(Frozen):
 
 def read_symptoms(
     logs: list[Path], context: IncidentContext, *, since: datetime | None = None, until: datetime | None = None,
-    tz: str = "UTC", year_hint: int | YearRule | None = None,
+    tz: str = "UTC", year_hint: int | YearRule | None = None, anchors: list[datetime] | None = None,
 ) -> SymptomFindings:
+    """The logs' symptoms; `anchors` (see `window_anchors`): when changes were made, which choose the period
+    read when the logs lie far apart in time."""
     exact_tests.import_meanwhile()
     scan = scan_logs(logs, since=since, until=until, tz=tz, year_hint=year_hint)
+    scan = scan_investigation_window(logs, since=since, until=until, tz=tz, anchors=anchors or [], scan=scan)
     return symptoms_from_scan(scan, context)
+
+
+def window_anchors(repo: Path | None, deploy_records: list[DeployRecord] | None) -> list[datetime]:
+    """When deploys were recorded and commits made: of far-apart logs, the period they touch is investigated."""
+    times = [moment for record in deploy_records or [] for moment in (record.at, record.completed_at) if moment]
+    if repo is not None:
+        times += commit_times(repo)
+    return sorted(times)
 
 
 def symptoms_from_scan(scan: LogScan, context: IncidentContext) -> SymptomFindings:
@@ -364,7 +378,7 @@ def assemble_report(
     # Too few errors to compare with anything (one line, no time before it) is not that: keep looking.
     steady = onset is None and found.onset is not None and found.onset.comparison.p_value is not None
     status = "IDENTIFIED" if root else "MONITORING" if found.recovered or steady else "INVESTIGATING"
-    notes = [*changes.notes, *file_notes(found.scan.files)]
+    notes = [*changes.notes, *([found.scan.window.note] if found.scan.window else []), *file_notes(found.scan.files)]
     if found.scan.empty:
         notes.append("no log lines with timestamps were read: severity and rates cannot be measured")
     elif found.onset is None:
@@ -389,7 +403,12 @@ def assemble_report(
         summary = "Errors were found, but too few to tell whether they rose."
     else:
         summary = "No rise in errors was found in the logs read."
-    summary += f" {read_summary(found.scan.files)} Recommendation: {mitigation.decision.recommendation}."
+    summary += f" {read_summary(found.scan.files)}"
+    if found.scan.window is not None:
+        left = len(found.scan.window.left_out)
+        summary += (f" {left} of them {'lies' if left == 1 else 'lie'} far apart in time from the period investigated "
+                    f"and {'was' if left == 1 else 'were'} left out (see the notes).")
+    summary += f" Recommendation: {mitigation.decision.recommendation}."
     severity_reasons = list(mitigation.severity_reasons)
     if missing := unreadable(found.scan.files):
         severity_reasons.append(f"judged on the logs that could be read: {len(missing)} of {len(found.scan.files)} "

@@ -187,6 +187,9 @@ class InputSummary(Model):
     commits_read: int = 0
     unread: list[str] = Field(default_factory=list, description=(
         "log files mostly not understood (more than half their lines), each with its count and first unread line"))
+    left_out: list[str] = Field(default_factory=list, description=(
+        "log files of another period, far apart in time from the one investigated (see the notes): read, "
+        "but none of their lines is in the investigation"))
 
 
 class PhaseAnalysis(Model):

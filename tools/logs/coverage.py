@@ -59,7 +59,7 @@ def read_summary(files: Sequence[LogFileStats]) -> str:
     """One sentence on what was read: `Read 2,000 lines of 1 log file.`, naming what was not."""
     missing = unreadable(files)
     read = [f for f in files if f not in missing]
-    lines = sum(f.parsed + f.outside_window + f.continuation for f in read)
+    lines = sum(f.parsed + f.continuation for f in read)  # parsed counts the lines outside the window too
     sentence = f"Read {lines:,} lines of {len(read)} log file{'' if len(read) == 1 else 's'}"
     unread_lines = sum(f.unparsed for f in read)
     if unread_lines:

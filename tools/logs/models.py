@@ -171,6 +171,17 @@ class LogEvent(Frozen):
     message: str
 
 
+class WindowChoice(Frozen):
+    """The period investigated when the log files lie far apart in time (see investigation_window.py)."""
+
+    start: UtcDatetime
+    end: UtcDatetime
+    reason: str = Field(description="why this period: nearest --since/--until, around the deploys, the latest")
+    left_out: list[str] = Field(description="the files of the other periods, as given, in input order")
+    periods: int
+    note: str = Field(description="the report's note: the period, why, and the files left out")
+
+
 class LogScan(Frozen):
     """Everything the analysis needs from the logs, aggregated; the lines themselves stay on disk."""
 
@@ -188,6 +199,8 @@ class LogScan(Frozen):
     end: UtcDatetime | None = Field(None, description="last parsed timestamp in the window")
     since: UtcDatetime | None = Field(None, description="the window's lower bound (--since), when one was given")
     until: UtcDatetime | None = Field(None, description="the window's upper bound (--until), when one was given")
+    window: WindowChoice | None = Field(None, description=(
+        "the period investigated, when the files hold several far apart in time; None when they hold one"))
 
     @cached_property
     def points(self) -> list[SignaturePoint]:
