@@ -209,12 +209,15 @@ def incident(
             _say(f"saved {saved}")
     except (OSError, ValueError) as exc:
         _say(f"warning: investigation not saved ({exc}); --rollback-decision will not find it")
+    from wicked_platform.tools.input_groups import for_output
+
+    printed = for_output(report)  # saved whole above: --rollback-decision reads every file again
     if fmt == OutputFormat.json:
-        _emit(report.model_dump_json(indent=2))
+        _emit(printed.model_dump_json(indent=2))
     else:
         from wicked_platform.agents.render import report_markdown
 
-        _emit(report_markdown(report))
+        _emit(report_markdown(printed))
 
 
 @app.command()

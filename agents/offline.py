@@ -14,13 +14,15 @@ from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.agents.machine import EnginePolicy, run_machine
 from wicked_platform.agents.request import InvestigationRequest
+from wicked_platform.tools.changes.change_times import window_anchors
+from wicked_platform.tools.input_groups import log_groups
 from wicked_platform.tools.investigation import (
     ChangeFindings, SymptomFindings, assemble_report, assess_blast_radius, decide_mitigation, read_changes, read_symptoms,
-    symptoms_from_scan, window_anchors,
+    symptoms_from_scan,
 )
-from wicked_platform.tools.logs.investigation_window import scan_investigation_window
 from wicked_platform.tools.logs.coverage import mostly_unread, nothing_readable, why_unread
 from wicked_platform.tools.logs.discovery import LogInputError
+from wicked_platform.tools.logs.investigation_window import scan_investigation_window
 from wicked_platform.tools.logs.models import LogScan
 from wicked_platform.tools.report import IncidentReport, InputSummary, LogInput
 from wicked_platform.tools.timeutil import to_utc
@@ -97,6 +99,7 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
         commits_read=len(changes.history.commits) if changes.history else 0,
         unread=[why_unread(f) for f in mostly_unread(found.scan.files)],
         left_out=found.scan.window.left_out if found.scan.window else [],
+        log_files=len(found.scan.files), log_groups=log_groups(found.scan.files),
     )
     report = assemble_report(description, found, changes, blast, mitigation, inputs, agent="offline")
     progress("done in " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in timings.items()))

@@ -20,7 +20,7 @@ from wicked_platform.tools.analysis.deploys import deploys_from_logs, deploys_fr
 from wicked_platform.tools.analysis.hypotheses import build_hypotheses
 from wicked_platform.tools.analysis.impact import AffectedServices, affected_services, critical_path_reason
 from wicked_platform.tools.analysis.playbook import follow_up_and_lessons
-from wicked_platform.tools.analysis.onsets import service_onsets
+from wicked_platform.tools.analysis.onsets import primary_onset, service_onsets
 from wicked_platform.tools.analysis.rates import Onset, RateComparison, compare_at
 from wicked_platform.tools.analysis.commands import command_evidence
 from wicked_platform.tools.analysis.rollback import evaluate_rollback
@@ -30,17 +30,14 @@ from wicked_platform.tools.analysis.symptoms import (
 )
 from wicked_platform.tools.analysis.timeline import build_timeline, is_alert
 from wicked_platform.tools.changes.deploys_file import DeployRecord
-from wicked_platform.tools.changes.git_history import (
-    RefError, commit_diff, commit_times, known_services_in_repo, read_history,
-)
+from wicked_platform.tools.changes.git_history import RefError, commit_diff, known_services_in_repo, read_history
 from wicked_platform.tools.changes.models import CommitDiff, GitHistory, RepoGrounds
 from wicked_platform.tools.changes.repo_grounds import repo_grounds
 from wicked_platform.tools.changes.services import with_structural_services
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.logs.coverage import file_notes, read_summary, unreadable
-from wicked_platform.tools.logs.models import LogScan, SignatureStats
 from wicked_platform.tools.logs.investigation_window import scan_investigation_window
-from wicked_platform.tools.logs.scan import scan_logs
+from wicked_platform.tools.logs.models import LogScan, SignatureStats
 from wicked_platform.tools.logs.stamped_sql import YearRule
 from wicked_platform.tools.redaction import redact_model
 from wicked_platform.tools.timeutil import iso_z
@@ -102,20 +99,11 @@ def read_symptoms(
     logs: list[Path], context: IncidentContext, *, since: datetime | None = None, until: datetime | None = None,
     tz: str = "UTC", year_hint: int | YearRule | None = None, anchors: list[datetime] | None = None,
 ) -> SymptomFindings:
-    """The logs' symptoms; `anchors` (see `window_anchors`): when changes were made, which choose the period
-    read when the logs lie far apart in time."""
+    """The logs' symptoms; `anchors` (`change_times.window_anchors`): when changes were made, which choose
+    the period read when the logs lie far apart in time."""
     exact_tests.import_meanwhile()
-    scan = scan_logs(logs, since=since, until=until, tz=tz, year_hint=year_hint)
-    scan = scan_investigation_window(logs, since=since, until=until, tz=tz, anchors=anchors or [], scan=scan)
+    scan = scan_investigation_window(logs, since=since, until=until, tz=tz, year_hint=year_hint, anchors=anchors or [])
     return symptoms_from_scan(scan, context)
-
-
-def window_anchors(repo: Path | None, deploy_records: list[DeployRecord] | None) -> list[datetime]:
-    """When deploys were recorded and commits made: of far-apart logs, the period they touch is investigated."""
-    times = [moment for record in deploy_records or [] for moment in (record.at, record.completed_at) if moment]
-    if repo is not None:
-        times += commit_times(repo)
-    return sorted(times)
 
 
 def symptoms_from_scan(scan: LogScan, context: IncidentContext) -> SymptomFindings:
@@ -226,16 +214,8 @@ def _diffs_for(repo: Path | None, history: GitHistory | None, deploys: list[Depl
 
 
 def assess_blast_radius(found: SymptomFindings, context: IncidentContext, description: str) -> BlastRadius:
-    return blast_radius(found.scan, found.onset, found.affected, context, description, primary_onset=_primary_onset(found))
-
-
-def _primary_onset(found: SymptomFindings) -> Onset | None:
-    """The primary service's own onset where its errors rose at another time than the incident's (another
-    service's rose first), else None: its rates are its own, before and after its own rise."""
-    if found.onset is None or not found.affected.direct:
-        return None
-    own = found.service_onsets.get(found.affected.direct[0])
-    return own if own is not None and own.at != found.onset.at else None
+    own = primary_onset(found.onset, found.affected.direct, found.service_onsets)
+    return blast_radius(found.scan, found.onset, found.affected, context, description, primary_onset=own)
 
 
 # Phase 5 -----------------------------------------------------------------------------------
@@ -271,7 +251,7 @@ def _primary_comparison(found: SymptomFindings) -> RateComparison | None:
     if found.onset is None:
         return None
     if found.affected.direct:
-        onset = _primary_onset(found) or found.onset
+        onset = primary_onset(found.onset, found.affected.direct, found.service_onsets) or found.onset
         own = compare_at(found.scan, onset.at, found.affected.direct[:1], tests=onset.tests)
         # An upstream that degraded without errors of its own (it slowed, its callers timed out) is measured
         # by the incident's errors, not by its own none.
@@ -403,12 +383,8 @@ def assemble_report(
         summary = "Errors were found, but too few to tell whether they rose."
     else:
         summary = "No rise in errors was found in the logs read."
-    summary += f" {read_summary(found.scan.files)}"
-    if found.scan.window is not None:
-        left = len(found.scan.window.left_out)
-        summary += (f" {left} of them {'lies' if left == 1 else 'lie'} far apart in time from the period investigated "
-                    f"and {'was' if left == 1 else 'were'} left out (see the notes).")
-    summary += f" Recommendation: {mitigation.decision.recommendation}."
+    left_out = found.scan.window.left_out if found.scan.window else []
+    summary += f" {read_summary(found.scan.files, left_out)} Recommendation: {mitigation.decision.recommendation}."
     severity_reasons = list(mitigation.severity_reasons)
     if missing := unreadable(found.scan.files):
         severity_reasons.append(f"judged on the logs that could be read: {len(missing)} of {len(found.scan.files)} "

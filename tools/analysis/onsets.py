@@ -62,3 +62,12 @@ def service_onsets(scan: LogScan, context: IncidentContext) -> ServiceOnsets:
             incident = by_service[first]
     return ServiceOnsets(overall=overall, by_service=by_service, risen=[service for _, service in risen],
                          incident=incident)
+
+
+def primary_onset(incident: Onset | None, direct: list[str], by_service: dict[str, Onset]) -> Onset | None:
+    """The primary (first direct) service's own onset where its errors rose at another time than the incident's
+    (another service's rose first), else None: its rates are its own, before and after its own rise."""
+    if incident is None or not direct:
+        return None
+    own = by_service.get(direct[0])
+    return own if own is not None and own.at != incident.at else None

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs.models import LogFileStats, LogScan, WindowChoice
 from wicked_platform.tools.logs.scan import scan_logs
+from wicked_platform.tools.logs.stamped_sql import YearRule
 from wicked_platform.tools.timeutil import UtcDatetime, iso_z, to_utc
 
 SEPARATE_GAP = timedelta(days=1)
@@ -108,7 +109,7 @@ def choose_window(
 
 def scan_investigation_window(
     paths: list[Path], *, since: datetime | None = None, until: datetime | None = None, tz: str = "UTC",
-    anchors: Sequence[datetime] = (), scan: LogScan | None = None,
+    year_hint: int | YearRule | None = None, anchors: Sequence[datetime] = (), scan: LogScan | None = None,
 ) -> LogScan:
     """`scan_logs` of `paths`, narrowed to one period when they hold several (see the module's doc).
 
@@ -116,13 +117,13 @@ def scan_investigation_window(
     read, every line outside the window, so the report still names and counts them. `scan`: the first
     read, when the caller has it.
     """
-    first = scan if scan is not None else scan_logs(paths, since=since, until=until, tz=tz)
+    first = scan if scan is not None else scan_logs(paths, since=since, until=until, tz=tz, year_hint=year_hint)
     choice = choose_window(first.files, since, until, anchors)
     if choice is None:
         return first
     left = set(choice.left_out)
     kept = [path for path, file in zip(paths, first.files, strict=True) if file.path not in left]
-    narrowed = scan_logs(kept, since=since, until=until, tz=tz)
+    narrowed = scan_logs(kept, since=since, until=until, tz=tz, year_hint=year_hint)
     by_path = {file.path: file for file in narrowed.files}
     files = [by_path[file.path] if file.path not in left else
              file.model_copy(update={"outside_window": file.parsed, "services": []}) for file in first.files]

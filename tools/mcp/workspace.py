@@ -15,14 +15,13 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from wicked_platform.tools.changes.change_times import window_anchors
 from wicked_platform.tools.changes.deploys_file import load_deploys_file
 from wicked_platform.tools.changes.git_history import RepoError, is_git_repo
 from wicked_platform.tools.context import IncidentContext, load_context
-from wicked_platform.tools.investigation import (
-    ChangeFindings, SymptomFindings, read_changes, symptoms_from_scan, window_anchors,
-)
-from wicked_platform.tools.logs.investigation_window import scan_investigation_window
+from wicked_platform.tools.investigation import ChangeFindings, SymptomFindings, read_changes, symptoms_from_scan
 from wicked_platform.tools.logs.discovery import expand_log_args
+from wicked_platform.tools.logs.investigation_window import scan_investigation_window
 from wicked_platform.tools.logs.models import LogScan
 from wicked_platform.tools.logs.scan import scan_logs
 from wicked_platform.tools.mcp.confinement import OutsideRoots, Roots
