@@ -105,9 +105,9 @@ def _observing_files(scan: LogScan, services: Iterable[str] | None) -> list[LogF
     (a scan made without saying which services each file names)."""
     if services is None:
         return list(scan.files)
-    wanted = set(services)
-    observing = [file for file in scan.files if wanted.intersection(file.services)]
-    return observing or list(scan.files)
+    index = scan.files_by_service
+    positions = sorted({position for service in services for position in index.get(service, ())})
+    return [scan.files[position] for position in positions] or list(scan.files)
 
 
 def _observed_clock(scan: LogScan, services: Iterable[str] | None = None) -> tuple[np.ndarray, np.ndarray] | None:
