@@ -160,9 +160,14 @@ def _candidate(
         elif change.explains:
             evidence.append(f"{change.change.key} was lowered, and a lower {change.explains} setting brings on what the "
                             "errors say")
+    confidence = _confidence(service_score, lag, significant, change)
+    if commits and all(is_documentation_only(shipped) for shipped in commits) and confidence != "LOW":
+        # What it shipped is documentation alone: no running code or setting changed with it.
+        confidence = "LOW"
+        evidence.append(f"{label} shipped only documentation ({', '.join(sorted({f for c in commits for f in c.files})[:3])})")
     return Candidate(
         service=service, deploy=deploy, commit=commit, change=change, lag_seconds=int(lag), score=score,
-        confidence=_confidence(service_score, lag, significant, change), evidence=evidence,
+        confidence=confidence, evidence=evidence,
     )
 
 
