@@ -230,7 +230,15 @@ def _diffs_for(repo: Path | None, history: GitHistory | None, deploys: list[Depl
 
 
 def assess_blast_radius(found: SymptomFindings, context: IncidentContext, description: str) -> BlastRadius:
-    return blast_radius(found.scan, _blast_onset(found), found.affected, context, description)
+    blast = blast_radius(found.scan, _blast_onset(found), found.affected, context, description)
+    if found.signal_rise is None or (blast.affected_users is None and blast.revenue_per_hour is None):
+        return blast
+    # Users and revenue are counted from failing requests; requests that slowed are not in that count.
+    rise = found.signal_rise
+    note = (f"affected_users and revenue_per_hour unknown: they count failing requests, and {rise.service}'s requests "
+            f"slowed rather than failed ({rise.what} {rise.signal.ratio:g}× its baseline); how many users a slowdown "
+            "drives away is not in the logs")
+    return blast.model_copy(update={"affected_users": None, "revenue_per_hour": None, "notes": [*blast.notes, note]})
 
 
 def _blast_onset(found: SymptomFindings) -> Onset | None:
@@ -353,6 +361,8 @@ def correlation_from(
         ratio = round(comparison.ratio, 2)
     p_value = comparison.p_value if comparison is not None else None
     rise = found.signal_rise
+    if rise is not None:  # no error rate rose: the rise correlated is the signal's, its test in the evidence
+        ratio = p_value = None
     if top is None or top.confidence == "NONE":
         evidence = (["no deploy or commit precedes the onset"] if found.incident_onset or rise
                     else ["no rise in errors to correlate"])
