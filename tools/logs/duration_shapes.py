@@ -29,6 +29,7 @@ class DurationKey(BaseModel):
     unit: Unit
     sample: str
     source: str
+    expected_ms: float  # what the sample's duration reads as
 
 
 class TailShape(BaseModel):
@@ -58,49 +59,51 @@ class InlineShape(BaseModel):
 
 # Most specific first: a line with both `duration_ms` and `duration` is read from the first.
 DURATION_KEYS: tuple[DurationKey, ...] = (
-    DurationKey(key="duration_ms", unit="ms", source="common structured-logging practice (pino-http `responseTime`"
+    DurationKey(key="duration_ms", expected_ms=123.0, unit="ms", source="common structured-logging practice (pino-http `responseTime`"
                 " renamed, Go services' `duration_ms`)",
                 sample='{"time":"2024-01-15T14:23:15Z","level":"info","msg":"request done","path":"/checkout",'
                        '"status":200,"duration_ms":123}'),
-    DurationKey(key="latency_ms", unit="ms", source="Kong's and many Go services' access fields",
+    DurationKey(key="latency_ms", expected_ms=87.5, unit="ms", source="Kong's and many Go services' access fields",
                 sample='{"ts":"2024-01-15T14:23:15Z","level":"info","route":"/cart","status":200,"latency_ms":87.5}'),
-    DurationKey(key="elapsed_ms", unit="ms", source="structured request logs",
+    DurationKey(key="elapsed_ms", expected_ms=42.0, unit="ms", source="structured request logs",
                 sample='ts=2024-01-15T14:23:15Z level=info msg="query done" elapsed_ms=42'),
-    DurationKey(key="response_time_ms", unit="ms", source="structured request logs",
+    DurationKey(key="response_time_ms", expected_ms=15.0, unit="ms", source="structured request logs",
                 sample='{"timestamp":"2024-01-15T14:23:15Z","status":200,"response_time_ms":15}'),
-    DurationKey(key="durationMs", unit="ms", source="camel-case JSON writers (Java, TypeScript)",
+    DurationKey(key="durationMs", expected_ms=230.0, unit="ms", source="camel-case JSON writers (Java, TypeScript)",
                 sample='{"@timestamp":"2024-01-15T14:23:15.001Z","level":"INFO","message":"GET /api 200",'
                        '"durationMs":230}'),
-    DurationKey(key="responseTime", unit="ms", source="pino-http (`responseTime`, milliseconds)",
+    DurationKey(key="responseTime", expected_ms=17.0, unit="ms", source="pino-http (`responseTime`, milliseconds)",
                 sample='{"level":30,"time":1705328595000,"req":{"method":"GET","url":"/checkout"},'
                        '"res":{"statusCode":200},"responseTime":17,"msg":"request completed"}'),
-    DurationKey(key="duration_us", unit="us", source="structured request logs",
+    DurationKey(key="duration_us", expected_ms=1.5, unit="us", source="structured request logs",
                 sample='{"time":"2024-01-15T14:23:15Z","status":200,"duration_us":1500}'),
-    DurationKey(key="duration_ns", unit="ns", source="structured request logs",
+    DurationKey(key="duration_ns", expected_ms=2.5, unit="ns", source="structured request logs",
                 sample='{"time":"2024-01-15T14:23:15Z","status":200,"duration_ns":2500000}'),
-    DurationKey(key="Duration", unit="ns", source="Traefik's JSON access log (`Duration`, nanoseconds)",
+    DurationKey(key="Duration", expected_ms=3.0, unit="ns", source="Traefik's JSON access log (`Duration`, nanoseconds)",
                 sample='{"ClientHost":"10.0.0.1","DownstreamStatus":200,"Duration":3000000,'
                        '"RequestPath":"/checkout","time":"2024-01-15T14:23:15Z"}'),
-    DurationKey(key="duration_seconds", unit="s", source="structured request logs",
+    DurationKey(key="duration_seconds", expected_ms=250.0, unit="s", source="structured request logs",
                 sample='{"time":"2024-01-15T14:23:15Z","status":200,"duration_seconds":0.25}'),
-    DurationKey(key="request_time", unit="s", source="nginx `log_format ... escape=json` with `$request_time`",
-                sample='{"time_iso8601":"2024-01-15T14:23:15+00:00","status":"200","request_uri":"/checkout",'
+    DurationKey(key="request_time", expected_ms=60.0, unit="s",
+                source="nginx `log_format json escape=json '{\"time\":\"$time_iso8601\",\"status\":\"$status\",...,"
+                       "\"request_time\":\"$request_time\"}'`",
+                sample='{"time":"2024-01-15T14:23:15+00:00","status":"200","request_uri":"/checkout",'
                        '"request_time":"0.060"}'),
-    DurationKey(key="upstream_response_time", unit="s", source="nginx JSON log with `$upstream_response_time`",
+    DurationKey(key="upstream_response_time", expected_ms=58.0, unit="s", source="nginx JSON log with `$upstream_response_time`",
                 sample='{"time":"2024-01-15T14:23:15+00:00","status":"200","upstream_response_time":"0.058"}'),
-    DurationKey(key="duration", unit="s_if_fraction",
+    DurationKey(key="duration", expected_ms=250.0, unit="s_if_fraction",
                 source="Caddy / zap (`\"duration\":0.000929675`, seconds); Envoy's JSON `%DURATION%` (whole ms); "
                        "a Go duration string (`\"12ms\"`)",
                 sample='{"level":"info","ts":1705328595.524,"logger":"http.log.access","msg":"handled request",'
                        '"request":{"method":"GET","uri":"/checkout"},"duration":0.25,"status":200}'),
-    DurationKey(key="latency", unit="ms", source="gin/zerolog request loggers (`latency`, ms, or a duration string)",
+    DurationKey(key="latency", expected_ms=1200.0, unit="ms", source="gin/zerolog request loggers (`latency`, ms, or a duration string)",
                 sample='time=2024-01-15T14:23:15Z level=info msg=request method=GET path=/cart status=200 latency=1.2s'),
-    DurationKey(key="took", unit="ms", source="Elasticsearch and its clients (`took`, milliseconds)",
+    DurationKey(key="took", expected_ms=30.0, unit="ms", source="Elasticsearch and its clients (`took`, milliseconds)",
                 sample='{"@timestamp":"2024-01-15T14:23:15Z","message":"search","took":30}'),
-    DurationKey(key="response_time", unit="ms", source="morgan/Express `:response-time` (milliseconds)",
+    DurationKey(key="response_time", expected_ms=12.3, unit="ms", source="morgan/Express `:response-time` (milliseconds)",
                 sample='{"timestamp":"2024-01-15T14:23:15Z","method":"GET","url":"/cart","status":200,'
                        '"response_time":12.3}'),
-    DurationKey(key="elapsed", unit="value", source="request loggers that write a duration string (`elapsed=15ms`)",
+    DurationKey(key="elapsed", expected_ms=15.0, unit="value", source="request loggers that write a duration string (`elapsed=15ms`)",
                 sample='ts=2024-01-15T14:23:15Z level=info msg="handled" path=/cart status=200 elapsed=15ms'),
 )
 
