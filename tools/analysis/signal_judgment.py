@@ -21,7 +21,7 @@ RISE_RATIO = 1.5
 """A signal rose when its level after the onset is at least this many times its level before: with enough
 requests a rank test finds a 3% slowdown significant, which pages nobody."""
 # Which of a service's risen signals leads the story: p95 is what on-call watches (seed 000's "p95 normally 50ms").
-_LEAD_ORDER: dict[SignalKind, int] = {"latency_p95": 0, "latency_p99": 1, "latency_p50": 2, "error_rate": 3,
+LEAD_ORDER: dict[SignalKind, int] = {"latency_p95": 0, "latency_p99": 1, "latency_p50": 2, "error_rate": 3,
                                       "saturation": 4, "cpu": 5, "memory": 6, "restarts": 7}
 _NAMES: dict[SignalKind, str] = {"latency_p50": "p50 latency", "latency_p95": "p95 latency", "latency_p99": "p99 latency",
                                  "error_rate": "error rate", "cpu": "CPU", "memory": "memory", "restarts": "restarts",
@@ -87,9 +87,9 @@ def leading_rise(signals: list[Signal]) -> SignalRise | None:
     risen = [s for s in signals if has_risen(s)]
     if not risen:
         return None
-    lead = min(risen, key=lambda s: (s.route is not None, s.onset, _LEAD_ORDER[s.kind], s.service, s.route or ""))
+    lead = min(risen, key=lambda s: (s.route is not None, s.onset, LEAD_ORDER[s.kind], s.service, s.route or ""))
     companions = [s for s in risen if s is not lead and s.service == lead.service]
-    companions.sort(key=lambda s: (s.route is not None, _LEAD_ORDER[s.kind], s.route or ""))
+    companions.sort(key=lambda s: (s.route is not None, LEAD_ORDER[s.kind], s.route or ""))
     return SignalRise(signal=lead, companions=companions)
 
 

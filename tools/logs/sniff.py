@@ -252,12 +252,20 @@ def _plain_layout(lines: list[str], path: Path) -> FileLayout:
     uniform = len(zones) == 1 and len(separators) == 1
     return FileLayout(
         path=str(path), format=LogFormat.PLAIN, service=formats.file_stem(path),
-        service_token=_third_token_is_service([m["third"] for m in matches]) and not _log4j_thread(matches),
+        service_token=_third_token_is_service([None if _opens_duration(m) else m["third"] for m in matches])
+        and not _log4j_thread(matches),
         stamp_zone=zones.pop() if uniform else None,
         stamp_separator=separators.pop() if uniform else "T",
         interlude=any(m.re is _PLAIN_LEAD for m in matches),
         durations=inline_durations(lines),
     )
+
+
+def _opens_duration(match: re.Match[str]) -> bool:
+    """The token after the level opens a duration phrase (PostgreSQL's `LOG:  duration: 12.3 ms`): a field's
+    label, not a service's name."""
+    return match["third"] is not None and any(
+        pattern.match(match.string, match.start("third")) for pattern in _INLINE_DURATIONS)
 
 
 def _log4j_thread(matches: list[re.Match[str]]) -> bool:
