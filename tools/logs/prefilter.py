@@ -77,9 +77,8 @@ def available() -> bool:
 def applies(layout: FileLayout, size: int, compressed: bool) -> bool:
     """Whether a file is one the C prefilter reads: a large, uncompressed plain log without colour
     codes whose stamps sort as text (so a passed-over line needs no stamp parsed)."""
-    # A file whose lines say how long they took is read by the SQL alone: an INFO line's duration counts.
     return (available() and layout.format == LogFormat.PLAIN and layout.sorts_as_text and not layout.strip_ansi
-            and not layout.durations and not compressed and size >= MIN_BYTES)
+            and not compressed and size >= MIN_BYTES)
 
 
 def split_file(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from wicked_platform.tools.logs import prefilter
 from wicked_platform.tools.logs.duration_shapes import DURATION_KEYS, INLINE_SHAPES, TAIL_SHAPES
 from wicked_platform.tools.logs.scan import scan_logs
 from wicked_platform.tools.logs.sniff import sniff_file
@@ -60,11 +59,14 @@ def test_routes_mask_their_ids(logs):
     assert set(scan_logs([path]).latency.sample_routes) == {"/orders/<*>/items"}
 
 
-def test_a_plain_file_with_durations_is_left_to_the_sql():
-    # The C prefilter passes over INFO lines; their durations would be lost in it.
-    from wicked_platform.tools.logs.models import LogFormat
-    from wicked_platform.tools.logs.sniff import FileLayout
+def test_phrase_durations_of_a_large_plain_file_are_not_read_and_a_note_says_so(logs, monkeypatch):
+    from wicked_platform.tools.logs import scan as scan_module
 
-    layout = FileLayout(path="x.log", format=LogFormat.PLAIN, service="x", stamp_zone="Z", durations=True)
-    assert not prefilter.applies(layout, 1 << 30, compressed=False)
-    assert prefilter.applies(layout.model_copy(update={"durations": False}), 1 << 30, compressed=False) == prefilter.available()
+    lines = "".join(f"2024-01-15T14:23:{s:02d}Z INFO api GET /x 200 in {10 + s}ms\n" for s in range(30))
+    path = logs.text("api.log", lines)
+    assert len(scan_logs([path]).latency.sample_ms) == 30
+    monkeypatch.setattr(scan_module, "MAX_PHRASE_DURATION_BYTES", len(lines) - 1)
+    scan = scan_logs([path])
+    assert scan.latency.sample_ms == []
+    assert "durations its messages state were not read" in scan.files[0].warning
+    assert scan.files[0].parsed == 30  # the lines themselves are read as before
