@@ -26,6 +26,9 @@ from wicked_platform.tools.analysis.rates import Onset, RateComparison, compare_
 from wicked_platform.tools.analysis.commands import command_evidence
 from wicked_platform.tools.analysis.rollback import evaluate_rollback
 from wicked_platform.tools.analysis.severity import assess_severity
+from wicked_platform.tools.analysis.signal_incident import (
+    rise_affected, rise_blast_radius, rise_sentence, uncorrelated_summary, with_rise_row,
+)
 from wicked_platform.tools.analysis.signal_judgment import (
     SignalRise, as_onset, describe, leading_rise, severity_reasons, verification_steps,
 )
@@ -122,10 +125,7 @@ def symptoms_from_scan(scan: LogScan, context: IncidentContext) -> SymptomFindin
     if rise is None:
         return found
     # No error rise, but a measured one: it is the incident, and its service the one affected.
-    related = sorted(set(context.service(rise.service).depends_on) | {
-        name for name in context.services if rise.service in context.service(name).depends_on})
-    return found.model_copy(update={"signal_rise": rise, "affected": AffectedServices(
-        direct=[rise.service], cascade=[], related=related)})
+    return found.model_copy(update={"signal_rise": rise, "affected": rise_affected(rise, context)})
 
 
 # Phases 2 and 3 ----------------------------------------------------------------------------
@@ -230,24 +230,9 @@ def _diffs_for(repo: Path | None, history: GitHistory | None, deploys: list[Depl
 
 
 def assess_blast_radius(found: SymptomFindings, context: IncidentContext, description: str) -> BlastRadius:
-    blast = blast_radius(found.scan, _blast_onset(found), found.affected, context, description)
-    if found.signal_rise is None or (blast.affected_users is None and blast.revenue_per_hour is None):
-        return blast
-    # Users and revenue are counted from failing requests; requests that slowed are not in that count.
-    rise = found.signal_rise
-    note = (f"affected_users and revenue_per_hour unknown: they count failing requests, and {rise.service}'s requests "
-            f"slowed rather than failed ({rise.what} {rise.signal.ratio:g}× its baseline); how many users a slowdown "
-            "drives away is not in the logs")
-    return blast.model_copy(update={"affected_users": None, "revenue_per_hour": None, "notes": [*blast.notes, note]})
-
-
-def _blast_onset(found: SymptomFindings) -> Onset | None:
-    """The errors' onset; for a measured rise, the errors of its service before and after the rise's onset."""
-    rise = found.signal_rise
-    if rise is None:
-        return found.onset
-    comparison = compare_at(found.scan, rise.at, [rise.service])
-    return Onset(at=rise.at, comparison=comparison, new_signatures=[]) if comparison is not None else None
+    if found.signal_rise is not None:
+        return rise_blast_radius(found.scan, found.signal_rise, found.affected, context, description)
+    return blast_radius(found.scan, found.onset, found.affected, context, description)
 
 
 # Phase 5 -----------------------------------------------------------------------------------
@@ -399,9 +384,8 @@ def assemble_report(
     root = root_cause_from(top, found)
     cause_commit = top.commit if root is not None and top is not None else None
     timeline: list[TimelineEvent] = build_timeline(found.scan, onset, changes.deploys, cause_commit)
-    if rise is not None:  # the onset of what rose, where an error rise would have its error_onset row
-        timeline = sorted([*timeline, TimelineEvent(at=rise.at, service=rise.service, kind="note",
-                                                    event=f"onset: {describe(rise.signal)}")], key=lambda e: e.at)
+    if rise is not None:
+        timeline = with_rise_row(timeline, rise)
     detected = next((e.at for e in found.scan.events if onset and e.at >= onset.at and is_alert(e)), None)
     # Errors that recovered, or ran at the rate they had before, leave nothing to investigate but watching.
     # Too few errors to compare with anything (one line, no time before it) is not that: keep looking.
@@ -422,12 +406,11 @@ def assemble_report(
         if blast.revenue_per_hour is not None:
             blast_text += f", about ${blast.revenue_per_hour:,.0f}/hour of revenue at risk"
         blast_text += "."
-    measured = f" {describe(rise.signal)[0].upper()}{describe(rise.signal)[1:]}." if rise is not None else ""
+    measured = f" {rise_sentence(rise)}" if rise is not None else ""
     if root is not None:
         summary = f"{_title(description, primary, found)} since {started:%H:%M} UTC, caused by {root.summary}.{measured}{blast_text}"
     elif rise is not None:
-        summary = (f"{rise.what[0].upper()}{rise.what[1:]} of {rise.service} rose at {started:%H:%M:%S} UTC with no rise in "
-                   f"errors; no change correlates with confidence yet.{measured}")
+        summary = uncorrelated_summary(rise, started)
     elif onset is not None:
         summary = f"Errors in {', '.join(found.affected.direct) or 'the logs'} rose at {started:%H:%M:%S} UTC; no change correlates with confidence yet.{blast_text}"
     elif steady:

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict
 from wicked_platform.tools.logs import duration_sql, formats
 from wicked_platform.tools.logs.levels import LEVEL_CLASSES, letter_level_sql, severity_name_sql
 from wicked_platform.tools.logs.models import LogFormat
-from wicked_platform.tools.logs.sniff import FileLayout, duration_key_of
+from wicked_platform.tools.logs.sniff import FileLayout
+from wicked_platform.tools.logs.sniff_durations import duration_key_of
 from wicked_platform.tools.logs.sql_text import quote, trimmed
 from wicked_platform.tools.logs.stamp_shapes import BY_NAME
 from wicked_platform.tools.logs.sniff_stamped import AFTER_STAMP

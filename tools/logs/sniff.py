@@ -16,7 +16,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs import duration_shapes, formats
-from wicked_platform.tools.logs.duration_sql import TAIL_BARE, VALUE_PATTERN
+from wicked_platform.tools.logs.sniff_durations import (
+    access_duration, in_catalogue_order, inline_durations, is_duration_value, opens_duration,
+)
 from wicked_platform.tools.logs.levels import LEVEL_CLASSES, is_level_word
 from wicked_platform.tools.logs.models import LogFormat
 from wicked_platform.tools.logs.sniff_stamped import LevelPlace, StampPlace, level_place, sniff_stamped
@@ -50,10 +52,6 @@ _COMPOUND_NAME = formats.compile_shared(r"^[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-
 _LOWER_WORD = formats.compile_shared(r"^[a-z][a-z0-9]*$")
 _ANSI = formats.compile_shared(formats.ANSI_ESCAPE)
 _CONTINUATION = formats.compile_shared(formats.CONTINUATION)
-_DURATION_VALUE = re.compile(VALUE_PATTERN)
-_INLINE_DURATIONS = [re.compile(shape.pattern) for shape in duration_shapes.INLINE_SHAPES]
-_ACCESS_TAIL = re.compile(TAIL_BARE)
-_ACCESS_KEYED = re.compile(r'[ \t](?:' + "|".join(duration_shapes.TAIL_KEYS) + r')="?[0-9]')
 
 # The order formats are tried in, and win ties in: the most specific first.
 _ORDER = (LogFormat.JSON, LogFormat.SYSLOG_5424, LogFormat.ACCESS, LogFormat.SYSLOG_3164, LogFormat.PLAIN,
@@ -194,30 +192,8 @@ def _specific_layout(fmt: LogFormat, lines: list[str], found: list[LogFormat | N
         return FileLayout(path=str(path), format=fmt, service=formats.file_stem(path), keys=_logfmt_keys(matching))
     if fmt == LogFormat.ACCESS:
         return FileLayout(path=str(path), format=fmt, service=formats.access_service(path),
-                          durations=any(_access_duration(line) for line in matching))
+                          durations=any(access_duration(line) for line in matching))
     return FileLayout(path=str(path), format=fmt, service=formats.file_stem(path))
-
-
-def _access_duration(line: str) -> bool:
-    """An access line with a request time after its status and size: keyed (`rt=0.060`), or a bare number
-    after its last quoted field. A common-format line ends with its size: two numbers are no duration."""
-    if _ACCESS_KEYED.search(line):
-        return True
-    tail = line.rsplit('"', 1)[-1]
-    numbers = tail.split()
-    return bool(_ACCESS_TAIL.match(tail)) and not (len(numbers) == 2 and numbers[0].isdigit() and len(numbers[0]) == 3)
-
-
-def inline_durations(lines: list[str]) -> bool:
-    """Whether sampled plain lines say how long something took (a phrase of duration_shapes.INLINE_SHAPES)."""
-    return any(pattern.search(line) for line in lines for pattern in _INLINE_DURATIONS)
-
-
-def is_duration_value(value: object) -> bool:
-    """A duration as a structured line writes it: a non-negative number, or one with a unit (`12ms`)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return False
-    return (isinstance(value, int | float) and value >= 0) or bool(_DURATION_VALUE.match(str(value)))
 
 
 def _line_format(line: str, wrapped: bool = False) -> LogFormat | None:
@@ -252,20 +228,13 @@ def _plain_layout(lines: list[str], path: Path) -> FileLayout:
     uniform = len(zones) == 1 and len(separators) == 1
     return FileLayout(
         path=str(path), format=LogFormat.PLAIN, service=formats.file_stem(path),
-        service_token=_third_token_is_service([None if _opens_duration(m) else m["third"] for m in matches])
+        service_token=_third_token_is_service([None if opens_duration(m) else m["third"] for m in matches])
         and not _log4j_thread(matches),
         stamp_zone=zones.pop() if uniform else None,
         stamp_separator=separators.pop() if uniform else "T",
         interlude=any(m.re is _PLAIN_LEAD for m in matches),
         durations=inline_durations(lines),
     )
-
-
-def _opens_duration(match: re.Match[str]) -> bool:
-    """The token after the level opens a duration phrase (PostgreSQL's `LOG:  duration: 12.3 ms`): a field's
-    label, not a service's name."""
-    return match["third"] is not None and any(
-        pattern.match(match.string, match.start("third")) for pattern in _INLINE_DURATIONS)
 
 
 def _log4j_thread(matches: list[re.Match[str]]) -> bool:
@@ -364,23 +333,12 @@ def _json_keys(lines: list[str]) -> LineKeys:
     statuses = Counter(path for r in records if (path := status(r)))
     if sum(statuses.values()) < REQUEST_SHARE * len(records):
         statuses = Counter()  # a status on a few lines (an exit code, a health check) does not make a request log
-    durations = _in_catalogue_order({path for r in records for row in duration_shapes.DURATION_KEYS
+    durations = in_catalogue_order({path for r in records for row in duration_shapes.DURATION_KEYS
                                      if (path := json_path(r, row.key)) and is_duration_value(_json_value(r, row.key))})
     return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),
                     service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS),
                     error=used(formats.ERROR_KEYS), status=[path for path, _ in statuses.most_common()],
                     duration=durations, route=used(duration_shapes.ROUTE_KEYS) if durations else [])
-
-
-def duration_key_of(path: str) -> str:
-    """The catalogue key a JSON path or logfmt key ends with: `$.duration_ms` -> `duration_ms`."""
-    return path.rsplit(".", 1)[-1].strip('"')
-
-
-def _in_catalogue_order(found: set[str]) -> list[str]:
-    """Duration keys most specific first (the catalogue's order): `duration_ms` before `duration`."""
-    order = {row.key: i for i, row in enumerate(duration_shapes.DURATION_KEYS)}
-    return sorted(found, key=lambda path: (order[duration_key_of(path)], path))
 
 
 def is_http_status(value: object) -> bool:
@@ -418,7 +376,7 @@ def _logfmt_keys(lines: list[str]) -> LineKeys:
     statuses.pop(None, None)
     if sum(statuses.values()) < REQUEST_SHARE * len(seen):
         statuses = Counter()
-    durations = _in_catalogue_order({row.key for pairs in seen for row in duration_shapes.DURATION_KEYS
+    durations = in_catalogue_order({row.key for pairs in seen for row in duration_shapes.DURATION_KEYS
                                      if is_duration_value(pairs.get(row.key, "").strip('"')) and row.key in pairs})
     return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),
                     service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS),
