@@ -86,7 +86,9 @@ def picture_legend(report: IncidentReport) -> str:
     deploy = report.correlation.deploy
     parts = [f"one bar per {step} from {start} UTC", f"{ONSET_MARK} onset"]
     if deploy is not None:
-        parts.append(f"{DEPLOY_MARK} deploy of {deploy.service} {deploy.version or ''}".rstrip() + f" ({hhmmss(deploy.at)})")
+        done = next((d.completed_at for d in report.deploys if (d.service, d.at) == (deploy.service, deploy.at)), None)
+        when = f"{hhmmss(deploy.at)}–{hhmmss(done)}" if done is not None and done != deploy.at else hhmmss(deploy.at)
+        parts.append(f"{DEPLOY_MARK} deploy of {deploy.service} {deploy.version or ''}".rstrip() + f" ({when})")
     else:
         parts.append(f"{DEPLOY_MARK} a deploy of the service")
     parts.append(f"{BOTH_MARK} both in one bar; before → after the onset, from the "

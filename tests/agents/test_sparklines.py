@@ -26,7 +26,7 @@ def test_the_latency_scenario_draws_its_signals_with_the_deploy_before_the_onset
     start = next(i for i, c in enumerate(spark) if c in BARS + GAP)
     assert marks.strip() == "*" and marks.index("*") - start == 25
     assert spark[start + 24] == BARS[0] and spark[start + 26] in BARS[4:]  # flat before it, high after
-    assert "deploy of checkout-api v2.5.0" in text
+    assert "D deploy of checkout-api v2.5.0 (14:18:20–14:20:05)" in text
 
 
 def test_a_report_without_risen_signals_has_no_pictures(tmp_path, monkeypatch, capsys):

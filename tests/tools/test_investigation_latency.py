@@ -73,6 +73,9 @@ def test_json_durations_after_a_pool_cut_give_the_cause_and_a_rollback(tmp_path)
     p95 = next(s for s in report.signals if s.kind == "latency_p95" and s.route is None)
     assert 7 < p95.ratio < 14 and p95.source == "logs"
     assert "p95 latency of orders-api rose" in report.summary.lower()
+    # Users and revenue count failures; a slowdown leaves them unknown, with no failure estimate left beside it.
+    assert report.blast_radius.affected_users is None
+    assert not any(n.startswith("affected_users estimated") for n in report.blast_radius.notes)
 
 
 def test_steady_durations_are_no_incident(tmp_path):

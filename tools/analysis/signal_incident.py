@@ -35,7 +35,9 @@ def rise_blast_radius(scan: LogScan, rise: SignalRise, affected: AffectedService
     note = (f"affected_users and revenue_per_hour unknown: they count failing requests, and {rise.service}'s requests "
             f"slowed rather than failed ({rise.what} {rise.signal.ratio:g}× its baseline); how many users a slowdown "
             "drives away is not in the logs")
-    return blast.model_copy(update={"affected_users": None, "revenue_per_hour": None, "notes": [*blast.notes, note]})
+    # The estimates from failures no longer stand: their notes go with them.
+    kept = [n for n in blast.notes if not n.startswith(("affected_users estimated", "revenue_per_hour at risk"))]
+    return blast.model_copy(update={"affected_users": None, "revenue_per_hour": None, "notes": [*kept, note]})
 
 
 def with_rise_row(timeline: list[TimelineEvent], rise: SignalRise) -> list[TimelineEvent]:
