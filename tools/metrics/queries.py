@@ -1,0 +1,143 @@
+"""What to ask Prometheus: which catalogue rows exist, which label names a service, and the range queries.
+
+Discovery is bounded: one label-values call on `__name__`, restricted to the catalogue's names, says which
+exist in the window; the service label is the context's, else the first of SERVICE_LABELS whose values on
+those metrics include a service the investigation knows (at most one small call per label tried). Then one
+range query per row for all the services at once (`sum by (<label>)`), so the number of queries does not
+grow with the number of services, and per-service queries from the context replace the defaults.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from wicked_platform.tools.metrics.catalogue import CATALOGUE, SERVICE_LABELS, MetricRow, metric_names
+from wicked_platform.tools.metrics.client import PrometheusClient, RangeSeries
+from wicked_platform.tools.metrics.settings import OVERRIDE_KINDS, MetricOverrides
+
+MAX_POINTS = 1000  # per series over the window
+STEPS = (15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400)
+MIN_RATE_RANGE = 60  # seconds: rate() needs two scrapes inside its range, at the usual 15-30 s interval
+MAX_SERVICES = 25
+LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class AskedSeries(Frozen):
+    """One service's series for one signal, as the server computed it."""
+
+    service: str
+    kind: str
+    unit: str
+    query: str
+    points: list[tuple[float, float]] = Field(description="(unix seconds, value), NaN and Inf dropped")
+
+
+class Plan(Frozen):
+    rows: list[MetricRow]
+    service_label: str | None
+    notes: list[str] = Field(default_factory=list)
+
+
+def step_for(start: datetime, end: datetime, max_points: int = MAX_POINTS) -> int:
+    """The smallest usual step that keeps a series over [start, end] at or under max_points."""
+    span = max((end - start).total_seconds(), 1.0)
+    wanted = math.ceil(span / (max_points - 1))
+    return next((s for s in STEPS if s >= wanted), math.ceil(wanted / 86400) * 86400)
+
+
+def rate_range(step: int) -> str:
+    return f"{max(step, MIN_RATE_RANGE)}s"
+
+
+def selector(label: str, services: list[str]) -> str:
+    return f'{label}=~"{"|".join(re.escape(s).replace(chr(92), chr(92) * 2) for s in services)}"'
+
+
+def plan(client: PrometheusClient, services: list[str], start: datetime, end: datetime,
+         service_label: str | None) -> Plan:
+    """The rows whose metrics exist, one per (signal kind, exporter family), and the application's service label."""
+    names = metric_names()
+    present = set(client.label_values("__name__", ['{__name__=~"%s"}' % "|".join(names)], start, end))
+    rows = [row for row in CATALOGUE if set(row.needs) <= present]
+    notes: list[str] = []
+    if not rows:
+        notes.append("Prometheus holds none of the conventional metric names in the window (request counters, "
+                     "latency histograms, cAdvisor, kube-state-metrics); name queries under services.<name>.metrics "
+                     "in the context file")
+    app_rows = [r for r in rows if r.service_label is None]
+    if app_rows and service_label is None:
+        service_label = _find_service_label(client, app_rows, services, start, end)
+        if service_label is None:
+            notes.append(f"no label of {', '.join(SERVICE_LABELS)} on the request metrics names a known service "
+                         f"({', '.join(services[:5])}); set prometheus.service_label in the context file")
+            rows = [r for r in rows if r.service_label is not None]
+    # One family per signal kind for the application's metrics (the first in the catalogue's order that exists):
+    # two exporters measuring the same requests would give two answers to one question.
+    chosen: list[MetricRow] = []
+    for row in rows:
+        if row.service_label is None and any(c.kind == row.kind and c.service_label is None for c in chosen):
+            continue
+        chosen.append(row)
+    return Plan(rows=chosen, service_label=service_label, notes=notes)
+
+
+def _find_service_label(client: PrometheusClient, rows: list[MetricRow], services: list[str], start: datetime,
+                        end: datetime) -> str | None:
+    match = ['{__name__=~"%s"}' % "|".join(sorted({n for r in rows for n in r.needs}))]
+    wanted = set(services)
+    for label in SERVICE_LABELS:
+        if wanted & set(client.label_values(label, match, start, end)):
+            return label
+    return None
+
+
+def ask(client: PrometheusClient, the_plan: Plan, services: list[str], start: datetime, end: datetime,
+        overrides: dict[str, MetricOverrides], deployments: dict[str, str]) -> list[AskedSeries]:
+    """Every row's range query, for all services at once, then the context's own queries per service."""
+    step = step_for(start, end)
+    window = rate_range(step)
+    asked: list[AskedSeries] = []
+    for row in the_plan.rows:
+        if row.kind == "replicaset_created":
+            continue  # an instant answer, read by rollouts()
+        label = row.service_label or the_plan.service_label
+        # Kubernetes objects carry the deployment's name, which the context may give apart from the service's.
+        names = {(deployments.get(s, s) if label in ("deployment", "owner_name", "container") else s): s
+                 for s in services}
+        promql = row.render(selector(label, sorted(names)), label, window)
+        for series in client.query_range(promql, start, end, step):
+            service = names.get(series.metric.get(label, ""))
+            if service is not None and not _overridden(overrides, service, row.kind):
+                asked.append(AskedSeries(service=service, kind=row.kind, unit=row.unit, query=promql,
+                                         points=_points(series)))
+    for service in sorted(overrides):
+        for kind, promql, unit in overrides[service].queries():
+            answer = client.query_range(promql, start, end, step)
+            if answer:  # the first series in label order when a query returns several: the same on every run
+                first = sorted(answer, key=lambda s: sorted(s.metric.items()))[0]
+                asked.append(AskedSeries(service=service, kind=kind, unit=unit, query=promql, points=_points(first)))
+    return asked
+
+
+def _overridden(overrides: dict[str, MetricOverrides], service: str, kind: str) -> bool:
+    return service in overrides and kind in overrides[service].kinds()
+
+
+def _points(series: RangeSeries) -> list[tuple[float, float]]:
+    points = []
+    for at, text in series.values:
+        value = float(text)
+        if math.isfinite(value):
+            points.append((float(at), value))
+    return points
+
+
+__all__ = ["OVERRIDE_KINDS", "AskedSeries", "Plan", "ask", "plan", "rate_range", "selector", "step_for", "LABEL_NAME"]
