@@ -34,6 +34,7 @@ from wicked_platform.tools.changes.models import CommitDiff, GitHistory, RepoGro
 from wicked_platform.tools.changes.repo_grounds import repo_grounds
 from wicked_platform.tools.changes.services import with_structural_services
 from wicked_platform.tools.context import IncidentContext
+from wicked_platform.tools.metrics.rollouts import unseen_rollouts
 from wicked_platform.tools.logs.coverage import file_notes, read_summary, unreadable
 from wicked_platform.tools.logs.models import LogScan, SignatureStats
 from wicked_platform.tools.logs.scan import scan_logs
@@ -115,7 +116,8 @@ def symptoms_from_scan(scan: LogScan, context: IncidentContext) -> SymptomFindin
 
 
 def read_changes(repo: Path | None, found: SymptomFindings, context: IncidentContext,
-                 deploy_records: list[DeployRecord] | None = None, *, looked_in: Path | None = None) -> ChangeFindings:
+                 deploy_records: list[DeployRecord] | None = None, *, looked_in: Path | None = None,
+                 rollouts: list[Deploy] = ()) -> ChangeFindings:
     """Deploys from the deploys file, the logs and git, matched to commits, and candidates ranked against the onset.
 
     `repo` None is a logs-only investigation; `looked_in`, the directory that held no repository, is named
@@ -145,6 +147,8 @@ def read_changes(repo: Path | None, found: SymptomFindings, context: IncidentCon
         deploys, match_notes = merge_deploys(recorded, deploys), {**match_notes, **recorded_notes}
     if history is not None:
         deploys = sorted([*deploys, *deploys_from_tags(history, deploys)], key=lambda d: (d.at, d.service, d.version or ""))
+    if rollouts:  # seen by kube-state-metrics: the same rollout a log or record already names is kept once
+        deploys = sorted([*deploys, *unseen_rollouts(rollouts, deploys)], key=lambda d: (d.at, d.service, d.version or ""))
     candidates: list[Candidate] = []
     if found.incident_onset is not None:  # steady noise has nothing a change could have caused
         diffs = _diffs_for(repo, history, deploys, found.onset)

@@ -120,8 +120,8 @@ CATALOGUE: tuple[MetricRow, ...] = (
               sample='kube_pod_container_resource_limits{container="checkout-api",namespace="shop",'
                      'pod="checkout-api-7d9f8b6c5-x2k4q",resource="cpu",unit="core"} 0.5', source=KSM),
     MetricRow(id="kube-state-metrics/restarts", kind="restarts", needs=("kube_pod_container_status_restarts_total",),
-              service_label="container", unit="count",
-              promql="sum by ($by) (increase(kube_pod_container_status_restarts_total{$sel}[$range]))",
+              service_label="container", unit="per hour",
+              promql="sum by ($by) (rate(kube_pod_container_status_restarts_total{$sel}[$range])) * 3600",
               sample='kube_pod_container_status_restarts_total{container="checkout-api",namespace="shop",'
                      'pod="checkout-api-7d9f8b6c5-x2k4q",uid="0b1c"} 3', source=KSM),
     MetricRow(id="kube-state-metrics/rollout_generation", kind="rollout_generation",

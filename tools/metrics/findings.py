@@ -75,7 +75,7 @@ def _read(client: PrometheusClient, url: str, services: list[str], start: dateti
     asked = ask(client, the_plan, services, start, end, overrides, deployments)
     signals = [signal_from(series, start, end) for series in asked
                if series.kind not in ("rollout_generation", "replicaset_created")]
-    replicasets = next((r for r in the_plan.rows if r.kind == "replicaset_created"), None)
+    replicasets = next((p.row for p in the_plan.rows if p.row.kind == "replicaset_created"), None)
     if replicasets is not None:
         deploys = replicaset_deploys(client, replicasets, deployments, start, end)
     else:

@@ -17,13 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wicked_platform.tools.metrics.catalogue import CATALOGUE, SERVICE_LABELS, MetricRow, metric_names
 from wicked_platform.tools.metrics.client import PrometheusClient, RangeSeries
-from wicked_platform.tools.metrics.settings import OVERRIDE_KINDS, MetricOverrides
+from wicked_platform.tools.metrics.settings import MetricOverrides
 
 MAX_POINTS = 1000  # per series over the window
 STEPS = (15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400)
 MIN_RATE_RANGE = 60  # seconds: rate() needs two scrapes inside its range, at the usual 15-30 s interval
 MAX_SERVICES = 25
-LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 
 
 class Frozen(BaseModel):
@@ -40,9 +39,13 @@ class AskedSeries(Frozen):
     points: list[tuple[float, float]] = Field(description="(unix seconds, value), NaN and Inf dropped")
 
 
+class PlannedRow(Frozen):
+    row: MetricRow
+    label: str = Field(description="the label that names a service in this row's metrics")
+
+
 class Plan(Frozen):
-    rows: list[MetricRow]
-    service_label: str | None
+    rows: list[PlannedRow]
     notes: list[str] = Field(default_factory=list)
 
 
@@ -63,7 +66,7 @@ def selector(label: str, services: list[str]) -> str:
 
 def plan(client: PrometheusClient, services: list[str], start: datetime, end: datetime,
          service_label: str | None) -> Plan:
-    """The rows whose metrics exist, one per (signal kind, exporter family), and the application's service label."""
+    """The rows whose metrics exist, each with the label that names a service in them."""
     names = metric_names()
     present = set(client.label_values("__name__", ['{__name__=~"%s"}' % "|".join(names)], start, end))
     rows = [row for row in CATALOGUE if set(row.needs) <= present]
@@ -72,26 +75,26 @@ def plan(client: PrometheusClient, services: list[str], start: datetime, end: da
         notes.append("Prometheus holds none of the conventional metric names in the window (request counters, "
                      "latency histograms, cAdvisor, kube-state-metrics); name queries under services.<name>.metrics "
                      "in the context file")
-    app_rows = [r for r in rows if r.service_label is None]
-    if app_rows and service_label is None:
-        service_label = _find_service_label(client, app_rows, services, start, end)
-        if service_label is None:
-            notes.append(f"no label of {', '.join(SERVICE_LABELS)} on the request metrics names a known service "
-                         f"({', '.join(services[:5])}); set prometheus.service_label in the context file")
-            rows = [r for r in rows if r.service_label is not None]
-    # One family per signal kind for the application's metrics (the first in the catalogue's order that exists):
-    # two exporters measuring the same requests would give two answers to one question.
-    chosen: list[MetricRow] = []
+    planned: list[PlannedRow] = []
+    labels: dict[str, str | None] = {}  # exporter family -> the label found on its metrics
     for row in rows:
-        if row.service_label is None and any(c.kind == row.kind and c.service_label is None for c in chosen):
-            continue
-        chosen.append(row)
-    return Plan(rows=chosen, service_label=service_label, notes=notes)
+        label = row.service_label or service_label
+        if label is None:
+            family = row.id.split("/")[0]
+            if family not in labels:
+                labels[family] = _find_service_label(client, row, services, start, end)
+                if labels[family] is None:
+                    notes.append(f"no label of {', '.join(SERVICE_LABELS)} on {row.needs[0]} names a known service "
+                                 f"({', '.join(services[:5])}); set prometheus.service_label in the context file")
+            label = labels[family]
+        if label is not None:
+            planned.append(PlannedRow(row=row, label=label))
+    return Plan(rows=planned, notes=notes)
 
 
-def _find_service_label(client: PrometheusClient, rows: list[MetricRow], services: list[str], start: datetime,
+def _find_service_label(client: PrometheusClient, row: MetricRow, services: list[str], start: datetime,
                         end: datetime) -> str | None:
-    match = ['{__name__=~"%s"}' % "|".join(sorted({n for r in rows for n in r.needs}))]
+    match = ['{__name__="%s"}' % row.needs[0]]
     wanted = set(services)
     for label in SERVICE_LABELS:
         if wanted & set(client.label_values(label, match, start, end)):
@@ -105,17 +108,21 @@ def ask(client: PrometheusClient, the_plan: Plan, services: list[str], start: da
     step = step_for(start, end)
     window = rate_range(step)
     asked: list[AskedSeries] = []
-    for row in the_plan.rows:
+    answered: set[tuple[str, str]] = set()  # (service, kind): the first exporter in the catalogue's order answers
+    for planned in the_plan.rows:
+        row, label = planned.row, planned.label
         if row.kind == "replicaset_created":
-            continue  # an instant answer, read by rollouts()
-        label = row.service_label or the_plan.service_label
+            continue  # an instant answer, read by rollouts
         # Kubernetes objects carry the deployment's name, which the context may give apart from the service's.
-        names = {(deployments.get(s, s) if label in ("deployment", "owner_name", "container") else s): s
-                 for s in services}
+        names = {(deployments.get(s, s) if label in ("deployment", "owner_name") else s): s for s in services
+                 if (s, row.kind) not in answered and not _overridden(overrides, s, row.kind)}
+        if not names:
+            continue
         promql = row.render(selector(label, sorted(names)), label, window)
         for series in client.query_range(promql, start, end, step):
             service = names.get(series.metric.get(label, ""))
-            if service is not None and not _overridden(overrides, service, row.kind):
+            if service is not None and (service, row.kind) not in answered:
+                answered.add((service, row.kind))
                 asked.append(AskedSeries(service=service, kind=row.kind, unit=row.unit, query=promql,
                                          points=_points(series)))
     for service in sorted(overrides):
@@ -140,4 +147,3 @@ def _points(series: RangeSeries) -> list[tuple[float, float]]:
     return points
 
 
-__all__ = ["OVERRIDE_KINDS", "AskedSeries", "Plan", "ask", "plan", "rate_range", "selector", "step_for", "LABEL_NAME"]

@@ -8,7 +8,7 @@ it was first seen (a scale also raises it, so it says "spec changed", not "new v
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from wicked_platform.tools.metrics.catalogue import MetricRow
 from wicked_platform.tools.metrics.client import PrometheusClient
@@ -42,3 +42,12 @@ def generation_deploys(series: list[AskedSeries]) -> list[Deploy]:
                     source="prometheus",
                     subject=f"Deployment spec changed: observed generation {before:g} -> {after:g} (kube-state-metrics)"))
     return sorted(deploys, key=lambda d: (d.at, d.service))
+
+
+SAME_ROLLOUT = timedelta(minutes=10)
+
+
+def unseen_rollouts(rollouts: list[Deploy], known: list[Deploy]) -> list[Deploy]:
+    """Rollouts no log line or deploy record already names: those name a version or commit, these only a time."""
+    return [r for r in rollouts
+            if not any(k.service == r.service and abs(k.at - r.at) <= SAME_ROLLOUT for k in known)]

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 # The units of what each signal kind measures, for queries the context names.
 OVERRIDE_KINDS: dict[str, str] = {
     "error_rate": "ratio", "latency_p50": "seconds", "latency_p95": "seconds", "latency_p99": "seconds",
-    "cpu": "cores", "memory": "bytes", "restarts": "count", "saturation": "ratio",
+    "cpu": "cores", "memory": "bytes", "restarts": "per hour", "saturation": "ratio",
 }
 
 

@@ -39,7 +39,7 @@ RISE: dict[str, Rise] = {
     "latency_p50": Rise(1.5), "latency_p95": Rise(1.5), "latency_p99": Rise(1.5),
     "cpu": Rise(1.3), "memory": Rise(1.3),
     "saturation": Rise(1.2, at_least=0.1),
-    "restarts": Rise(1.0, at_least=0.5),
+    "restarts": Rise(1.0, at_least=0.5),  # restarts per hour
 }
 
 
