@@ -59,12 +59,14 @@ def series() -> str:
     return om.text()
 
 
-def write_logs(folder: Path, orders_errors: bool = True) -> Path:
-    """A plain log of the four services: INFO lines every minute, a sample of orders' 503s after 14:30."""
+def write_logs(folder: Path, services: tuple[str, ...] = ("checkout-api", "cart", "search", "orders")) -> Path:
+    """A plain log of the services: INFO lines every minute, and a sample of orders' 503s after 14:30 when orders
+    is among them."""
     lines = []
     at = LOG_START
+    orders_errors = "orders" in services
     while at <= END:
-        for app in ("checkout-api", "cart", "search", "orders"):
+        for app in services:
             lines.append(f"{at:%Y-%m-%dT%H:%M:%SZ} INFO {app} handled 1200 requests")
         if orders_errors and at >= ORDERS_FAILING:
             lines.append(f"{at + timedelta(seconds=7):%Y-%m-%dT%H:%M:%SZ} ERROR orders upstream returned 503 for "

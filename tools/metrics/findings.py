@@ -64,15 +64,13 @@ def read_metrics(url: str, services: list[str], start: datetime, end: datetime, 
 
 def _read(client: PrometheusClient, url: str, services: list[str], start: datetime, end: datetime,
           context: IncidentContext) -> MetricFindings:
-    if not services:
-        return MetricFindings(url=url, notes=["Prometheus not asked: no service is named by the logs, the deploys or "
-                                              "the context"])
     label = context.prometheus.service_label if context.prometheus else None
     the_plan = plan(client, services, start, end, label)
+    services = the_plan.services
     overrides = {s: context.services[s].metrics for s in services
                  if s in context.services and context.services[s].metrics is not None}
     deployments = {s: context.deployment(s) for s in services}
-    asked = ask(client, the_plan, services, start, end, overrides, deployments)
+    asked = ask(client, the_plan, start, end, overrides, deployments)
     signals = [signal_from(series, start, end) for series in asked
                if series.kind not in ("rollout_generation", "replicaset_created")]
     replicasets = next((p.row for p in the_plan.rows if p.row.kind == "replicaset_created"), None)

@@ -46,6 +46,7 @@ class PlannedRow(Frozen):
 
 class Plan(Frozen):
     rows: list[PlannedRow]
+    services: list[str] = Field(description="the services to ask about: the investigation's, else those Prometheus names")
     notes: list[str] = Field(default_factory=list)
 
 
@@ -75,6 +76,9 @@ def plan(client: PrometheusClient, services: list[str], start: datetime, end: da
         notes.append("Prometheus holds none of the conventional metric names in the window (request counters, "
                      "latency histograms, cAdvisor, kube-state-metrics); name queries under services.<name>.metrics "
                      "in the context file")
+    if not services:
+        services, found_note = _services_named(client, rows, service_label, start, end)
+        notes += [found_note] if found_note else []
     planned: list[PlannedRow] = []
     labels: dict[str, str | None] = {}  # exporter family -> the label found on its metrics
     for row in rows:
@@ -89,7 +93,25 @@ def plan(client: PrometheusClient, services: list[str], start: datetime, end: da
             label = labels[family]
         if label is not None:
             planned.append(PlannedRow(row=row, label=label))
-    return Plan(rows=planned, notes=notes)
+    return Plan(rows=planned, services=services, notes=notes)
+
+
+def _services_named(client: PrometheusClient, rows: list[MetricRow], service_label: str | None, start: datetime,
+                    end: datetime) -> tuple[list[str], str | None]:
+    """Where the logs, deploys and context name no service: those the request metrics name (first label of
+    SERVICE_LABELS that has values), at most MAX_SERVICES of them in name order."""
+    app = next((r for r in rows if r.service_label is None), None) or next((r for r in rows if r.kind == "error_rate"),
+                                                                          None)
+    if app is None:
+        return [], None
+    match = ['{__name__="%s"}' % app.needs[0]]
+    for label in ([service_label] if service_label else []) + ([app.service_label] if app.service_label else []) + [
+            *SERVICE_LABELS]:
+        if values := sorted(client.label_values(label, match, start, end)):
+            more = f" (the first {MAX_SERVICES} of {len(values)} by name)" if len(values) > MAX_SERVICES else ""
+            return values[:MAX_SERVICES], (f"no service was named by the logs, deploys or context: asked about those "
+                                           f"{app.needs[0]} names by its `{label}` label{more}")
+    return [], None
 
 
 def _find_service_label(client: PrometheusClient, row: MetricRow, services: list[str], start: datetime,
@@ -102,7 +124,7 @@ def _find_service_label(client: PrometheusClient, row: MetricRow, services: list
     return None
 
 
-def ask(client: PrometheusClient, the_plan: Plan, services: list[str], start: datetime, end: datetime,
+def ask(client: PrometheusClient, the_plan: Plan, start: datetime, end: datetime,
         overrides: dict[str, MetricOverrides], deployments: dict[str, str]) -> list[AskedSeries]:
     """Every row's range query, for all services at once, then the context's own queries per service."""
     step = step_for(start, end)
@@ -114,7 +136,7 @@ def ask(client: PrometheusClient, the_plan: Plan, services: list[str], start: da
         if row.kind == "replicaset_created":
             continue  # an instant answer, read by rollouts
         # Kubernetes objects carry the deployment's name, which the context may give apart from the service's.
-        names = {(deployments.get(s, s) if label in ("deployment", "owner_name") else s): s for s in services
+        names = {(deployments.get(s, s) if label in ("deployment", "owner_name") else s): s for s in the_plan.services
                  if (s, row.kind) not in answered and not _overridden(overrides, s, row.kind)}
         if not names:
             continue
@@ -125,7 +147,7 @@ def ask(client: PrometheusClient, the_plan: Plan, services: list[str], start: da
                 answered.add((service, row.kind))
                 asked.append(AskedSeries(service=service, kind=row.kind, unit=row.unit, query=promql,
                                          points=_points(series)))
-    for service in sorted(overrides):
+    for service in sorted(set(overrides) & set(the_plan.services)):
         for kind, promql, unit in overrides[service].queries():
             answer = client.query_range(promql, start, end, step)
             if answer:  # the first series in label order when a query returns several: the same on every run
