@@ -32,8 +32,8 @@ class MetricRow(BaseModel):
     service_label: str | None = Field(description="the label naming the service for this exporter; None: discovered")
     promql: str = Field(description="a string.Template over $sel, $by and $range")
     unit: str
-    sample: str = Field(description="a real exposition line of the first needed metric")
-    source: str = Field(description="where the sample comes from")
+    samples: tuple[str, ...] = Field(description="a real exposition line of each needed metric, in `needs` order")
+    source: str = Field(description="where the samples come from")
 
     def render(self, sel: str, by: str, rate_range: str) -> str:
         return Template(self.promql).substitute(sel=sel, by=by, range=rate_range)
@@ -43,7 +43,7 @@ def _latency(id_: str, bucket: str, label: str | None, sample: str, source: str,
     rows = []
     for q, kind in ((0.5, "latency_p50"), (0.95, "latency_p95"), (0.99, "latency_p99")):
         rows.append(MetricRow(
-            id=f"{id_}/{kind}", kind=kind, needs=(bucket,), service_label=label, unit="seconds", sample=sample,
+            id=f"{id_}/{kind}", kind=kind, needs=(bucket,), service_label=label, unit="seconds", samples=(sample,),
             source=source,
             promql=f"histogram_quantile({q}, sum by ($by, le) (rate({bucket}{{$sel}}[$range]))){scale}",
         ))
@@ -55,7 +55,7 @@ def _error_rate(id_: str, counter: str, code_label: str, label: str | None, samp
     errors = f'sum by ($by) (rate({counter}{{$sel,{code_label}=~"5.."}}[$range]))'
     total = f"sum by ($by) (rate({counter}{{$sel}}[$range]))"
     return MetricRow(id=f"{id_}/error_rate", kind="error_rate", needs=(counter,), service_label=label, unit="ratio",
-                     promql=f"({errors} or {total} * 0) / {total}", sample=sample, source=source)
+                     promql=f"({errors} or {total} * 0) / {total}", samples=(sample,), source=source)
 
 
 PROM_CLIENT = "Prometheus client libraries (client_golang promhttp, prometheus_client)"
@@ -65,6 +65,10 @@ NGINX = "ingress-nginx controller /metrics"
 ISTIO = "Istio standard metrics (Envoy sidecar)"
 CADVISOR = "cAdvisor via the kubelet /metrics/cadvisor"
 KSM = "kube-state-metrics"
+
+CPU_SAMPLE = 'container_cpu_usage_seconds_total{container="checkout-api",namespace="shop",pod="checkout-api-7d9f8b6c5-x2k4q"} 1234.5'
+MEMORY_SAMPLE = ('container_memory_working_set_bytes{container="checkout-api",namespace="shop",'
+                 'pod="checkout-api-7d9f8b6c5-x2k4q"} 5.24288e+08')
 
 CATALOGUE: tuple[MetricRow, ...] = (
     _error_rate("prometheus-client", "http_requests_total", "code", None,
@@ -97,37 +101,37 @@ CATALOGUE: tuple[MetricRow, ...] = (
               'reporter="destination",response_code="200",le="100"} 5120', ISTIO, scale=" / 1000"),
     MetricRow(id="cadvisor/cpu", kind="cpu", needs=("container_cpu_usage_seconds_total",), service_label="container",
               unit="cores", promql="sum by ($by) (rate(container_cpu_usage_seconds_total{$sel}[$range]))",
-              sample='container_cpu_usage_seconds_total{container="checkout-api",namespace="shop",'
-                     'pod="checkout-api-7d9f8b6c5-x2k4q"} 1234.5', source=CADVISOR),
+              samples=(CPU_SAMPLE,), source=CADVISOR),
     MetricRow(id="cadvisor/memory", kind="memory", needs=("container_memory_working_set_bytes",),
               service_label="container", unit="bytes",
               promql="sum by ($by) (container_memory_working_set_bytes{$sel})",
-              sample='container_memory_working_set_bytes{container="checkout-api",namespace="shop",'
-                     'pod="checkout-api-7d9f8b6c5-x2k4q"} 5.24288e+08', source=CADVISOR),
+              samples=(MEMORY_SAMPLE,), source=CADVISOR),
     # The pod nearest its limit is the one that will be OOM-killed or throttled first: max, not sum.
     MetricRow(id="cadvisor+kube-state-metrics/memory_saturation", kind="saturation",
               needs=("container_memory_working_set_bytes", "kube_pod_container_resource_limits"),
               service_label="container", unit="ratio",
               promql='max by ($by) (container_memory_working_set_bytes{$sel} / on (namespace, pod, container) '
                      'group_left kube_pod_container_resource_limits{$sel,resource="memory"})',
-              sample='kube_pod_container_resource_limits{container="checkout-api",namespace="shop",'
-                     'pod="checkout-api-7d9f8b6c5-x2k4q",resource="memory",unit="byte"} 1.073741824e+09', source=KSM),
+              samples=(MEMORY_SAMPLE, 'kube_pod_container_resource_limits{container="checkout-api",namespace="shop",'
+                       'pod="checkout-api-7d9f8b6c5-x2k4q",resource="memory",unit="byte"} 1.073741824e+09'),
+              source=f"{CADVISOR}; {KSM}"),
     MetricRow(id="cadvisor+kube-state-metrics/cpu_saturation", kind="saturation",
               needs=("container_cpu_usage_seconds_total", "kube_pod_container_resource_limits"),
               service_label="container", unit="ratio",
               promql='max by ($by) (rate(container_cpu_usage_seconds_total{$sel}[$range]) / on (namespace, pod, '
                      'container) group_left kube_pod_container_resource_limits{$sel,resource="cpu"})',
-              sample='kube_pod_container_resource_limits{container="checkout-api",namespace="shop",'
-                     'pod="checkout-api-7d9f8b6c5-x2k4q",resource="cpu",unit="core"} 0.5', source=KSM),
+              samples=(CPU_SAMPLE, 'kube_pod_container_resource_limits{container="checkout-api",namespace="shop",'
+                                   'pod="checkout-api-7d9f8b6c5-x2k4q",resource="cpu",unit="core"} 0.5'),
+              source=f"{CADVISOR}; {KSM}"),
     MetricRow(id="kube-state-metrics/restarts", kind="restarts", needs=("kube_pod_container_status_restarts_total",),
               service_label="container", unit="per hour",
               promql="sum by ($by) (rate(kube_pod_container_status_restarts_total{$sel}[$range])) * 3600",
-              sample='kube_pod_container_status_restarts_total{container="checkout-api",namespace="shop",'
-                     'pod="checkout-api-7d9f8b6c5-x2k4q",uid="0b1c"} 3', source=KSM),
+              samples=('kube_pod_container_status_restarts_total{container="checkout-api",namespace="shop",'
+                       'pod="checkout-api-7d9f8b6c5-x2k4q",uid="0b1c"} 3',), source=KSM),
     MetricRow(id="kube-state-metrics/rollout_generation", kind="rollout_generation",
               needs=("kube_deployment_status_observed_generation",), service_label="deployment", unit="count",
               promql="max by ($by) (kube_deployment_status_observed_generation{$sel})",
-              sample='kube_deployment_status_observed_generation{deployment="checkout-api",namespace="shop"} 7',
+              samples=('kube_deployment_status_observed_generation{deployment="checkout-api",namespace="shop"} 7',),
               source=KSM),
     # A new ReplicaSet is a rollout of a new pod template (a scale changes the generation, not the ReplicaSets);
     # its value is its creation time, to the second.
@@ -135,7 +139,9 @@ CATALOGUE: tuple[MetricRow, ...] = (
               needs=("kube_replicaset_created", "kube_replicaset_owner"), service_label="owner_name", unit="seconds",
               promql='max by (namespace, replicaset, owner_name) (kube_replicaset_created * on (namespace, replicaset) '
                      'group_left (owner_name) kube_replicaset_owner{$sel,owner_kind="Deployment"})',
-              sample='kube_replicaset_created{namespace="shop",replicaset="checkout-api-7d9f8b6c5"} 1.7053284e+09',
+              samples=('kube_replicaset_created{namespace="shop",replicaset="checkout-api-7d9f8b6c5"} 1.7053284e+09',
+                       'kube_replicaset_owner{namespace="shop",owner_is_controller="true",owner_kind="Deployment",'
+                       'owner_name="checkout-api",replicaset="checkout-api-7d9f8b6c5"} 1'),
               source=KSM),
 )
 
