@@ -286,7 +286,9 @@ def eval_(
     if only and not card.scenarios:
         raise InputError(f"--only {only}: no such scenario under {root}")
     _emit(card.model_dump_json(indent=2) if fmt == OutputFormat.json else scorecard_markdown(card))
-    if card.scenarios_passed != len(card.scenarios):
+    for skipped in (r for r in card.scenarios if r.skipped):
+        _say(f"note: {skipped.name} skipped: {skipped.skipped}")
+    if card.scenarios_passed + card.scenarios_skipped != len(card.scenarios):
         raise typer.Exit(1)
 
 
