@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict
 from wicked_platform.agents.machine import EnginePolicy, run_machine
 from wicked_platform.agents.request import InvestigationRequest
 from wicked_platform.tools.analysis.commands import command_evidence
-from wicked_platform.tools.analysis.signal_judgment import blast_from_signals, decide, onset_of, with_counters
+from wicked_platform.tools.analysis.signal_judgment import (
+    blast_from_signals, decide, onset_of, reported_signals, with_counters,
+)
 from wicked_platform.tools.investigation import (
     ChangeFindings, SymptomFindings, assemble_report, assess_blast_radius, decide_mitigation, read_changes, read_symptoms,
     symptoms_from_scan,
@@ -139,7 +141,13 @@ def _read_metrics(request: InvestigationRequest, found: SymptomFindings, progres
 
 def _with_metrics(report: IncidentReport, metrics: MetricFindings, logs_decided: str) -> IncidentReport:
     """The signals, their notes, and, where they decided what the logs could not, an onset and a summary that say so."""
-    update: dict = {"signals": metrics.signals, "notes": [*report.notes, *metrics.notes]}
+    signals = reported_signals(metrics.signals, report.blast_radius.services)
+    notes = [*report.notes, *metrics.notes]
+    if len(signals) < len(metrics.signals):
+        left = len({s.service for s in metrics.signals} - {s.service for s in signals})
+        notes.append(f"signals of {left} more services held steady and are left out of the report "
+                     "(metric_signals lists them all)")
+    update: dict = {"signals": signals, "notes": notes}
     if metrics.warning and report.inputs is not None:
         update["inputs"] = report.inputs.model_copy(update={"prometheus_error": metrics.warning})
     decision = report.rollback_decision

@@ -64,6 +64,15 @@ def describe(signal: Signal) -> str:
     return f"{what} {change}{ratio}{at} ({signal.source}{p})"
 
 
+def reported_signals(signals: list[Signal], affected: list[str], at_most: int = 40) -> list[Signal]:
+    """The signals a reader needs: every signal of the affected services and of those whose signals moved (or sit
+    near a limit), so the steady ones stand beside them as the comparison; where none is, the first `at_most`."""
+    interest = set(affected) | {s.service for s in [*regressions(signals), *saturated(signals)]}
+    if not interest:
+        return signals[:at_most]
+    return [s for s in signals if s.service in interest]
+
+
 def with_counters(blast: BlastRadius, signals: list[Signal]) -> BlastRadius:
     """The error rate of the first direct service from request counters (all traffic) where Prometheus has them."""
     service = blast.direct[0] if blast.direct else None

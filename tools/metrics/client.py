@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from datetime import datetime
 from typing import Any, Literal
@@ -67,7 +68,21 @@ class InstantSample(BaseModel):
     value: tuple[float, str]
 
 
+class _MatrixData(BaseModel):
+    resultType: Literal["matrix"]  # noqa: N815 - the API's field name
+    result: list[RangeSeries]
+
+
+class _MatrixAnswer(BaseModel):
+    """A successful range query's whole answer, read by pydantic straight from the bytes (the common case, and
+    the large one: no intermediate Python objects)."""
+
+    status: Literal["success"]
+    data: _MatrixData
+
+
 _MATRIX = TypeAdapter(list[RangeSeries])
+_MATRIX_ANSWER = TypeAdapter(_MatrixAnswer)
 _VECTOR = TypeAdapter(list[InstantSample])
 _STRINGS = TypeAdapter(list[str])
 
@@ -82,6 +97,7 @@ class PrometheusClient:
         self.max_bytes = max_bytes
         self.bytes_received = 0
         self.requests = 0
+        self._count = threading.Lock()  # queries may run on several threads at once
         headers = {"Accept": "application/json", "User-Agent": "wicked-platform"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -120,9 +136,14 @@ class PrometheusClient:
         return self._validated(_VECTOR, self._result(data, "vector"))
 
     def query_range(self, promql: str, start: datetime, end: datetime, step_seconds: int) -> list[RangeSeries]:
-        data = self._get("/api/v1/query_range", {"query": promql, "start": _unix(start), "end": _unix(end),
-                                                 "step": step_seconds})
-        return self._validated(_MATRIX, self._result(data, "matrix"))
+        params = {"query": promql, "start": _unix(start), "end": _unix(end), "step": step_seconds}
+        try:
+            answer = self._get_with_retries("/api/v1/query_range", params, fast=_MATRIX_ANSWER)
+        except _Retryable as exc:
+            raise exc.error from None
+        if isinstance(answer, _MatrixAnswer):
+            return answer.data.result
+        return self._validated(_MATRIX, self._result(answer, "matrix"))
 
     # The transport ------------------------------------------------------------------------------
 
@@ -134,8 +155,13 @@ class PrometheusClient:
 
     @retry(retry=retry_if_exception(lambda e: isinstance(e, _Retryable)), stop=stop_after_attempt(ATTEMPTS),
            wait=wait_exponential(multiplier=0.2, max=1.0), reraise=True)
-    def _get_with_retries(self, path: str, params: dict[str, Any]) -> Any:
+    def _get_with_retries(self, path: str, params: dict[str, Any], fast: TypeAdapter | None = None) -> Any:
         status, body = self._fetch(path, params)
+        if fast is not None and status == 200:
+            try:
+                return fast.validate_json(body)
+            except ValidationError:
+                pass  # not the expected success: the checks below say what it is
         if status in (401, 403):
             raise PrometheusError("refused", f"Prometheus at {self.url} refused the request (HTTP {status}): "
                                              f"check {TOKEN_ENV}")
@@ -155,14 +181,16 @@ class PrometheusClient:
 
     def _fetch(self, path: str, params: dict[str, Any]) -> tuple[int, bytes]:
         """GET one endpoint; the body read in chunks, stopped past the cap or the deadline."""
-        self.requests += 1
+        with self._count:
+            self.requests += 1
         deadline = time.monotonic() + self.timeout
         try:
             with self._http.stream("GET", path, params=params) as response:
                 chunks, size = [], 0
                 for chunk in response.iter_bytes():
                     size += len(chunk)
-                    self.bytes_received += len(chunk)
+                    with self._count:
+                        self.bytes_received += len(chunk)
                     if size > self.max_bytes:
                         raise PrometheusError("too_large", f"Prometheus at {self.url} sent more than "
                                                            f"{self.max_bytes:,} bytes for one answer; stopped reading")

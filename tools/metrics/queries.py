@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,6 +24,7 @@ MAX_POINTS = 1000  # per series over the window
 STEPS = (15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400)
 MIN_RATE_RANGE = 60  # seconds: rate() needs two scrapes inside its range, at the usual 15-30 s interval
 MAX_SERVICES = 25
+PARALLEL = 4  # range queries in flight at once: a real server evaluates them on its own cores
 
 
 class Frozen(BaseModel):
@@ -126,33 +128,40 @@ def _find_service_label(client: PrometheusClient, row: MetricRow, services: list
 
 def ask(client: PrometheusClient, the_plan: Plan, start: datetime, end: datetime,
         overrides: dict[str, MetricOverrides], deployments: dict[str, str]) -> list[AskedSeries]:
-    """Every row's range query, for all services at once, then the context's own queries per service."""
+    """Every row's range query, for all services at once, then the context's own queries per service.
+
+    The queries run side by side (PARALLEL at a time: the server evaluates them on its own cores); their
+    answers are read in the plan's order, so where two exporters measure the same signal of a service the
+    first in the catalogue's order answers, on every run alike."""
     step = step_for(start, end)
     window = rate_range(step)
-    asked: list[AskedSeries] = []
-    answered: set[tuple[str, str]] = set()  # (service, kind): the first exporter in the catalogue's order answers
+    jobs: list[tuple[str, str, str, dict[str, str], str]] = []  # (kind, unit, label, names, promql)
     for planned in the_plan.rows:
         row, label = planned.row, planned.label
         if row.kind == "replicaset_created":
             continue  # an instant answer, read by rollouts
         # Kubernetes objects carry the deployment's name, which the context may give apart from the service's.
         names = {(deployments.get(s, s) if label in ("deployment", "owner_name") else s): s for s in the_plan.services
-                 if (s, row.kind) not in answered and not _overridden(overrides, s, row.kind)}
-        if not names:
-            continue
-        promql = row.render(selector(label, sorted(names)), label, window)
-        for series in client.query_range(promql, start, end, step):
+                 if not _overridden(overrides, s, row.kind)}
+        if names:
+            jobs.append((row.kind, row.unit, label, names, row.render(selector(label, sorted(names)), label, window)))
+    own = [(service, kind, promql, unit) for service in sorted(set(overrides) & set(the_plan.services))
+           for kind, promql, unit in overrides[service].queries()]
+    queries = [job[4] for job in jobs] + [promql for _, _, promql, _ in own]
+    with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="promql") as pool:
+        answers = list(pool.map(lambda promql: client.query_range(promql, start, end, step), queries))
+    asked: list[AskedSeries] = []
+    answered: set[tuple[str, str]] = set()
+    for (kind, unit, label, names, promql), answer in zip(jobs, answers):
+        for series in answer:
             service = names.get(series.metric.get(label, ""))
-            if service is not None and (service, row.kind) not in answered:
-                answered.add((service, row.kind))
-                asked.append(AskedSeries(service=service, kind=row.kind, unit=row.unit, query=promql,
-                                         points=_points(series)))
-    for service in sorted(set(overrides) & set(the_plan.services)):
-        for kind, promql, unit in overrides[service].queries():
-            answer = client.query_range(promql, start, end, step)
-            if answer:  # the first series in label order when a query returns several: the same on every run
-                first = sorted(answer, key=lambda s: sorted(s.metric.items()))[0]
-                asked.append(AskedSeries(service=service, kind=kind, unit=unit, query=promql, points=_points(first)))
+            if service is not None and (service, kind) not in answered:
+                answered.add((service, kind))
+                asked.append(AskedSeries(service=service, kind=kind, unit=unit, query=promql, points=_points(series)))
+    for (service, kind, promql, unit), answer in zip(own, answers[len(jobs):]):
+        if answer:  # the first series in label order when a query returns several: the same on every run
+            first = sorted(answer, key=lambda s: sorted(s.metric.items()))[0]
+            asked.append(AskedSeries(service=service, kind=kind, unit=unit, query=promql, points=_points(first)))
     return asked
 
 
