@@ -103,3 +103,12 @@ def test_prometheus_rejects_a_url_that_is_not_http(tmp_path, capsys, url):
     assert code == 2 and out == ""
     assert err.strip().splitlines() == [f"wicked-platform: error: --prometheus {url}: not an http:// or https:// URL "
                                         "of a Prometheus-compatible API"]
+
+
+def test_rollback_decision_reads_the_same_prometheus_again(tmp_path, capsys, incident_prometheus):
+    run(tmp_path, capsys, ("checkout-api", "cart"), "--prometheus", incident_prometheus, context=SHOP)
+    code = cli.main(["incident", "--rollback-decision", "--format", "json", "--state-dir", str(tmp_path / "state")])
+    out, err = capsys.readouterr()
+    answer = json.loads(out)
+    assert code == 0 and answer["reevaluated"] is True, err
+    assert answer["rollback_decision"]["recommendation"] == "ROLLBACK" and answer["note"] is None
