@@ -130,7 +130,7 @@ def _read_metrics(request: InvestigationRequest, found: SymptomFindings, progres
     affected = found.affected
     services = [*affected.direct, *affected.cascade, *affected.related, *request.context.services,
                 *sorted(found.scan.service_counts, key=lambda s: (-found.scan.service_counts[s], s)),
-                *(r.service for r in request.deploys)]
+                *(r.service for r in request.deploys), *(e.service for e in found.scan.events)]
     progress("asking Prometheus…")
     started = time.perf_counter()
     metrics = read_metrics(request.prometheus_url, services, *metric_window(to_utc(start), to_utc(end)), request.context)

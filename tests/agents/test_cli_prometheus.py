@@ -112,3 +112,18 @@ def test_rollback_decision_reads_the_same_prometheus_again(tmp_path, capsys, inc
     answer = json.loads(out)
     assert code == 0 and answer["reevaluated"] is True, err
     assert answer["rollback_decision"]["recommendation"] == "ROLLBACK" and answer["note"] is None
+
+
+def test_a_deploy_the_logs_name_is_the_one_blamed_and_not_counted_twice(tmp_path, capsys, incident_prometheus):
+    log = write_logs(tmp_path, ("checkout-api", "cart"))
+    with log.open("a") as lines:  # the log's own deploy line, a minute after the ReplicaSet was created
+        lines.write("2024-01-15T14:19:00Z INFO checkout-api Deployment checkout-api-v2.5.0 completed\n")
+    code = cli.main(["incident", "checkout is slow", "--repo", str(tmp_path), "--log", str(log), "--format", "json",
+                     "--state-dir", str(tmp_path / "state"), "--prometheus", incident_prometheus])
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert code == 0, err
+    assert [(d["service"], d["version"], d["source"]) for d in report["deploys"]] == [("checkout-api", "v2.5.0", "log")]
+    decision = report["rollback_decision"]
+    assert decision["recommendation"] == "ROLLBACK" and "checkout-api v2.5.0" in decision["reason"]
+    assert decision["command"] == "kubectl rollout undo deployment/checkout-api"
