@@ -27,9 +27,14 @@ WORDS = {"error_rate": "error rate", "latency_p50": "p50 latency", "latency_p95"
          "saturation": "use of its limit"}
 
 
+# Which of several signals rising at once tells the incident: what users feel first, the tail before the median.
+HEADLINE = ("error_rate", "latency_p95", "latency_p99", "latency_p50", "saturation", "memory", "cpu", "restarts")
+
+
 def regressions(signals: list[Signal]) -> list[Signal]:
     """Signals that rose at an onset, earliest first."""
-    return sorted((s for s in signals if s.onset is not None), key=lambda s: (s.onset, s.service, s.kind))
+    return sorted((s for s in signals if s.onset is not None),
+                  key=lambda s: (s.onset, HEADLINE.index(s.kind), s.service))
 
 
 def saturated(signals: list[Signal]) -> list[Signal]:
