@@ -222,9 +222,9 @@ def incident(
 
 def _prometheus_url(option: str | None, context: IncidentContext) -> str | None:
     """--prometheus, else WICKED_PLATFORM_PROMETHEUS_URL, else the context's; a URL that is not http(s) is bad input."""
-    from wicked_platform.tools.metrics.findings import prometheus_url
+    from wicked_platform.tools.metrics.settings import prometheus_url
 
-    url = prometheus_url(option, context)
+    url = prometheus_url(option, context.prometheus)
     if url is None:
         return None
     if not url.startswith(("http://", "https://")) or len(url) < 8:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import anyio
 from pydantic import BaseModel, ConfigDict
@@ -25,10 +26,12 @@ from wicked_platform.tools.investigation import (
 from wicked_platform.tools.logs.coverage import mostly_unread, nothing_readable, why_unread
 from wicked_platform.tools.logs.discovery import LogInputError
 from wicked_platform.tools.logs.models import LogScan
-from wicked_platform.tools.metrics.findings import MetricFindings, metric_window, read_metrics
 from wicked_platform.tools.redaction import redact_model
 from wicked_platform.tools.report import IncidentReport, InputSummary, LogInput
 from wicked_platform.tools.timeutil import to_utc
+
+if TYPE_CHECKING:  # imported when a Prometheus is configured: an offline run without one loads no HTTP client
+    from wicked_platform.tools.metrics.findings import MetricFindings
 
 PHASES = ("symptoms", "timeline", "correlation", "blast radius", "mitigation")
 
@@ -123,6 +126,8 @@ def _read_metrics(request: InvestigationRequest, found: SymptomFindings, progres
     """Prometheus's signals for the services the investigation knows, over the logs' window (None: not configured)."""
     if request.prometheus_url is None:
         return None
+    from wicked_platform.tools.metrics.findings import MetricFindings, metric_window, read_metrics
+
     start, end = request.since or found.scan.start, request.until or found.scan.end
     if start is None or end is None:
         return MetricFindings(url=request.prometheus_url, notes=[

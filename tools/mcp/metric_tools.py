@@ -16,8 +16,9 @@ from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.mcp.results import Result
 from wicked_platform.tools.mcp.workspace import Workspace
 from wicked_platform.tools.metrics.client import PrometheusClient, PrometheusError
-from wicked_platform.tools.metrics.findings import metric_window, prometheus_url, read_metrics
+from wicked_platform.tools.metrics.findings import metric_window, read_metrics
 from wicked_platform.tools.metrics.queries import MAX_POINTS, step_for
+from wicked_platform.tools.metrics.settings import prometheus_url
 from wicked_platform.tools.report import Deploy, Signal
 from wicked_platform.tools.timeutil import parse_time
 
@@ -58,7 +59,7 @@ At = Annotated[str | None, Field(description="instant query time, ISO 8601 (inst
 
 
 def _configured(workspace: Workspace, context: IncidentContext) -> str:
-    url = workspace.prometheus_url or prometheus_url(None, context)
+    url = workspace.prometheus_url or prometheus_url(None, context.prometheus)
     if url is None:
         raise ValueError("no Prometheus is configured: start the server with --prometheus URL, set "
                          "WICKED_PLATFORM_PROMETHEUS_URL, or give prometheus.url in the context file")

@@ -29,7 +29,7 @@ from wicked_platform.tools.investigation import (
     assess_blast_radius, decide_mitigation, root_cause_from,
 )
 from wicked_platform.tools.logs.models import LogScan
-from wicked_platform.tools.metrics.client import URL_ENV
+from wicked_platform.tools.metrics.settings import URL_ENV
 from wicked_platform.tools.mcp.confinement import Roots
 from wicked_platform.tools.mcp.metric_tools import register as register_metric_tools
 from wicked_platform.tools.mcp.results import (

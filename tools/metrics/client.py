@@ -25,8 +25,9 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
+from wicked_platform.tools.metrics.settings import URL_ENV  # noqa: F401 - where the server's URL comes from
+
 TOKEN_ENV = "WICKED_PLATFORM_PROMETHEUS_TOKEN"
-URL_ENV = "WICKED_PLATFORM_PROMETHEUS_URL"
 READ_ENDPOINTS = ("/api/v1/query", "/api/v1/query_range", "/api/v1/series", "/api/v1/labels",
                   "/api/v1/status/buildinfo")  # and /api/v1/label/<name>/values
 DEFAULT_TIMEOUT_SECONDS = 10.0  # one request, from connect to the last byte

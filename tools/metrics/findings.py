@@ -6,13 +6,12 @@ one warning line; the investigation goes on without it. Nothing here raises for 
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from wicked_platform.tools.context import IncidentContext
-from wicked_platform.tools.metrics.client import URL_ENV, PrometheusClient, PrometheusError
+from wicked_platform.tools.metrics.client import PrometheusClient, PrometheusError
 from wicked_platform.tools.metrics.queries import MAX_SERVICES, ask, plan
 from wicked_platform.tools.metrics.rollouts import generation_deploys, replicaset_deploys
 from wicked_platform.tools.metrics.signals import signal_from
@@ -35,11 +34,6 @@ class MetricFindings(BaseModel):
 
     def signal(self, service: str, kind: str) -> Signal | None:
         return next((s for s in self.signals if s.service == service and s.kind == kind), None)
-
-
-def prometheus_url(option: str | None, context: IncidentContext) -> str | None:
-    """--prometheus, else WICKED_PLATFORM_PROMETHEUS_URL, else the context's prometheus.url."""
-    return option or os.environ.get(URL_ENV) or (context.prometheus.url if context.prometheus else None)
 
 
 def metric_window(start: datetime, end: datetime) -> tuple[datetime, datetime]:

@@ -9,15 +9,20 @@ it was first seen (a scale also raises it, so it says "spec changed", not "new v
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from wicked_platform.tools.metrics.catalogue import MetricRow
-from wicked_platform.tools.metrics.client import PrometheusClient
-from wicked_platform.tools.metrics.queries import AskedSeries, selector
 from wicked_platform.tools.report import Deploy
+
+if TYPE_CHECKING:  # the investigation imports this module for unseen_rollouts alone: no HTTP client for that
+    from wicked_platform.tools.metrics.catalogue import MetricRow
+    from wicked_platform.tools.metrics.client import PrometheusClient
+    from wicked_platform.tools.metrics.queries import AskedSeries
 
 
 def replicaset_deploys(client: PrometheusClient, row: MetricRow, deployments: dict[str, str], start: datetime,
                        end: datetime) -> list[Deploy]:
+    from wicked_platform.tools.metrics.queries import selector
+
     services_of = {deployment: service for service, deployment in deployments.items()}
     promql = row.render(selector("owner_name", sorted(services_of)), "owner_name", "1m")
     deploys = []

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+URL_ENV = "WICKED_PLATFORM_PROMETHEUS_URL"
 
 # The units of what each signal kind measures, for queries the context names.
 OVERRIDE_KINDS: dict[str, str] = {
@@ -58,3 +62,8 @@ class MetricOverrides(BaseModel):
 
     def kinds(self) -> set[str]:
         return {kind for kind, _, _ in self.queries()}
+
+
+def prometheus_url(option: str | None, context: PrometheusContext | None) -> str | None:
+    """--prometheus, else WICKED_PLATFORM_PROMETHEUS_URL, else the context's prometheus.url."""
+    return option or os.environ.get(URL_ENV) or (context.url if context else None)
