@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_logs.py --size-mb $${SIZE_MB:-1024}
 	$(BIN)/python benchmarks/bench_logs.py --size-mb $${SIZE_MB:-1024} --layout log4j
 	$(BIN)/python benchmarks/bench_mcp.py
+	$(BIN)/python benchmarks/bench_prometheus.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache node_modules

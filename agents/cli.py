@@ -25,7 +25,7 @@ from wicked_platform.agents.request import InvestigationRequest
 from wicked_platform.agents.state import StateError, StateStore
 from wicked_platform.tools.changes.deploys_file import DeploysFileError, load_deploys_file
 from wicked_platform.tools.changes.git_history import RefError, RepoError, is_git_repo
-from wicked_platform.tools.context import ContextError, load_context
+from wicked_platform.tools.context import ContextError, IncidentContext, load_context
 from wicked_platform.tools.logs.discovery import LogInputError, expand_log_args
 from wicked_platform.tools.logs.scan import scan_logs
 from wicked_platform.tools.redaction import redact
@@ -121,6 +121,8 @@ def incident(
     log: Annotated[list[str] | None, typer.Option(help="log file, directory or glob; repeatable; plain or gzip")] = None,
     context: Annotated[Path | None, typer.Option(help="incident-context.yaml (default: at the repo root when present)")] = None,
     deploys: Annotated[Path | None, typer.Option(help="the deploy system's record: YAML, JSON or JSON lines of service, at, version, commit")] = None,
+    prometheus: Annotated[str | None, typer.Option(help="base URL of a Prometheus-compatible API to read metrics from "
+                                                        "(default: $WICKED_PLATFORM_PROMETHEUS_URL, else the context's prometheus.url)")] = None,
     since: Annotated[str | None, typer.Option(help="ignore log lines before this ISO 8601 time")] = None,
     until: Annotated[str | None, typer.Option(help="ignore log lines after this ISO 8601 time")] = None,
     tz: Annotated[str, typer.Option(help="zone of timestamps written without one (IANA name)")] = "UTC",
@@ -173,8 +175,11 @@ def incident(
         raise InputError(str(exc)) from None
     if window[0] is not None and window[1] is not None and window[0] > window[1]:
         raise InputError(f"--since {since} is after --until {until}: the window holds no time")
+    incident_context = load_context(context_path)
+    prometheus_url = _prometheus_url(prometheus, incident_context)
     request = InvestigationRequest(
-        description=description, repo=git_repo, repo_dir=repo_dir, logs=logs, context=load_context(context_path),
+        description=description, repo=git_repo, repo_dir=repo_dir, logs=logs, context=incident_context,
+        prometheus_url=prometheus_url,
         context_path=context_path, since=window[0], until=window[1], tz=tz,
         deploys=load_deploys_file(deploys) if deploys else [], deploys_path=deploys.resolve() if deploys else None,
     )
@@ -197,6 +202,8 @@ def incident(
         _say(usage_line(report))
     if git_repo is None:  # said once the logs were found readable: a bad input is then the only line
         _say(f"note: {repo_dir} is not a git repository; investigating logs only (the report's notes say so)")
+    if report.inputs is not None and report.inputs.prometheus_error:
+        _say(f"warning: {report.inputs.prometheus_error}; investigating without metrics (the report's notes say so)")
     for unread in report.inputs.unread if report.inputs else []:  # never "no errors" about logs not read
         _say(f"warning: {unread}; left out of the investigation")
     if left_out := (report.inputs.left_out if report.inputs else []):  # another period: never mixed into the onset
@@ -218,6 +225,19 @@ def incident(
         from wicked_platform.agents.render import report_markdown
 
         _emit(report_markdown(printed))
+
+
+def _prometheus_url(option: str | None, context: IncidentContext) -> str | None:
+    """--prometheus, else WICKED_PLATFORM_PROMETHEUS_URL, else the context's; a URL that is not http(s) is bad input."""
+    from wicked_platform.tools.metrics.settings import prometheus_url
+
+    url = prometheus_url(option, context.prometheus)
+    if url is None:
+        return None
+    if not url.startswith(("http://", "https://")) or len(url) < 8:
+        source = "--prometheus" if option else "WICKED_PLATFORM_PROMETHEUS_URL"
+        raise InputError(f"{source} {url}: not an http:// or https:// URL of a Prometheus-compatible API")
+    return url
 
 
 @app.command()
@@ -273,7 +293,9 @@ def eval_(
     if only and not card.scenarios:
         raise InputError(f"--only {only}: no such scenario under {root}")
     _emit(card.model_dump_json(indent=2) if fmt == OutputFormat.json else scorecard_markdown(card))
-    if card.scenarios_passed != len(card.scenarios):
+    for skipped in (r for r in card.scenarios if r.skipped):
+        _say(f"note: {skipped.name} skipped: {skipped.skipped}")
+    if card.scenarios_passed + card.scenarios_skipped != len(card.scenarios):
         raise typer.Exit(1)
 
 

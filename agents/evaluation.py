@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wicked_platform.scenarios.build import BuiltScenario, build_scenario
 from wicked_platform.scenarios.model import Check, discover_scenarios, load_scenario
+from wicked_platform.scenarios.prometheus import PrometheusUnavailable, local_prometheus, missing_binaries
 from wicked_platform.tools.report import IncidentReport
 
 _MISSING = object()
@@ -41,6 +42,7 @@ class ScenarioResult(BaseModel):
     false_rollback: bool
     seconds: float
     error: str | None = None
+    skipped: str | None = Field(None, description="why the scenario could not run here (not a failure)")
     input_tokens: int | None = Field(None, description="fresh input tokens (uncached and cache writes); model agents only")
     output_tokens: int | None = None
     cost_usd: float | None = None
@@ -52,6 +54,7 @@ class Scorecard(BaseModel):
     agent: str
     scenarios: list[ScenarioResult]
     scenarios_passed: int
+    scenarios_skipped: int = 0
     checks_passed: int
     checks_total: int
     false_rollbacks: int
@@ -99,7 +102,8 @@ def grade(check: Check, actual: Any, built: BuiltScenario) -> bool:
     raise ValueError(f"unknown check {kind!r}")
 
 
-def investigate(built: BuiltScenario, state_dir: Path, agent: str) -> tuple[int, io.StringIO, io.StringIO]:
+def investigate(built: BuiltScenario, state_dir: Path, agent: str,
+                extra: list[str] = ()) -> tuple[int, io.StringIO, io.StringIO]:
     """Run `wicked-platform incident` on a built scenario, as a user would: (exit status, stdout, stderr)."""
     from wicked_platform.agents.cli import main as cli_main  # the CLI is what users run; grade that
 
@@ -108,7 +112,7 @@ def investigate(built: BuiltScenario, state_dir: Path, agent: str) -> tuple[int,
     try:
         os.chdir(built.repo)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            status = cli_main(["incident", built.description, *built.args, "--format", "json", "--agent", agent,
+            status = cli_main(["incident", built.description, *built.args, *extra, "--format", "json", "--agent", agent,
                                "--state-dir", str(state_dir)])
     finally:
         os.chdir(previous)
@@ -118,8 +122,21 @@ def investigate(built: BuiltScenario, state_dir: Path, agent: str) -> tuple[int,
 def run_scenario(folder: Path, workdir: Path, agent: str = "offline") -> ScenarioResult:
     started = time.perf_counter()
     scenario = load_scenario(folder)
+    if scenario.metrics and (why := missing_binaries()):
+        return ScenarioResult(name=folder.name, title=scenario.title, passed=False, checks=[], recommendation=None,
+                              false_rollback=False, seconds=0.0, skipped=f"its metrics need a local Prometheus: {why}")
     built = build_scenario(scenario, folder, workdir / folder.name)
-    status, out, err = investigate(built, workdir / f"{folder.name}.state", agent)
+    with contextlib.ExitStack() as stack:
+        extra: list[str] = []
+        if built.metrics is not None:
+            try:
+                url = stack.enter_context(local_prometheus(workdir / f"{folder.name}.tsdb", [built.metrics]))
+            except PrometheusUnavailable as exc:
+                return ScenarioResult(name=folder.name, title=scenario.title, passed=False, checks=[],
+                                      recommendation=None, false_rollback=False, error=str(exc),
+                                      seconds=round(time.perf_counter() - started, 3))
+            extra = ["--prometheus", url]
+        status, out, err = investigate(built, workdir / f"{folder.name}.state", agent, extra)
     seconds = round(time.perf_counter() - started, 3)
     if status != 0:
         return ScenarioResult(name=folder.name, title=scenario.title, passed=False, checks=[], recommendation=None,
@@ -156,6 +173,7 @@ def evaluate(root: Path, agent: str = "offline", only: str | None = None, progre
     costs = [r.cost_usd for r in modelled]
     return Scorecard(
         agent=agent, scenarios=results, scenarios_passed=sum(r.passed for r in results),
+        scenarios_skipped=sum(r.skipped is not None for r in results),
         checks_passed=sum(c.passed for c in checks), checks_total=len(checks),
         false_rollbacks=sum(r.false_rollback for r in results), seconds=round(time.perf_counter() - started, 3),
         input_tokens=sum(r.input_tokens or 0 for r in modelled) if modelled else None,
@@ -169,16 +187,21 @@ def scorecard_markdown(card: Scorecard) -> str:
              "|----------|--------|--------|----------------|------|"]
     for r in card.scenarios:
         ok = sum(c.passed for c in r.checks)
-        lines.append(f"| {r.name} | {'PASS' if r.passed else 'FAIL'} | {ok}/{len(r.checks)} | "
+        result = "SKIP" if r.skipped else "PASS" if r.passed else "FAIL"
+        lines.append(f"| {r.name} | {result} | {ok}/{len(r.checks)} | "
                      f"{r.recommendation or '—'} | {r.seconds:.2f} s |")
     lines += ["", f"**{card.scenarios_passed}/{len(card.scenarios)} scenarios passed**, "
               f"{card.checks_passed}/{card.checks_total} checks, {card.false_rollbacks} false ROLLBACKs, "
               f"{card.seconds:.1f} s ({card.agent} agent)"]
+    if card.scenarios_skipped:
+        lines[-1] += f"; {card.scenarios_skipped} skipped"
     if card.input_tokens is not None:
         cost = "cost unknown" if card.cost_usd is None else f"est. ${card.cost_usd:.4f}"
         lines[-1] += f"; {card.input_tokens:,} input tokens, {card.output_tokens:,} output, {cost}"
     for r in card.scenarios:
         failed = [c for c in r.checks if not c.passed]
+        if r.skipped:
+            lines += ["", f"### {r.name}", f"- skipped: {r.skipped}"]
         if r.error or failed:
             lines += ["", f"### {r.name}"]
             if r.error:

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import anyio
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.agents.machine import EnginePolicy, run_machine
 from wicked_platform.agents.request import InvestigationRequest
+from wicked_platform.tools.analysis.commands import command_evidence
+from wicked_platform.tools.analysis.metric_judgment import (
+    blast_from_signals, decide, onset_of, reported_signals, with_counters,
+)
+from wicked_platform.tools.analysis.signal_judgment import headline_first
 from wicked_platform.tools.changes.change_times import window_anchors
 from wicked_platform.tools.input_groups import log_groups
 from wicked_platform.tools.investigation import (
@@ -24,8 +30,12 @@ from wicked_platform.tools.logs.coverage import mostly_unread, nothing_readable,
 from wicked_platform.tools.logs.discovery import LogInputError
 from wicked_platform.tools.logs.investigation_window import scan_investigation_window
 from wicked_platform.tools.logs.models import LogScan
+from wicked_platform.tools.redaction import redact_model
 from wicked_platform.tools.report import IncidentReport, InputSummary, LogInput
 from wicked_platform.tools.timeutil import to_utc
+
+if TYPE_CHECKING:  # imported when a Prometheus is configured: an offline run without one loads no HTTP client
+    from wicked_platform.tools.metrics.findings import MetricFindings
 
 PHASES = ("symptoms", "timeline", "correlation", "blast radius", "mitigation")
 
@@ -83,12 +93,23 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
                                                           tz=request.tz, anchors=anchors, scan=scan), context))
     if why := nothing_readable(found.scan.files):
         raise LogInputError(why)
+    metrics = _read_metrics(request, found, progress)
     changes = phase("timeline", lambda: read_changes(request.repo, found, context, request.deploys,
-                                                     looked_in=request.repo_dir))
+                                                     looked_in=request.repo_dir,
+                                                     rollouts=metrics.deploys if metrics else []))
     # Correlation is ranked inside read_changes (it needs the diffs it reads); the phase reports it.
     phase("correlation", lambda: changes.candidates)
     blast = phase("blast radius", lambda: assess_blast_radius(found, context, description))
+    if metrics is not None:
+        blast = with_counters(blast_from_signals(blast, metrics.signals), metrics.signals)
     mitigation = phase("mitigation", lambda: decide_mitigation(found, changes, blast, context, description))
+    logs_decided = mitigation.decision.recommendation
+    if metrics is not None:
+        decision, severity, reasons = decide(
+            mitigation.decision, mitigation.severity, mitigation.severity_reasons, metrics.signals, changes.deploys,
+            context, command_evidence(found.scan, changes.deploys, changes.grounds))
+        mitigation = mitigation.model_copy(update={"decision": decision, "severity": severity,
+                                                   "severity_reasons": reasons})
     inputs = InputSummary(
         repo=str(request.repo) if request.repo else None,
         context=str(request.context_path) if request.context_path else None,
@@ -97,10 +118,55 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
         logs=[LogInput(path=f.path, format=f.format.value, lines=f.lines, unparsed=f.unparsed) for f in found.scan.files],
         log_start=found.scan.start, log_end=found.scan.end,
         commits_read=len(changes.history.commits) if changes.history else 0,
+        prometheus=request.prometheus_url,
         unread=[why_unread(f) for f in mostly_unread(found.scan.files)],
         left_out=found.scan.window.left_out if found.scan.window else [],
         log_files=len(found.scan.files), log_groups=log_groups(found.scan.files),
     )
     report = assemble_report(description, found, changes, blast, mitigation, inputs, agent="offline")
+    if metrics is not None:
+        report = _with_metrics(report, metrics, logs_decided)
     progress("done in " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in timings.items()))
     return EngineRun(report=report, symptoms=found, changes=changes)
+
+
+def _read_metrics(request: InvestigationRequest, found: SymptomFindings, progress: Progress) -> MetricFindings | None:
+    """Prometheus's signals for the services the investigation knows, over the logs' window (None: not configured)."""
+    if request.prometheus_url is None:
+        return None
+    from wicked_platform.tools.metrics.findings import MetricFindings, metric_window, read_metrics
+
+    start, end = request.since or found.scan.start, request.until or found.scan.end
+    if start is None or end is None:
+        return MetricFindings(url=request.prometheus_url, notes=[
+            "Prometheus not asked: no time window (the logs held no timestamps; give --since and --until)"])
+    affected = found.affected
+    services = [*affected.direct, *affected.cascade, *affected.related, *request.context.services,
+                *sorted(found.scan.service_counts, key=lambda s: (-found.scan.service_counts[s], s)),
+                *(r.service for r in request.deploys), *(e.service for e in found.scan.events)]
+    progress("asking Prometheus…")
+    started = time.perf_counter()
+    metrics = read_metrics(request.prometheus_url, services, *metric_window(to_utc(start), to_utc(end)), request.context)
+    progress(f"Prometheus: {metrics.requests} requests, {metrics.bytes_received:,} bytes in "
+             f"{(time.perf_counter() - started) * 1000:.0f} ms")
+    return metrics
+
+
+def _with_metrics(report: IncidentReport, metrics: MetricFindings, logs_decided: str) -> IncidentReport:
+    """The signals, their notes, and, where they decided what the logs could not, an onset and a summary that say so."""
+    signals = reported_signals(metrics.signals, report.blast_radius.services)
+    notes = [*report.notes, *metrics.notes]
+    # The logs' own signals stay beside Prometheus's: each names its source.
+    if len(signals) < len(metrics.signals):
+        left = len({s.service for s in metrics.signals} - {s.service for s in signals})
+        notes.append(f"signals of {left} more services held steady and are left out of the report "
+                     "(metric_signals lists them all)")
+    update: dict = {"signals": headline_first([*report.signals, *signals]), "notes": notes}
+    if metrics.warning and report.inputs is not None:
+        update["inputs"] = report.inputs.model_copy(update={"prometheus_error": metrics.warning})
+    decision = report.rollback_decision
+    if decision.recommendation != logs_decided:
+        update["summary"] = f"{decision.reason[:1].upper()}{decision.reason[1:]}. {report.summary}"
+        if report.started_at is None:
+            update["started_at"] = onset_of(metrics.signals)
+    return redact_model(report.model_copy(update=update))

@@ -69,7 +69,7 @@ class Phase(BaseModel):
 PHASES: tuple[Phase, ...] = (
     Phase(name="symptoms", title="Symptoms", step_budget=3, findings=SymptomsFindings,
           goal="What is failing, since when, and how much worse than before.",
-          tools=("read_logs", "error_rate_ratio")),
+          tools=("read_logs", "error_rate_ratio", "metric_signals", "query_metrics")),
     Phase(name="timeline", title="Timeline", step_budget=3, findings=TimelineFindings,
           goal="What was deployed or changed around the onset, in order.",
           tools=("deploy_history", "incident_timeline")),
@@ -78,13 +78,13 @@ PHASES: tuple[Phase, ...] = (
           tools=("correlate_changes", "git_diff")),
     Phase(name="blast_radius", title="Blast radius", step_budget=2, findings=BlastRadiusFindings,
           goal="Who and what is affected: services, the critical path, users, revenue.",
-          tools=("blast_radius",)),
+          tools=("blast_radius", "metric_signals", "query_metrics")),
     Phase(name="mitigation", title="Mitigation", step_budget=2, findings=MitigationFindings,
           goal="The fastest safe mitigation: the engine's rollback decision, its criteria and commands.",
           tools=("evaluate_rollback_criteria",)),
 )
 
-TOOL_NAMES: tuple[str, ...] = tuple(name for phase in PHASES for name in phase.tools)
+TOOL_NAMES: tuple[str, ...] = tuple(dict.fromkeys(name for phase in PHASES for name in phase.tools))
 PLUGIN_TOOL_PREFIX = "mcp__plugin_wicked-platform_wicked-platform__"
 
 

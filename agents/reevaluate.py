@@ -44,8 +44,13 @@ def reevaluate(report: IncidentReport) -> RollbackAnswer:
     request = InvestigationRequest(
         description=report.description, repo=repo, logs=logs, context=load_context(context_path),
         context_path=context_path, deploys=load_deploys_file(deploys_path) if deploys_path else [],
-        deploys_path=deploys_path, since=inputs.since, until=inputs.until, tz=inputs.tz)
-    now = engine_report(request).rollback_decision
+        deploys_path=deploys_path, since=inputs.since, until=inputs.until, tz=inputs.tz,
+        prometheus_url=inputs.prometheus)
+    again = engine_report(request)
+    if again.inputs is not None and again.inputs.prometheus_error:  # half the inputs is no re-evaluation
+        return saved.model_copy(update={"note": f"cannot read Prometheus any more ({again.inputs.prometheus_error}); "
+                                                "this is the decision saved with the investigation"})
+    now = again.rollback_decision
     note = None
     if now.recommendation != report.rollback_decision.recommendation:
         note = (f"re-evaluated on the inputs as they are now: {report.rollback_decision.recommendation} at the "

@@ -30,3 +30,4 @@ class InvestigationRequest(BaseModel):
     since: datetime | None = None
     until: datetime | None = None
     tz: str = "UTC"
+    prometheus_url: str | None = None  # --prometheus, WICKED_PLATFORM_PROMETHEUS_URL or the context's prometheus.url

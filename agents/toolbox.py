@@ -105,7 +105,7 @@ class Toolbox:
         return request_roots(self.request)
 
     async def __aenter__(self) -> Toolbox:
-        workspace = Workspace(Roots(self._roots()))
+        workspace = Workspace(Roots(self._roots()), prometheus_url=self.request.prometheus_url)
         if self.engine is not None:
             self._prime(workspace, self.engine)
         self._client = await self._stack.enter_async_context(Client(build_server(workspace=workspace)))

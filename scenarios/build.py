@@ -56,6 +56,7 @@ class BuiltScenario(BaseModel):
     sha_by_subject: dict[str, str] = Field(description="commit subject -> 40-hex sha (the newest, if one repeats)")
     setup_exit_status: int | None = Field(None, description="the setup script's exit status; non-zero can be intended")
     setup_output: str = Field("", description="the setup script's stdout and stderr")
+    metrics: Path | None = Field(None, description="the scenario's OpenMetrics file, to backfill into a Prometheus")
 
 
 def isolated_git_env(home: Path) -> dict[str, str]:
@@ -261,4 +262,5 @@ def build_scenario(
         name=folder.name, title=scenario.title, description=scenario.description, repo=repo, logs=logs,
         context=context, args=list(scenario.args), sha_by_subject=_sha_by_subject(repo),
         setup_exit_status=status, setup_output=output,
+        metrics=folder / scenario.metrics if scenario.metrics else None,
     )

@@ -240,9 +240,12 @@ class Scenario(Strict):
     context: IncidentContext | None = Field(None, description="written as incident-context.yaml at the repo root")
     context_file: str | None = Field(None, description="an incident-context.yaml beside scenario.yaml")
     args: list[str] = Field(default_factory=list, description="extra CLI args, run with cwd = the built repo")
+    metrics: str | None = Field(None, description=(
+        "an OpenMetrics file (ending `# EOF`) beside scenario.yaml: eval backfills it into a local Prometheus "
+        "and the incident command gets --prometheus <its URL>"))
     expect: dict[str, Check] = Field(default_factory=dict, description="dotted report field path -> check")
 
-    @field_validator("context_file")
+    @field_validator("context_file", "metrics")
     @classmethod
     def _context_path(cls, value: str | None) -> str | None:
         return None if value is None else _relative_path(value)
@@ -275,9 +278,20 @@ def _check_assets(scenario: Scenario, folder: Path) -> None:
     needed += [(f"logs.{i}.file", log.file) for i, log in enumerate(scenario.logs) if log.file]
     if scenario.context_file:
         needed.append(("context_file", scenario.context_file))
+    if scenario.metrics:
+        needed.append(("metrics", scenario.metrics))
     for field, name in needed:
         if not (folder / name).is_file():
             raise ScenarioError(f"{folder / SCENARIO_FILE}: {field}: no such file {name!r} in {folder}")
+    if scenario.metrics and not _ends_with_eof(folder / scenario.metrics):
+        raise ScenarioError(f"{folder / SCENARIO_FILE}: metrics: {scenario.metrics} does not end with `# EOF`, as "
+                            "OpenMetrics text must (promtool reads nothing without it)")
+
+
+def _ends_with_eof(path: Path) -> bool:
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 64))
+        return handle.read().rstrip().endswith(b"# EOF")
 
 
 def load_scenario(folder: Path) -> Scenario:

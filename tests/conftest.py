@@ -19,3 +19,13 @@ def checkout_timeout(tmp_path_factory):
 @pytest.fixture(scope="session")
 def seed_literal(tmp_path_factory):
     return build("seed-literal", tmp_path_factory.mktemp("scenarios"))
+
+
+@pytest.fixture(scope="session")
+def incident_prometheus(tmp_path_factory):
+    """A real Prometheus serving support.metric_incidents' series, backfilled by promtool (read-only for tests)."""
+    from support.metric_incidents import series
+    from support.prometheus_server import serving
+
+    with serving(tmp_path_factory.mktemp("prometheus"), series()) as url:
+        yield url

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from wicked_platform.tools.metrics.settings import MetricOverrides, PrometheusContext
 from wicked_platform.tools.userfile import first_problem, load_yaml_mapping
 
 
@@ -21,12 +22,14 @@ class ServiceContext(BaseModel):
     active_users: int | None = Field(None, ge=0)
     revenue_per_hour: float | None = Field(None, ge=0, description="revenue that flows through this service per hour")
     config_env: dict[str, str] = Field(default_factory=dict, description="code key -> environment variable")
+    metrics: MetricOverrides | None = Field(None, description="this service's own PromQL, replacing the defaults")
 
 
 class IncidentContext(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     services: dict[str, ServiceContext] = Field(default_factory=dict)
+    prometheus: PrometheusContext | None = Field(None, description="a Prometheus-compatible API to read metrics from")
     revenue_threshold_per_hour: float = Field(
         10_000, ge=0, description="revenue at risk per hour above which the revenue criterion is met"
     )

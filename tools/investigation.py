@@ -31,7 +31,7 @@ from wicked_platform.tools.analysis.signal_incident import (
     rise_affected, rise_blast_radius, rise_sentence, uncorrelated_summary, with_rise_row,
 )
 from wicked_platform.tools.analysis.signal_judgment import (
-    SignalRise, as_onset, describe, leading_rise, severity_reasons, verification_steps,
+    SignalRise, as_onset, describe, headline_first, leading_rise, severity_reasons, verification_steps,
 )
 from wicked_platform.tools.analysis.symptoms import (
     expired_certificates, has_recovered, open_breakers, resource_signals, rising_signatures, symptoms,
@@ -43,6 +43,7 @@ from wicked_platform.tools.changes.models import CommitDiff, GitHistory, RepoGro
 from wicked_platform.tools.changes.repo_grounds import repo_grounds
 from wicked_platform.tools.changes.services import with_structural_services
 from wicked_platform.tools.context import IncidentContext
+from wicked_platform.tools.metrics.rollouts import unseen_rollouts
 from wicked_platform.tools.logs.coverage import file_notes, read_summary, unreadable
 from wicked_platform.tools.logs.investigation_window import scan_investigation_window
 from wicked_platform.tools.logs.models import LogScan, SignatureStats
@@ -139,7 +140,8 @@ def symptoms_from_scan(scan: LogScan, context: IncidentContext) -> SymptomFindin
 
 
 def read_changes(repo: Path | None, found: SymptomFindings, context: IncidentContext,
-                 deploy_records: list[DeployRecord] | None = None, *, looked_in: Path | None = None) -> ChangeFindings:
+                 deploy_records: list[DeployRecord] | None = None, *, looked_in: Path | None = None,
+                 rollouts: list[Deploy] = ()) -> ChangeFindings:
     """Deploys from the deploys file, the logs and git, matched to commits, and candidates ranked against the onset.
 
     `repo` None is a logs-only investigation; `looked_in`, the directory that held no repository, is named
@@ -169,6 +171,8 @@ def read_changes(repo: Path | None, found: SymptomFindings, context: IncidentCon
         deploys, match_notes = merge_deploys(recorded, deploys), {**match_notes, **recorded_notes}
     if history is not None:
         deploys = sorted([*deploys, *deploys_from_tags(history, deploys)], key=lambda d: (d.at, d.service, d.version or ""))
+    if rollouts:  # seen by kube-state-metrics: the same rollout a log or record already names is kept once
+        deploys = sorted([*deploys, *unseen_rollouts(rollouts, deploys)], key=lambda d: (d.at, d.service, d.version or ""))
     candidates: list[Candidate] = []
     if found.incident_onset is not None:  # steady noise has nothing a change could have caused
         diffs = _diffs_for(repo, history, deploys, found.onset)
@@ -443,6 +447,6 @@ def assemble_report(
         symptoms=found.symptoms, timeline=timeline, deploys=changes.deploys, root_cause=root,
         correlation=correlation_from(top, found, blast, changes.deploys), hypotheses=mitigation.hypotheses, blast_radius=blast,
         rollback_decision=mitigation.decision, follow_up=mitigation.follow_up, lessons=mitigation.lessons,
-        notes=notes, inputs=inputs, agent=agent, signals=found.signals,
+        notes=notes, inputs=inputs, agent=agent, signals=headline_first(found.signals),
     )
     return redact_model(report)

@@ -199,6 +199,8 @@ class InputSummary(Model):
     log_start: UtcDatetime | None = None
     log_end: UtcDatetime | None = None
     commits_read: int = 0
+    prometheus: str | None = Field(None, description="the Prometheus-compatible API asked for metrics, if any")
+    prometheus_error: str | None = Field(None, description="why Prometheus could not be read, when it could not")
     unread: list[str] = Field(default_factory=list, description=(
         "log files mostly not understood (more than half their lines), each with its count and first unread line"))
     left_out: list[str] = Field(default_factory=list, description=(

@@ -87,10 +87,21 @@ def leading_rise(signals: list[Signal]) -> SignalRise | None:
     risen = [s for s in signals if has_risen(s)]
     if not risen:
         return None
-    lead = min(risen, key=lambda s: (s.route is not None, s.onset, LEAD_ORDER[s.kind], s.service, s.route or ""))
+    lead = min(risen, key=_lead_key)
     companions = [s for s in risen if s is not lead and s.service == lead.service]
     companions.sort(key=lambda s: (s.route is not None, LEAD_ORDER[s.kind], s.route or ""))
     return SignalRise(signal=lead, companions=companions)
+
+
+def _lead_key(signal: Signal) -> tuple:
+    return (signal.route is not None, signal.onset, LEAD_ORDER[signal.kind], signal.service, signal.route or "")
+
+
+def headline_first(signals: list[Signal]) -> list[Signal]:
+    """The report's order: the risen signals as they lead the story (service-wide before routes, earliest, p95
+    first), then the steady ones as measured, for comparison."""
+    risen = sorted((s for s in signals if has_risen(s)), key=_lead_key)
+    return [*risen, *(s for s in signals if not has_risen(s))]
 
 
 def as_onset(rise: SignalRise) -> RiseAt:
@@ -107,6 +118,10 @@ def figure(value: float | None, unit: str) -> str:
         return f"{value:.1%}"
     if unit == "bytes":
         return f"{value / 2**20:.0f} MiB"
+    if unit == "cores":
+        return f"{value:.2f} cores"
+    if unit == "per hour":
+        return f"{value:.3g}/hour"
     return f"{value:g}"
 
 

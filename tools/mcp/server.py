@@ -1,4 +1,4 @@
-"""`wicked-platform-mcp`: the eight engine tools over stdio. One registration per tool, here.
+"""`wicked-platform-mcp`: the engine's tools over stdio (the metric tools register from metric_tools). One registration per tool, here.
 
 Every tool is read-only and idempotent, takes paths confined to the roots, returns a pydantic
 model (so clients get an outputSchema and structuredContent), redacts secrets, is time-boxed,
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import functools
 import inspect
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +29,9 @@ from wicked_platform.tools.investigation import (
     assess_blast_radius, decide_mitigation, root_cause_from,
 )
 from wicked_platform.tools.logs.models import LogScan
+from wicked_platform.tools.metrics.settings import URL_ENV
 from wicked_platform.tools.mcp.confinement import Roots
+from wicked_platform.tools.mcp.metric_tools import register as register_metric_tools
 from wicked_platform.tools.mcp.results import (
     BlastRadiusResult, CandidateChange, Correlations, DeployHistory, DiffResult, LogSummary, RateResult,
     RollbackEvaluation, Timeline,
@@ -64,14 +67,15 @@ def _status(scan: LogScan) -> str:
     return "found" if scan.signatures else "no_errors"
 
 
-def build_server(roots: list[Path] | None = None, workspace: Workspace | None = None) -> MCPServer:
+def build_server(roots: list[Path] | None = None, workspace: Workspace | None = None,
+                 prometheus_url: str | None = None) -> MCPServer:
     """The server on `roots` (default: the working directory), or on a `workspace` already set up."""
-    workspace = workspace or Workspace(Roots(roots or [Path.cwd()]))
+    workspace = workspace or Workspace(Roots(roots or [Path.cwd()]), prometheus_url=prometheus_url)
     server = MCPServer(
         name="wicked-platform",
         log_level="WARNING",  # the SDK configures the root logger: at INFO every HTTP request of a client would show
         instructions="Deterministic incident-investigation tools: logs, rates, deploys, diffs, correlation, "
-        "blast radius, rollback criteria and timeline. All are read-only.",
+        "blast radius, rollback criteria and timeline, and metrics from a configured Prometheus. All are read-only.",
     )
 
     def tool(fn: Callable[..., R]) -> Callable[..., Any]:
@@ -236,6 +240,7 @@ def build_server(roots: list[Path] | None = None, workspace: Workspace | None = 
             timeline=build_timeline(found.scan, onset, changes.deploys, cause),
         )
 
+    register_metric_tools(tool, workspace)
     return server
 
 
@@ -243,12 +248,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="wicked-platform-mcp", description="wicked-platform MCP server on stdio")
     parser.add_argument("--root", action="append", type=Path, default=[],
                         help="directory the tools may read (repeatable; default: the working directory)")
+    parser.add_argument("--prometheus", default=os.environ.get(URL_ENV) or None,
+                        help="the Prometheus-compatible API the metric tools may ask (default: "
+                             "$WICKED_PLATFORM_PROMETHEUS_URL, else a context file's prometheus.url)")
     ns = parser.parse_args(argv)
     for root in ns.root:
         if not root.is_dir():
             print(f"wicked-platform-mcp: error: --root {root}: no such directory", file=sys.stderr)
             return 2
-    build_server(ns.root or [Path.cwd()]).run("stdio")
+    if ns.prometheus is not None and not ns.prometheus.startswith(("http://", "https://")):
+        print(f"wicked-platform-mcp: error: --prometheus {redact(ns.prometheus)}: not an http:// or https:// URL",
+              file=sys.stderr)
+        return 2
+    build_server(ns.root or [Path.cwd()], prometheus_url=ns.prometheus).run("stdio")
     return 0
 
 

@@ -73,8 +73,11 @@ def _stamps(paths) -> tuple:
 
 
 class Workspace:
-    def __init__(self, roots: Roots) -> None:
+    def __init__(self, roots: Roots, prometheus_url: str | None = None) -> None:
         self.roots = roots
+        # The one Prometheus the metric tools may ask (the server's --prometheus or the environment); a
+        # context file's prometheus.url is the other. A tool never takes a URL from its caller.
+        self.prometheus_url = prometheus_url
         self._lock = threading.Lock()
         # Tools pass different context and deploys files (read_logs none): the scan, the costly part,
         # is kept by what it depends on alone, so no combination of them reads the logs twice.

@@ -10,7 +10,7 @@ from mcp import Client
 from wicked_platform.tools.mcp.server import build_server
 
 TOOLS = {"read_logs", "error_rate_ratio", "deploy_history", "git_diff", "correlate_changes", "blast_radius",
-         "evaluate_rollback_criteria", "incident_timeline"}
+         "evaluate_rollback_criteria", "incident_timeline", "query_metrics", "metric_signals"}
 LOGS = ["error.log", "logs/"]
 DESCRIPTION = "500 errors spiking on checkout API, customers unable to complete purchases"
 
@@ -22,7 +22,7 @@ def call(root, name, arguments):
     return anyio.run(go)
 
 
-def test_lists_the_eight_tools_with_schemas_and_read_only_annotations(checkout_timeout):
+def test_lists_the_ten_tools_with_schemas_and_read_only_annotations(checkout_timeout):
     async def go():
         async with Client(build_server([checkout_timeout.repo])) as client:
             return (await client.list_tools()).tools

@@ -25,7 +25,7 @@ def test_stdio_server_lists_and_calls_tools(checkout_timeout):
             result = await client.call_tool("correlate_changes", {"logs": ["error.log", "logs/"]})
             return tools, result
     tools, result = anyio.run(go)
-    assert len(tools.tools) == 8
+    assert len(tools.tools) == 10
     assert not result.is_error
     assert result.structured_content["candidates"][0]["change"]["key"] == "paymentTimeout"
 
@@ -44,7 +44,7 @@ def _inspector(cwd, *args):
 def test_inspector_cli_lists_the_tools(checkout_timeout):
     listed = _inspector(checkout_timeout.repo, "--method", "tools/list")
     names = {t["name"] for t in listed["tools"]}
-    assert "evaluate_rollback_criteria" in names and len(names) == 8
+    assert "evaluate_rollback_criteria" in names and len(names) == 10
     assert all(t["annotations"]["readOnlyHint"] for t in listed["tools"])
 
 

@@ -1,0 +1,196 @@
+"""Metric signals after the engine (Prometheus's, which arrive once the logs have been read): the blast radius rate
+from full-traffic counters, and a decision for a regression neither the error lines nor the logs' own signals
+(signal_judgment.py, inside the engine) showed.
+
+The log-based engine decides first. This module only steps in where the signals know more: a request-counter
+error rate replaces one counted in (possibly sampled) log lines; a latency, error or resource regression that
+the logs did not see as an error rise decides ROLLBACK (it began right after a deploy of its service), SCALE
+(a resource near its limit, or restarts, with no such deploy) or HOTFIX (a regression nothing explains); and
+verification names the signal and its baseline. A decision the logs already support is kept.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from wicked_platform.tools.analysis.commands import (
+    CommandEvidence, Refusal, Target, find_target, rollout_restart, rollout_status, rollout_undo, scale_out,
+)
+from wicked_platform.tools.analysis.signal_judgment import figure as signal_figure
+from wicked_platform.tools.context import IncidentContext
+from wicked_platform.tools.report import BlastRadius, Deploy, RollbackCriterion, RollbackDecision, Signal
+
+DEPLOY_LAG = timedelta(minutes=30)  # a regression this soon after its service's deploy is laid at the deploy
+NEAR_LIMIT = 0.9  # a resource at this share of its limit is saturated, risen or not
+RESOURCE_KINDS = ("saturation", "memory", "cpu", "restarts")
+SEVERITY_ORDER = {"SEV1": 1, "SEV2": 2, "SEV3": 3, "SEV4": 4}
+WORDS = {"error_rate": "error rate", "latency_p50": "p50 latency", "latency_p95": "p95 latency",
+         "latency_p99": "p99 latency", "cpu": "CPU", "memory": "memory", "restarts": "restarts",
+         "saturation": "use of its limit"}
+
+
+# Which of several signals rising at once tells the incident: what users feel first, the tail before the median.
+HEADLINE = ("error_rate", "latency_p95", "latency_p99", "latency_p50", "saturation", "memory", "cpu", "restarts")
+
+
+def regressions(signals: list[Signal]) -> list[Signal]:
+    """Signals that rose at an onset, earliest first."""
+    return sorted((s for s in signals if s.onset is not None),
+                  key=lambda s: (s.onset, HEADLINE.index(s.kind), s.service))
+
+
+def saturated(signals: list[Signal]) -> list[Signal]:
+    """Resources near their limit or restarting, risen or not, the nearest first."""
+    near = [s for s in signals if s.kind == "saturation" and s.after is not None and s.after >= NEAR_LIMIT]
+    restarting = [s for s in signals if s.kind == "restarts" and s.onset is not None]
+    return sorted(near, key=lambda s: (-(s.after or 0), s.service)) + restarting
+
+
+def figure(signal: Signal, value: float | None) -> str:
+    return signal_figure(value, signal.unit)
+
+
+def describe(signal: Signal) -> str:
+    what = f"{WORDS[signal.kind]} of {signal.service}"
+    change = f"{figure(signal, signal.before)} -> {figure(signal, signal.after)}"
+    ratio = f", {signal.ratio:g}×" if signal.ratio is not None else ""
+    at = f" from {signal.onset:%H:%M} UTC" if signal.onset is not None else ""
+    p = f", p = {signal.p_value:.2g}" if signal.p_value is not None else ""
+    return f"{what} {change}{ratio}{at} ({signal.source}{p})"
+
+
+def reported_signals(signals: list[Signal], affected: list[str], at_most: int = 40) -> list[Signal]:
+    """The signals a reader needs: every signal of the affected services and of those whose signals moved (or sit
+    near a limit), so the steady ones stand beside them as the comparison; where none is, the first `at_most`."""
+    interest = set(affected) | {s.service for s in [*regressions(signals), *saturated(signals)]}
+    if not interest:
+        return signals[:at_most]
+    return [s for s in signals if s.service in interest]
+
+
+def with_counters(blast: BlastRadius, signals: list[Signal]) -> BlastRadius:
+    """The error rate of the first direct service from request counters (all traffic) where Prometheus has them."""
+    service = blast.direct[0] if blast.direct else None
+    counted = next((s for s in signals if s.source == "prometheus" and s.kind == "error_rate"
+                    and s.service == service and s.after is not None), None)
+    if counted is None:
+        return blast
+    notes = [n for n in blast.notes if not n.startswith(("error_rate ", "baseline_error_rate "))]
+    notes.insert(0, f"error_rate from Prometheus request counters (all traffic, not a log sample): "
+                    f"{figure(counted, counted.after)} of {service} requests failing"
+                    f"{' since the onset' if counted.onset else ' in the later half of the window'}")
+    baseline = counted.before if counted.before is not None else blast.baseline_error_rate
+    if counted.before is not None:
+        notes.insert(1, f"baseline_error_rate from the same counters before it: {figure(counted, counted.before)}")
+    return blast.model_copy(update={"error_rate": round(counted.after, 4),
+                                    "baseline_error_rate": round(baseline, 4) if baseline is not None else None,
+                                    "notes": notes})
+
+
+def blast_from_signals(blast: BlastRadius, signals: list[Signal]) -> BlastRadius:
+    """Where the logs named no affected service, the services whose signals rose (or sit near a limit) are it."""
+    if blast.direct:
+        return blast
+    hit = list(dict.fromkeys(s.service for s in [*regressions(signals), *saturated(signals)]))
+    if not hit:
+        return blast
+    notes = [n for n in blast.notes if not n.startswith("no rise in errors was found")]
+    notes.insert(0, "affected services from their signals: " + "; ".join(
+        describe(s) for s in [*regressions(signals), *saturated(signals)][:3]))
+    return blast.model_copy(update={"direct": hit, "services": sorted(set(hit) | set(blast.cascade)), "notes": notes})
+
+
+def deploy_before(signal: Signal, deploys: list[Deploy]) -> Deploy | None:
+    """The latest deploy of the signal's service that ended within DEPLOY_LAG before its onset."""
+    if signal.onset is None:
+        return None
+    near = [d for d in deploys if d.service == signal.service
+            and d.at <= signal.onset <= (d.completed_at or d.at) + DEPLOY_LAG]
+    return max(near, key=lambda d: d.at, default=None)
+
+
+def decide(decision: RollbackDecision, severity: str, reasons: list[str], signals: list[Signal], deploys: list[Deploy],
+           context: IncidentContext, evidence: CommandEvidence) -> tuple[RollbackDecision, str, list[str]]:
+    """The decision, severity and reasons with the signals weighed; unchanged when the logs already decided."""
+    risen, full = regressions(signals), saturated(signals)
+    verification = [*decision.verification, *_verification(risen + [s for s in full if s not in risen])]
+    verification = list(dict.fromkeys(verification))
+    if decision.recommendation != "MONITOR" or not (risen or full):
+        return decision.model_copy(update={"verification": verification}), severity, reasons
+    criteria = {c.id: c for c in decision.criteria}
+    notes = list(decision.notes)
+    first = risen[0] if risen else full[0]
+    deployed = next(((s, d) for s in risen if (d := deploy_before(s, deploys)) is not None), None)
+    if deployed is not None:
+        signal, deploy = deployed
+        target = find_target(signal.service, context, evidence)
+        label = " ".join(filter(None, (deploy.service, deploy.version)))
+        lag = int((signal.onset - (deploy.completed_at or deploy.at)).total_seconds())
+        criteria["deploy_correlation"] = RollbackCriterion(
+            id="deploy_correlation", met=True,
+            evidence=f"{describe(signal)}, {lag} s after {label} was deployed ({deploy.source})")
+        recommendation = "ROLLBACK"
+        command = rollout_undo(target) if isinstance(target, Target) else None
+        alternative = None
+        reason = f"{WORDS[signal.kind]} of {signal.service} rose right after {label} was deployed"
+        if isinstance(target, Target):
+            verification.insert(0, f"Watch `{rollout_status(target)}` until the rollback completes")
+        else:
+            notes.append(target.note)
+    elif full or any(s.kind in RESOURCE_KINDS for s in risen):
+        signal = full[0] if full else next(s for s in risen if s.kind in RESOURCE_KINDS)
+        target = find_target(signal.service, context, evidence)
+        scaled = scale_out(target) if isinstance(target, Target) else target
+        command = None if isinstance(scaled, Refusal) else scaled
+        alternative = rollout_restart(target) if isinstance(target, Target) else None
+        if isinstance(scaled, Refusal):
+            notes.append(scaled.note)
+        criteria["no_quick_mitigation"] = RollbackCriterion(
+            id="no_quick_mitigation", met=False,
+            evidence=f"resource pressure ({describe(signal)}) may be relieved by scaling")
+        recommendation = "SCALE"
+        reason = f"{WORDS[signal.kind]} of {signal.service} near its limit and no correlated change"
+    else:
+        signal = first
+        recommendation, command, alternative = "HOTFIX", None, None
+        reason = f"{WORDS[signal.kind]} of {signal.service} rose and no deploy of it precedes the rise"
+    decision = decision.model_copy(update={
+        "recommendation": recommendation, "reason": reason,
+        "criteria": [criteria[c.id] for c in decision.criteria],
+        "command": command.command if command else None, "command_parts": command.parts if command else [],
+        "alternative": alternative.command if alternative else None,
+        "alternative_parts": alternative.parts if alternative else [],
+        "verification": verification, "notes": list(dict.fromkeys(notes)),
+    })
+    severity, reasons = _severity(severity, reasons, signal, context)
+    return decision, severity, reasons
+
+
+def _severity(severity: str, reasons: list[str], signal: Signal, context: IncidentContext) -> tuple[str, list[str]]:
+    """A regression is a performance indicator: SEV3 (partial degradation), SEV2 on a critical path."""
+    critical = bool(context.service(signal.service).critical)
+    level = "SEV2" if critical else "SEV3"
+    why = (f"{'Critical path degraded' if critical else 'Partial degradation'}: {describe(signal)}")
+    if SEVERITY_ORDER[level] < SEVERITY_ORDER[severity]:
+        kept = [r for r in reasons if not r.startswith(("No errors found", "No significant rise"))]
+        return level, [why, *kept]
+    return severity, [*reasons, why]
+
+
+def _verification(signals: list[Signal]) -> list[str]:
+    steps = []
+    for signal in signals:
+        if signal.before is None:
+            continue
+        if signal.kind == "saturation":
+            steps.append(f"Verify {signal.service} {WORDS[signal.kind]} falls below {NEAR_LIMIT:.0%}")
+            continue
+        bound = signal.before * 1.2 if signal.kind != "restarts" else 0
+        steps.append(f"Verify {WORDS[signal.kind]} of {signal.service} is back under {figure(signal, bound)} "
+                     f"(baseline {figure(signal, signal.before)})")
+    return steps
+
+
+def onset_of(signals: list[Signal]) -> datetime | None:
+    risen = regressions(signals)
+    return risen[0].onset if risen else None
