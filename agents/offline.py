@@ -24,7 +24,7 @@ from wicked_platform.tools.changes.change_times import window_anchors
 from wicked_platform.tools.input_groups import log_groups
 from wicked_platform.tools.investigation import (
     ChangeFindings, SymptomFindings, assemble_report, assess_blast_radius, decide_mitigation, read_changes, read_symptoms,
-    symptoms_from_scan,
+    symptoms_from_scan, with_measured_signals,
 )
 from wicked_platform.tools.logs.coverage import mostly_unread, nothing_readable, why_unread
 from wicked_platform.tools.logs.discovery import LogInputError
@@ -94,6 +94,8 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
     if why := nothing_readable(found.scan.files):
         raise LogInputError(why)
     metrics = _read_metrics(request, found, progress)
+    if metrics is not None:
+        found = with_measured_signals(found, metrics.signals, context)
     changes = phase("timeline", lambda: read_changes(request.repo, found, context, request.deploys,
                                                      looked_in=request.repo_dir,
                                                      rollouts=metrics.deploys if metrics else []))
@@ -161,7 +163,8 @@ def _with_metrics(report: IncidentReport, metrics: MetricFindings, logs_decided:
         left = len({s.service for s in metrics.signals} - {s.service for s in signals})
         notes.append(f"signals of {left} more services held steady and are left out of the report "
                      "(metric_signals lists them all)")
-    update: dict = {"signals": headline_first([*report.signals, *signals]), "notes": notes}
+    logs_own = [s for s in report.signals if s.source == "logs"]
+    update: dict = {"signals": headline_first([*logs_own, *signals]), "notes": notes}
     if metrics.warning and report.inputs is not None:
         update["inputs"] = report.inputs.model_copy(update={"prometheus_error": metrics.warning})
     decision = report.rollback_decision

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from wicked_platform.tools.analysis import exact_tests
 from wicked_platform.tools.analysis.blast_radius import blast_radius
 from wicked_platform.tools.analysis.correlation import Candidate, rank_candidates
+from wicked_platform.tools.analysis.metric_judgment import RESOURCE_KINDS
 from wicked_platform.tools.analysis.signal_judgment import RiseAt
 from wicked_platform.tools.analysis.deploys import deploys_from_logs, deploys_from_records, deploys_from_tags, merge_deploys
 from wicked_platform.tools.analysis.hypotheses import build_hypotheses
@@ -129,10 +130,26 @@ def symptoms_from_scan(scan: LogScan, context: IncidentContext) -> SymptomFindin
         affected=affected, rising=rising, symptoms=symptoms(scan, rising),
         recovered=has_recovered(scan, onset, affected.direct), signals=signals,
     )
-    rise = leading_rise(signals) if found.incident_onset is None else None
+    return _rise_unless_errors(found, context)
+
+
+def with_measured_signals(found: SymptomFindings, signals: list[Signal], context: IncidentContext) -> SymptomFindings:
+    """Signals measured apart from the logs (Prometheus's, over the logs' window) beside the logs' own: where the
+    logs showed no rise, one of theirs can be the incident, correlated and judged like a rise in the logs.
+    Resource signals are left to metric_judgment, which weighs them against their limits."""
+    if not signals:
+        return found
+    merged = found.model_copy(update={"signals": [*found.signals, *signals]})
+    return _rise_unless_errors(merged, context, exclude=RESOURCE_KINDS)
+
+
+def _rise_unless_errors(found: SymptomFindings, context: IncidentContext, exclude: tuple[str, ...] = ()) -> SymptomFindings:
+    """A measured rise is the incident where the errors show none; its service is the one affected."""
+    if found.incident_onset is not None or found.signal_rise is not None:
+        return found
+    rise = leading_rise([s for s in found.signals if s.kind not in exclude])
     if rise is None:
         return found
-    # No error rise, but a measured one: it is the incident, and its service the one affected.
     return found.model_copy(update={"signal_rise": rise, "affected": rise_affected(rise, context)})
 
 

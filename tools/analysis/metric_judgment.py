@@ -115,12 +115,15 @@ def decide(decision: RollbackDecision, severity: str, reasons: list[str], signal
     risen, full = regressions(signals), saturated(signals)
     verification = [*decision.verification, *_verification(risen + [s for s in full if s not in risen])]
     verification = list(dict.fromkeys(verification))
-    if decision.recommendation != "MONITOR" or not (risen or full):
+    # HOTFIX says no quick mitigation was found; a resource at its limit offers one (scaling ranks before a fix).
+    saturation_offers = decision.recommendation == "HOTFIX" and bool(full)
+    if (decision.recommendation != "MONITOR" and not saturation_offers) or not (risen or full):
         return decision.model_copy(update={"verification": verification}), severity, reasons
     criteria = {c.id: c for c in decision.criteria}
     notes = list(decision.notes)
     first = risen[0] if risen else full[0]
-    deployed = next(((s, d) for s in risen if (d := deploy_before(s, deploys)) is not None), None)
+    deployed = None if saturation_offers else next(
+        ((s, d) for s in risen if (d := deploy_before(s, deploys)) is not None), None)
     if deployed is not None:
         signal, deploy = deployed
         target = find_target(signal.service, context, evidence)

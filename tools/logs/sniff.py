@@ -45,6 +45,9 @@ _PLAIN_LEAD = formats.compile_shared(formats.plain_lead_sniff(list(LEVEL_CLASSES
 _ZONE_WORD = formats.compile_shared(formats.ZONE_WORD + "$")
 _CODE = formats.compile_shared(r"^\[?[A-Z]{2,}-[0-9]+\]?:?$")  # MySQL's [MY-010119]: an error code, not a name
 _LOGGER = formats.compile_shared(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\.[A-Z][A-Za-z0-9_$]*:?$")  # com.shop.CartController
+# Python's `%(name)s`: a module path (`search_indexer.bulk`, `sqlalchemy.engine.base`). Told from a service's name
+# (`api.v2`) by an underscore, which Kubernetes names never hold, or by a path of three parts or more.
+_MODULE_LOGGER = formats.compile_shared(r"^\[?[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+\]?:?$")
 _BRACKETED = formats.compile_shared(r"^\[[^\]]+\]$")
 _DOTTED_NAME = formats.compile_shared(r"^[A-Za-z_$][\w$]*(?:\.[\w$]+)+:?$")  # a Java logger: a.b.C, org.apache.x.Y:
 _COLON_NAME = formats.compile_shared(r"^[A-Za-z][\w.@/-]*:$")
@@ -265,6 +268,10 @@ def _zone(stamp: str) -> str:
     return z.group(0) if (z := _ZONE.search(stamp)) else ""
 
 
+def _module_logger(token: str) -> bool:
+    return bool(_MODULE_LOGGER.match(token)) and ("_" in token or token.count(".") >= 2)
+
+
 def _third_token_is_service(tokens: list[str | None]) -> bool:
     """A service is named the same way on (almost) every line, from a small set of names.
 
@@ -272,7 +279,7 @@ def _third_token_is_service(tokens: list[str | None]) -> bool:
     (`payment-service`, `user_svc`, `api.v2`); a plain lower-case word only when very few of them
     recur, since a message's first word varies.
     """
-    present = [t for t in tokens if t and not _CODE.match(t) and not _LOGGER.match(t)]
+    present = [t for t in tokens if t and not _CODE.match(t) and not _LOGGER.match(t) and not _module_logger(t)]
     if not present or len(present) < 0.8 * len(tokens):
         return False
     names = {t.strip("[]:") for t in present}

@@ -22,7 +22,8 @@ from wicked_platform.tools.metrics.settings import MetricOverrides
 
 MAX_POINTS = 1000  # per series over the window
 STEPS = (15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400)
-MIN_RATE_RANGE = 60  # seconds: rate() needs two scrapes inside its range, at the usual 15-30 s interval
+MIN_RATE_RANGE = 240  # seconds: rate() needs two scrapes inside its range, and Grafana's $__rate_interval rule (four
+# scrape intervals) gives that at a 1-minute scrape too, where a 60 s range holds one sample and answers nothing
 MAX_SERVICES = 25
 PARALLEL = 4  # range queries in flight at once: a real server evaluates them on its own cores
 
@@ -60,7 +61,8 @@ def step_for(start: datetime, end: datetime, max_points: int = MAX_POINTS) -> in
 
 
 def rate_range(step: int) -> str:
-    return f"{max(step, MIN_RATE_RANGE)}s"
+    """At least a step and a scrape past it (no sample falls between steps), and never under MIN_RATE_RANGE."""
+    return f"{max(step + 60, MIN_RATE_RANGE)}s"
 
 
 def selector(label: str, services: list[str]) -> str:

@@ -77,6 +77,21 @@ def test_metric_judgment_keeps_a_decision_the_logs_made():
     assert any(v.startswith("Verify p95 latency of checkout-api") for v in decision.verification)
 
 
+@pytest.mark.parametrize("pressure", [
+    sig("search", "saturation", 0.6, 0.97, unit="ratio"),  # memory at its limit
+    sig("search", "restarts", 0.0, 4.0, unit="per hour"),   # OOM-killed over and over
+])
+def test_a_hotfix_for_want_of_a_quick_mitigation_becomes_scale_when_a_resource_is_at_its_limit(pressure):
+    """The logs' latency rose with no change to blame (HOTFIX: nothing quick), but the service sits at its limit:
+    scaling is the quicker relief, even with a deploy of it in the window."""
+    made = monitor().model_copy(update={"recommendation": "HOTFIX", "reason": "p95 latency rose with no change"})
+    slow = sig("search", "latency_p95", 0.5, 2.4, source="logs")
+    decision, *_ = decide(made, "SEV3", [], [slow, pressure], [deploy("search", AT - timedelta(minutes=5))], CONTEXT,
+                          CommandEvidence())
+    assert decision.recommendation == "SCALE"
+    assert decision.command.startswith("kubectl scale deployment/search-web --replicas=")
+
+
 def test_metric_judgment_leaves_steady_signals_alone():
     steady = [sig("checkout-api", "latency_p95", 0.06, 0.061, onset=None)]
     decision, severity, _ = decide(monitor(), "SEV4", [], steady, [], CONTEXT, CommandEvidence())

@@ -91,3 +91,15 @@ def test_head_reads_gzip_crlf_and_invalid_utf8(logs):
     assert read_head(logs.raw("c.log", b"caf\xe9 ok\n")) == ["caf\ufffd ok"]
     crlf = sniff_file(logs.text("d.log", SEED_HEAD, newline="\r\n"))
     assert crlf.format == LogFormat.PLAIN and crlf.service_token
+
+
+def test_a_python_logger_name_in_the_service_column_is_no_service(logs):
+    """`%(asctime)s %(levelname)s [%(name)s] %(message)s`: the name is a module path; the file names the service."""
+    for name, loggers in (("search-indexer.log", ["[search_indexer.bulk]", "[search_indexer.api]"]),
+                          ("orders.log", ["sqlalchemy.engine.base:", "orders.api.views:"])):
+        text = "".join(f"2024-10-08 07:30:{i:02d},352 INFO {loggers[i % 2]} Flushed {i} docs\n" for i in range(12))
+        layout = sniff_file(logs.text(name, text))
+        assert (layout.service_token, layout.service) == (False, name.removesuffix(".log"))
+    # A dotted name without an underscore, of two parts, is still a name (`api.v2`).
+    text = "".join(f"2024-10-08 07:30:{i:02d},352 INFO [api.v2] request {i}\n" for i in range(12))
+    assert sniff_file(logs.text("gateway.log", text)).service_token
