@@ -1,0 +1,42 @@
+"""The blind scenarios (tests/scenarios/blind/README.md): generated, replayed through the CLI, every expectation
+checked. Those the engine does not meet yet are listed with what it answers; strict, so a fix is noticed."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support.prometheus_server import require_prometheus
+
+from wicked_platform.agents.evaluation import run_scenario
+from wicked_platform.scenarios.model import discover_scenarios
+
+BLIND = Path(__file__).parent / "blind"
+SCENARIOS = discover_scenarios(BLIND)
+NOT_YET = {
+    "latency-json-durations": "the latency onset lands at 11:20:41 (expected 11:20:00, the first slow listing), and "
+                              "signals.0 is the p50 of the service where the story expects p95 first",
+    "metrics-errors-sampled-logs": "the tagged release commit (an express bump) is blamed instead of the fix shipped "
+                                   "with it; rate_ratio and revenue stay null on a rise seen only in counters",
+    "metrics-latency-after-deploy": "the version is read as 4.8.0 from the image (the story says v4.8.0), and the "
+                                    "counters' error rate rounds to 0.0 where 0.2% is expected",
+    "metrics-memory-saturation": "signals.0 is the logs' p95 of the bulk flushes, where the story puts memory first",
+}
+
+
+@pytest.mark.parametrize("folder", [
+    pytest.param(f, marks=pytest.mark.xfail(reason=NOT_YET[f.name], strict=True)) if f.name in NOT_YET else f
+    for f in SCENARIOS], ids=[f.name for f in SCENARIOS])
+def test_blind_scenario_replays(folder, tmp_path):
+    copy = tmp_path / folder.name
+    shutil.copytree(folder, copy)
+    for generator in sorted(copy.glob("generate_*.py")):
+        subprocess.run([sys.executable, str(generator)], check=True, cwd=copy, capture_output=True)
+    result = run_scenario(copy, tmp_path / "built")
+    if result.skipped:  # a scenario with metrics where Prometheus is not installed: never in CI
+        require_prometheus()
+    assert result.error is None
+    failed = [f"{c.field} {c.check} {c.expected!r}: got {c.actual!r}" for c in result.checks if not c.passed]
+    assert not failed, "\n".join(failed)
+    assert result.checks
