@@ -98,7 +98,10 @@ def test_the_primary_services_error_rate_is_measured_from_its_own_rise(tmp_path)
         stamp = (T0 + timedelta(seconds=s)).strftime("%d/%b/%Y:%H:%M:%S +0000")
         access.append(f'10.1.0.{i % 40} - - [{stamp}] "POST /api/orders HTTP/1.1" {status} 120 "-" "k6/0.49"')
     (tmp_path / "api-access.log").write_text("\n".join(access) + "\n")
-    scan = scan_logs([tmp_path / "db.log", tmp_path / "api-access.log"])
+    # api's own log fails too (a service known only by its access log's 5xx would be a proxy, the cascade).
+    own = [f"{_stamp(s)} ERROR api order validation failed for cart {s}" for s in range(2400, 3600, 20)]
+    (tmp_path / "api.log").write_text("\n".join(own) + "\n")
+    scan = scan_logs([tmp_path / "db.log", tmp_path / "api-access.log", tmp_path / "api.log"])
     found = symptoms_from_scan(scan, IncidentContext())
     assert found.incident_onset.at == T0 + timedelta(seconds=1800)
     assert found.affected.direct[0] == "api"
