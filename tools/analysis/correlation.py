@@ -14,13 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wicked_platform.tools.analysis.rates import Onset
 from wicked_platform.tools.analysis.suspicion import ChangeScore, best_change
+from wicked_platform.tools.changes.inert_files import InertKind, inert_kinds
 from wicked_platform.tools.changes.models import Commit, CommitDiff, ConfigValueChange, GitHistory
 from wicked_platform.tools.changes.services import service_for_path
 from wicked_platform.tools.report import Confidence, Deploy
 from wicked_platform.tools.timeutil import hhmmss, human_duration
 
-_DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc")
-_DOC_NAMES = frozenset({"license", "licence", "changelog", "authors", "codeowners", "notice", "contributing"})
 COMMIT_LOOKBACK = timedelta(days=7)  # bare commits older than this before the onset are not candidates
 MAX_COMMITS_PER_DEPLOY = 10
 
@@ -48,13 +47,9 @@ def _lag_score(lag: float) -> float:
     return 0.1
 
 
-def is_documentation_only(commit: Commit) -> bool:
-    """A commit that touches only documentation (READMEs, docs/, changelogs) changes no running code."""
-    def is_doc(path: str) -> bool:
-        parts = path.lower().split("/")
-        stem = parts[-1].rsplit(".", 1)[0] if "." in parts[-1] else parts[-1]
-        return parts[-1].endswith(_DOC_SUFFIXES) or stem in _DOC_NAMES or "docs" in parts[:-1]
-    return bool(commit.files) and all(is_doc(path) for path in commit.files)
+def inert_change(commits: list[Commit]) -> list[InertKind] | None:
+    """What the commits touched when none of it can change a running service (documentation, tests, CI), else None."""
+    return inert_kinds([path for commit in commits for path in commit.files])
 
 
 def _shipped_commits(deploy: Deploy, deploys: list[Deploy], history: GitHistory) -> list[Commit]:
@@ -85,7 +80,9 @@ def _owned_by(change: ConfigValueChange, service: str, commit: Commit) -> bool:
     if service not in commit.services:
         return True  # the deploy's name is not how the repository names the service: nothing to tell apart
     if change.place is not None and change.place.owner in commit.services:
-        return change.place.owner == service  # the file's structure says whose value it is (compose, a manifest)
+        # The file's structure says whose value it is (compose, a manifest): the workload's own name, or the
+        # container it sets, since a Deployment is often named apart from the service it runs (`search-api-prod`).
+        return service in (change.place.owner, change.place.container)
     owner = service_for_path(change.file, commit.services)
     return owner is None or owner == service
 
@@ -160,9 +157,14 @@ def _candidate(
         elif change.explains:
             evidence.append(f"{change.change.key} was lowered, and a lower {change.explains} setting brings on what the "
                             "errors say")
+    confidence = _confidence(service_score, lag, significant, change)
+    if (inert := inert_change(commits)) is not None:
+        # The same code and configuration restarted: nothing it shipped can be why errors rose.
+        confidence, score = "LOW", round(score / 4, 4)
+        evidence.append(f"it shipped only {' and '.join(inert)} files, which change nothing that runs")
     return Candidate(
         service=service, deploy=deploy, commit=commit, change=change, lag_seconds=int(lag), score=score,
-        confidence=_confidence(service_score, lag, significant, change), evidence=evidence,
+        confidence=confidence, evidence=evidence,
     )
 
 
@@ -186,7 +188,7 @@ def rank_candidates(
     covered = {c.commit.sha for c in candidates if c.commit}
     logged_services = {d.service for d in deploys if d.source == "log"}
     for commit in history.commits:
-        if commit.sha in covered or not commit.services or is_documentation_only(commit):
+        if commit.sha in covered or not commit.services or inert_change([commit]):
             continue
         if not (onset.at - COMMIT_LOOKBACK <= commit.committed_at <= onset.at):
             continue
