@@ -16,7 +16,7 @@ import shlex
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wicked_platform.tools.changes.env_readers import placeholder
+from wicked_platform.tools.changes.env_readers import is_dotenv, placeholder
 from wicked_platform.tools.changes.models import Commit, ConfigValueChange, EnvReference, ManifestPlace, RepoGrounds, Workload
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.logs.models import LogScan
@@ -292,6 +292,9 @@ def _variable_for(change: ConfigValueChange, service: str, context: IncidentCont
         return mapped
     if (named := placeholder(change.before)) is not None:
         return named[0], named[1], f"{change.file}: {change.key} = {change.before}"
+    if is_dotenv(change.file) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", change.key):
+        where = f"{change.file}:{change.line}" if change.line else change.file
+        return change.key, None, f"{where}: sets {change.key} (dotenv file)"
     references = [r for r in (evidence.grounds.env if evidence.grounds else []) if r.owner in (service, None)]
     exact, close = _matching(change.key, references)
     chosen = exact or close

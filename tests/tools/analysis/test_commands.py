@@ -186,3 +186,18 @@ def test_config_env_for_a_key_of_another_name_grounds_nothing():
                                before="false", after="true", line=8)
     fix = _restore(change, service="media-api", context=FLAGS)
     assert isinstance(fix, Refusal) and "no environment variable is known" in fix.note
+
+
+@pytest.mark.parametrize("file", ["services/inventory-gateway/.env", "deploy/production.env", "config/.env.production"])
+def test_a_dotenv_file_names_the_variable_it_assigns(file):
+    """A dotenv file is environment variables by definition; one set on the workload overrides the file's."""
+    change = ConfigValueChange(file=file, key="FEATURE_V2_SERIALIZER", before="false", after="true", line=6)
+    fix = _restore(change, service="search-api", context=CONTEXT)
+    assert isinstance(fix, Grounded) and fix.command == "kubectl set env deployment/search-api FEATURE_V2_SERIALIZER=false"
+    assert next(p for p in fix.parts if p.role == "variable").source == f"{file}:6: sets FEATURE_V2_SERIALIZER (dotenv file)"
+
+
+@pytest.mark.parametrize("file", ["src/environment.ts", "services/api/env.yaml", "services/api/settings.py"])
+def test_an_upper_case_key_outside_a_dotenv_file_is_no_variable_by_itself(file):
+    change = ConfigValueChange(file=file, key="FEATURE_V2_SERIALIZER", before="false", after="true", line=6)
+    assert isinstance(_restore(change, service="search-api", context=CONTEXT), Refusal)
