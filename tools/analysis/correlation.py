@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wicked_platform.tools.analysis.rates import Onset
 from wicked_platform.tools.analysis.suspicion import ChangeScore, best_change
-from wicked_platform.tools.changes.inert_files import InertKind, inert_kinds
+from wicked_platform.tools.changes.inert_files import InertKind, inert_kind, inert_kinds
 from wicked_platform.tools.changes.models import Commit, CommitDiff, ConfigValueChange, GitHistory
 from wicked_platform.tools.changes.services import service_for_path
 from wicked_platform.tools.report import Confidence, Deploy
@@ -94,7 +94,8 @@ def _most_suspicious(
     for commit in commits:
         diff = diffs.get(commit.sha)
         if diff is not None:
-            owned = [c for c in diff.config_changes if _owned_by(c, service, commit)]
+            # A CI pipeline's keys or a test fixture's values are read by no running service.
+            owned = [c for c in diff.config_changes if _owned_by(c, service, commit) and inert_kind(c.file) is None]
             diff = diff.model_copy(update={"config_changes": owned})
         change = best_change(diff, signatures) if diff else None
         if change and (best[1] is None or change.score > best[1].score):
@@ -148,6 +149,9 @@ def _candidate(
         evidence.append(f"{service} is not a service whose errors rose ({', '.join(direct) or 'none'})")
     if commit is not None:
         evidence.append(f"it shipped commit {commit.short} \"{commit.subject}\"" + (f" ({match_note})" if match_note else ""))
+    inert = inert_change(commits)
+    if inert is not None:
+        evidence.append(f"it shipped only {' and '.join(inert)} files, which change nothing that runs")
     if change is not None:
         eased = (f": it was raised, and more {change.eases} eases what the errors say rather than causing it"
                  if change.eases else "")
@@ -158,10 +162,9 @@ def _candidate(
             evidence.append(f"{change.change.key} was lowered, and a lower {change.explains} setting brings on what the "
                             "errors say")
     confidence = _confidence(service_score, lag, significant, change)
-    if (inert := inert_change(commits)) is not None:
+    if inert is not None:
         # The same code and configuration restarted: nothing it shipped can be why errors rose.
         confidence, score = "LOW", round(score / 4, 4)
-        evidence.append(f"it shipped only {' and '.join(inert)} files, which change nothing that runs")
     return Candidate(
         service=service, deploy=deploy, commit=commit, change=change, lag_seconds=int(lag), score=score,
         confidence=confidence, evidence=evidence,
