@@ -199,18 +199,25 @@ def incident(
         _say(f"note: {repo_dir} is not a git repository; investigating logs only (the report's notes say so)")
     for unread in report.inputs.unread if report.inputs else []:  # never "no errors" about logs not read
         _say(f"warning: {unread}; left out of the investigation")
+    if left_out := (report.inputs.left_out if report.inputs else []):  # another period: never mixed into the onset
+        named = ", ".join(left_out[:3]) + (f" and {len(left_out) - 3} more" if len(left_out) > 3 else "")
+        _say(f"warning: {named}: far apart in time from the period investigated; left out of the investigation "
+             "(the report's notes say which period was read and why; --since/--until choose another)")
     try:
         saved = store.save(report)
         if verbose:
             _say(f"saved {saved}")
     except (OSError, ValueError) as exc:
         _say(f"warning: investigation not saved ({exc}); --rollback-decision will not find it")
+    from wicked_platform.tools.input_groups import for_output
+
+    printed = for_output(report)  # saved whole above: --rollback-decision reads every file again
     if fmt == OutputFormat.json:
-        _emit(report.model_dump_json(indent=2))
+        _emit(printed.model_dump_json(indent=2))
     else:
         from wicked_platform.agents.render import report_markdown
 
-        _emit(report_markdown(report))
+        _emit(report_markdown(printed))
 
 
 @app.command()

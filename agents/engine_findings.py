@@ -59,9 +59,17 @@ def correlation(report: IncidentReport) -> CorrelationFindings:
     return CorrelationFindings(summary=text, commit=cause.commit, file=cause.file, confidence=confidence)
 
 
+MAX_NAMED_SERVICES = 10  # a directory of a container per service can make thousands direct; the summary stays short
+
+
+def _named(services: list[str]) -> str:
+    more = len(services) - MAX_NAMED_SERVICES
+    return ", ".join(services[:MAX_NAMED_SERVICES]) + (f" and {more} more" if more > 0 else "") or "none"
+
+
 def blast_radius(report: IncidentReport) -> BlastRadiusFindings:
     blast = report.blast_radius
-    parts = [f"Direct: {', '.join(blast.direct) or 'none'}", f"cascade: {', '.join(blast.cascade) or 'none'}",
+    parts = [f"Direct: {_named(blast.direct)}", f"cascade: {_named(blast.cascade)}",
              "critical user path" if blast.critical_path else "not on a critical user path",
              f"error rate {_pct(blast.error_rate)} against {_pct(blast.baseline_error_rate)} before",
              "affected users " + ("unknown" if blast.affected_users is None else f"{blast.affected_users:,}"),

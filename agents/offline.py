@@ -14,12 +14,15 @@ from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.agents.machine import EnginePolicy, run_machine
 from wicked_platform.agents.request import InvestigationRequest
+from wicked_platform.tools.changes.change_times import window_anchors
+from wicked_platform.tools.input_groups import log_groups
 from wicked_platform.tools.investigation import (
     ChangeFindings, SymptomFindings, assemble_report, assess_blast_radius, decide_mitigation, read_changes, read_symptoms,
     symptoms_from_scan,
 )
 from wicked_platform.tools.logs.coverage import mostly_unread, nothing_readable, why_unread
 from wicked_platform.tools.logs.discovery import LogInputError
+from wicked_platform.tools.logs.investigation_window import scan_investigation_window
 from wicked_platform.tools.logs.models import LogScan
 from wicked_platform.tools.report import IncidentReport, InputSummary, LogInput
 from wicked_platform.tools.timeutil import to_utc
@@ -73,9 +76,11 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
         return result
 
     context, description = request.context, request.description
+    anchors = window_anchors(request.repo, request.deploys)
     found = phase("symptoms", lambda: read_symptoms(
-        request.logs, context, since=request.since, until=request.until, tz=request.tz) if scan is None
-        else symptoms_from_scan(scan, context))
+        request.logs, context, since=request.since, until=request.until, tz=request.tz, anchors=anchors) if scan is None
+        else symptoms_from_scan(scan_investigation_window(request.logs, since=request.since, until=request.until,
+                                                          tz=request.tz, anchors=anchors, scan=scan), context))
     if why := nothing_readable(found.scan.files):
         raise LogInputError(why)
     changes = phase("timeline", lambda: read_changes(request.repo, found, context, request.deploys,
@@ -93,6 +98,8 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
         log_start=found.scan.start, log_end=found.scan.end,
         commits_read=len(changes.history.commits) if changes.history else 0,
         unread=[why_unread(f) for f in mostly_unread(found.scan.files)],
+        left_out=found.scan.window.left_out if found.scan.window else [],
+        log_files=len(found.scan.files), log_groups=log_groups(found.scan.files),
     )
     report = assemble_report(description, found, changes, blast, mitigation, inputs, agent="offline")
     progress("done in " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in timings.items()))

@@ -20,7 +20,8 @@ from wicked_platform.tools.analysis.deploys import deploys_from_logs, deploys_fr
 from wicked_platform.tools.analysis.hypotheses import build_hypotheses
 from wicked_platform.tools.analysis.impact import AffectedServices, affected_services, critical_path_reason
 from wicked_platform.tools.analysis.playbook import follow_up_and_lessons
-from wicked_platform.tools.analysis.rates import Onset, RateComparison, compare_at, find_onset
+from wicked_platform.tools.analysis.onsets import primary_onset, service_onsets
+from wicked_platform.tools.analysis.rates import Onset, RateComparison, compare_at
 from wicked_platform.tools.analysis.commands import command_evidence
 from wicked_platform.tools.analysis.rollback import evaluate_rollback
 from wicked_platform.tools.analysis.severity import assess_severity
@@ -35,8 +36,8 @@ from wicked_platform.tools.changes.repo_grounds import repo_grounds
 from wicked_platform.tools.changes.services import with_structural_services
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.logs.coverage import file_notes, read_summary, unreadable
+from wicked_platform.tools.logs.investigation_window import scan_investigation_window
 from wicked_platform.tools.logs.models import LogScan, SignatureStats
-from wicked_platform.tools.logs.scan import scan_logs
 from wicked_platform.tools.logs.stamped_sql import YearRule
 from wicked_platform.tools.redaction import redact_model
 from wicked_platform.tools.timeutil import iso_z
@@ -57,6 +58,8 @@ class Frozen(BaseModel):
 class SymptomFindings(Frozen):
     scan: LogScan
     onset: Onset | None
+    service_onsets: dict[str, Onset] = Field(default_factory=dict, description=(
+        "each service's own onset, of the services whose own errors really rose"))
     affected: AffectedServices
     rising: list[SignatureStats]
     symptoms: list[Symptom]
@@ -94,19 +97,23 @@ class MitigationFindings(Frozen):
 
 def read_symptoms(
     logs: list[Path], context: IncidentContext, *, since: datetime | None = None, until: datetime | None = None,
-    tz: str = "UTC", year_hint: int | YearRule | None = None,
+    tz: str = "UTC", year_hint: int | YearRule | None = None, anchors: list[datetime] | None = None,
 ) -> SymptomFindings:
+    """The logs' symptoms; `anchors` (`change_times.window_anchors`): when changes were made, which choose
+    the period read when the logs lie far apart in time."""
     exact_tests.import_meanwhile()
-    scan = scan_logs(logs, since=since, until=until, tz=tz, year_hint=year_hint)
+    scan = scan_investigation_window(logs, since=since, until=until, tz=tz, year_hint=year_hint, anchors=anchors or [])
     return symptoms_from_scan(scan, context)
 
 
 def symptoms_from_scan(scan: LogScan, context: IncidentContext) -> SymptomFindings:
-    onset = find_onset(scan)
+    onsets = service_onsets(scan, context)
+    onset = onsets.incident
     affected = affected_services(scan, onset, context) if onset else AffectedServices(direct=[], cascade=[], related=[])
     rising = rising_signatures(scan, onset, affected.direct)
     return SymptomFindings(
-        scan=scan, onset=onset, affected=affected, rising=rising, symptoms=symptoms(scan, rising),
+        scan=scan, onset=onset, service_onsets={service: onsets.by_service[service] for service in onsets.risen},
+        affected=affected, rising=rising, symptoms=symptoms(scan, rising),
         recovered=has_recovered(scan, onset, affected.direct),
     )
 
@@ -207,7 +214,8 @@ def _diffs_for(repo: Path | None, history: GitHistory | None, deploys: list[Depl
 
 
 def assess_blast_radius(found: SymptomFindings, context: IncidentContext, description: str) -> BlastRadius:
-    return blast_radius(found.scan, found.onset, found.affected, context, description)
+    own = primary_onset(found.onset, found.affected.direct, found.service_onsets)
+    return blast_radius(found.scan, found.onset, found.affected, context, description, primary_onset=own)
 
 
 # Phase 5 -----------------------------------------------------------------------------------
@@ -243,7 +251,8 @@ def _primary_comparison(found: SymptomFindings) -> RateComparison | None:
     if found.onset is None:
         return None
     if found.affected.direct:
-        own = compare_at(found.scan, found.onset.at, found.affected.direct[:1], tests=found.onset.tests)
+        onset = primary_onset(found.onset, found.affected.direct, found.service_onsets) or found.onset
+        own = compare_at(found.scan, onset.at, found.affected.direct[:1], tests=onset.tests)
         # An upstream that degraded without errors of its own (it slowed, its callers timed out) is measured
         # by the incident's errors, not by its own none.
         return own if own is not None and own.after_errors else found.onset.comparison
@@ -349,7 +358,7 @@ def assemble_report(
     # Too few errors to compare with anything (one line, no time before it) is not that: keep looking.
     steady = onset is None and found.onset is not None and found.onset.comparison.p_value is not None
     status = "IDENTIFIED" if root else "MONITORING" if found.recovered or steady else "INVESTIGATING"
-    notes = [*changes.notes, *file_notes(found.scan.files)]
+    notes = [*changes.notes, *([found.scan.window.note] if found.scan.window else []), *file_notes(found.scan.files)]
     if found.scan.empty:
         notes.append("no log lines with timestamps were read: severity and rates cannot be measured")
     elif found.onset is None:
@@ -374,7 +383,8 @@ def assemble_report(
         summary = "Errors were found, but too few to tell whether they rose."
     else:
         summary = "No rise in errors was found in the logs read."
-    summary += f" {read_summary(found.scan.files)} Recommendation: {mitigation.decision.recommendation}."
+    left_out = found.scan.window.left_out if found.scan.window else []
+    summary += f" {read_summary(found.scan.files, left_out)} Recommendation: {mitigation.decision.recommendation}."
     severity_reasons = list(mitigation.severity_reasons)
     if missing := unreadable(found.scan.files):
         severity_reasons.append(f"judged on the logs that could be read: {len(missing)} of {len(found.scan.files)} "

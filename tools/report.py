@@ -172,6 +172,18 @@ class LogInput(Model):
     unparsed: int
 
 
+class LogGroup(Model):
+    """Log files of one service under one directory, counted together (a directory of thousands of pod logs)."""
+
+    directory: str = Field(description="the deepest directory that holds all of the group's files")
+    service: str = Field(description="the service their lines name (several joined by `, `; empty: none read)")
+    formats: list[str]
+    files: int
+    lines: int
+    unparsed: int
+    unread_files: int = Field(description="files of the group mostly not understood or not read (named in `logs`)")
+
+
 class InputSummary(Model):
     """What was read, so a reader can judge what the report could and could not see."""
 
@@ -193,6 +205,16 @@ class InputSummary(Model):
     commits_read: int = 0
     unread: list[str] = Field(default_factory=list, description=(
         "log files mostly not understood (more than half their lines), each with its count and first unread line"))
+    left_out: list[str] = Field(default_factory=list, description=(
+        "log files of another period, far apart in time from the one investigated (see the notes): read, "
+        "but none of their lines is in the investigation"))
+    log_files: int | None = Field(None, description="how many log files were read (`logs` may list fewer)")
+    log_groups: list[LogGroup] = Field(default_factory=list, description=(
+        "past a bound of files, the files grouped by directory and service; the printed report's `logs` then "
+        "lists only the files not fully understood, and the saved investigation keeps every file"))
+    omitted: dict[str, int] = Field(default_factory=dict, description=(
+        "entries left out of a list of this summary to bound the printed report, by list (`logs`, `left_out`, "
+        "`unread`); the saved investigation holds them all"))
 
 
 class PhaseAnalysis(Model):

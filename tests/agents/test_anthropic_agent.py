@@ -18,7 +18,7 @@ from wicked_platform.agents.anthropic_agent import investigate_with_model
 from wicked_platform.agents.cli import main
 from wicked_platform.agents.model_client import ModelClient
 from wicked_platform.agents.offline import investigate
-from wicked_platform.tools import investigation
+from wicked_platform.tools.logs import investigation_window
 from wicked_platform.tools.mcp import workspace
 
 pytestmark = pytest.mark.vcr
@@ -37,7 +37,7 @@ def test_the_model_investigates_and_the_report_matches_the_offline_agents(scenar
     built = build(scenario, tmp_path)
     request = request_for(built)
     scans = []
-    for module in (investigation, workspace):  # the engine's scan, and the tools' own
+    for module in (investigation_window, workspace):  # the engine's scan, and the tools' own
         monkeypatch.setattr(module, "scan_logs", lambda *a, real=module.scan_logs, **k: scans.append(1) or real(*a, **k))
     with model_api(ScriptedResponder()) as url:
         client = client_for(url)

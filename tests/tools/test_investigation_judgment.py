@@ -43,7 +43,7 @@ def test_a_release_of_only_tests_and_ci_is_no_cause_of_the_same_services_out_of_
     decision = report.rollback_decision
     assert decision.recommendation == "SCALE", decision.reason
     assert report.root_cause is None
-    assert any("it shipped only tests and ci files" in e for h in report.hypotheses for e in h.evidence)
+    assert any("orders-api v4.2.0 shipped only tests and CI pipelines" in e for h in report.hypotheses for e in h.evidence)
 
 
 TOML = "[service]\nledger_timeout_ms = 3000\nfeature_edge_cache = {}\n"

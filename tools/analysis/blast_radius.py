@@ -49,8 +49,11 @@ def _revenue_through_others(
 
 
 def blast_radius(
-    scan: LogScan, onset: Onset | None, affected: AffectedServices, context: IncidentContext, description: str
+    scan: LogScan, onset: Onset | None, affected: AffectedServices, context: IncidentContext, description: str,
+    primary_onset: Onset | None = None,
 ) -> BlastRadius:
+    """`primary_onset`: where the primary service's own errors rose, when that is not the incident's onset
+    (another service's errors rose first): its rates are measured before and after its own rise."""
     notes: list[str] = []
     direct, cascade = affected.direct, affected.cascade
     critical_reason = critical_path_reason(direct, context, description)
@@ -62,20 +65,21 @@ def blast_radius(
         )
     primary = direct[0]
     svc = context.service(primary)
-    comparison = compare_at(scan, onset.at, [primary], tests=onset.tests)
+    own = primary_onset or onset
+    comparison = compare_at(scan, own.at, [primary], tests=own.tests)
     error_rate = baseline = None
     rpm = svc.requests_per_minute
     if comparison is not None and comparison.after_requests:
         error_rate = comparison.after_rate
         notes.append(
             f"error_rate measured from request lines: {comparison.after_errors} of {comparison.after_requests} "
-            f"{primary} requests failed since the onset"
+            f"{primary} requests failed since {'the onset' if own is onset else f'its own errors rose ({own.at:%H:%M:%S})'}"
         )
         if comparison.before_requests and comparison.before_requests >= MIN_BASELINE_REQUESTS:
             baseline = comparison.before_rate
             notes.append(
                 f"baseline_error_rate measured from request lines: {comparison.before_errors} of "
-                f"{comparison.before_requests} requests before the onset"
+                f"{comparison.before_requests} requests before {'the onset' if own is onset else 'its own rise'}"
             )
         if rpm is None and comparison.before_requests and comparison.before_seconds > 0:
             rpm = comparison.before_requests / (comparison.before_seconds / 60)

@@ -20,6 +20,7 @@ from wicked_platform.tools.changes.services import service_for_path
 from wicked_platform.tools.report import Confidence, Deploy
 from wicked_platform.tools.timeutil import hhmmss, human_duration
 
+_INERT_WORDS = {"documentation": "documentation", "tests": "tests", "ci": "CI pipelines"}
 COMMIT_LOOKBACK = timedelta(days=7)  # bare commits older than this before the onset are not candidates
 MAX_COMMITS_PER_DEPLOY = 10
 
@@ -151,7 +152,9 @@ def _candidate(
         evidence.append(f"it shipped commit {commit.short} \"{commit.subject}\"" + (f" ({match_note})" if match_note else ""))
     inert = inert_change(commits)
     if inert is not None:
-        evidence.append(f"it shipped only {' and '.join(inert)} files, which change nothing that runs")
+        files = sorted({f for c in commits for f in c.files})
+        shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+        evidence.append(f"{label} shipped only {' and '.join(_INERT_WORDS[k] for k in inert)} ({shown})")
     if change is not None:
         eased = (f": it was raised, and more {change.eases} eases what the errors say rather than causing it"
                  if change.eases else "")

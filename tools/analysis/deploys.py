@@ -138,15 +138,30 @@ def deploys_from_tags(history: GitHistory, logged: list[Deploy]) -> list[Deploy]
             )
             if service is None:
                 continue
-            version = re.search(r"v?\d+(?:\.\d+)+[\w.+-]*", tag)
             deploys.append(
                 Deploy(
-                    service=service, version=version.group(0) if version else tag, at=commit.committed_at,
+                    service=service, version=_tag_version(tag), at=commit.committed_at,
                     commit=commit.sha, subject=commit.subject, source="git",
                 )
             )
     deploys.sort(key=lambda d: (d.at, d.service, d.version or ""))
     return deploys
+
+
+def _tag_version(tag: str) -> str:
+    """The version a release tag names: `checkout-api-v2.4.1` -> `v2.4.1`."""
+    version = re.search(r"v?\d+(?:\.\d+)+[\w.+-]*", tag)
+    return version.group(0) if version else tag
+
+
+def _released_version(deploy: Deploy, commit: Commit) -> str | None:
+    """The version of a deploy that names only its commit (Argo CD syncing HEAD, a GitHub deployment of a sha):
+    the release tag on that commit for the deploy's service, when there is exactly one."""
+    if deploy.version and not (commit.sha.startswith(deploy.version.lower()) and len(deploy.version) >= 7):
+        return deploy.version
+    tagged = {_tag_version(t) for t in commit.tags
+              if re.search(r"\d+\.\d+", t) and (t.startswith(deploy.service) or commit.services == [deploy.service])}
+    return tagged.pop() if len(tagged) == 1 else deploy.version
 
 
 def deploys_from_records(records: Iterable[DeployRecord], history: GitHistory | None) -> tuple[list[Deploy], dict[str, str]]:
@@ -168,7 +183,11 @@ def deploys_from_records(records: Iterable[DeployRecord], history: GitHistory | 
         else:
             commit, how = None, "no repository history to match against"
         if commit is not None:
-            deploy = deploy.model_copy(update={"commit": commit.sha, "subject": commit.subject})
+            version = _released_version(deploy, commit)
+            if version != deploy.version:
+                how = f"{how}; the version is its release tag's"
+                key = f"{record.service} {version}"
+            deploy = deploy.model_copy(update={"commit": commit.sha, "subject": commit.subject, "version": version})
         notes[key] = f"{record.note}; {how}" if record.note else how
         deploys.append(deploy)
     deploys.sort(key=lambda d: (d.at, d.service, d.version or ""))

@@ -89,12 +89,13 @@ class ErrorPoints:
 
 def error_points(scan: LogScan, services: Iterable[str] | None = None) -> ErrorPoints:
     """The error and alert points of `services` (all when None)."""
-    wanted = set(services) if services is not None else None
-    table = scan.point_table
     columns = scan.point_columns
     seconds, keys, counts = columns.seconds, columns.keys, columns.counts
-    keep = np.array([s.level_class in ERROR_CLASSES and (wanted is None or s.service in wanted) for s in table.series]
-                    or [False], dtype=bool)
+    series = scan.series_columns
+    keep = series.is_error
+    if services is not None and len(keep):
+        wanted = np.zeros(len(series.services), dtype=bool)
+        wanted[[series.position[name] for name in set(services) if name in series.position]] = True
+        keep = keep & wanted[series.service_of]
     mask = keep[keys] if len(keys) else np.zeros(0, dtype=bool)
-    return ErrorPoints(seconds[mask], keys[mask], counts[mask], tuple(s.service for s in table.series),
-                       tuple(s.signature for s in table.series))
+    return ErrorPoints(seconds[mask], keys[mask], counts[mask], series.series_services, series.series_signatures)

@@ -42,7 +42,7 @@ def _first_seen_by_signature(scan: LogScan) -> dict[tuple[str, str], datetime]:
     return first
 
 
-def _messengers(scan: LogScan, context: IncidentContext) -> set[str]:
+def messengers(scan: LogScan, context: IncidentContext) -> set[str]:
     """Services whose every error and alert line pages about another service (an SLO monitor, an alerting
     bot): they report the incident and are no part of its blast radius. A service that alerts about
     itself (`alert: consumer lag 90k, dropping batch`) is failing, and stays."""
@@ -137,9 +137,9 @@ def _degraded_upstream(service: str, scan: LogScan, onset: Onset, calls: set[str
 
 
 def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> AffectedServices:
-    messengers = _messengers(scan, context)
+    paging = messengers(scan, context)
     points = error_points(scan)
-    services = sorted(points.services_with_points() - messengers)
+    services = sorted(points.services_with_points() - paging)
     direct = []
     for service in services:
         comparison = compare_at(scan, onset.at, [service], tests=onset.tests)
@@ -159,7 +159,7 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
     for service in list(direct):
         calls = set(named.get(service, ())) | set(context.service(service).depends_on)
         upstream = _degraded_upstream(service, scan, onset, calls, began)
-        if upstream is not None and upstream not in direct and upstream not in messengers:
+        if upstream is not None and upstream not in direct and upstream not in paging:
             direct = sorted(set(direct) - {service} | {upstream})
             downstream.add(service)
     if not direct and not onset.comparison.significant:
@@ -167,7 +167,7 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
         return AffectedServices(direct=[], cascade=[], related=[])
     if not direct:
         # Nothing clears the bar on its own: the service with most errors after the onset leads.
-        after = points.since(onset.at).except_services(messengers).by_service()
+        after = points.since(onset.at).except_services(paging).by_service()
         if after:
             direct = [sorted(after.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]]
     first_seen = _first_seen_by_signature(scan)
@@ -183,7 +183,7 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
         if (comparison is not None and comparison.after_errors and (comparison.ratio is None or comparison.ratio > 1.5)
                 and comparison.p_value is not None and comparison.p_value < CASCADE_P / len(bystanders)):
             rising.add(service)
-    cascade = sorted((new_symptoms | rising | downstream) - set(direct) - messengers)
+    cascade = sorted((new_symptoms | rising | downstream) - set(direct) - paging)
     related = set(cascade)
     for service in direct:
         related |= set(context.service(service).depends_on) | set(context.dependants_of(service))

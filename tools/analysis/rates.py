@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wicked_platform.tools.analysis.error_points import at_second, error_points
 from wicked_platform.tools.analysis.exact_tests import binomial_sf, fisher_greater, xlogy
-from wicked_platform.tools.logs.models import LogScan, RequestPoint
+from wicked_platform.tools.logs.models import LogFileStats, LogScan, RequestPoint
 from wicked_platform.tools.timeutil import UtcDatetime, epoch_us
 SIGNIFICANT_P = 0.01
 SPARSE_COVERAGE = 0.05
@@ -98,7 +98,19 @@ def _window_seconds(start: datetime, end: datetime) -> float:
     return (end - start).total_seconds() + 1
 
 
-def _observed_clock(scan: LogScan) -> tuple[np.ndarray, np.ndarray] | None:
+def _observing_files(scan: LogScan, services: Iterable[str] | None) -> list[LogFileStats]:
+    """The files that observed `services`: those whose lines name one of them. A service is seen only where a
+    file that writes its lines was written: a 2015 Hadoop log says nothing of an access log's service in 2024,
+    nor a pod's log of the hours before the pod started. All files for all services, or when none names them
+    (a scan made without saying which services each file names)."""
+    if services is None:
+        return list(scan.files)
+    index = scan.files_by_service
+    positions = sorted({position for service in services for position in index.get(service, ())})
+    return [scan.files[position] for position in positions] or list(scan.files)
+
+
+def _observed_clock(scan: LogScan, services: Iterable[str] | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """Seconds of the window that were observed, as a piecewise-linear clock: (offsets, observed seconds).
 
     Each file covers its first to its last line at its mean lines per second. A second counts in full
@@ -106,13 +118,15 @@ def _observed_clock(scan: LogScan) -> tuple[np.ndarray, np.ndarray] | None:
     written at (the line-weighted median), and in proportion below that: a deploy log whose 09:35 line
     stretches the window back an hour before the application logs begin adds almost nothing before
     10:30, so the first errors of those logs are not taken for a rise out of silence. Where logs cover
-    the window it is the wall clock. None when a file does not say when its lines begin and end.
+    the window it is the wall clock. Of `services`, only the files that observed them count (see
+    `_observing_files`): each service runs on its own clock. None when a file does not say when its lines
+    begin and end.
     """
     if scan.start is None or scan.end is None:
         return None
     total = _window_seconds(scan.start, scan.end)
     spans = []
-    for file in scan.files:
+    for file in _observing_files(scan, services):
         lines = file.parsed - file.outside_window
         if lines <= 0:
             continue
@@ -136,12 +150,12 @@ def _observed_clock(scan: LogScan) -> tuple[np.ndarray, np.ndarray] | None:
     return edges, np.concatenate(([0.0], np.cumsum(weight * seconds)))
 
 
-def observed_seconds(scan: LogScan, lo: datetime, hi: datetime) -> float:
-    """Observed seconds in [lo, hi) of the scan's window (see `_observed_clock`); wall seconds when
-    the files do not say when they begin and end."""
+def observed_seconds(scan: LogScan, lo: datetime, hi: datetime, services: Iterable[str] | None = None) -> float:
+    """Observed seconds in [lo, hi) of the scan's window (see `_observed_clock`), by the files that observed
+    `services` (all when None); wall seconds when the files do not say when they begin and end."""
     if scan.start is None or scan.end is None or hi <= lo:
         return 0.0
-    clock = _observed_clock(scan)
+    clock = _observed_clock(scan, services)
     total = _window_seconds(scan.start, scan.end)
     offsets = np.clip([(lo - scan.start).total_seconds(), (hi - scan.start).total_seconds()], 0.0, total)
     if clock is None:
@@ -165,8 +179,8 @@ def compare_at(
     after = points.since(split).total
     before = points.total - after
     window_end = scan.end + timedelta(seconds=1)  # the last logged second is in the window
-    before_s = observed_seconds(scan, scan.start, split)
-    after_s = observed_seconds(scan, split, window_end)
+    before_s = observed_seconds(scan, scan.start, split, services)
+    after_s = observed_seconds(scan, split, window_end, services)
     req_points = [r for r in scan.requests if services is None or r.service in services] if requests else []
     if req_points and points.since(split).services_with_points() - {r.service for r in req_points}:
         # Some errors come from services whose requests no line counts (an application log of messages
@@ -218,8 +232,9 @@ def find_onset(scan: LogScan, services: Iterable[str] | None = None) -> Onset | 
     total_s = _window_seconds(scan.start, scan.end)
     # As timedelta.total_seconds() divides: whole microseconds by a million.
     before_s = (seconds * 1_000_000 - epoch_us(scan.start)) / 1_000_000
-    if (clock := _observed_clock(scan)) is not None:
+    if (clock := _observed_clock(scan, services)) is not None:
         before_s = np.interp(before_s, *clock)
+        total_s = float(clock[1][-1])
     share_after = np.clip((total_s - before_s) / total_s, 1e-12, 1.0)
     p_values = binomial_sf(after - 1, total, share_after)
     # A split with nothing logged before it says nothing: the window simply starts with errors.

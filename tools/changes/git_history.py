@@ -132,6 +132,17 @@ def read_history(
     )
 
 
+def commit_times(repo: Path, max_commits: int = 500) -> list[datetime]:
+    """When HEAD's newest `max_commits` commits were committed, newest first: the times a change was made,
+    which say which period of far-apart logs a change could have touched. Empty for a repository with none."""
+    with _open(repo) as git_repo:
+        head = _head(git_repo)
+        if head is None:
+            return []
+        raw = git_repo.git.log("--format=%ct", f"--max-count={max(0, max_commits)}", "--end-of-options", head, "--")
+    return [_git_epoch(line) for line in raw.split()]
+
+
 def _head(git_repo: Repo) -> str | None:
     """HEAD's sha as git resolves it, None on an unborn branch (gitpython's own ref reader refuses the
     shadow's linked refs). Unpeeled, so a corrupt object fails the reads that follow instead of reading

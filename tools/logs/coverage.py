@@ -55,11 +55,12 @@ def nothing_readable(files: Sequence[LogFileStats]) -> str | None:
             "Pass log files; see the README's list of formats")
 
 
-def read_summary(files: Sequence[LogFileStats]) -> str:
-    """One sentence on what was read: `Read 2,000 lines of 1 log file.`, naming what was not."""
+def read_summary(files: Sequence[LogFileStats], left_out: Sequence[str] = ()) -> str:
+    """One sentence on what was read: `Read 2,000 lines of 1 log file.`, naming what was not; `left_out`: the
+    files of another period than the one investigated (investigation_window.py), counted in one more sentence."""
     missing = unreadable(files)
     read = [f for f in files if f not in missing]
-    lines = sum(f.parsed + f.outside_window + f.continuation for f in read)
+    lines = sum(f.parsed + f.continuation for f in read)  # parsed counts the lines outside the window too
     sentence = f"Read {lines:,} lines of {len(read)} log file{'' if len(read) == 1 else 's'}"
     unread_lines = sum(f.unparsed for f in read)
     if unread_lines:
@@ -68,6 +69,9 @@ def read_summary(files: Sequence[LogFileStats]) -> str:
         names = ", ".join(f.path for f in missing[:MAX_NAMED]) + (f" and {len(missing) - MAX_NAMED} more"
                                                                 if len(missing) > MAX_NAMED else "")
         sentence += f"; could not read {names}"
+    if left := len(left_out):
+        sentence += (f". {left} of them {'lies' if left == 1 else 'lie'} far apart in time from the period investigated "
+                     f"and {'was' if left == 1 else 'were'} left out (see the notes)")
     return sentence + "."
 
 

@@ -150,14 +150,44 @@ def compile_shared(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.ASCII)
 
 
+# What rotation appends to a log's name: logrotate's `.1` and `-20240611`, the kubelet's `.20240611-101500`,
+# with or without a compression suffix after it. A number after a name ending in a digit (`python3.11`) is
+# part of the name.
+_DATED_ROTATION = re.compile(r"[.-]\d{8}(?:-\d{6})?$")
+_NUMBERED_ROTATION = re.compile(r"(?<=[^\d.])\.\d{1,3}$")
+# Kubernetes names a Deployment's pods `<deployment>-<pod-template-hash>-<suffix>` and a DaemonSet's
+# `<daemonset>-<suffix>`, both hashes drawn from its vowel-free alphabet (k8s.io/apimachinery rand.SafeEncodeString),
+# so `checkout-api-7d9f8b6c5-x2k4q` names checkout-api, and `payment-service` names itself. A lone suffix must
+# hold a digit to be taken for one (`fluentd-x7k2p`), so a name ending in a short word without vowels stays whole.
+_POD_HASH = "[bcdfghjklmnpqrstvwxz2456789]"
+_POD_NAMES = (
+    re.compile(rf"^(?P<owner>[a-z0-9][a-z0-9-]*?)-(?=[a-z-]*\d){_POD_HASH}{{6,10}}-{_POD_HASH}{{5}}$"),
+    re.compile(rf"^(?P<owner>[a-z0-9][a-z0-9-]*?)-(?=[a-z]*\d){_POD_HASH}{{5}}$"),
+)
+# The kubelet's /var/log/containers/<pod>_<namespace>_<container>-<container id>.log
+_CONTAINER_LINK = re.compile(r"^[a-z0-9.-]+_[a-z0-9-]+_(?P<container>[a-z0-9-]+)-[0-9a-f]{64}$")
+
+
 def file_stem(path: Path) -> str:
-    """`logs/payment-service.log.gz` -> `payment-service`: the service of lines that name none."""
+    """`logs/payment-service.log.gz` -> `payment-service`: the service of lines that name none.
+    Rotated copies name the service of their file (`api.log.1.gz`, `0.log.20240611-101500`), a pod's
+    file its workload, and the kubelet's files their container."""
     name = path.name
-    for suffix in (".gz", ".log", ".txt", ".json", ".jsonl", ".ndjson"):
-        if name.lower().endswith(suffix) and len(name) > len(suffix):
-            name = name[: -len(suffix)]
+    for _ in range(3):  # `.log.1.gz`: a compression suffix, a rotation number, then the log's own suffix
+        for suffix in (".gz", ".log", ".txt", ".json", ".jsonl", ".ndjson"):
+            if name.lower().endswith(suffix) and len(name) > len(suffix):
+                name = name[: -len(suffix)]
+        rotated = _NUMBERED_ROTATION.sub("", _DATED_ROTATION.sub("", name))
+        if rotated == name or not rotated:
+            break
+        name = rotated
     if name.isdigit() and path.parent.name:  # Kubernetes' /var/log/pods/<ns>_<pod>_<uid>/<container>/0.log
         return path.parent.name
+    if container := _CONTAINER_LINK.match(name):
+        return container["container"]
+    for pod_name in _POD_NAMES:
+        if pod := pod_name.match(name):
+            return pod["owner"]
     return name
 
 

@@ -54,6 +54,9 @@ class LogFileStats(Frozen):
     warning: str | None = Field(None, description="what was repaired to read it: a gzip stream cut short, over-long lines cut")
     first_unread: str | None = Field(None, description="the first line in no layout it knows, as written (of its first lines)")
     binary: bool = Field(False, description="the file is not text (an image, an archive)")
+    services: list[str] = Field(default_factory=list, description=(
+        "the services its lines in the window name (a line naming none is its file's): the time this file "
+        "covers is time in which those services were observed"))
 
     @property
     def unread_share(self) -> float:
@@ -150,6 +153,29 @@ class PointColumns:
     __hash__ = None  # type: ignore[assignment]  # equal by value, and mutable arrays
 
 
+class SeriesColumns(NamedTuple):
+    """A point table's series as columns: the distinct services, each series' service (an index into them),
+    whether it counts errors, and each series' service and signature by key. Equal when their values are,
+    as PointColumns: a LogScan compares its cached columns with another's."""
+
+    services: tuple[str, ...]
+    position: dict[str, int]
+    service_of: np.ndarray
+    is_error: np.ndarray
+    series_services: tuple[str, ...]
+    series_signatures: tuple[str, ...]
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, SeriesColumns) and self.services == other.services
+                and self.series_services == other.series_services and self.series_signatures == other.series_signatures
+                and np.array_equal(self.service_of, other.service_of) and np.array_equal(self.is_error, other.is_error))
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None  # type: ignore[assignment]  # equal by value, and mutable arrays
+
+
 class RequestPoint(Frozen):
     """Requests and failed (5xx) requests of one service in one second, from access logs."""
 
@@ -171,6 +197,17 @@ class LogEvent(Frozen):
         "(`event=deploy msg=\"deploy started\" version=v5.3.0`) say what the message alone does not"))
 
 
+class WindowChoice(Frozen):
+    """The period investigated when the log files lie far apart in time (see investigation_window.py)."""
+
+    start: UtcDatetime
+    end: UtcDatetime
+    reason: str = Field(description="why this period: nearest --since/--until, around the deploys, the latest")
+    left_out: list[str] = Field(description="the files of the other periods, as given, in input order")
+    periods: int
+    note: str = Field(description="the report's note: the period, why, and the files left out")
+
+
 class LogScan(Frozen):
     """Everything the analysis needs from the logs, aggregated; the lines themselves stay on disk."""
 
@@ -188,6 +225,8 @@ class LogScan(Frozen):
     end: UtcDatetime | None = Field(None, description="last parsed timestamp in the window")
     since: UtcDatetime | None = Field(None, description="the window's lower bound (--since), when one was given")
     until: UtcDatetime | None = Field(None, description="the window's upper bound (--until), when one was given")
+    window: WindowChoice | None = Field(None, description=(
+        "the period investigated, when the files hold several far apart in time; None when they hold one"))
 
     @cached_property
     def points(self) -> list[SignaturePoint]:
@@ -202,6 +241,28 @@ class LogScan(Frozen):
         order = np.argsort(seconds, kind="stable")  # the scan writes them in order; a table built by hand may not be
         return PointColumns(seconds[order], np.array(table.keys, dtype=np.int64)[order],
                             np.array(table.counts, dtype=np.int64)[order])
+
+    @cached_property
+    def files_by_service(self) -> dict[str, list[int]]:
+        """Per service, the indexes of the files whose lines name it: asked once per service and test, made once."""
+        index: dict[str, list[int]] = {}
+        for position, file in enumerate(self.files):
+            for service in file.services:
+                index.setdefault(service, []).append(position)
+        return index
+
+    @cached_property
+    def series_columns(self) -> SeriesColumns:
+        """The point table's series as columns, made once: every service's rates ask for them."""
+        series = self.point_table.series
+        services = tuple(sorted({s.service for s in series}))
+        position = {service: i for i, service in enumerate(services)}
+        return SeriesColumns(
+            services=services, position=position,
+            service_of=np.array([position[s.service] for s in series], dtype=np.int64),
+            # ERROR_CLASSES of analysis/error_points.py: the classes whose lines are errors.
+            is_error=np.array([s.level_class in (LevelClass.ERROR, LevelClass.ALERT) for s in series], dtype=bool),
+            series_services=tuple(s.service for s in series), series_signatures=tuple(s.signature for s in series))
 
     @property
     def empty(self) -> bool:

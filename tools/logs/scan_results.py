@@ -80,6 +80,7 @@ class ScanTables:
     point_counts: np.ndarray
     requests: list[tuple[int, str, int, int]]
     events: list[tuple[int, str, str, str, str | None, int]]
+    file_services: dict[int, list[str]]  # per file, the services its lines in the window name
 
 
 def fetch_tables(con: duckdb.DuckDBPyConnection, reads: list[FileRead], max_events: int) -> ScanTables:
@@ -93,6 +94,11 @@ def fetch_tables(con: duckdb.DuckDBPyConnection, reads: list[FileRead], max_even
         WHERE kind = '{PARSED}' AND sec IS NOT NULL AND requests > 0
         GROUP BY sec, service ORDER BY sec, service""").fetchall()
     file_rows = _file_rows(con)
+    file_services: dict[int, list[str]] = {}
+    for file_id, service in con.execute(f"""
+            SELECT DISTINCT file_id, service FROM scan_rows WHERE kind = '{PARSED}' AND service IS NOT NULL
+            ORDER BY file_id, service""").fetchall():
+        file_services.setdefault(file_id, []).append(service)
     text_stamps = _text_stamps(con, reads, file_rows)
     return ScanTables(
         spans={read.file_id: _span(read, file_rows[read.file_id], text_stamps) for read in reads if read.file_id in file_rows},
@@ -111,6 +117,7 @@ def fetch_tables(con: duckdb.DuckDBPyConnection, reads: list[FileRead], max_even
             SELECT event_at, service, coalesce(level, '') AS level, event_message, event_line, sum(n) FROM scan_rows
             WHERE event_at IS NOT NULL GROUP BY ALL ORDER BY event_at, service, level, event_message, event_line
             LIMIT $limit""", {"limit": max_events + 1}).fetchall(),
+        file_services=file_services,
     )
 
 
@@ -178,7 +185,8 @@ def build_scan(reads: list[FileRead], tables: ScanTables, max_events: int) -> Lo
                        line=line if line and line != message else None)
               for event_at, service, level, message, line, n in tables.events for _ in range(int(n))]
     return LogScan(
-        files=[_file_stats(read, span) for read, span in zip(reads, spans, strict=True)],
+        files=[_file_stats(read, span, tables.file_services.get(read.file_id, []))
+               for read, span in zip(reads, spans, strict=True)],
         level_counts={cls.value: int(tables.level_counts.get(cls.value, 0)) for cls in LevelClass},
         service_counts={service: int(n) for service, n in tables.service_counts},
         signatures=[
@@ -194,8 +202,8 @@ def build_scan(reads: list[FileRead], tables: ScanTables, max_events: int) -> Lo
     )
 
 
-def _file_stats(read: FileRead, span: FileSpan) -> LogFileStats:
-    return LogFileStats(
+def _file_stats(read: FileRead, span: FileSpan, services: list[str]) -> LogFileStats:
+    return LogFileStats(services=services,
         path=read.path, format=read.format, lines=span.lines, parsed=span.parsed, continuation=span.continuation,
         unparsed=span.unparsed, outside_window=span.outside,
         first_at=from_epoch_us(span.first_us) if span.first_us is not None else None,

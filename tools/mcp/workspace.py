@@ -15,11 +15,13 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from wicked_platform.tools.changes.change_times import window_anchors
 from wicked_platform.tools.changes.deploys_file import load_deploys_files
 from wicked_platform.tools.changes.git_history import RepoError, is_git_repo
 from wicked_platform.tools.context import IncidentContext, load_context
 from wicked_platform.tools.investigation import ChangeFindings, SymptomFindings, read_changes, symptoms_from_scan
 from wicked_platform.tools.logs.discovery import expand_log_args
+from wicked_platform.tools.logs.investigation_window import scan_investigation_window
 from wicked_platform.tools.logs.models import LogScan
 from wicked_platform.tools.logs.scan import scan_logs
 from wicked_platform.tools.mcp.confinement import OutsideRoots, Roots
@@ -116,8 +118,13 @@ class Workspace:
         return load_context(inputs.context_path)
 
     def symptoms(self, inputs: Inputs) -> SymptomFindings:
-        return self._cached(self._symptoms, inputs.key(),
-                            lambda: symptoms_from_scan(self.scan(inputs), self.context(inputs)))
+        def read() -> SymptomFindings:
+            # Which period of far-apart logs is investigated depends on the deploys and commits: keyed with them.
+            records = load_deploys_files(inputs.deploys_paths) if inputs.deploys_paths else None
+            scan = scan_investigation_window(list(inputs.logs), since=inputs.since, until=inputs.until, tz=inputs.tz,
+                                             anchors=window_anchors(inputs.repo, records), scan=self.scan(inputs))
+            return symptoms_from_scan(scan, self.context(inputs))
+        return self._cached(self._symptoms, inputs.key(), read)
 
     def scan(self, inputs: Inputs) -> LogScan:
         return self._cached(self._scans, inputs.scan_key(),

@@ -100,6 +100,26 @@ def test_a_deploy_is_not_blamed_for_another_services_files_in_a_shared_commit():
     assert top.change is None and top.commit.sha == head.sha  # cart-api's timeout did not ship with checkout-api
 
 
+def test_a_release_that_shipped_only_documentation_is_no_likely_cause():
+    """A related service's release 28 minutes before the onset, tagged on a changelog commit: the errors' timing
+    fits it, what it shipped cannot have caused them. The same release shipping code would be MEDIUM."""
+    lines = [(at(m), "INFO", "payment-gateway", "ok") for m in range(60)]
+    lines += [(at(30 + s / 60), "ERROR", "payment-gateway", f"CPU throttled: request {s} exceeded its budget")
+              for s in range(0, 900, 10)]
+    scan = make_scan(lines)
+    onset = find_onset(scan)
+    notes = commit("6", "docs(orders-gateway): Describe release v3.5.0", at(1), ["orders-gateway"],
+                   files=["services/orders-gateway/CHANGELOG.md"])
+    code = commit("7", "feat(orders-gateway): batch lookups", at(1), ["orders-gateway"])
+    top = {}
+    for shipped in (notes, code):
+        release = Deploy(service="orders-gateway", version="v3.5.0", at=at(2), commit=shipped.sha, source="log")
+        top[shipped.sha] = rank_candidates(onset, ["payment-gateway"], ["orders-gateway"], [release], history(shipped),
+                                           {}, [])[0]
+    assert top[code.sha].confidence == "MEDIUM" and top[notes.sha].confidence == "LOW"
+    assert "orders-gateway v3.5.0 shipped only documentation (services/orders-gateway/CHANGELOG.md)" in top[notes.sha].evidence
+
+
 def test_documentation_only_commits_are_not_candidates():
     lines = [(at(m), "INFO", "cart-api", "ok") for m in range(60)]
     lines += [(at(30 + s / 60), "ERROR", "cart-api", f"NullPointerException in handler {s}") for s in range(0, 900, 10)]
@@ -126,7 +146,7 @@ def test_a_deploy_that_shipped_only_a_changelog_is_not_blamed_for_its_callers_sa
     [top] = rank_candidates(onset, ["inventory-service"], ["auth-backend"], [_deploy_shipping("auth-backend", notes, onset)],
                             history(root, notes), {notes.sha: diff_with(notes)}, ["Thread pool exhausted <*>"])
     assert top.confidence == "LOW"
-    assert "it shipped only documentation files, which change nothing that runs" in top.evidence
+    assert "auth-backend v3.1.0 shipped only documentation (services/auth-backend/CHANGELOG.md)" in top.evidence
 
 
 def test_a_deploy_of_the_erroring_service_that_shipped_only_tests_and_ci_is_not_its_cause():
@@ -140,7 +160,8 @@ def test_a_deploy_of_the_erroring_service_that_shipped_only_tests_and_ci_is_not_
     [top] = rank_candidates(onset, ["checkout-api"], [], [deploy], history(root, tests, ci),
                             {tests.sha: diff_with(tests), ci.sha: diff_with(ci)}, ["Payment timeout for order <*>"])
     assert top.confidence == "LOW"
-    assert "it shipped only tests and ci files, which change nothing that runs" in top.evidence
+    assert ("checkout-api v3.1.0 shipped only tests and CI pipelines (.github/workflows/ci-checkout.yaml, "
+            "services/checkout-api/refund_test.go, services/checkout-api/src/refund.spec.ts)") in top.evidence
     code = commit("4", "fix(checkout-api): refunds", onset.at - timedelta(minutes=28), ["checkout-api"])
     ranked = rank_candidates(onset, ["checkout-api"], [], [_deploy_shipping("checkout-api", ci, onset, minutes=3)],
                              history(root, tests, code, ci), {}, ["Payment timeout for order <*>"])

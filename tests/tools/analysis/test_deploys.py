@@ -83,3 +83,25 @@ def test_the_deploys_file_names_its_commit_and_wins_over_the_log_line_for_the_sa
     logged, _ = deploys_from_logs(scan.events, history(tagged, other))
     merged = merge_deploys(recorded, logged)
     assert [(d.service, d.source) for d in merged] == [("cart-api", "deploys-file"), ("checkout-api", "deploys-file")]
+
+
+def test_a_record_naming_only_its_commit_takes_the_version_of_that_commits_release_tag():
+    """Argo CD syncing HEAD, a GitHub deployment of a sha: the version is the service's release tag on the commit."""
+    from wicked_platform.tools.analysis.deploys import deploys_from_records
+    from wicked_platform.tools.changes.deploys_file import DeployRecord
+
+    t = make_scan(seed_scan_lines()).start
+    tagged = commit("a", "feat(ledger-service): keep batches", t - timedelta(hours=1), ["ledger-service"],
+                    tags=["ledger-service-v4.8.0"])
+    two_tags = commit("b", "chore: release both", t - timedelta(hours=2), ["ledger-service", "fx-rates"],
+                      tags=["fx-rates-v1.2.0", "ledger-service-v4.7.9"])
+    untagged = commit("c", "fix(fx-rates): y", t - timedelta(hours=3), ["fx-rates"])
+    records = [DeployRecord(service="ledger-service", version="aaaaaaa", at=t, commit="a" * 40),
+               DeployRecord(service="ledger-service", version=None, at=t - timedelta(hours=2), commit="b" * 40),
+               DeployRecord(service="fx-rates", version="ccccccc", at=t - timedelta(hours=3), commit="c" * 40),
+               DeployRecord(service="ledger-service", version="release-7", at=t, commit="a" * 40)]
+    recorded, notes = deploys_from_records(records, history(tagged, two_tags, untagged))
+    versions = [(d.service, d.version) for d in recorded]
+    assert versions == [("fx-rates", "ccccccc"), ("ledger-service", "v4.7.9"), ("ledger-service", "release-7"),
+                        ("ledger-service", "v4.8.0")]
+    assert notes["ledger-service v4.8.0"].endswith("the version is its release tag's")

@@ -38,6 +38,24 @@ def test_argocd_application_history_gives_start_completion_and_commit():
     assert new.completed_at == datetime(2024, 3, 4, 10, 0, 41, tzinfo=UTC) and old.at < new.at
 
 
+@pytest.mark.parametrize(("target", "version"), [
+    ("billing-api-v1.4.2", "v1.4.2"), ("billing-api/2.0.0", "2.0.0"), ("v1.5.0", "v1.5.0"), ("release_3.1.4-rc1", "3.1.4-rc1"),
+    ("main", "9f1c2ab"), ("HEAD", "9f1c2ab"),
+])
+def test_argocd_version_is_the_release_the_target_revision_names_else_the_short_sha(tmp_path, target, version):
+    document = json.loads((SAMPLES / "argocd-app.json").read_text())
+    for entry in document["status"]["history"]:
+        entry["source"]["targetRevision"] = target
+    export = tmp_path / "billing-api.json"
+    export.write_text(json.dumps(document))
+    newest = load_deploys_file(export)[-1]
+    assert (newest.version, newest.commit) == (version, "9f1c2ab3e4d5f60718293a4b5c6d7e8f90a1b2c3")
+    table = tmp_path / "history.txt"
+    table.write_text(f"argocd app history billing-api\nID  DATE                           REVISION\n"
+                     f"3   2024-03-04 10:00:41 +0000 UTC  {target} (9f1c2ab)\n")
+    assert load_deploys_file(table)[0].version == version
+
+
 def test_argocd_history_table_names_the_application_from_the_command_else_the_file(tmp_path):
     first, second = _read("argocd-history.txt")
     assert (second.source, second.service, second.version, second.commit) == ("argocd", "billing-api", "9f1c2ab", "9f1c2ab")

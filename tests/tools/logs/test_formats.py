@@ -24,6 +24,25 @@ def test_file_names_give_services(name, stem, service):
     assert formats.access_service(Path(name)) == service
 
 
+@pytest.mark.parametrize(("path", "service"), [
+    # Rotation keeps the service of the file it was rotated from.
+    ("logs/payment-service.log.1", "payment-service"), ("logs/payment-service.log.2.gz", "payment-service"),
+    ("logs/orders-20240611.log", "orders"), ("/var/log/syslog.1", "syslog"), ("/var/log/messages-20240611", "messages"),
+    ("/var/log/pods/shop_orders-api-6b7c9d8f4-q2w8z_1f0e/orders-api/0.log.20240611-101500", "orders-api"),
+    ("/var/log/pods/shop_orders-api-6b7c9d8f4-q2w8z_1f0e/orders-api/0.log.20240611-101500.gz", "orders-api"),
+    ("/var/log/pods/shop_orders-api-6b7c9d8f4-q2w8z_1f0e/orders-api/1.log", "orders-api"),
+    # A pod's file names its workload; the kubelet's container links name the container.
+    ("logs/cart-api/cart-api-7b4d9c6f58-vw5jn.log", "cart-api"), ("pods/checkout-api-5c8f6d7b9d-kxpwc.log", "checkout-api"),
+    ("logs/fluentd-x7k2p.log", "fluentd"),
+    ("/var/log/containers/web-6d4cf56db6-4x9zt_default_nginx-" + "a" * 64 + ".log", "nginx"),
+    # Names that only look like those stay whole.
+    ("logs/python3.11.log", "python3.11"), ("logs/api-v2.log", "api-v2"), ("logs/search-indexer-0.log", "search-indexer-0"),
+    ("logs/web-sync.log", "web-sync"), ("logs/payment-service.log", "payment-service"), ("logs/pg-orders-1.syslog", "pg-orders-1.syslog"),
+])
+def test_rotated_pod_and_container_files_name_their_service(path, service):
+    assert formats.file_stem(Path(path)) == service
+
+
 def test_event_wordings_match_in_duckdb():
     rows = duckdb.execute("SELECT m, regexp_matches(m, $event) FROM (SELECT unnest($messages) AS m)",
                           {"event": formats.EVENT, "messages": EVENTS + NOT_EVENTS}).fetchall()

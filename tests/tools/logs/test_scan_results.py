@@ -18,6 +18,7 @@ def tables(**changes) -> ScanTables:
         point_secs=np.array([T0, T0 + 1]), point_keys=np.array([0, 0]), point_counts=np.array([2, 1]),
         requests=[], events=[((T0 + 2) * 10**6, "api", "INFO", "Deployment api-v1.2.0 started",
                                  "2024-01-15T14:00:02Z INFO api Deployment api-v1.2.0 started", 3)],
+        file_services={0: ["api"]},
     )
     return ScanTables(**{**base, **changes})
 

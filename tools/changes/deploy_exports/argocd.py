@@ -23,6 +23,8 @@ _SHORT_SHA = re.compile(r"^(?P<target>.*?)\s*\((?P<sha>[0-9a-f]{7,40})\)$")
 # `argocd app history billing-api` in a saved terminal session names the application.
 HISTORY_COMMAND = re.compile(r"argocd app history (?:--?\S+ )*(?P<app>[a-z0-9][a-z0-9.-]*)")
 _VERSION = re.compile(r"v?\d+(?:\.\d+)+\S*")
+# A release tag that names its application before the version: `cart-api-v2.3.1`, `cart-api/v2.3.1`, `cart-api@2.3.1`.
+_NAMED_VERSION = re.compile(r"^[A-Za-z0-9._-]*?[A-Za-z][-/@_](?P<version>v?\d+(?:\.\d+)+\S*)$")
 
 
 class _Shape(BaseModel):
@@ -70,15 +72,29 @@ def applications(document: Any) -> list[Any] | None:
 
 
 def _version(entry: RevisionHistory) -> tuple[str | None, str | None]:
-    """(version, commit): a chart version or a version-like target revision, else the short sha."""
+    """(version, commit): a chart version or a version-like target revision (a release tag's version part), else
+    the short sha."""
     revision = entry.revision or (entry.revisions[0] if entry.revisions else None)
     commit = revision if revision and looks_like_sha(revision) else None
     target = entry.source.targetRevision
-    if target and (entry.source.chart or _VERSION.fullmatch(target)):
+    if target and entry.source.chart:
         return target, commit
+    if version := _release_version(target):
+        return version, commit
     if commit:
         return commit[:7], commit
     return revision, None
+
+
+def _release_version(target: str | None) -> str | None:
+    """The version a target revision names: `v2.3.1`, or the version part of a release tag `cart-api-v2.3.1`;
+    None for a branch or a sha."""
+    if not target:
+        return None
+    if _VERSION.fullmatch(target):
+        return target
+    tagged = _NAMED_VERSION.match(target)
+    return tagged["version"] if tagged else None
 
 
 def records(app: Application) -> list[DeployRecord]:
@@ -109,7 +125,7 @@ def history_table(text: str, fallback_service: str) -> list[DeployRecord] | None
         revision = row["revision"]
         short = _SHORT_SHA.match(revision)
         target, sha = (short["target"], short["sha"]) if short else (revision, revision if looks_like_sha(revision) else None)
-        version = target if target and _VERSION.fullmatch(target) else (sha or target or None)
+        version = _release_version(target) or sha or target or None
         found.append(DeployRecord(service=service, version=version, at=at, completed_at=at, commit=sha).by(
             "argocd", f"Argo CD history id {row['id']}; {service} {how}"))
     return found
