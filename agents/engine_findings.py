@@ -10,6 +10,7 @@ from __future__ import annotations
 from wicked_platform.agents.phases import (
     BlastRadiusFindings, CorrelationFindings, Findings, MitigationFindings, SymptomsFindings, TimelineFindings,
 )
+from wicked_platform.tools.analysis.signal_judgment import describe, leading_rise
 from wicked_platform.tools.report import IncidentReport
 from wicked_platform.tools.timeutil import iso_z
 
@@ -24,6 +25,12 @@ def symptoms(report: IncidentReport) -> SymptomsFindings:
         text = "No rise in errors was found in the logs read." if top else "The logs read show no errors."
         return SymptomsFindings(summary=text, signatures=[s.signature for s in top])
     service = report.blast_radius.direct[0] if report.blast_radius.direct else (top[0].service if top else None)
+    rise = leading_rise(report.signals)
+    if rise is not None and rise.at == report.started_at and report.correlation.rate_ratio is None:
+        # A measured signal rose, not the errors: the incident is the slowdown.
+        text = describe(rise.signal)
+        return SymptomsFindings(summary=text[0].upper() + text[1:] + ".", primary_service=rise.service,
+                                onset=iso_z(report.started_at), signatures=[s.signature for s in top])
     rate = report.correlation.rate_ratio
     parts = [f"Errors{f' in {service}' if service else ''} began at {iso_z(report.started_at)}"]
     if rate is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wicked_platform.agents.sparklines import picture_legend, signal_pictures
 from wicked_platform.prompts import render
 from wicked_platform.tools.report import IncidentReport, RollbackDecision
 
@@ -17,7 +18,7 @@ CRITERION_TITLES = {
 def report_markdown(report: IncidentReport) -> str:
     return render(
         "report.md.j2", report=report, summary=report.summary, d=report.rollback_decision,
-        criterion_titles=CRITERION_TITLES,
+        criterion_titles=CRITERION_TITLES, pictures=signal_pictures(report), legend=picture_legend(report),
     )
 
 

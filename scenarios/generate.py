@@ -44,6 +44,7 @@ class IncidentSpec(Spec):
     messages: list[str] = Field(default_factory=list, description="ERROR messages during the incident (plain/json)")
     statuses: list[int] = Field(default_factory=list, description="5xx statuses during the incident (access)")
     stack: list[str] = Field(default_factory=list, description="lines under each incident error: its stack trace (plain, log4j)")
+    slowdown: float = Field(1.0, gt=0, description="access with `request_time_ms`: requests take this many times longer")
 
 
 class LogGeneratorSpec(Spec):
@@ -65,6 +66,10 @@ class LogGeneratorSpec(Spec):
     )
     host: str = Field("app-01", pattern=r"^\S+$", description="syslog: the HOSTNAME field")
     logger: str = Field("com.shop.Application", pattern=r"^\S+$", description="log4j: the logger after the level")
+    request_time_ms: float | None = Field(
+        None, gt=0, description="access: the median request time; each line then ends in nginx's `$request_time "
+                                "$upstream_response_time` (seconds), log-normal around it",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> LogGeneratorSpec:
@@ -111,8 +116,9 @@ def _requests(spec: LogGeneratorSpec, service: str, rng: random.Random) -> Itera
     window = _incident_window(spec, service)
     incident_rate = spec.incident.error_rate if spec.incident is not None else 0.0
     # The incident opens with a failing request at exactly `incident.at`, so the onset a reader
-    # finds is the one the scenario states rather than wherever the next random arrival fell.
-    forced = window[0] if window is not None else None
+    # finds is the one the scenario states rather than wherever the next random arrival fell. A slowdown
+    # with no errors opens with no failure.
+    forced = window[0] if window is not None and incident_rate > 0 else None
     at, end = spec.start.timestamp(), spec.end.timestamp()
     while True:
         at += rng.expovariate(per_second)
@@ -179,10 +185,15 @@ def _access_line(spec: LogGeneratorSpec, request: Request, rng: random.Random) -
         status, size = 200, rng.randint(400, 4800)
     client = f"203.0.113.{rng.randint(1, 254)}"  # TEST-NET-3: documentation addresses, never real clients
     request_line = f"{_fill(rng.choice(spec.paths), rng)} HTTP/1.1"
-    return (
+    line = (
         f'{client} - - [{_stamp(math.floor(request.at), spec.utc_offset, "nginx")}] "{request_line}" {status} {size} "-" '
         f'"{rng.choice(USER_AGENTS)}"'
     )
+    if spec.request_time_ms is None:
+        return line
+    slowdown = spec.incident.slowdown if spec.incident is not None and request.in_incident else 1.0
+    seconds = spec.request_time_ms * slowdown * math.exp(rng.gauss(0.0, 0.35)) / 1000
+    return f"{line} {seconds:.3f} {max(0.0, seconds - 0.002):.3f}"  # the upstream answered just before nginx did
 
 
 def _render(spec: LogGeneratorSpec, request: Request, rng: random.Random) -> str:

@@ -16,15 +16,23 @@ from pydantic import BaseModel, ConfigDict, Field
 from wicked_platform.tools.analysis import exact_tests
 from wicked_platform.tools.analysis.blast_radius import blast_radius
 from wicked_platform.tools.analysis.correlation import Candidate, rank_candidates
+from wicked_platform.tools.analysis.signal_judgment import RiseAt
 from wicked_platform.tools.analysis.deploys import deploys_from_logs, deploys_from_records, deploys_from_tags, merge_deploys
 from wicked_platform.tools.analysis.hypotheses import build_hypotheses
 from wicked_platform.tools.analysis.impact import AffectedServices, affected_services, critical_path_reason
+from wicked_platform.tools.analysis.latency_signals import latency_signals
 from wicked_platform.tools.analysis.playbook import follow_up_and_lessons
 from wicked_platform.tools.analysis.onsets import primary_onset, service_onsets
 from wicked_platform.tools.analysis.rates import Onset, RateComparison, compare_at
 from wicked_platform.tools.analysis.commands import command_evidence
 from wicked_platform.tools.analysis.rollback import evaluate_rollback
 from wicked_platform.tools.analysis.severity import assess_severity
+from wicked_platform.tools.analysis.signal_incident import (
+    rise_affected, rise_blast_radius, rise_sentence, uncorrelated_summary, with_rise_row,
+)
+from wicked_platform.tools.analysis.signal_judgment import (
+    SignalRise, as_onset, describe, leading_rise, severity_reasons, verification_steps,
+)
 from wicked_platform.tools.analysis.symptoms import (
     expired_certificates, has_recovered, open_breakers, resource_signals, rising_signatures, symptoms,
 )
@@ -43,7 +51,7 @@ from wicked_platform.tools.redaction import redact_model
 from wicked_platform.tools.timeutil import iso_z
 from wicked_platform.tools.report import (
     BlastRadius, Correlation, Deploy, DeployRef, Hypothesis, IncidentReport, InputSummary, RollbackDecision,
-    RootCause, Symptom, TimelineEvent,
+    RootCause, Signal, Symptom, TimelineEvent,
 )
 
 MAX_DIFFS = 40  # commits whose diffs are read for suspicious configuration changes
@@ -64,11 +72,14 @@ class SymptomFindings(Frozen):
     rising: list[SignatureStats]
     symptoms: list[Symptom]
     recovered: bool
+    signals: list[Signal] = Field(default_factory=list, description="measured signals: latency from the logs' durations")
+    signal_rise: SignalRise | None = Field(None, description=(
+        "the measured signal whose rise is the incident, when errors did not rise (a latency regression alone)"))
 
     @property
     def incident_onset(self) -> Onset | None:
         """The onset when errors really rose; None for steady noise, whose best split is no onset."""
-        if self.onset is not None and (self.onset.comparison.significant or self.affected.direct):
+        if self.signal_rise is None and self.onset is not None and (self.onset.comparison.significant or self.affected.direct):
             return self.onset
         return None
 
@@ -111,11 +122,17 @@ def symptoms_from_scan(scan: LogScan, context: IncidentContext) -> SymptomFindin
     onset = onsets.incident
     affected = affected_services(scan, onset, context) if onset else AffectedServices(direct=[], cascade=[], related=[])
     rising = rising_signatures(scan, onset, affected.direct)
-    return SymptomFindings(
+    signals = latency_signals(scan)
+    found = SymptomFindings(
         scan=scan, onset=onset, service_onsets={service: onsets.by_service[service] for service in onsets.risen},
         affected=affected, rising=rising, symptoms=symptoms(scan, rising),
-        recovered=has_recovered(scan, onset, affected.direct),
+        recovered=has_recovered(scan, onset, affected.direct), signals=signals,
     )
+    rise = leading_rise(signals) if found.incident_onset is None else None
+    if rise is None:
+        return found
+    # No error rise, but a measured one: it is the incident, and its service the one affected.
+    return found.model_copy(update={"signal_rise": rise, "affected": rise_affected(rise, context)})
 
 
 # Phases 2 and 3 ----------------------------------------------------------------------------
@@ -164,6 +181,12 @@ def read_changes(repo: Path | None, found: SymptomFindings, context: IncidentCon
         candidates = rank_candidates(
             found.onset, found.affected.direct, found.affected.related, deploys, history, diffs, signatures, match_notes,
         )
+    elif (rise := found.signal_rise) is not None:  # a latency regression with no error rise: its onset is correlated
+        diffs = _diffs_for(repo, history, deploys, as_onset(rise))
+        if history is not None:
+            history = with_structural_services(history, diffs)
+        candidates = rank_candidates(as_onset(rise), found.affected.direct, found.affected.related, deploys, history,
+                                     diffs, [describe(s) for s in rise.all()], match_notes)
     grounds = None
     if repo is not None and history is not None and history.head is not None:
         top = candidates[0] if candidates and candidates[0].confidence != "NONE" else None
@@ -188,7 +211,7 @@ def _commit_window(scan: LogScan) -> tuple[datetime | None, datetime | None]:
     return (scan.since - COMMIT_LOOKBACK if scan.since else None, scan.until + COMMIT_SLACK if scan.until else None)
 
 
-def _diffs_for(repo: Path | None, history: GitHistory | None, deploys: list[Deploy], onset: Onset) -> dict[str, CommitDiff]:
+def _diffs_for(repo: Path | None, history: GitHistory | None, deploys: list[Deploy], onset: Onset | RiseAt) -> dict[str, CommitDiff]:
     """Diffs of the commits that can matter: deployed ones and those just before the onset."""
     if repo is None or history is None:
         return {}
@@ -214,6 +237,8 @@ def _diffs_for(repo: Path | None, history: GitHistory | None, deploys: list[Depl
 
 
 def assess_blast_radius(found: SymptomFindings, context: IncidentContext, description: str) -> BlastRadius:
+    if found.signal_rise is not None:
+        return rise_blast_radius(found.scan, found.signal_rise, found.affected, context, description)
     own = primary_onset(found.onset, found.affected.direct, found.service_onsets)
     return blast_radius(found.scan, found.onset, found.affected, context, description, primary_onset=own)
 
@@ -231,10 +256,12 @@ def decide_mitigation(
     decision = evaluate_rollback(
         comparison, blast, top, resources, open_breakers(found.scan, found.onset), found.recovered, context,
         critical_path_reason(found.affected.direct, context, description), expired_certificates=certificates,
-        evidence=command_evidence(found.scan, changes.deploys, changes.grounds),
+        evidence=command_evidence(found.scan, changes.deploys, changes.grounds), signal_rise=found.signal_rise,
+        signal_checks=verification_steps(found.signal_rise) if found.signal_rise else [],
     )
     severity, reasons = assess_severity(
-        description, comparison, found.rising, blast, found.scan.events, context, found.recovered
+        description, comparison, found.rising, blast, found.scan.events, context, found.recovered,
+        signal_reasons=severity_reasons(found.signal_rise, blast.critical_path) if found.signal_rise else [],
     )
     hypotheses = build_hypotheses(found.scan, found.incident_onset, found.affected, changes.candidates, resources, context,
                                   expired_certificates=certificates)
@@ -248,6 +275,8 @@ def decide_mitigation(
 
 
 def _primary_comparison(found: SymptomFindings) -> RateComparison | None:
+    if found.signal_rise is not None:  # the errors of the service that slowed, before and after it slowed
+        return compare_at(found.scan, found.signal_rise.at, [found.signal_rise.service])
     if found.onset is None:
         return None
     if found.affected.direct:
@@ -270,6 +299,8 @@ def _humanize(service: str) -> str:
 def _title(description: str, service: str | None, found: SymptomFindings) -> str:
     if service is None:
         return "Investigation: " + (description.strip()[:60] or "no errors found")
+    if found.signal_rise is not None and found.signal_rise.service == service:
+        return f"{_humanize(service)} latency"
     status = re.search(r"\b([45](?:\d\d|xx))\s*(?:errors?|responses?|s\b)", description, re.I)
     # The 502s the user sees may be another service's answer: a gateway's, in front of the failing one.
     answers = {s.service for s in found.scan.signatures if re.fullmatch(r"[45]XX", s.level.upper())}
@@ -323,8 +354,14 @@ def correlation_from(
     elif comparison is not None and comparison.ratio is not None:
         ratio = round(comparison.ratio, 2)
     p_value = comparison.p_value if comparison is not None else None
+    rise = found.signal_rise
+    if rise is not None:  # no error rate rose: the rise correlated is the signal's, its test in the evidence
+        ratio = p_value = None
     if top is None or top.confidence == "NONE":
-        evidence = ["no deploy or commit precedes the onset"] if found.incident_onset else ["no rise in errors to correlate"]
+        evidence = (["no deploy or commit precedes the onset"] if found.incident_onset or rise
+                    else ["no rise in errors to correlate"])
+        if rise is not None:
+            evidence.append(describe(rise.signal))
         if found.onset is not None and found.incident_onset is None and deploys:
             # What the person asking usually wants to know: did the release change anything?
             evidence += [f"errors ran at the same rate before and after {' '.join(filter(None, (d.service, d.version)))} "
@@ -334,7 +371,9 @@ def correlation_from(
     if top.deploy is not None:
         deploy = DeployRef(service=top.deploy.service, version=top.deploy.version, at=top.deploy.at, commit=top.deploy.commit)
     evidence = list(top.evidence)
-    if comparison is not None and comparison.p_value is not None:
+    if rise is not None:
+        evidence.append(describe(rise.signal))
+    elif comparison is not None and comparison.p_value is not None:
         evidence.append(f"the rise is {'significant' if comparison.significant else 'not significant'} "
                         f"(p = {comparison.p_value:.2g}, one-sided exact test)")
     return Correlation(confidence=top.confidence, deploy=deploy, lag_seconds=top.lag_seconds, rate_ratio=ratio,
@@ -347,17 +386,20 @@ def assemble_report(
 ) -> IncidentReport:
     # The best split of steady noise is no onset: an incident starts where errors rose.
     onset = found.incident_onset
+    rise = found.signal_rise
     top = changes.candidates[0] if changes.candidates else None
     primary = found.affected.direct[0] if found.affected.direct else None
-    started = onset.at if onset else None
+    started = onset.at if onset else rise.at if rise else None
     root = root_cause_from(top, found)
     cause_commit = top.commit if root is not None and top is not None else None
     timeline: list[TimelineEvent] = build_timeline(found.scan, onset, changes.deploys, cause_commit)
+    if rise is not None:
+        timeline = with_rise_row(timeline, rise)
     detected = next((e.at for e in found.scan.events if onset and e.at >= onset.at and is_alert(e)), None)
     # Errors that recovered, or ran at the rate they had before, leave nothing to investigate but watching.
     # Too few errors to compare with anything (one line, no time before it) is not that: keep looking.
     steady = onset is None and found.onset is not None and found.onset.comparison.p_value is not None
-    status = "IDENTIFIED" if root else "MONITORING" if found.recovered or steady else "INVESTIGATING"
+    status = "IDENTIFIED" if root else "MONITORING" if (found.recovered or steady) and rise is None else "INVESTIGATING"
     notes = [*changes.notes, *([found.scan.window.note] if found.scan.window else []), *file_notes(found.scan.files)]
     if found.scan.empty:
         notes.append("no log lines with timestamps were read: severity and rates cannot be measured")
@@ -373,8 +415,11 @@ def assemble_report(
         if blast.revenue_per_hour is not None:
             blast_text += f", about ${blast.revenue_per_hour:,.0f}/hour of revenue at risk"
         blast_text += "."
+    measured = f" {rise_sentence(rise)}" if rise is not None else ""
     if root is not None:
-        summary = f"{_title(description, primary, found)} since {started:%H:%M} UTC, caused by {root.summary}.{blast_text}"
+        summary = f"{_title(description, primary, found)} since {started:%H:%M} UTC, caused by {root.summary}.{measured}{blast_text}"
+    elif rise is not None:
+        summary = uncorrelated_summary(rise, started)
     elif onset is not None:
         summary = f"Errors in {', '.join(found.affected.direct) or 'the logs'} rose at {started:%H:%M:%S} UTC; no change correlates with confidence yet.{blast_text}"
     elif steady:
@@ -398,6 +443,6 @@ def assemble_report(
         symptoms=found.symptoms, timeline=timeline, deploys=changes.deploys, root_cause=root,
         correlation=correlation_from(top, found, blast, changes.deploys), hypotheses=mitigation.hypotheses, blast_radius=blast,
         rollback_decision=mitigation.decision, follow_up=mitigation.follow_up, lessons=mitigation.lessons,
-        notes=notes, inputs=inputs, agent=agent,
+        notes=notes, inputs=inputs, agent=agent, signals=found.signals,
     )
     return redact_model(report)

@@ -149,6 +149,8 @@ class Signal(Model):
     the judgment reads them alike."""
 
     service: str
+    route: str | None = Field(None, description="the request route the series is of (ids masked); null: all of "
+                                                "the service's requests")
     kind: SignalKind
     source: SignalSource
     unit: str = Field(description="what before/after are in: `ratio`, `seconds`, `bytes`, `cores`, `count`")

@@ -67,13 +67,25 @@ def blast_radius(
     svc = context.service(primary)
     own = primary_onset or onset
     comparison = compare_at(scan, own.at, [primary], tests=own.tests)
+    counted_at = primary
+    if (comparison is None or not comparison.after_requests) and affected.fronts:
+        # The primary logs no requests of its own; the proxy in front of it does, and its answers are the primary's
+        # (with any other upstream's mixed in, so the rate is if anything too low).
+        front, front_comparison = next(((f, c) for f in affected.fronts
+                                        if (c := compare_at(scan, own.at, [f])) is not None and c.after_requests),
+                                       (primary, comparison))
+        counted_at, comparison = front, front_comparison
     error_rate = baseline = None
     rpm = svc.requests_per_minute
     if comparison is not None and comparison.after_requests:
         error_rate = comparison.after_rate
+        through = "" if counted_at == primary else (
+            f" (counted in {counted_at}'s access log, the proxy in front of {primary}: its other upstreams' requests, "
+            "if any, make the rate a floor)")
         notes.append(
             f"error_rate measured from request lines: {comparison.after_errors} of {comparison.after_requests} "
-            f"{primary} requests failed since {'the onset' if own is onset else f'its own errors rose ({own.at:%H:%M:%S})'}"
+            f"{counted_at} requests failed since "
+            f"{'the onset' if own is onset else f'its own errors rose ({own.at:%H:%M:%S})'}{through}"
         )
         if comparison.before_requests and comparison.before_requests >= MIN_BASELINE_REQUESTS:
             baseline = comparison.before_rate

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from wicked_platform.tools.analysis.rates import Onset
+from wicked_platform.tools.analysis.signal_judgment import RiseAt
 from wicked_platform.tools.analysis.suspicion import ChangeScore, best_change
 from wicked_platform.tools.changes.inert_files import InertKind, inert_kind, inert_kinds
 from wicked_platform.tools.changes.models import Commit, CommitDiff, ConfigValueChange, GitHistory
@@ -115,8 +116,15 @@ def _confidence(service_score: float, lag: float, significant: bool, change: Cha
     return "LOW"
 
 
+def as_rise(onset: Onset | RiseAt) -> RiseAt:
+    """An error onset, or a measured signal's (signal_judgment), as the ranking reads it."""
+    if isinstance(onset, RiseAt):
+        return onset
+    return RiseAt(at=onset.at, significant=onset.comparison.significant, p_value=onset.comparison.p_value)
+
+
 def _candidate(
-    service: str, when: datetime, deploy: Deploy | None, commits: list[Commit], onset: Onset,
+    service: str, when: datetime, deploy: Deploy | None, commits: list[Commit], onset: RiseAt,
     direct: list[str], related: list[str], diffs: Mapping[str, CommitDiff], signatures: list[str],
     match_note: str | None,
 ) -> Candidate:
@@ -131,23 +139,23 @@ def _candidate(
         )
     lag = (onset.at - when).total_seconds()
     service_score = 1.0 if service in direct else 0.5 if service in related else 0.1
-    significant = onset.comparison.significant
-    sig_score = 1.0 if (onset.comparison.p_value or 1) < 0.001 else 0.7 if significant else 0.2
+    significant = onset.significant
+    sig_score = 1.0 if (onset.p_value or 1) < 0.001 else 0.7 if significant else 0.2
     diff_score = change.score if change else 0.3
     score = round(0.35 * service_score + 0.25 * _lag_score(lag) + 0.2 * sig_score + 0.2 * diff_score, 4)
     if deploy is not None and deploy.completed_at is not None and deploy.completed_at != when:
         finished = "started deploying"  # the rollout finished after the onset: `when` is its start
     else:
         finished = "finished deploying" if deploy and deploy.completed_at else "deployed" if deploy else "was committed"
-    evidence = [f"errors began {int(lag)} s ({human_duration(lag)}) after {label} {finished} ({hhmmss(when)} → {hhmmss(onset.at)})"]
+    evidence = [f"{onset.what} {onset.verb} {int(lag)} s ({human_duration(lag)}) after {label} {finished} ({hhmmss(when)} → {hhmmss(onset.at)})"]
     if finished == "started deploying" and deploy is not None and deploy.completed_at is not None:
-        evidence.append(f"the errors began mid-rollout: {label} finished deploying only at {hhmmss(deploy.completed_at)}")
+        evidence.append(f"the {onset.what} {onset.verb} mid-rollout: {label} finished deploying only at {hhmmss(deploy.completed_at)}")
     if service in direct:
-        evidence.append(f"{service} is a service whose errors rose at the onset")
+        evidence.append(f"{service} is a service whose {onset.what} rose at the onset")
     elif service in related:
         evidence.append(f"{service} is related to the erroring service ({', '.join(direct)}) by depends_on or by its own symptoms")
     else:
-        evidence.append(f"{service} is not a service whose errors rose ({', '.join(direct) or 'none'})")
+        evidence.append(f"{service} is not a service whose {onset.what} rose ({', '.join(direct) or 'none'})")
     if commit is not None:
         evidence.append(f"it shipped commit {commit.short} \"{commit.subject}\"" + (f" ({match_note})" if match_note else ""))
     inert = inert_change(commits)
@@ -175,11 +183,13 @@ def _candidate(
 
 
 def rank_candidates(
-    onset: Onset, direct: list[str], related: list[str], deploys: list[Deploy], history: GitHistory | None,
+    onset: Onset | RiseAt, direct: list[str], related: list[str], deploys: list[Deploy], history: GitHistory | None,
     diffs: Mapping[str, CommitDiff], signatures: list[str], match_notes: Mapping[str, str] | None = None,
 ) -> list[Candidate]:
     """Every deploy, and every recent commit no deploy accounts for, ranked best first. `signatures`: the
-    errors' signatures and examples, the leading (most frequent) signature first."""
+    errors' signatures and examples, the leading (most frequent) signature first. `onset`: the errors', or a
+    measured signal's (a latency regression with no error rise)."""
+    onset = as_rise(onset)
     history = history or GitHistory(repo="", commits=[])
     match_notes = match_notes or {}
     candidates = []

@@ -87,3 +87,14 @@ def fisher_greater(table: list[list[int]]) -> float:
 def xlogy(x, y):
     """x·log(y), 0 where x is 0."""
     return _special().xlogy(x, y)
+
+
+def rank_sum_greater(after, before) -> float:
+    """One-sided Mann-Whitney U test that `after` tends to exceed `before` (scipy's own choice of exact or
+    asymptotic method, ties corrected)."""
+    return float(_stats().mannwhitneyu(after, before, alternative="greater").pvalue)
+
+
+def average_ranks(values) -> np.ndarray:
+    """Ranks of `values`, ties given their average rank (as the rank test ranks them)."""
+    return _stats().rankdata(values)

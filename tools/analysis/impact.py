@@ -24,6 +24,7 @@ class AffectedServices(BaseModel):
     direct: list[str]
     cascade: list[str]
     related: list[str]  # direct's dependencies and dependants per context, and the cascade
+    fronts: list[str] = []  # cascade services known only by their access logs' 5xx: proxies of the direct ones
 
 
 # A page is news about the incident, not a failure of whoever sends it: `disk-monitor: ALERT ... paging
@@ -162,6 +163,13 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
         if upstream is not None and upstream not in direct and upstream not in paging:
             direct = sorted(set(direct) - {service} | {upstream})
             downstream.add(service)
+    # A proxy's access log (nginx, an ingress controller, a gateway) fails the requests its upstreams fail: beside a
+    # service whose own error lines rose, a service known only by the 5xx answers of its access log is the front
+    # those failures passed through, and its part is the cascade.
+    fronts = {service for service in direct if _answers_only(scan, service)}
+    if fronts and set(direct) - fronts:
+        direct = [service for service in direct if service not in fronts]
+        downstream |= fronts
     if not direct and not onset.comparison.significant:
         # Errors at their usual rate, before and after: steady noise touches no service.
         return AffectedServices(direct=[], cascade=[], related=[])
@@ -187,7 +195,14 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
     related = set(cascade)
     for service in direct:
         related |= set(context.service(service).depends_on) | set(context.dependants_of(service))
-    return AffectedServices(direct=direct, cascade=cascade, related=sorted(related - set(direct)))
+    return AffectedServices(direct=direct, cascade=cascade, related=sorted(related - set(direct)),
+                            fronts=sorted(fronts & set(cascade)))
+
+
+def _answers_only(scan: LogScan, service: str) -> bool:
+    """Every error of `service` is a 5xx answer in an access log: it tells of failed requests, not of its own faults."""
+    levels = {sig.level for sig in scan.signatures if sig.service == service and sig.level_class in ERROR_CLASSES}
+    return levels == {"5XX"}
 
 
 def _began(scan: LogScan, service: str, onset: Onset) -> datetime | None:

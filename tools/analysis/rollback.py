@@ -14,6 +14,7 @@ from wicked_platform.tools.analysis.commands import (
 )
 from wicked_platform.tools.analysis.correlation import Candidate
 from wicked_platform.tools.analysis.rates import RateComparison
+from wicked_platform.tools.analysis.signal_judgment import SignalRise
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.report import BlastRadius, Recommendation, RollbackCriterion, RollbackDecision
 from wicked_platform.tools.timeutil import human_duration
@@ -71,10 +72,16 @@ def evaluate_rollback(
     critical_reason: str | None,
     expired_certificates: list[str] = (),
     evidence: CommandEvidence | None = None,
+    signal_rise: SignalRise | None = None,
+    signal_checks: list[str] = (),
 ) -> RollbackDecision:
-    """The criteria and the recommendation; its commands come from `commands`, each name grounded in `evidence`."""
+    """The criteria and the recommendation; its commands come from `commands`, each name grounded in `evidence`.
+    `signal_rise`: a measured signal (latency) that rose with no error rise: the incident, as an error rise is;
+    `signal_checks`: the verification steps that name it and its baseline."""
     evidence = evidence or CommandEvidence()
     significant = comparison is not None and comparison.significant
+    rose = f"{signal_rise.what} of {signal_rise.service} rose" if signal_rise is not None and not significant else "errors rose"
+    significant = significant or signal_rise is not None
     if top is not None and top.confidence == "NONE":
         top = None  # a change after the onset suggests nothing to undo
     correlated = top is not None and top.confidence in ("HIGH", "MEDIUM")
@@ -149,12 +156,12 @@ def evaluate_rollback(
         recommendation = "ROLLBACK"
         command = undo or revert
         alternative = grounded_fix or (revert if command is not revert else None)
-        reason = f"errors rose significantly right after {top.service} {top.deploy.version or ''}".rstrip() + " was deployed"
+        reason = f"{rose} significantly right after {top.service} {top.deploy.version or ''}".rstrip() + " was deployed"
     elif correlated:
         if flag:
             notes.append(f"feature flag {change.key} has no switch outside a deploy: {fix.note}")
         recommendation, command, alternative = "ROLLBACK", revert, grounded_fix
-        reason = f"errors rose significantly after commit {top.commit.short if top.commit else ''} to {top.service}"
+        reason = f"{rose} significantly after commit {top.commit.short if top.commit else ''} to {top.service}"
     elif scalable:
         recommendation = "SCALE"
         scaled = scale_out(workload) if workload else None
@@ -167,7 +174,7 @@ def evaluate_rollback(
         # Nothing correlates well enough to undo: fix forward. A weak candidate's revert is offered
         # as the alternative to consider, never as the command.
         recommendation, command, alternative = "HOTFIX", None, revert
-        reason = "errors rose significantly but no change correlates well enough to roll back"
+        reason = f"{rose} significantly but no change correlates well enough to roll back"
         if expired_certificates:
             # An older release carries the same certificate: renewing it is the fix, reverting is noise.
             alternative = None
@@ -188,6 +195,7 @@ def evaluate_rollback(
     verification = []
     if recommendation == "ROLLBACK" and workload and command is undo:
         verification.append(f"Watch `{rollout_status(workload)}` until the rollback completes")
+    verification.extend(signal_checks)
     if recommendation != "MONITOR":
         verification.append("Monitor error rate for 5 minutes")
     if blast.direct:

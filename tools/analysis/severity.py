@@ -33,8 +33,10 @@ def assess_severity(
     events: list[LogEvent],
     context: IncidentContext,
     recovered: bool,
+    signal_reasons: list[tuple[Severity, str]] = (),
 ) -> tuple[Severity, list[str]]:
-    """The highest severity whose indicator fired, and every indicator that did."""
+    """The highest severity whose indicator fired, and every indicator that did. `signal_reasons`: the indicators
+    a measured signal's rise fired (signal_judgment.severity_reasons: a performance spike, slowed requests)."""
     significant = comparison is not None and comparison.significant
     er = blast.error_rate
     reasons: list[tuple[Severity, str]] = []
@@ -77,6 +79,7 @@ def assess_severity(
         reasons.append(("SEV3", f"Partial degradation: {comparison.after_errors} errors since the onset ({ratio})"))
     if significant and recovered:
         reasons.append(("SEV3", "Performance spike but recovering: errors stopped before the end of the logs"))
+    reasons.extend(signal_reasons)
     if not reasons:
         if comparison is None:
             reasons.append(("SEV4", "No errors found in the logs read: no measured user impact"))

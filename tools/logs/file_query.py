@@ -35,7 +35,8 @@ SCAN_ROWS_TABLE = """
 CREATE TEMP TABLE scan_rows (
     file_id INTEGER, kind VARCHAR, cls VARCHAR, level VARCHAR, service VARCHAR, shape VARCHAR, sec BIGINT,
     event_at BIGINT, event_message VARCHAR, n BIGINT, failed BIGINT, requests BIGINT, first_us BIGINT, last_us BIGINT,
-    first_line VARCHAR, last_line VARCHAR, example_key HUGEINT, example VARCHAR, event_line VARCHAR
+    first_line VARCHAR, last_line VARCHAR, example_key HUGEINT, example VARCHAR, event_line VARCHAR,
+    durations STRUCT(route VARCHAR, ms DOUBLE, n BIGINT)[]
 )"""
 
 PARSED, OUTSIDE, CONTINUATION, UNPARSED = "parsed", "outside", "continuation", "unparsed"
@@ -44,6 +45,7 @@ STRUCTURED_FORMATS = frozenset({LogFormat.JSON, LogFormat.LOGFMT})
 # with the lowest hash — arbitrary, but the same on every run, which a tie on time alone is not.
 EXAMPLE_KEY = "(ts::HUGEINT * 18446744073709551616 + hash(message))"
 SIGNED_ROW = f"kind = '{PARSED}' AND cls <> '{LevelClass.OTHER.value}'"  # counts toward a signature
+TIMED_ROW = f"kind = '{PARSED}' AND duration_ms IS NOT NULL"  # a line in the window that says how long it took
 EVENT_ROW = f"kind = '{PARSED}' AND (cls = '{LevelClass.ALERT.value}' OR regexp_matches(message, {quote(formats.EVENT)}))"
 
 
@@ -159,6 +161,8 @@ def file_query(
     boring_window = window.text_contains_sql(layout, tz) if sql.stamp is None else window.contains_sql("stamp")
     per_second = (f"kind = '{PARSED}'" if sql.every_second
                   else f"({SIGNED_ROW}) OR (kind = '{PARSED}' AND status IS NOT NULL)" if sql.requests else SIGNED_ROW)
+    if sql.duration is not None:  # a line's duration is kept with its second (the latency series are per minute)
+        per_second = f"({per_second}) OR ({TIMED_ROW})"
     file_sql = "file_id" if file_id is None else str(file_id)
     # A JSON or logfmt line is fields: those beside its message (a deploy's `version=`) travel with an event line.
     event_line = (f"CASE WHEN event THEN replace(left({CANDIDATE_LINE}, {MAX_MESSAGE_CHARS}), chr(0), '') END"
@@ -185,7 +189,8 @@ def file_query(
         f"fields AS (SELECT *, {bounded_us('raw_ts')} AS ts FROM (SELECT *, {ts} AS raw_ts, {sql.level} AS level_text, "
         f"coalesce({service}, {default_service}) AS service, "
         f"replace(left({sql.message}, {MAX_MESSAGE_CHARS}), chr(0), '') AS message, "  # a stray NUL reaches no output
-        f"{sql.status} AS status FROM {parsed}))",
+        f"{sql.status} AS status, {sql.duration or 'NULL::DOUBLE'} AS duration_ms, "
+        f"CASE WHEN {sql.duration or 'NULL::DOUBLE'} IS NOT NULL THEN {sql.route} END AS route FROM {parsed}))",
         f"""classified AS (
             SELECT *, {level_class_sql('level')} AS cls,
                    CASE WHEN boring_kind IS NOT NULL THEN boring_kind
@@ -210,10 +215,19 @@ SELECT {file_sql} AS file_id, kind, cls, level, service,
        min(first_line) AS first_line, max(last_line) AS last_line,
        min(example_key) FILTER (WHERE signed) AS example_key,
        arg_min(message, example_key) FILTER (WHERE signed) AS example,
-       {event_line} AS event_line
+       {event_line} AS event_line,
+       {_durations_sql(sql)}
 FROM flagged
 GROUP BY ALL
 """
+
+
+def _durations_sql(sql: LineSql) -> str:
+    """The durations of a group's lines, each with its route and the lines it stands for (a candidate line
+    read once per distinct text): a list per row, so the rows stay as few as without durations."""
+    if sql.duration is None:
+        return "NULL AS durations"
+    return ("list({'route': route, 'ms': duration_ms, 'n': n}) FILTER (WHERE " + TIMED_ROW + ") AS durations")
 
 
 def _kept(sql: LineSql, boring_window: str, carried: str = "", dedupe: bool = True) -> str:

@@ -90,7 +90,7 @@ LOGFMT_PAIR = r'(?:^|[ \t])(?P<key>[A-Za-z_@][A-Za-z0-9_.@-]*)=(?P<value>"(?:[^"
 # CloudWatch Logs Insights exports (`@timestamp`, `@message`), Fluentd's Kubernetes metadata.
 TIME_KEYS = ("ts", "time", "timestamp", "@timestamp", "datetime", "__REALTIME_TIMESTAMP", "t.$date")
 LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "log.level", "PRIORITY", "s")
-SERVICE_KEYS = ("service", "service.name", "app", "application", "logger", "component", "SYSLOG_IDENTIFIER",
+SERVICE_KEYS = ("service", "service.name", "app", "application", "component", "SYSLOG_IDENTIFIER",
                 "resource.labels.container_name", "resource.labels.service_name", "kubernetes.container_name")
 MESSAGE_KEYS = ("msg", "message", "event", "MESSAGE", "@message", "jsonPayload.message", "textPayload")
 # Where a structured line keeps the outcome of the request it logs (an HTTP status, 100-599): such a

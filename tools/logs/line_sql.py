@@ -13,10 +13,11 @@ import re
 
 from pydantic import BaseModel, ConfigDict
 
-from wicked_platform.tools.logs import formats
+from wicked_platform.tools.logs import duration_sql, formats
 from wicked_platform.tools.logs.levels import LEVEL_CLASSES, letter_level_sql, severity_name_sql
 from wicked_platform.tools.logs.models import LogFormat
 from wicked_platform.tools.logs.sniff import FileLayout
+from wicked_platform.tools.logs.sniff_durations import duration_key_of
 from wicked_platform.tools.logs.sql_text import quote, trimmed
 from wicked_platform.tools.logs.stamp_shapes import BY_NAME
 from wicked_platform.tools.logs.sniff_stamped import AFTER_STAMP
@@ -59,6 +60,8 @@ class LineSql(BaseModel):
     events: bool = True  # False: no line of this format is a timeline event (access logs)
     every_second: bool = False  # True: count every parsed line per second (access logs: the request rate)
     requests: bool = False  # True: a parsed line with a status is a request, counted per second (JSON, logfmt)
+    duration: str | None = None  # milliseconds the line's request or query took (duration_sql); None: never any
+    route: str = "NULL::VARCHAR"  # the request's route, where lines have a duration
 
 
 def bounded_us(us_sql: str) -> str:
@@ -121,7 +124,36 @@ def line_sql(layout: FileLayout, *, year: int | YearRule) -> LineSql:
     }
     if layout.format not in builders:
         raise ValueError(f"{layout.path}: no reader for format {layout.format.value}")
-    return builders[layout.format](layout)
+    return _with_durations(builders[layout.format](layout), layout)
+
+
+def _with_durations(sql: LineSql, layout: FileLayout) -> LineSql:
+    """The file's SQL, reading each line's duration and route where the sniff found lines that have them.
+
+    Access lines are all candidates already. A structured file with duration keys, and a plain or stamped
+    file with duration phrases, has those lines read in full whatever their level: an INFO line's duration
+    counts (the C prefilter leaves such files to the SQL, see prefilter.applies).
+    """
+    keys = layout.keys
+    if layout.format == LogFormat.ACCESS and layout.durations:
+        found = duration_sql.access("request")
+    elif layout.format in (LogFormat.JSON, LogFormat.LOGFMT) and keys.duration:
+        if layout.format == LogFormat.JSON:  # read by the line's one JSON parse (see _json_paths)
+            index = {path: i + 1 for i, path in enumerate(_json_paths(keys))}
+            parts = [f"parts[{index[path]}]" for path in [*keys.duration, *keys.route]]
+        else:
+            parts = [_unquoted(_logfmt_value(CANDIDATE_LINE, [key])) for key in [*keys.duration, *keys.route]]
+        values = [(value, duration_key_of(path)) for value, path in zip(parts, keys.duration, strict=False)]
+        found = duration_sql.structured(values, parts[len(keys.duration):])
+        sql = sql.model_copy(update={"candidate": None})  # every line with a duration is read
+    elif layout.format in (LogFormat.PLAIN, LogFormat.STAMPED) and layout.durations:
+        found = duration_sql.inline(CANDIDATE_LINE)
+        if sql.candidate is not None:
+            sql = sql.model_copy(update={"candidate": f"({sql.candidate}) OR {duration_sql.inline_test('line')}"})
+    else:
+        return sql
+    steps = [*sql.steps, *(SqlColumn(name=name, sql=text) for name, text in found.steps)]
+    return sql.model_copy(update={"steps": steps, "duration": found.duration, "route": found.route})
 
 
 def _plain(layout: FileLayout) -> LineSql:
@@ -184,10 +216,15 @@ def _first_of(values: list[str]) -> str:
     return f"coalesce({', '.join(values)})" if values else "NULL"
 
 
+def _json_paths(keys) -> list[str]:
+    """The JSON paths a line's one parse extracts, in the order `parts[i]` names them."""
+    parts = [keys.ts, keys.level, keys.service, keys.message, keys.error, keys.status, keys.duration, keys.route]
+    return [path for part in parts for path in part] or [_MISSING_PATH]
+
+
 def _json(layout: FileLayout) -> LineSql:
     keys = layout.keys
-    parts = [keys.ts, keys.level, keys.service, keys.message, keys.error, keys.status]
-    paths = [path for part in parts for path in part] or [_MISSING_PATH]
+    paths = _json_paths(keys)
     index = {path: i + 1 for i, path in enumerate(paths)}  # one JSON parse per line: every path at once
 
     def value(part: list[str]) -> str:

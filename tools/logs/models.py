@@ -185,6 +185,40 @@ class RequestPoint(Frozen):
     errors: int
 
 
+class LatencySeries(Frozen):
+    """Durations of one service's lines, or of one of its routes (`route` None: all of them)."""
+
+    service: str
+    route: str | None = None
+
+
+class LatencyTable(Frozen):
+    """Durations read from the lines (duration_shapes): quantiles per minute computed by DuckDB over every
+    line, and a bounded sample of the durations themselves, for the rank test at a candidate onset."""
+
+    series: list[LatencySeries] = []
+    minutes: list[int] = Field([], description="epoch seconds of each point's minute")
+    keys: list[int] = Field([], description="index into series, one per point")
+    counts: list[int] = Field([], description="lines with a duration in that minute")
+    p50: list[float] = Field([], description="milliseconds, one per point")
+    p95: list[float] = []
+    p99: list[float] = []
+    sample_seconds: list[int] = Field([], description="epoch seconds of each sampled duration (all services' lines)")
+    sample_services: list[str] = Field([], description="the service of each sampled duration")
+    sample_routes: list[str | None] = Field([], description="the route of each sampled duration, where lines name one")
+    sample_ms: list[float] = Field([], description="the sampled durations, milliseconds")
+    sample_limit: int = Field(0, description="durations sampled per service at most; a service with more is sampled "
+                                             "deterministically (by a hash of each line's second and value)")
+
+    @model_validator(mode="after")
+    def _aligned(self) -> LatencyTable:
+        if not len(self.minutes) == len(self.keys) == len(self.counts) == len(self.p50) == len(self.p95) == len(self.p99):
+            raise ValueError("minutes, keys, counts and quantiles must have one entry per point")
+        if not len(self.sample_seconds) == len(self.sample_services) == len(self.sample_routes) == len(self.sample_ms):
+            raise ValueError("the sample's columns must have one entry per duration")
+        return self
+
+
 class LogEvent(Frozen):
     """A line worth a timeline row on its own: deploys, alerts, circuit breakers, recoveries."""
 
@@ -219,6 +253,7 @@ class LogScan(Frozen):
     signatures: list[SignatureStats] = Field(description="error, alert and warning signatures")
     point_table: PointTable = Field(default_factory=PointTable, description="per-second counts of those signatures")
     requests: list[RequestPoint] = Field(default_factory=list, description="per-second request counts, access logs only")
+    latency: LatencyTable = Field(default_factory=LatencyTable, description="durations the lines say they took")
     events: list[LogEvent] = Field(description="deploy, alert, circuit-breaker and recovery lines, oldest first")
     events_truncated: bool = False
     start: UtcDatetime | None = Field(None, description="first parsed timestamp in the window")

@@ -37,6 +37,11 @@ MEMORY_LIMIT = "256MB"  # DuckDB spills past this; the process stays well under 
 BATCH_FILES = 256  # files of one layout read in one query: planning it costs more than reading a small file
 COPY_CHUNK_BYTES = 1 << 19  # fewer characters than LONG_LINE_CHARS: see _cut_long_lines
 LONG_LINE_CHARS = 1 << 20  # a repaired copy keeps this much of a longer line (DuckDB's limit is bytes: 4 per character at most)
+MAX_PHRASE_DURATION_BYTES = 64 << 20
+"""A plain or sniffed-layout file up to this size has the durations its messages state read (`... in 87ms`,
+PostgreSQL's `duration: 12.3 ms`): every line holding one is then taken apart, which costs about the DuckDB-alone
+scan's time (README: speed). A larger one is read as before, its durations not read, and a note says so.
+Structured lines (JSON, logfmt, access logs) keep durations in a field and are read whatever their size."""
 
 
 def scan_logs(
@@ -62,6 +67,9 @@ def scan_logs(
     window = Window(since_us=epoch_us(since) if since else None, until_us=epoch_us(until) if until else None)
     with _connection(tz) as (con, workdir):
         layouts = [_sniff(path) for path in paths]
+        unread_durations = {i for i, layout in enumerate(layouts) if _phrase_durations_too_costly(layout, paths[i])}
+        layouts = [layout.model_copy(update={"durations": False}) if i in unread_durations else layout
+                   for i, layout in enumerate(layouts)]
         # Year-less syslog last, so it can take its year from the files read before it.
         order = sorted(range(len(paths)), key=lambda i: isinstance(layouts[i], FileLayout) and layouts[i].year_less)
         reads: dict[int, FileRead] = {}
@@ -76,7 +84,7 @@ def scan_logs(
                 continue
             years = _year_rule(con, since, until, year_hint) if layout.year_less else YearRule(year=datetime.now(UTC).year)
             reads[file_id] = _read_file(con, workdir, file_id, paths[file_id], layout, window, tz, years)
-        in_order = [_with_sample(reads[i], layouts[i]) for i in range(len(paths))]
+        in_order = [_with_sample(reads[i], layouts[i], durations_unread=i in unread_durations) for i in range(len(paths))]
         tables = fetch_tables(con, in_order, max_events)
     scan = build_scan(in_order, tables, max_events)  # once DuckDB has let go of its memory
     sources = {i: (paths[i], layout) for i, layout in enumerate(layouts)
@@ -85,11 +93,28 @@ def scan_logs(
     return scan.model_copy(update={"since": to_utc(since) if since else None, "until": to_utc(until) if until else None})
 
 
-def _with_sample(read: FileRead, layout: FileLayout | str) -> FileRead:
-    """What the sniff saw of a file that the report may need to name: its first unread line, binary data."""
+def _with_sample(read: FileRead, layout: FileLayout | str, *, durations_unread: bool = False) -> FileRead:
+    """What the sniff saw of a file that the report may need to name: its first unread line, binary data, and
+    durations its messages state that were not read (see MAX_PHRASE_DURATION_BYTES)."""
     if isinstance(layout, str):
         return read
-    return read.model_copy(update={"first_unread": layout.first_unread, "binary": layout.binary})
+    warning = read.warning
+    if durations_unread and read.error is None:
+        said = (f"the durations its messages state were not read (a {layout.format.value} file over "
+                f"{MAX_PHRASE_DURATION_BYTES >> 20} MiB: every line holding one would have to be taken apart); "
+                "latency from it is unknown")
+        warning = f"{warning}; {said}" if warning else said
+    return read.model_copy(update={"first_unread": layout.first_unread, "binary": layout.binary, "warning": warning})
+
+
+def _phrase_durations_too_costly(layout: FileLayout | str, path: Path) -> bool:
+    """A plain or sniffed-layout file with durations in its messages, too large to take every such line apart."""
+    if isinstance(layout, str) or not layout.durations or layout.format not in (LogFormat.PLAIN, LogFormat.STAMPED):
+        return False
+    try:
+        return path.stat().st_size > MAX_PHRASE_DURATION_BYTES
+    except OSError:
+        return False
 
 
 @contextmanager

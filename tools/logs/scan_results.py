@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict
 from wicked_platform.tools.logs.file_query import CONTINUATION, OUTSIDE, PARSED, UNPARSED, stamps_query
 from wicked_platform.tools.logs.line_sql import LineSql
 from wicked_platform.tools.logs.models import (
-    LevelClass, LogEvent, LogFileStats, LogFormat, LogScan, PointTable, RequestPoint, SignatureSeries, SignatureStats,
+    LatencySeries, LatencyTable, LevelClass, LogEvent, LogFileStats, LogFormat, LogScan, PointTable, RequestPoint,
+    SignatureSeries, SignatureStats,
 )
 from wicked_platform.tools.logs.signatures import signature_sql
 from wicked_platform.tools.timeutil import from_epoch_us
@@ -33,6 +34,55 @@ _SERIES_KEYS = """
 CREATE TEMP TABLE series AS
 SELECT service, signature, cls, (row_number() OVER (ORDER BY service, signature, cls) - 1)::INTEGER AS key
 FROM (SELECT DISTINCT service, signature, cls FROM signed)"""
+
+
+SAMPLE_PER_SERVICE = 20_000  # durations kept per service for the rank test: its p-value needs no more
+ROUTES_PER_SERVICE = 5  # a service's busiest routes get series of their own
+MIN_ROUTE_LINES = 30  # a route with fewer timed lines says nothing apart from its service
+_TIMED = f"""
+CREATE TEMP TABLE timed AS
+WITH rows AS (SELECT service, sec, unnest(durations) AS d FROM scan_rows WHERE kind = '{PARSED}' AND durations IS NOT NULL)
+SELECT service, d.route AS route, sec, unnest(list_resize([d.ms], d.n, d.ms)) AS ms FROM rows"""
+_TOP_ROUTES = f"""
+CREATE TEMP TABLE top_routes AS
+SELECT service, route FROM (
+    SELECT service, route, row_number() OVER (PARTITION BY service ORDER BY count(*) DESC, route) AS rank,
+           count(DISTINCT route) OVER (PARTITION BY service) AS routes
+    FROM timed WHERE route IS NOT NULL GROUP BY service, route HAVING count(*) >= {MIN_ROUTE_LINES})
+WHERE rank <= {ROUTES_PER_SERVICE} AND routes > 1"""
+# Per minute: of each service's lines, and of each of its busiest routes' lines (route NULL: all of them).
+_MINUTES = """
+SELECT service, NULL::VARCHAR AS route, sec // 60 * 60 AS minute, count(*) AS n,
+       quantile_cont(ms, [0.5, 0.95, 0.99]) AS q FROM timed GROUP BY service, minute
+UNION ALL
+SELECT service, route, sec // 60 * 60 AS minute, count(*) AS n, quantile_cont(ms, [0.5, 0.95, 0.99]) AS q
+FROM timed JOIN top_routes USING (service, route) GROUP BY service, route, minute
+ORDER BY service, route NULLS FIRST, minute"""
+_SAMPLE = f"""
+SELECT sec, service, route, ms FROM (
+    SELECT *, row_number() OVER (PARTITION BY service ORDER BY hash(sec, ms, route), sec, ms, route) AS pick FROM timed)
+WHERE pick <= {SAMPLE_PER_SERVICE} ORDER BY service, sec, ms, route"""
+
+
+def fetch_latency(con: duckdb.DuckDBPyConnection) -> LatencyTable:
+    """Per-minute p50/p95/p99 of every line's duration, by service and busiest routes, and the bounded sample."""
+    con.execute(_TIMED)
+    con.execute(_TOP_ROUTES)
+    minutes = con.execute(_MINUTES).fetchall()
+    if not minutes:
+        return LatencyTable()
+    series = list(dict.fromkeys((service, route) for service, route, *_ in minutes))
+    index = {key: i for i, key in enumerate(series)}
+    sample = con.execute(_SAMPLE).fetchall()
+    return LatencyTable(
+        series=[LatencySeries(service=service, route=route) for service, route in series],
+        minutes=[int(row[2]) for row in minutes], keys=[index[(row[0], row[1])] for row in minutes],
+        counts=[int(row[3]) for row in minutes], p50=[round(float(row[4][0]), 3) for row in minutes],
+        p95=[round(float(row[4][1]), 3) for row in minutes], p99=[round(float(row[4][2]), 3) for row in minutes],
+        sample_seconds=[int(row[0]) for row in sample], sample_services=[row[1] for row in sample],
+        sample_routes=[row[2] for row in sample], sample_ms=[float(row[3]) for row in sample],
+        sample_limit=SAMPLE_PER_SERVICE,
+    )
 
 
 class FileRead(BaseModel):
@@ -81,6 +131,7 @@ class ScanTables:
     requests: list[tuple[int, str, int, int]]
     events: list[tuple[int, str, str, str, str | None, int]]
     file_services: dict[int, list[str]]  # per file, the services its lines in the window name
+    latency: LatencyTable = LatencyTable()
 
 
 def fetch_tables(con: duckdb.DuckDBPyConnection, reads: list[FileRead], max_events: int) -> ScanTables:
@@ -113,6 +164,7 @@ def fetch_tables(con: duckdb.DuckDBPyConnection, reads: list[FileRead], max_even
         series=[tuple(row) for row in con.execute("SELECT service, signature, cls FROM series ORDER BY key").fetchall()],
         point_secs=points["sec"], point_keys=points["key"], point_counts=points["n"],
         requests=requests,
+        latency=fetch_latency(con),
         events=con.execute("""
             SELECT event_at, service, coalesce(level, '') AS level, event_message, event_line, sum(n) FROM scan_rows
             WHERE event_at IS NOT NULL GROUP BY ALL ORDER BY event_at, service, level, event_message, event_line
@@ -197,6 +249,7 @@ def build_scan(reads: list[FileRead], tables: ScanTables, max_events: int) -> Lo
         point_table=_point_table(tables),
         requests=[RequestPoint(at=from_epoch_us(sec * 1_000_000), service=service, requests=int(n), errors=int(failed))
                   for sec, service, n, failed in tables.requests],
+        latency=tables.latency,
         events=events[:max_events], events_truncated=len(events) > max_events,
         start=from_epoch_us(min(starts)) if starts else None, end=from_epoch_us(max(ends)) if ends else None,
     )

@@ -15,7 +15,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from wicked_platform.tools.logs import formats
+from wicked_platform.tools.logs import duration_shapes, formats
+from wicked_platform.tools.logs.sniff_durations import (
+    access_duration, in_catalogue_order, inline_durations, is_duration_value, opens_duration,
+)
 from wicked_platform.tools.logs.levels import LEVEL_CLASSES, is_level_word
 from wicked_platform.tools.logs.models import LogFormat
 from wicked_platform.tools.logs.sniff_stamped import LevelPlace, StampPlace, level_place, sniff_stamped
@@ -67,6 +70,8 @@ class LineKeys(BaseModel):
     message: list[str] = []
     error: list[str] = []  # what went wrong, when the line says it beside the message
     status: list[str] = []  # the HTTP status of the request the line logs: it is a request line
+    duration: list[str] = []  # how long the request took (duration_shapes.DURATION_KEYS), most specific first
+    route: list[str] = []  # the request's path or route, read where lines have a duration
 
 
 class FileLayout(BaseModel):
@@ -88,6 +93,7 @@ class FileLayout(BaseModel):
     first_unread: str | None = None  # the first sampled line in no known layout (a continuation is read)
     binary: bool = False  # the sample is not text (NUL bytes, or mostly bytes that are no UTF-8)
     level: LevelPlace | None = None  # stamped: where the level stands; None: the lines carry none
+    durations: bool = False  # access, plain, stamped: sampled lines say how long they took (duration_shapes)
 
     @property
     def year_less(self) -> bool:
@@ -161,7 +167,7 @@ def _sniff_lines(lines: list[str], path: Path, wrapped: bool = False) -> FileLay
     stamped = sniff_stamped(lines) if best < SPECIFIC_SHARE * len(lines) else None  # else it cannot win
     if stamped is not None and stamped.lines * SPECIFIC_SHARE > best:
         return FileLayout(path=str(path), format=LogFormat.STAMPED, service=formats.file_stem(path),
-                          stamp=stamped.stamp, level=stamped.level,
+                          stamp=stamped.stamp, level=stamped.level, durations=inline_durations(lines),
                           first_unread=_first_unread(lines, stamped.at_place))
     if not votes:
         return FileLayout(path=str(path), format=LogFormat.UNKNOWN, service=formats.file_stem(path),
@@ -185,7 +191,8 @@ def _specific_layout(fmt: LogFormat, lines: list[str], found: list[LogFormat | N
     if fmt == LogFormat.LOGFMT:
         return FileLayout(path=str(path), format=fmt, service=formats.file_stem(path), keys=_logfmt_keys(matching))
     if fmt == LogFormat.ACCESS:
-        return FileLayout(path=str(path), format=fmt, service=formats.access_service(path))
+        return FileLayout(path=str(path), format=fmt, service=formats.access_service(path),
+                          durations=any(access_duration(line) for line in matching))
     return FileLayout(path=str(path), format=fmt, service=formats.file_stem(path))
 
 
@@ -221,10 +228,12 @@ def _plain_layout(lines: list[str], path: Path) -> FileLayout:
     uniform = len(zones) == 1 and len(separators) == 1
     return FileLayout(
         path=str(path), format=LogFormat.PLAIN, service=formats.file_stem(path),
-        service_token=_third_token_is_service([m["third"] for m in matches]) and not _log4j_thread(matches),
+        service_token=_third_token_is_service([None if opens_duration(m) else m["third"] for m in matches])
+        and not _log4j_thread(matches),
         stamp_zone=zones.pop() if uniform else None,
         stamp_separator=separators.pop() if uniform else "T",
         interlude=any(m.re is _PLAIN_LEAD for m in matches),
+        durations=inline_durations(lines),
     )
 
 
@@ -324,9 +333,12 @@ def _json_keys(lines: list[str]) -> LineKeys:
     statuses = Counter(path for r in records if (path := status(r)))
     if sum(statuses.values()) < REQUEST_SHARE * len(records):
         statuses = Counter()  # a status on a few lines (an exit code, a health check) does not make a request log
+    durations = in_catalogue_order({path for r in records for row in duration_shapes.DURATION_KEYS
+                                     if (path := json_path(r, row.key)) and is_duration_value(_json_value(r, row.key))})
     return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),
                     service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS),
-                    error=used(formats.ERROR_KEYS), status=[path for path, _ in statuses.most_common()])
+                    error=used(formats.ERROR_KEYS), status=[path for path, _ in statuses.most_common()],
+                    duration=durations, route=used(duration_shapes.ROUTE_KEYS) if durations else [])
 
 
 def is_http_status(value: object) -> bool:
@@ -364,6 +376,9 @@ def _logfmt_keys(lines: list[str]) -> LineKeys:
     statuses.pop(None, None)
     if sum(statuses.values()) < REQUEST_SHARE * len(seen):
         statuses = Counter()
+    durations = in_catalogue_order({row.key for pairs in seen for row in duration_shapes.DURATION_KEYS
+                                     if is_duration_value(pairs.get(row.key, "").strip('"')) and row.key in pairs})
     return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),
                     service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS),
-                    error=used(formats.ERROR_KEYS), status=[key for key, _ in statuses.most_common()])
+                    error=used(formats.ERROR_KEYS), status=[key for key, _ in statuses.most_common()],
+                    duration=durations, route=used(duration_shapes.ROUTE_KEYS) if durations else [])

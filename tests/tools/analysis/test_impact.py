@@ -165,3 +165,38 @@ def test_a_dependency_that_slowed_first_without_errors_of_its_own_is_the_origin(
     # Without depends_on and without a message naming it, nothing ties cart-api to inventory-service.
     alone = affected_services(scan, find_onset(scan), IncidentContext())
     assert alone.direct == ["cart-api"]
+
+
+def _behind_a_proxy(proxy: str, app: str, app_error: str, request: str, proxy_errors: list | None = None):
+    """`app` fails from minute 30 with errors of its own; `proxy`'s access log (one request a second) answers 5xx
+    for half of them from then on, and knows nothing else unless `proxy_errors` are its own error lines."""
+    lines = [(at(m), "INFO", app, "ok") for m in range(60)] + [(at(m), "INFO", proxy, "ok") for m in range(60)]
+    lines += [(at(30 + s / 60), "ERROR", app, app_error) for s in range(0, 1800, 2)]
+    lines += [(at(30 + s / 60), "5XX", proxy, f"{request} 500") for s in range(0, 1800, 2)]
+    requests = [RequestPoint(at=at(s / 60), service=proxy, requests=1, errors=int(s >= 1800 and s % 2 == 0))
+                for s in range(3600)]
+    return make_scan(lines + (proxy_errors or []), requests)
+
+
+def test_a_proxy_known_only_by_its_5xx_answers_is_the_cascade_of_the_service_failing_behind_it():
+    for proxy, app, error, request in (
+        ("ingress-nginx", "loyalty-service", "NullPointerException in PointsCalculator.earn", "POST /api/v1/points/earn"),
+        ("edge", "thumbnailer", "worker pool exhausted, rejecting job", "PUT /uploads/<*>"),
+    ):
+        scan = _behind_a_proxy(proxy, app, error, request)
+        onset = find_onset(scan)
+        affected = affected_services(scan, onset, IncidentContext())
+        assert (affected.direct, affected.cascade, affected.fronts) == ([app], [proxy], [proxy])
+        # The app logs no requests of its own: the rate is counted where they pass, and the note says where.
+        radius = blast_radius(scan, onset, affected, IncidentContext(), "errors")
+        assert radius.error_rate == 0.5
+        assert any(f"counted in {proxy}'s access log, the proxy in front of {app}" in note for note in radius.notes)
+
+
+def test_a_proxy_alone_or_with_errors_of_its_own_stays_direct():
+    alone = make_scan([(at(m), "INFO", "gateway", "ok") for m in range(60)]
+                      + [(at(30 + s / 60), "5XX", "gateway", "GET /cart 502") for s in range(0, 1800, 2)])
+    assert affected_services(alone, find_onset(alone), IncidentContext()).direct == ["gateway"]
+    own = _behind_a_proxy("gateway", "cart-api", "Timeout calling redis", "GET /cart",
+                          [(at(30 + s / 60), "ERROR", "gateway", "no live upstreams") for s in range(0, 1800, 5)])
+    assert affected_services(own, find_onset(own), IncidentContext()).direct == ["cart-api", "gateway"]

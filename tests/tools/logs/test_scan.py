@@ -116,6 +116,18 @@ def test_json_lines(logs):
     assert (scan.files[0].parsed, scan.files[0].unparsed) == (4, 1)
 
 
+@pytest.mark.parametrize(("name", "line"), [
+    # zap: `logger` names the part of the program (its HTTP middleware), the file the service.
+    ("inventory-api.log", '{"level":"error","ts":"2024-01-15T14:23:15Z","logger":"http","msg":"query failed"}'),
+    # Python's logging through python-json-logger: `logger` is a module path.
+    ("checkout-api.json", '{"asctime":"x","ts":"2024-01-15T14:23:15Z","levelname":"x","level":"ERROR",'
+                          '"logger":"uvicorn.error","message":"query failed"}'),
+])
+def test_a_logger_name_is_a_part_of_the_service_not_the_service(logs, name, line):
+    scan = scan_logs([logs.text(name, line + "\n")])
+    assert [s.service for s in scan.signatures] == [name.split(".")[0]]
+
+
 def test_logfmt(logs):
     scan = scan_logs([logs.text("search.log", (
         'ts=2024-01-15T15:23:15+01:00 level=error service=search msg="query \\"q1\\" failed after 500ms"\n'

@@ -1,0 +1,61 @@
+"""The judgment of measured signals, whatever measured them: which rose, what leads, severity, verification."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from wicked_platform.tools.analysis.signal_judgment import (
+    as_onset, back_under, has_risen, leading_rise, severity_reasons, verification_steps,
+)
+from wicked_platform.tools.report import Signal
+
+AT = datetime(2024, 1, 15, 14, 30, 40, tzinfo=UTC)
+
+
+def _signal(kind="latency_p95", before=0.06, after=1.0, p=1e-12, onset=AT, service="checkout-api", route=None,
+            source="logs"):
+    return Signal(service=service, route=route, kind=kind, source=source, unit="seconds", before=before, after=after,
+                  ratio=after / before if before else None, onset=onset, p_value=p, query=None)
+
+
+def test_a_rise_needs_an_onset_a_significant_test_and_a_ratio():
+    assert has_risen(_signal())
+    assert not has_risen(_signal(onset=None))
+    assert not has_risen(_signal(p=0.2))
+    assert not has_risen(_signal(after=0.08))  # significant, but 1.3x pages nobody
+    assert has_risen(_signal(p=None, source="prometheus"))  # a metric with no test: its ratio decides
+
+
+def test_p95_leads_and_a_route_only_where_no_service_wide_signal_rose():
+    rise = leading_rise([_signal("latency_p50"), _signal("latency_p99"), _signal("latency_p95"),
+                         _signal(route="/api/cart")])
+    assert rise is not None and rise.signal.kind == "latency_p95" and rise.signal.route is None
+    assert [s.kind for s in rise.companions] == ["latency_p99", "latency_p50", "latency_p95"]
+    only_route = leading_rise([_signal(route="/api/cart"), _signal(after=0.07)])
+    assert only_route is not None and only_route.signal.route == "/api/cart"
+    assert leading_rise([_signal(p=0.5)]) is None
+
+
+def test_the_earliest_rise_leads():
+    later = _signal(service="a-api", onset=AT.replace(minute=40))
+    rise = leading_rise([later, _signal(service="z-api")])
+    assert rise is not None and rise.service == "z-api"
+
+
+def test_as_onset_reads_like_an_error_onset():
+    onset = as_onset(leading_rise([_signal()]))
+    assert onset.at == AT and onset.significant and onset.what == "p95 latency" and onset.verb == "rose"
+
+
+def test_verification_names_the_signal_and_twice_its_baseline():
+    steps = verification_steps(leading_rise([_signal(before=0.062)]))
+    assert steps == ["Verify p95 latency of checkout-api is back under 130 ms (it was 62 ms before 14:30:40, 1.00 s since)"]
+    assert back_under(_signal(before=0.05)) == 0.1
+
+
+def test_severity_half_the_requests_slowed_is_high_a_tail_is_medium():
+    both = severity_reasons(leading_rise([_signal(), _signal("latency_p50")]), critical_path=True)
+    assert [level for level, _ in both] == ["SEV2", "SEV3"]
+    assert "more than half" in both[0][1] and "critical path" in both[1][1]
+    tail = severity_reasons(leading_rise([_signal()]), critical_path=False)
+    assert [level for level, _ in tail] == ["SEV3"] and tail[0][1].startswith("Performance spike:")

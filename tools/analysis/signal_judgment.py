@@ -1,0 +1,164 @@
+"""What measured signals say for the judgment, whatever measured them (logs or Prometheus): which rose, where
+the incident they make began, what severity they indicate, and how to verify a mitigation against them.
+
+A latency regression with no error rise is an incident in its own right (seed 000: "Latency: p95 normally
+50ms, now 500ms?"): its onset is correlated with deploys like an error rise, and it can justify a rollback.
+Everything here reads `list[Signal]`; nothing looks at where a signal came from.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from wicked_platform.tools.report import Severity, Signal, SignalKind
+from wicked_platform.tools.timeutil import UtcDatetime, hhmmss
+
+SIGNIFICANT_P = 0.01
+RISE_RATIO = 1.5
+"""A signal rose when its level after the onset is at least this many times its level before: with enough
+requests a rank test finds a 3% slowdown significant, which pages nobody."""
+# Which of a service's risen signals leads the story: p95 is what on-call watches (seed 000's "p95 normally 50ms").
+LEAD_ORDER: dict[SignalKind, int] = {"latency_p95": 0, "latency_p99": 1, "latency_p50": 2, "error_rate": 3,
+                                      "saturation": 4, "cpu": 5, "memory": 6, "restarts": 7}
+_NAMES: dict[SignalKind, str] = {"latency_p50": "p50 latency", "latency_p95": "p95 latency", "latency_p99": "p99 latency",
+                                 "error_rate": "error rate", "cpu": "CPU", "memory": "memory", "restarts": "restarts",
+                                 "saturation": "saturation"}
+LATENCY_KINDS = frozenset({"latency_p50", "latency_p95", "latency_p99"})
+
+
+class SignalRise(BaseModel):
+    """The signal whose rise makes the incident (the leading one), and the others of its service that rose with it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    signal: Signal
+    companions: list[Signal]
+
+    @property
+    def service(self) -> str:
+        return self.signal.service
+
+    @property
+    def at(self) -> datetime:
+        assert self.signal.onset is not None
+        return self.signal.onset
+
+    @property
+    def what(self) -> str:
+        """`p95 latency`: what rose, in the words evidence uses."""
+        return signal_name(self.signal)
+
+    def all(self) -> list[Signal]:
+        return [self.signal, *self.companions]
+
+
+class RiseAt(BaseModel):
+    """An onset as the correlation reads it: when, whether the rise is significant, its p-value, and what rose."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    at: UtcDatetime
+    significant: bool
+    p_value: float | None
+    what: str = "errors"
+    verb: str = "began"
+
+
+def signal_name(signal: Signal) -> str:
+    name = _NAMES[signal.kind]
+    return f"{name} of {signal.route}" if signal.route else name
+
+
+def has_risen(signal: Signal) -> bool:
+    """Rose at an onset, significantly where a test applies, by at least RISE_RATIO."""
+    if signal.onset is None or signal.before is None or signal.after is None:
+        return False
+    if signal.p_value is not None and signal.p_value >= SIGNIFICANT_P:
+        return False
+    return signal.before > 0 and signal.after >= RISE_RATIO * signal.before
+
+
+def leading_rise(signals: list[Signal]) -> SignalRise | None:
+    """The earliest risen service-wide signal (p95 first at one onset), with the rest of its service's that rose;
+    a route's rise leads only where no service-wide signal rose."""
+    risen = [s for s in signals if has_risen(s)]
+    if not risen:
+        return None
+    lead = min(risen, key=lambda s: (s.route is not None, s.onset, LEAD_ORDER[s.kind], s.service, s.route or ""))
+    companions = [s for s in risen if s is not lead and s.service == lead.service]
+    companions.sort(key=lambda s: (s.route is not None, LEAD_ORDER[s.kind], s.route or ""))
+    return SignalRise(signal=lead, companions=companions)
+
+
+def as_onset(rise: SignalRise) -> RiseAt:
+    return RiseAt(at=rise.at, significant=True, p_value=rise.signal.p_value, what=rise.what, verb="rose")
+
+
+def figure(value: float | None, unit: str) -> str:
+    """`62 ms`, `1.01 s`, `85%`: a signal's value as a responder reads it."""
+    if value is None:
+        return "unknown"
+    if unit == "seconds":
+        return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+    if unit == "ratio":
+        return f"{value:.1%}"
+    if unit == "bytes":
+        return f"{value / 2**20:.0f} MiB"
+    return f"{value:g}"
+
+
+def p_text(p_value: float | None) -> str:
+    if p_value is None:
+        return "no test"
+    return "p < 1e-300" if p_value == 0 else f"p = {p_value:.2g}"
+
+
+def describe(signal: Signal) -> str:
+    """`p95 latency of checkout-api rose 16× at 14:30:40, from 62 ms to 1.01 s (p < 1e-300, rank test)`."""
+    ratio = f" {signal.ratio:g}×" if signal.ratio is not None else ""
+    test = "rank test" if signal.kind in LATENCY_KINDS else "exact test"
+    when = f" at {hhmmss(signal.onset)}" if signal.onset is not None else ""
+    return (f"{signal_name(signal)} of {signal.service} rose{ratio}{when}, from {figure(signal.before, signal.unit)} "
+            f"to {figure(signal.after, signal.unit)} ({p_text(signal.p_value)}, {test} of the {signal.source} "
+            "before and after the onset)")
+
+
+def back_under(signal: Signal) -> float | None:
+    """The level a mitigation must bring the signal back under: twice its baseline, rounded up to two figures."""
+    if signal.before is None or signal.before <= 0:
+        return None
+    target = 2 * signal.before
+    scale = 10 ** (math.floor(math.log10(target)) - 1)
+    return math.ceil(round(target / scale, 9)) * scale
+
+
+def verification_steps(rise: SignalRise) -> list[str]:
+    """Each risen service-wide signal's check: `p95 latency of checkout-api back under 120 ms (62 ms before 14:30:40)`."""
+    steps = []
+    for signal in rise.all():
+        if signal.route is not None:
+            continue
+        target = back_under(signal)
+        if target is None:
+            continue
+        steps.append(f"Verify {signal_name(signal)} of {signal.service} is back under {figure(target, signal.unit)} "
+                     f"(it was {figure(signal.before, signal.unit)} before {hhmmss(rise.at)}, "
+                     f"{figure(signal.after, signal.unit)} since)")
+    return steps
+
+
+def severity_reasons(rise: SignalRise, critical_path: bool) -> list[tuple[Severity, str]]:
+    """Seed 000's rubric for a rise in a measured signal: half the requests slowed is significant degradation
+    (high); a tail that slowed, a performance spike (medium)."""
+    signals = rise.all()
+    median = next((s for s in signals if s.kind == "latency_p50" and s.route is None), None)
+    reasons: list[tuple[Severity, str]] = []
+    if median is not None:
+        reasons.append(("SEV2", f"Significant degradation: more than half of {rise.service}'s requests slowed — "
+                                f"{describe(median)}"))
+    path = " on the critical path" if critical_path else ""
+    reasons.append(("SEV3", f"Performance spike{path}: {describe(rise.signal)}"))
+    return reasons
