@@ -23,7 +23,7 @@ from typer.exceptions import TyperException
 from wicked_platform.agents.model_client import DEFAULT_MAX_INPUT_TOKENS, ModelAuthError, ModelClient, default_model
 from wicked_platform.agents.request import InvestigationRequest
 from wicked_platform.agents.state import StateError, StateStore
-from wicked_platform.tools.changes.deploys_file import DeploysFileError, load_deploys_file
+from wicked_platform.tools.changes.deploys_file import DeploysFileError, load_deploys_files
 from wicked_platform.tools.changes.git_history import RefError, RepoError, is_git_repo
 from wicked_platform.tools.context import ContextError, IncidentContext, load_context
 from wicked_platform.tools.logs.discovery import LogInputError, expand_log_args
@@ -120,7 +120,7 @@ def incident(
                                                    "a directory that is not one gives a logs-only investigation")] = None,
     log: Annotated[list[str] | None, typer.Option(help="log file, directory or glob; repeatable; plain or gzip")] = None,
     context: Annotated[Path | None, typer.Option(help="incident-context.yaml (default: at the repo root when present)")] = None,
-    deploys: Annotated[Path | None, typer.Option(help="the deploy system's record: YAML, JSON or JSON lines of service, at, version, commit")] = None,
+    deploys: Annotated[list[Path] | None, typer.Option(help="the deploy system's record: YAML, JSON or JSON lines of service, at, version, commit, or what kubectl, argocd, helm or GitHub printed; repeatable")] = None,
     prometheus: Annotated[str | None, typer.Option(help="base URL of a Prometheus-compatible API to read metrics from "
                                                         "(default: $WICKED_PLATFORM_PROMETHEUS_URL, else the context's prometheus.url)")] = None,
     since: Annotated[str | None, typer.Option(help="ignore log lines before this ISO 8601 time")] = None,
@@ -181,7 +181,7 @@ def incident(
         description=description, repo=git_repo, repo_dir=repo_dir, logs=logs, context=incident_context,
         prometheus_url=prometheus_url,
         context_path=context_path, since=window[0], until=window[1], tz=tz,
-        deploys=load_deploys_file(deploys) if deploys else [], deploys_path=deploys.resolve() if deploys else None,
+        deploys=load_deploys_files(deploys or []), deploys_paths=[p.resolve() for p in deploys or []],
     )
     progress = _say if verbose or sys.stderr.isatty() else (lambda _: None)
     if client is None:

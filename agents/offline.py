@@ -115,7 +115,7 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
     inputs = InputSummary(
         repo=str(request.repo) if request.repo else None,
         context=str(request.context_path) if request.context_path else None,
-        deploys=str(request.deploys_path) if request.deploys_path else None,
+        deploys=[str(path) for path in request.deploys_paths],
         since=request.since, until=request.until, tz=request.tz,
         logs=[LogInput(path=f.path, format=f.format.value, lines=f.lines, unparsed=f.unparsed) for f in found.scan.files],
         log_start=found.scan.start, log_end=found.scan.end,

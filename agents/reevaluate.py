@@ -11,7 +11,7 @@ from pathlib import Path
 
 from wicked_platform.agents.offline import engine_report
 from wicked_platform.agents.request import InvestigationRequest
-from wicked_platform.tools.changes.deploys_file import load_deploys_file
+from wicked_platform.tools.changes.deploys_file import load_deploys_files
 from wicked_platform.tools.changes.git_history import is_git_repo
 from wicked_platform.tools.context import load_context
 from wicked_platform.tools.report import IncidentReport, RollbackAnswer
@@ -34,18 +34,17 @@ def reevaluate(report: IncidentReport) -> RollbackAnswer:
     gone = [str(p) for p in logs if not p.is_file()]
     if repo is not None and not is_git_repo(repo):
         gone.append(str(repo))
-    extra = [Path(p) for p in (inputs.context, inputs.deploys) if p]
+    extra = [Path(p) for p in (inputs.context, *inputs.deploys) if p]
     gone += [str(p) for p in extra if not p.is_file()]
     if gone:
         return saved.model_copy(update={"note": f"cannot read {', '.join(gone[:3])} any more; this is the decision "
                                                 "saved with the investigation"})
     context_path = Path(inputs.context) if inputs.context else None
-    deploys_path = Path(inputs.deploys) if inputs.deploys else None
+    deploys_paths = [Path(p) for p in inputs.deploys]
     request = InvestigationRequest(
         description=report.description, repo=repo, logs=logs, context=load_context(context_path),
-        context_path=context_path, deploys=load_deploys_file(deploys_path) if deploys_path else [],
-        deploys_path=deploys_path, since=inputs.since, until=inputs.until, tz=inputs.tz,
-        prometheus_url=inputs.prometheus)
+        context_path=context_path, deploys=load_deploys_files(deploys_paths), deploys_paths=deploys_paths,
+        since=inputs.since, until=inputs.until, tz=inputs.tz, prometheus_url=inputs.prometheus)
     again = engine_report(request)
     if again.inputs is not None and again.inputs.prometheus_error:  # half the inputs is no re-evaluation
         return saved.model_copy(update={"note": f"cannot read Prometheus any more ({again.inputs.prometheus_error}); "

@@ -25,8 +25,8 @@ class InvestigationRequest(BaseModel):
     logs: list[Path]
     context: IncidentContext
     context_path: Path | None = None
-    deploys_path: Path | None = None
-    deploys: list[DeployRecord] = []  # from --deploys: the deploy system's own record
+    deploys_paths: list[Path] = []  # every --deploys file, in the order given
+    deploys: list[DeployRecord] = []  # from --deploys: the deploy systems' own records, of every file
     since: datetime | None = None
     until: datetime | None = None
     tz: str = "UTC"

@@ -60,7 +60,7 @@ def request_roots(request: InvestigationRequest) -> list[Path]:
     """The folders the tools may read for `request`: the repository's, and those of the logs and files it names."""
     places = [request.repo_dir or request.repo]
     places += [p.parent for p in request.logs]
-    places += [p.parent for p in (request.context_path, request.deploys_path) if p is not None]
+    places += [p.parent for p in (request.context_path, *request.deploys_paths) if p is not None]
     roots: list[Path] = []
     for place in sorted({p.resolve() for p in places if p is not None}, key=lambda p: (len(p.parts), str(p))):
         if not any(place.is_relative_to(r) for r in roots):
@@ -81,7 +81,8 @@ def request_inputs(request: InvestigationRequest) -> Inputs:
     repo = resolved(request.repo)
     return Inputs(repo=repo if repo is not None and is_git_repo(repo) else None, repo_dir=repo_argument(request).resolve(),
                   logs=tuple(p.resolve() for p in request.logs), context_path=resolved(request.context_path),
-                  deploys_path=resolved(request.deploys_path), since=request.since, until=request.until, tz=request.tz)
+                  deploys_paths=tuple(p.resolve() for p in request.deploys_paths), since=request.since, until=request.until,
+                  tz=request.tz)
 
 
 def input_state(request: InvestigationRequest) -> tuple:
@@ -141,7 +142,7 @@ class Toolbox:
         values: dict[str, Any] = {
             "logs": [str(p) for p in r.logs], "repo": str(repo_argument(r)),
             "context": str(r.context_path) if r.context_path else None,
-            "deploys": str(r.deploys_path) if r.deploys_path else None,
+            "deploys": [str(p) for p in r.deploys_paths] or None,
             "since": iso_z(r.since) if r.since else None, "until": iso_z(r.until) if r.until else None,
             "tz": r.tz, "description": redact(r.description),
         }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from wicked_platform.tools.changes.models import ConfigValueChange
 from wicked_platform.tools.timeutil import UtcDatetime
@@ -191,8 +191,14 @@ class InputSummary(Model):
 
     repo: str | None
     context: str | None
-    deploys: str | None = None
+    deploys: list[str] = Field(default_factory=list, description="the deploys files read, in the order given")
     logs: list[LogInput] = Field(default_factory=list)
+
+    @field_validator("deploys", mode="before")
+    @classmethod
+    def _one_file_or_none(cls, value: object) -> object:
+        """An investigation saved before --deploys repeated names one file, or none."""
+        return [] if value is None else [value] if isinstance(value, str) else value
     since: UtcDatetime | None = None
     until: UtcDatetime | None = None
     tz: str = "UTC"

@@ -6,7 +6,11 @@ mitigation"), kind by kind:
   checkout/payment/auth-like) -> Option 1, "Revert Deploy ... When: if root cause is in recent
   deploy": ROLLBACK. This holds whatever the change (config, limit, replicas, dependency, code).
 - flag_flip: the deploy only switched a feature flag on -> Option 2, "Feature Flag ... When: if
-  issue is in optional feature", faster than a revert: DISABLE_FEATURE.
+  issue is in optional feature", faster than a revert: DISABLE_FEATURE — where the flag has a switch
+  of its own at run time: an environment variable the file is filled from (a manifest's env, a .env
+  file) or one the context's `config_env` names. A flag that is a constant in code or a value in a
+  config file with nothing overriding it is switched back only by a deploy: the revert, Option 1,
+  ROLLBACK (issue #17: DISABLE_FEATURE needs a grounded switch and always has a command).
 - saturation: errors of exhaustion with no change to the service -> Option 3, "Scale Resources ...
   When: issue is resource exhaustion": SCALE (nothing to revert).
 - control: no rise over the baseline noise (the severity table's "no user impact") -> no mitigation,
@@ -43,6 +47,9 @@ EXPECTED: dict[IncidentKind, tuple[Recommendation, str]] = {
     "saturation": ("SCALE", "resource exhaustion with no change to revert: scale (Phase 4, option 3)"),
     "control": ("MONITOR", "no rise over the baseline: no user impact, keep watching (Phase 1, low)"),
 }
+NO_SWITCH: tuple[Recommendation, str] = (
+    "ROLLBACK", "the deploy switched a flag on that nothing switches at run time (no env var fills it, no config_env): "
+                "only a deploy turns it off, so revert (Phase 4, option 1)")
 DEPENDENCIES = ("postgres", "redis", "provider", "upstream", "ledger")
 TOKEN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
@@ -143,6 +150,8 @@ def generate_incident(seed: int, index: int) -> GeneratedIncident:
         repo=RepoSpec(commits=commits), logs=logs, context=context, args=args,
     )
     recommendation, why = EXPECTED[kind]
+    if kind == "flag_flip" and not _has_runtime_switch(change, culprit, context):
+        recommendation, why = NO_SWITCH
     truth = IncidentTruth(
         kind=kind, service=None if kind == "control" else culprit.name, subject=truth_subject,
         change_kind=change.kind if change else None, file=change.path if change else None,
@@ -212,6 +221,15 @@ def _context(rng: random.Random, topology: Topology, change: Change | None,
             entry["config_env"] = {change.key: change.env_name}
         services[service.name] = entry
     return IncidentContext.model_validate({"services": services})
+
+
+def _has_runtime_switch(change: Change | None, culprit: Service, context: IncidentContext | None) -> bool:
+    """Whether the flag can be turned off without a deploy: an environment variable fills the file it is in, or
+    the team's context names the variable that overrides it."""
+    if change is None or change.key is None:
+        return False
+    overrides = context.services[culprit.name].config_env if context and culprit.name in context.services else {}
+    return change.env_var is not None or change.key in overrides
 
 
 def _description(rng: random.Random, kind: IncidentKind, entry: Service, onset: datetime) -> str:

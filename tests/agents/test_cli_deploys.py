@@ -98,3 +98,18 @@ def test_sshd_lines_about_a_user_named_deploy_are_no_deploy_and_no_hypothesis(bi
     assert all(d["service"] != "from" and d["version"] != "187.141.143.180" for d in report["deploys"])
     text = json.dumps(report["hypotheses"])
     assert "187.141.143.180" not in text and "deploy of from" not in text.lower()
+
+
+def test_deploys_repeats_and_each_file_is_read_and_saved(billing, tmp_path):
+    """The contract's `[--deploys FILE]...`: a Helm history beside the team's own records."""
+    own = tmp_path / "ledger-deploys.yaml"
+    own.write_text("- service: ledger-api\n  version: v4.0.1\n  at: 2024-03-04T09:20:00Z\n")
+    report = _incident(billing, tmp_path, _error_lines(), "--deploys", str(SAMPLES / "helm-history.json"),
+                       "--deploys", str(own))
+    assert {d["source"] for d in report["deploys"]} >= {"helm", "deploys-file"}
+    assert ("ledger-api", "v4.0.1") in {(d["service"], d["version"]) for d in report["deploys"]}
+    assert report["correlation"]["deploy"]["service"] == "billing-api"
+    assert report["inputs"]["deploys"] == [str(SAMPLES / "helm-history.json"), str(own.resolve())]
+    again = wp("incident", "--rollback-decision", "--state-dir", str(tmp_path / "state"), "--format", "json", cwd=tmp_path)
+    assert again.returncode == 0 and json.loads(again.stdout)["rollback_decision"]["recommendation"] == \
+        report["rollback_decision"]["recommendation"]

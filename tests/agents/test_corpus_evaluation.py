@@ -33,6 +33,12 @@ def test_a_small_corpus_prints_the_scorecard_and_the_same_bytes_twice(tmp_path):
     for result in card["incidents"]:
         assert {"truth", "answer", "truth_commit"} <= result.keys()
         assert result["error"] is None, result["error"]
+    # The acceptance bar of issue #17, held on the small corpus every CI run builds: one wrong answer here is a
+    # regression of the judgment the 300-incident scorecard measures.
+    assert card["false_rollbacks"] == 0 and card["ungrounded_commands"] == 0
+    wrong = [(r["name"], r["truth"]["recommendation"], r["answer"]["recommendation"]) for r in card["incidents"]
+             if not (r["root_cause_service_correct"] and r["root_cause_commit_correct"] and r["recommendation_correct"])]
+    assert wrong == []
     second = wp("eval", "--generated", "6", "--seed", "3", "--format", "json", cwd=tmp_path)
     assert second.stdout == first.stdout
 

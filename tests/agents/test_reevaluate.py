@@ -5,6 +5,7 @@ import json
 from support.built import build
 
 from wicked_platform.agents.cli import main
+from wicked_platform.tools.report import InputSummary
 
 
 def _investigate(built, monkeypatch, capsys):
@@ -46,3 +47,9 @@ def test_inputs_that_are_gone_give_the_saved_decision_and_say_so(tmp_path, monke
     answer, err = _decide(capsys)
     assert not answer["reevaluated"] and answer["rollback_decision"] == report["rollback_decision"]
     assert "cannot read" in err and "error.log" in err and "saved with the investigation" in err
+
+
+def test_an_investigation_saved_with_one_deploys_file_or_none_still_loads():
+    """Before --deploys repeated, the saved inputs named one file (or null)."""
+    assert InputSummary.model_validate({"repo": None, "context": None, "deploys": "d.yaml"}).deploys == ["d.yaml"]
+    assert InputSummary.model_validate({"repo": None, "context": None, "deploys": None}).deploys == []

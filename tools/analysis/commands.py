@@ -16,7 +16,7 @@ import shlex
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wicked_platform.tools.changes.env_readers import placeholder
+from wicked_platform.tools.changes.env_readers import is_dotenv, placeholder
 from wicked_platform.tools.changes.models import Commit, ConfigValueChange, EnvReference, ManifestPlace, RepoGrounds, Workload
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.logs.models import LogScan
@@ -191,7 +191,8 @@ def restore(change: ConfigValueChange, target: Target | Refusal, context: Incide
     """The command that sets `change` back to its old value without a deploy, or why there is none."""
     if change.place is not None and change.place.setting != "other":
         return _restore_manifest_value(change, change.place, target)
-    if change.place is not None:  # a manifest's own field (a probe, a label): no variable sets it, a deploy does
+    mapped = _config_env_for(change, service, context)
+    if change.place is not None and mapped is None:  # a manifest's own field (a probe, a label): a deploy sets it
         return Refusal(note=f"{change.key} is a field of {change.place.system} file {change.file}: only a deploy "
                             "changes it back")
     variable = _variable_for(change, service, context, evidence)
@@ -287,11 +288,13 @@ def env_name(key: str) -> str:
 def _variable_for(change: ConfigValueChange, service: str, context: IncidentContext,
                   evidence: CommandEvidence) -> tuple[str, str | None, str] | Refusal:
     """(variable, value or None for the change's old value, where the variable is named) — or why there is none."""
-    mapped = context.service(service).config_env.get(change.key)
-    if mapped:
-        return mapped, None, f"{CONTEXT_FILE}: services.{service}.config_env.{change.key}"
+    if (mapped := _config_env_for(change, service, context)) is not None:
+        return mapped
     if (named := placeholder(change.before)) is not None:
         return named[0], named[1], f"{change.file}: {change.key} = {change.before}"
+    if is_dotenv(change.file) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", change.key):
+        where = f"{change.file}:{change.line}" if change.line else change.file
+        return change.key, None, f"{where}: sets {change.key} (dotenv file)"
     references = [r for r in (evidence.grounds.env if evidence.grounds else []) if r.owner in (service, None)]
     exact, close = _matching(change.key, references)
     chosen = exact or close
@@ -309,6 +312,19 @@ def _variable_for(change: ConfigValueChange, service: str, context: IncidentCont
         searched += " (of what was searched before the search reached its bound)"
     return Refusal(note=f"no environment variable is known to set {change.key}: no config_env for it in {CONTEXT_FILE}, "
                         f"and {searched}")
+
+
+def _config_env_for(change: ConfigValueChange, service: str, context: IncidentContext) -> tuple[str, None, str] | None:
+    """The variable the context's `config_env` maps the changed key to: by the key as the file nests it
+    (`service.feature_edge_cache`, `config.featureEdgeCache`) or by its trailing parts, which is how a team
+    names the setting it overrides (`feature_edge_cache`); the longest that is mapped wins."""
+    config_env = context.service(service).config_env
+    parts = change.key.split(".")
+    for start in range(len(parts)):
+        key = ".".join(parts[start:])
+        if config_env.get(key):
+            return config_env[key], None, f"{CONTEXT_FILE}: services.{service}.config_env.{key}"
+    return None
 
 
 def _matching(key: str, references: list[EnvReference]) -> tuple[list[EnvReference], list[EnvReference]]:

@@ -15,13 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from wicked_platform.tools.analysis.rates import Onset
 from wicked_platform.tools.analysis.signal_judgment import RiseAt
 from wicked_platform.tools.analysis.suspicion import ChangeScore, best_change
+from wicked_platform.tools.changes.inert_files import InertKind, inert_kind, inert_kinds
 from wicked_platform.tools.changes.models import Commit, CommitDiff, ConfigValueChange, GitHistory
 from wicked_platform.tools.changes.services import service_for_path
 from wicked_platform.tools.report import Confidence, Deploy
 from wicked_platform.tools.timeutil import hhmmss, human_duration
 
-_DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc")
-_DOC_NAMES = frozenset({"license", "licence", "changelog", "authors", "codeowners", "notice", "contributing"})
+_INERT_WORDS = {"documentation": "documentation", "tests": "tests", "ci": "CI pipelines"}
 COMMIT_LOOKBACK = timedelta(days=7)  # bare commits older than this before the onset are not candidates
 MAX_COMMITS_PER_DEPLOY = 10
 
@@ -49,13 +49,9 @@ def _lag_score(lag: float) -> float:
     return 0.1
 
 
-def is_documentation_only(commit: Commit) -> bool:
-    """A commit that touches only documentation (READMEs, docs/, changelogs) changes no running code."""
-    def is_doc(path: str) -> bool:
-        parts = path.lower().split("/")
-        stem = parts[-1].rsplit(".", 1)[0] if "." in parts[-1] else parts[-1]
-        return parts[-1].endswith(_DOC_SUFFIXES) or stem in _DOC_NAMES or "docs" in parts[:-1]
-    return bool(commit.files) and all(is_doc(path) for path in commit.files)
+def inert_change(commits: list[Commit]) -> list[InertKind] | None:
+    """What the commits touched when none of it can change a running service (documentation, tests, CI), else None."""
+    return inert_kinds([path for commit in commits for path in commit.files])
 
 
 def _shipped_commits(deploy: Deploy, deploys: list[Deploy], history: GitHistory) -> list[Commit]:
@@ -86,7 +82,9 @@ def _owned_by(change: ConfigValueChange, service: str, commit: Commit) -> bool:
     if service not in commit.services:
         return True  # the deploy's name is not how the repository names the service: nothing to tell apart
     if change.place is not None and change.place.owner in commit.services:
-        return change.place.owner == service  # the file's structure says whose value it is (compose, a manifest)
+        # The file's structure says whose value it is (compose, a manifest): the workload's own name, or the
+        # container it sets, since a Deployment is often named apart from the service it runs (`search-api-prod`).
+        return service in (change.place.owner, change.place.container)
     owner = service_for_path(change.file, commit.services)
     return owner is None or owner == service
 
@@ -98,7 +96,8 @@ def _most_suspicious(
     for commit in commits:
         diff = diffs.get(commit.sha)
         if diff is not None:
-            owned = [c for c in diff.config_changes if _owned_by(c, service, commit)]
+            # A CI pipeline's keys or a test fixture's values are read by no running service.
+            owned = [c for c in diff.config_changes if _owned_by(c, service, commit) and inert_kind(c.file) is None]
             diff = diff.model_copy(update={"config_changes": owned})
         change = best_change(diff, signatures) if diff else None
         if change and (best[1] is None or change.score > best[1].score):
@@ -159,6 +158,11 @@ def _candidate(
         evidence.append(f"{service} is not a service whose {onset.what} rose ({', '.join(direct) or 'none'})")
     if commit is not None:
         evidence.append(f"it shipped commit {commit.short} \"{commit.subject}\"" + (f" ({match_note})" if match_note else ""))
+    inert = inert_change(commits)
+    if inert is not None:
+        files = sorted({f for c in commits for f in c.files})
+        shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+        evidence.append(f"{label} shipped only {' and '.join(_INERT_WORDS[k] for k in inert)} ({shown})")
     if change is not None:
         eased = (f": it was raised, and more {change.eases} eases what the errors say rather than causing it"
                  if change.eases else "")
@@ -169,10 +173,9 @@ def _candidate(
             evidence.append(f"{change.change.key} was lowered, and a lower {change.explains} setting brings on what the "
                             "errors say")
     confidence = _confidence(service_score, lag, significant, change)
-    if commits and all(is_documentation_only(shipped) for shipped in commits) and confidence != "LOW":
-        # What it shipped is documentation alone: no running code or setting changed with it.
-        confidence = "LOW"
-        evidence.append(f"{label} shipped only documentation ({', '.join(sorted({f for c in commits for f in c.files})[:3])})")
+    if inert is not None:
+        # The same code and configuration restarted: nothing it shipped can be why errors rose.
+        confidence, score = "LOW", round(score / 4, 4)
     return Candidate(
         service=service, deploy=deploy, commit=commit, change=change, lag_seconds=int(lag), score=score,
         confidence=confidence, evidence=evidence,
@@ -201,7 +204,7 @@ def rank_candidates(
     covered = {c.commit.sha for c in candidates if c.commit}
     logged_services = {d.service for d in deploys if d.source == "log"}
     for commit in history.commits:
-        if commit.sha in covered or not commit.services or is_documentation_only(commit):
+        if commit.sha in covered or not commit.services or inert_change([commit]):
             continue
         if not (onset.at - COMMIT_LOOKBACK <= commit.committed_at <= onset.at):
             continue

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.analysis.deploy_lines import recognise_deploy
 from wicked_platform.tools.analysis.deploy_shapes import Phase
+from wicked_platform.tools.analysis.message_fields import message_fields
 from wicked_platform.tools.changes.deploys_file import DeployRecord
 from wicked_platform.tools.changes.models import Commit, GitHistory
 from wicked_platform.tools.logs.models import LogEvent
@@ -40,7 +41,9 @@ def deploy_events(events: Iterable[LogEvent]) -> list[DeployEvent]:
     """The deploy lines among the scan's event lines, read by structure (see deploy_lines)."""
     found = []
     for event in events:
-        mention = recognise_deploy(event.message, event.service)
+        # The line's own fields beside its message: a logfmt or JSON deploy line's version is often one of them.
+        fields = message_fields(event.line).fields if event.line else None
+        mention = recognise_deploy(event.message, event.service, fields)
         if mention is not None:
             found.append(DeployEvent(at=event.at, **mention.model_dump()))
     return found

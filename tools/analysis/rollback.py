@@ -87,7 +87,10 @@ def evaluate_rollback(
     correlated = top is not None and top.confidence in ("HIGH", "MEDIUM")
     notes: list[str] = []
 
-    service = (top.service if top else None) or (blast.direct[0] if blast.direct else None)
+    # What is acted on: the correlated change's service; without one, the service whose errors rose (a weak
+    # candidate's service is no target: scaling a caller whose innocent release came first relieves nothing).
+    service = ((top.service if correlated else None) or (blast.direct[0] if blast.direct else None)
+               or (top.service if top else None))
     target: Target | Refusal | None = find_target(service, context, evidence) if service else None
     scored = top.change if top is not None else None
     change = scored.change if scored is not None else None

@@ -12,6 +12,7 @@ shipped are optional, and common spellings of the keys from CD tools are accepte
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from wicked_platform.tools.changes.deploy_exports import ExportError, read_expor
 from wicked_platform.tools.changes.deploy_record import DeployRecord
 from wicked_platform.tools.userfile import first_problem, parse_yaml
 
-__all__ = ["MAX_BYTES", "DeployRecord", "DeploysFileError", "load_deploys_file"]
+__all__ = ["MAX_BYTES", "DeployRecord", "DeploysFileError", "load_deploys_file", "load_deploys_files"]
 
 MAX_BYTES = 16 << 20
 
@@ -89,3 +90,20 @@ def load_deploys_file(path: Path) -> list[DeployRecord]:
     except ValidationError as exc:  # a table row whose time does not parse
         raise DeploysFileError(f"--deploys {path}: {first_problem(exc)}") from None
     return sorted(records, key=lambda r: (r.at, r.service, r.version or ""))
+
+
+def load_deploys_files(paths: Sequence[Path]) -> list[DeployRecord]:
+    """The deploys of every file (`--deploys` repeats: a Helm history beside GitHub's deployments), oldest first.
+
+    Two files can record one deploy (each system its own view of it): the first file given that names a
+    service and version is the one kept, so the order of `--deploys` says which record to trust.
+    """
+    kept: dict[tuple[str, str | None], DeployRecord] = {}
+    unversioned: list[DeployRecord] = []
+    for path in paths:
+        for record in load_deploys_file(path):
+            if record.version is None:
+                unversioned.append(record)  # nothing says two of these are the same deploy
+            else:
+                kept.setdefault((record.service, record.version), record)
+    return sorted([*kept.values(), *unversioned], key=lambda r: (r.at, r.service, r.version or ""))

@@ -109,6 +109,14 @@ GREP_PATTERN = (r"environ|getenv|Getenv|LookupEnv|process\.env|GetEnvironmentVar
 """A superset of every shape, for `git grep -E` to pick the lines worth reading (ERE: no `\\b`, no groups)."""
 
 
+def is_dotenv(path: str) -> bool:
+    """A dotenv file (`.env`, `.env.production`, `app.env`): every line of it assigns an environment variable,
+    which the process reads by that name (dotenv loaders and compose `env_file` leave a variable already set alone,
+    so one set on the workload overrides the file)."""
+    name = PurePosixPath(path).name.lower()
+    return name == ".env" or name.startswith(".env.") or name.endswith(".env")
+
+
 def _suffix(path: str) -> str:
     name = PurePosixPath(path).name.lower()
     if name == "dockerfile" or name.startswith(".env"):

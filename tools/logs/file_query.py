@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from wicked_platform.tools.logs import formats
 from wicked_platform.tools.logs.levels import level_class_sql, level_name_sql
 from wicked_platform.tools.logs.line_sql import CANDIDATE_LINE, LineSql, SqlColumn, bounded_us, iso_to_us
-from wicked_platform.tools.logs.models import LevelClass
+from wicked_platform.tools.logs.models import LevelClass, LogFormat
 from wicked_platform.tools.logs.signatures import digit_shape_sql
 from wicked_platform.tools.logs.sniff import FileLayout
 from wicked_platform.tools.logs.sql_text import quote
@@ -35,11 +35,12 @@ SCAN_ROWS_TABLE = """
 CREATE TEMP TABLE scan_rows (
     file_id INTEGER, kind VARCHAR, cls VARCHAR, level VARCHAR, service VARCHAR, shape VARCHAR, sec BIGINT,
     event_at BIGINT, event_message VARCHAR, n BIGINT, failed BIGINT, requests BIGINT, first_us BIGINT, last_us BIGINT,
-    first_line VARCHAR, last_line VARCHAR, example_key HUGEINT, example VARCHAR,
+    first_line VARCHAR, last_line VARCHAR, example_key HUGEINT, example VARCHAR, event_line VARCHAR,
     durations STRUCT(route VARCHAR, ms DOUBLE, n BIGINT)[]
 )"""
 
 PARSED, OUTSIDE, CONTINUATION, UNPARSED = "parsed", "outside", "continuation", "unparsed"
+STRUCTURED_FORMATS = frozenset({LogFormat.JSON, LogFormat.LOGFMT})
 # Which message is a signature's example: the first by time; among lines of one microsecond, the one
 # with the lowest hash — arbitrary, but the same on every run, which a tie on time alone is not.
 EXAMPLE_KEY = "(ts::HUGEINT * 18446744073709551616 + hash(message))"
@@ -163,6 +164,9 @@ def file_query(
     if sql.duration is not None:  # a line's duration is kept with its second (the latency series are per minute)
         per_second = f"({per_second}) OR ({TIMED_ROW})"
     file_sql = "file_id" if file_id is None else str(file_id)
+    # A JSON or logfmt line is fields: those beside its message (a deploy's `version=`) travel with an event line.
+    event_line = (f"CASE WHEN event THEN replace(left({CANDIDATE_LINE}, {MAX_MESSAGE_CHARS}), chr(0), '') END"
+                  if layout.format in STRUCTURED_FORMATS else "NULL::VARCHAR")
     default_service = "default_service" if file_id is None else quote(layout.service)
     carried = "file_id, default_service, " if file_id is None else ""
     stamp, ts, service = sql.stamp or "NULL::BIGINT", sql.ts, sql.service
@@ -211,6 +215,7 @@ SELECT {file_sql} AS file_id, kind, cls, level, service,
        min(first_line) AS first_line, max(last_line) AS last_line,
        min(example_key) FILTER (WHERE signed) AS example_key,
        arg_min(message, example_key) FILTER (WHERE signed) AS example,
+       {event_line} AS event_line,
        {_durations_sql(sql)}
 FROM flagged
 GROUP BY ALL

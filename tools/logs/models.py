@@ -226,6 +226,9 @@ class LogEvent(Frozen):
     service: str
     level: str
     message: str
+    line: str | None = Field(None, description=(
+        "the whole line, where it holds more than the message: a JSON or logfmt line's fields beside its `msg` "
+        "(`event=deploy msg=\"deploy started\" version=v5.3.0`) say what the message alone does not"))
 
 
 class WindowChoice(Frozen):

@@ -129,7 +129,7 @@ class ScanTables:
     point_keys: np.ndarray
     point_counts: np.ndarray
     requests: list[tuple[int, str, int, int]]
-    events: list[tuple[int, str, str, str, int]]
+    events: list[tuple[int, str, str, str, str | None, int]]
     file_services: dict[int, list[str]]  # per file, the services its lines in the window name
     latency: LatencyTable = LatencyTable()
 
@@ -166,8 +166,8 @@ def fetch_tables(con: duckdb.DuckDBPyConnection, reads: list[FileRead], max_even
         requests=requests,
         latency=fetch_latency(con),
         events=con.execute("""
-            SELECT event_at, service, coalesce(level, '') AS level, event_message, sum(n) FROM scan_rows
-            WHERE event_at IS NOT NULL GROUP BY ALL ORDER BY event_at, service, level, event_message
+            SELECT event_at, service, coalesce(level, '') AS level, event_message, event_line, sum(n) FROM scan_rows
+            WHERE event_at IS NOT NULL GROUP BY ALL ORDER BY event_at, service, level, event_message, event_line
             LIMIT $limit""", {"limit": max_events + 1}).fetchall(),
         file_services=file_services,
     )
@@ -233,8 +233,9 @@ def build_scan(reads: list[FileRead], tables: ScanTables, max_events: int) -> Lo
     spans = [tables.spans.get(read.file_id, FileSpan()) for read in reads]
     starts = [s.window_first_us for s in spans if s.window_first_us is not None]
     ends = [s.window_last_us for s in spans if s.window_last_us is not None]
-    events = [LogEvent(at=from_epoch_us(event_at), service=service, level=level, message=message)
-              for event_at, service, level, message, n in tables.events for _ in range(int(n))]
+    events = [LogEvent(at=from_epoch_us(event_at), service=service, level=level, message=message,
+                       line=line if line and line != message else None)
+              for event_at, service, level, message, line, n in tables.events for _ in range(int(n))]
     return LogScan(
         files=[_file_stats(read, span, tables.file_services.get(read.file_id, []))
                for read, span in zip(reads, spans, strict=True)],

@@ -53,10 +53,10 @@ Since = Annotated[str | None, Field(description="ignore log lines before this IS
 Until = Annotated[str | None, Field(description="ignore log lines after this ISO 8601 time")]
 Tz = Annotated[str, Field(description="zone of timestamps written without one (IANA name)")]
 Description = Annotated[str, Field(description="what the user says is happening")]
-Deploys = Annotated[str | None, Field(description="a deploys file: what a deploy system printed (kubectl get replicasets "
-                                                  "-o json, argocd app get -o json or app history, helm history -o json, "
-                                                  "GitHub deployments JSON), or YAML, JSON or JSON lines of service, at, "
-                                                  "and optionally version, completed_at, commit")]
+Deploys = Annotated[str | list[str] | None, Field(description=(
+    "a deploys file, or a list of them: what a deploy system printed (kubectl get replicasets -o json, argocd app get "
+    "-o json or app history, helm history -o json, GitHub deployments JSON), or YAML, JSON or JSON lines of service, "
+    "at, and optionally version, completed_at, commit; where two files record one service and version, the first wins"))]
 
 R = TypeVar("R", bound=BaseModel)
 

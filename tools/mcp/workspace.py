@@ -16,7 +16,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.changes.change_times import window_anchors
-from wicked_platform.tools.changes.deploys_file import load_deploys_file
+from wicked_platform.tools.changes.deploys_file import load_deploys_files
 from wicked_platform.tools.changes.git_history import RepoError, is_git_repo
 from wicked_platform.tools.context import IncidentContext, load_context
 from wicked_platform.tools.investigation import ChangeFindings, SymptomFindings, read_changes, symptoms_from_scan
@@ -40,7 +40,7 @@ class Inputs(BaseModel):
     repo_dir: Path | None = None  # the directory given as the repository, git or not: named when it is not one
     logs: tuple[Path, ...]
     context_path: Path | None
-    deploys_path: Path | None = None
+    deploys_paths: tuple[Path, ...] = ()
     since: datetime | None
     until: datetime | None
     tz: str
@@ -50,7 +50,7 @@ class Inputs(BaseModel):
         return (_stamps(self.logs), self.since, self.until, self.tz)
 
     def key(self) -> tuple:
-        stamp = _stamps([*self.logs, *(p for p in (self.context_path, self.deploys_path) if p is not None)])
+        stamp = _stamps([*self.logs, *(p for p in (self.context_path, *self.deploys_paths) if p is not None)])
         head = None
         if self.repo is not None:
             try:
@@ -87,7 +87,7 @@ class Workspace:
 
     def inputs(
         self, logs: list[str], repo: str | None, context: str | None, since: str | None, until: str | None, tz: str,
-        *, deploys: str | None = None,
+        *, deploys: str | list[str] | None = None,
     ) -> Inputs:
         """The inputs resolved inside the roots. A `repo` that is no git repository is read as logs only
         (repo None); one git finds and refuses, or a path outside the roots, is a ValueError."""
@@ -100,9 +100,10 @@ class Workspace:
             context_path = self.roots.resolve(context, "context")
         elif (repo_path / "incident-context.yaml").is_file():
             context_path = self.roots.resolve(str(repo_path / "incident-context.yaml"), "context")
-        deploys_path = self.roots.resolve(deploys, "deploys") if deploys else None
+        named = [deploys] if isinstance(deploys, str) else deploys or []
+        deploys_paths = tuple(self.roots.resolve(path, "deploys") for path in named)
         return Inputs(
-            repo=git_repo, repo_dir=repo_path, logs=tuple(paths), context_path=context_path, deploys_path=deploys_path,
+            repo=git_repo, repo_dir=repo_path, logs=tuple(paths), context_path=context_path, deploys_paths=deploys_paths,
             since=parse_time("since", since), until=parse_time("until", until), tz=tz,
         )
 
@@ -122,7 +123,7 @@ class Workspace:
     def symptoms(self, inputs: Inputs) -> SymptomFindings:
         def read() -> SymptomFindings:
             # Which period of far-apart logs is investigated depends on the deploys and commits: keyed with them.
-            records = load_deploys_file(inputs.deploys_path) if inputs.deploys_path else None
+            records = load_deploys_files(inputs.deploys_paths) if inputs.deploys_paths else None
             scan = scan_investigation_window(list(inputs.logs), since=inputs.since, until=inputs.until, tz=inputs.tz,
                                              anchors=window_anchors(inputs.repo, records), scan=self.scan(inputs))
             return symptoms_from_scan(scan, self.context(inputs))
@@ -134,7 +135,7 @@ class Workspace:
 
     def changes(self, inputs: Inputs) -> ChangeFindings:
         def read() -> ChangeFindings:
-            records = load_deploys_file(inputs.deploys_path) if inputs.deploys_path else None
+            records = load_deploys_files(inputs.deploys_paths) if inputs.deploys_paths else None
             return read_changes(inputs.repo, self.symptoms(inputs), self.context(inputs), records, looked_in=inputs.repo_dir)
         return self._cached(self._changes, inputs.key(), read)
 

@@ -41,11 +41,32 @@ def test_every_change_kind_and_deploy_evidence_appears_across_the_corpus():
 
 
 def test_expected_recommendation_follows_the_kind():
-    expected = {"bad_deploy": "ROLLBACK", "flag_flip": "DISABLE_FEATURE", "saturation": "SCALE", "control": "MONITOR"}
+    expected = {"bad_deploy": "ROLLBACK", "saturation": "SCALE", "control": "MONITOR"}
     for index in range(12):
         truth = generate_incident(11, index).truth
-        assert truth.recommendation == expected[truth.kind]
+        if truth.kind != "flag_flip":
+            assert truth.recommendation == expected[truth.kind]
         assert (truth.subject is None) == (truth.kind in ("saturation", "control"))
+
+
+def _switch_named(generated) -> bool:
+    """Whether the generated files give the flag a switch at run time: a manifest's or .env file's variable, or
+    the context's config_env for the key (read from what was written, not from the generator's own fields)."""
+    truth, scenario = generated.truth, generated.scenario
+    if truth.file_format in ("env", "compose", "kubernetes"):
+        return True
+    declared = scenario.context.services.get(truth.service) if scenario.context else None
+    return bool(declared and declared.config_env)
+
+
+def test_a_flag_is_disabled_only_where_something_switches_it_at_run_time():
+    """Issue #17: DISABLE_FEATURE needs a grounded switch; a flag only a deploy turns off is rolled back."""
+    flips = [g for g in (generate_incident(seed, i) for seed in range(8) for i in range(16)) if g.truth.kind == "flag_flip"]
+    outcomes = {g.truth.recommendation for g in flips}
+    assert outcomes == {"DISABLE_FEATURE", "ROLLBACK"}
+    for generated in flips:
+        expected = "DISABLE_FEATURE" if _switch_named(generated) else "ROLLBACK"
+        assert generated.truth.recommendation == expected, (generated.name, generated.truth.file_format)
 
 
 def test_a_generated_incident_builds_into_a_repo_holding_the_culprit_commit(tmp_path):

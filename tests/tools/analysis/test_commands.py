@@ -156,3 +156,48 @@ def test_a_manifests_own_field_is_set_back_by_no_variable():
     env = [EnvReference(name="PROBE_TIMEOUT_SECONDS", file="src/env.ts", line=1, shape="process.env", owner=None)]
     fix = _restore(change, service="api", context=IncidentContext(), evidence=_evidence(env=env, logs={"api": 1}))
     assert isinstance(fix, Refusal) and "only a deploy changes it back" in fix.note
+
+
+FLAGS = IncidentContext.model_validate({"services": {
+    "media-api": {"namespace": "shop", "config_env": {"feature_edge_cache": "FEATURE_EDGE_CACHE"}},
+    "inventory-gateway": {"deployment": "inventory-gateway-v2", "config_env": {"featureEdgeCache": "EDGE_CACHE_ON"}},
+}})
+
+
+@pytest.mark.parametrize(("service", "change", "command"), [
+    ("media-api", ConfigValueChange(file="services/media-api/config.toml", key="service.feature_edge_cache",
+                                    before="false", after="true", line=7),
+     "kubectl set env deployment/media-api FEATURE_EDGE_CACHE=false -n shop"),
+    ("inventory-gateway", ConfigValueChange(file="charts/inventory-gateway/values.yaml", key="config.featureEdgeCache",
+                                            before="false", after="true", line=9,
+                                            place=ManifestPlace(system="helm", owner="inventory-gateway", setting="other")),
+     "kubectl set env deployment/inventory-gateway-v2 EDGE_CACHE_ON=false"),
+], ids=["toml-section", "helm-values"])
+def test_config_env_names_a_nested_key_by_the_name_the_team_gives_it(service, change, command):
+    """A team writes the setting's own name (`feature_edge_cache`), the file nests it (`[service]`, `config:`)."""
+    fix = _restore(change, service=service, context=FLAGS)
+    assert isinstance(fix, Grounded) and fix.command == command
+    variable = next(p for p in fix.parts if p.role == "variable")
+    assert variable.source.startswith(f"incident-context.yaml: services.{service}.config_env.")
+
+
+def test_config_env_for_a_key_of_another_name_grounds_nothing():
+    change = ConfigValueChange(file="services/media-api/config.toml", key="service.feature_smart_ranking",
+                               before="false", after="true", line=8)
+    fix = _restore(change, service="media-api", context=FLAGS)
+    assert isinstance(fix, Refusal) and "no environment variable is known" in fix.note
+
+
+@pytest.mark.parametrize("file", ["services/inventory-gateway/.env", "deploy/production.env", "config/.env.production"])
+def test_a_dotenv_file_names_the_variable_it_assigns(file):
+    """A dotenv file is environment variables by definition; one set on the workload overrides the file's."""
+    change = ConfigValueChange(file=file, key="FEATURE_V2_SERIALIZER", before="false", after="true", line=6)
+    fix = _restore(change, service="search-api", context=CONTEXT)
+    assert isinstance(fix, Grounded) and fix.command == "kubectl set env deployment/search-api FEATURE_V2_SERIALIZER=false"
+    assert next(p for p in fix.parts if p.role == "variable").source == f"{file}:6: sets FEATURE_V2_SERIALIZER (dotenv file)"
+
+
+@pytest.mark.parametrize("file", ["src/environment.ts", "services/api/env.yaml", "services/api/settings.py"])
+def test_an_upper_case_key_outside_a_dotenv_file_is_no_variable_by_itself(file):
+    change = ConfigValueChange(file=file, key="FEATURE_V2_SERIALIZER", before="false", after="true", line=6)
+    assert isinstance(_restore(change, service="search-api", context=CONTEXT), Refusal)

@@ -5,7 +5,7 @@ from support.scans import at, commit, diff_with, history, make_scan, seed_scan_l
 from wicked_platform.tools.analysis.correlation import rank_candidates
 from wicked_platform.tools.analysis.deploys import deploys_from_logs
 from wicked_platform.tools.analysis.rates import find_onset
-from wicked_platform.tools.changes.models import ConfigValueChange
+from wicked_platform.tools.changes.models import ConfigValueChange, ManifestPlace
 from wicked_platform.tools.report import Deploy
 
 TIMEOUT = ConfigValueChange(file="services/checkout-api/config.ts", key="paymentTimeout", before="5000", after="500", line=2)
@@ -130,3 +130,65 @@ def test_documentation_only_commits_are_not_candidates():
     code = commit("8", "fix(cart-api): refactor pricing", at(20), ["cart-api"])
     ranked = rank_candidates(onset, ["cart-api"], [], [], history(code, docs), {}, [])
     assert [c.commit.sha for c in ranked] == ["8" * 40]
+
+
+def _deploy_shipping(service: str, head, onset, minutes: float = 8):
+    return Deploy(service=service, version="v3.1.0", at=onset.at - timedelta(minutes=minutes), commit=head.sha,
+                  subject=head.subject, source="deploys-file")
+
+
+def test_a_deploy_that_shipped_only_a_changelog_is_not_blamed_for_its_callers_saturation():
+    """The caller's release notes went out 8 minutes before the service it calls ran out of threads."""
+    scan, onset = _seed()
+    root = commit("0", "Initial import", onset.at - timedelta(days=10), ["auth-backend"])
+    notes = commit("1", "docs(auth-backend): Describe release v3.1.0", onset.at - timedelta(minutes=20), ["auth-backend"],
+                   files=["services/auth-backend/CHANGELOG.md"])
+    [top] = rank_candidates(onset, ["inventory-service"], ["auth-backend"], [_deploy_shipping("auth-backend", notes, onset)],
+                            history(root, notes), {notes.sha: diff_with(notes)}, ["Thread pool exhausted <*>"])
+    assert top.confidence == "LOW"
+    assert "auth-backend v3.1.0 shipped only documentation (services/auth-backend/CHANGELOG.md)" in top.evidence
+
+
+def test_a_deploy_of_the_erroring_service_that_shipped_only_tests_and_ci_is_not_its_cause():
+    scan, onset = _seed()
+    root = commit("0", "Initial import", onset.at - timedelta(days=10), ["checkout-api"])
+    tests = commit("2", "test(checkout-api): cover refunds", onset.at - timedelta(minutes=30), ["checkout-api"],
+                   files=["services/checkout-api/refund_test.go", "services/checkout-api/src/refund.spec.ts"])
+    ci = commit("3", "ci: cache modules", onset.at - timedelta(minutes=25), ["checkout-api"],
+                files=[".github/workflows/ci-checkout.yaml"])
+    deploy = _deploy_shipping("checkout-api", ci, onset, minutes=3)
+    [top] = rank_candidates(onset, ["checkout-api"], [], [deploy], history(root, tests, ci),
+                            {tests.sha: diff_with(tests), ci.sha: diff_with(ci)}, ["Payment timeout for order <*>"])
+    assert top.confidence == "LOW"
+    assert ("checkout-api v3.1.0 shipped only tests and CI pipelines (.github/workflows/ci-checkout.yaml, "
+            "services/checkout-api/refund_test.go, services/checkout-api/src/refund.spec.ts)") in top.evidence
+    code = commit("4", "fix(checkout-api): refunds", onset.at - timedelta(minutes=28), ["checkout-api"])
+    ranked = rank_candidates(onset, ["checkout-api"], [], [_deploy_shipping("checkout-api", ci, onset, minutes=3)],
+                             history(root, tests, code, ci), {}, ["Payment timeout for order <*>"])
+    shipped = next(c for c in ranked if c.deploy is not None)
+    assert shipped.confidence == "HIGH"  # with one file that runs among them, the deploy is a cause again
+
+
+def _env_change(file: str, owner: str, kind: str, container: str, variable: str) -> ConfigValueChange:
+    return ConfigValueChange(
+        file=file, key=f"spec.template.spec.containers.{container}.env.{variable}.value", before="false", after="true",
+        line=30, place=ManifestPlace(system="kubernetes", owner=owner, kind=kind, container=container, setting="env",
+                                     variable=variable, restore="false"))
+
+
+def test_a_workload_named_apart_from_its_service_still_ships_the_services_own_env_change():
+    """`search-api-prod` runs container `search-api`: its env change is search-api's."""
+    scan, onset = _seed()
+    root = commit("0", "Initial import", onset.at - timedelta(days=10), ["search-api"])
+    for file, owner, kind, container, variable in (
+        ("deploy/k8s/search-api/deployment.yaml", "search-api-prod", "Deployment", "search-api", "FEATURE_ASYNC_CAPTURE"),
+        ("k8s/ledger.yaml", "ledger-primary", "StatefulSet", "ledger-svc", "LEDGER_STRICT_MODE"),
+    ):
+        service = container
+        flip = commit("5", f"feat({service}): switch it on", onset.at - timedelta(minutes=15), sorted({service, owner}),
+                      files=[file])
+        change = _env_change(file, owner, kind, container, variable)
+        [top] = rank_candidates(onset, [service], [], [_deploy_shipping(service, flip, onset)], history(root, flip),
+                                {flip.sha: diff_with(flip, change)}, ["Unhandled error in new code path <*>"])
+        assert top.change is not None and top.change.change.place.variable == variable, owner
+        assert top.change.feature_flag and top.confidence == "HIGH"

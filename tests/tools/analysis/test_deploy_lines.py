@@ -33,9 +33,15 @@ def _scan(tmp_path: Path, name: str, text: str):
     # A JSON line with no message: the scan hands over its `event` name.
     ("ledger-api.json", f'{{"ts":"{T}","level":"info","service":"ledger-api","event":"deployment.succeeded"}}\n',
      ("ledger-api", None, "completed")),
-    # logfmt whose msg is only the deploy clause: the line's own service is deployed.
+    # logfmt whose msg is only the deploy clause: the line's own service is deployed, its revision the field beside.
     ("ledger.log", f'ts={T} level=info app=ledger-api event=rollout msg="rollout started" revision=42\n',
-     ("ledger-api", None, "started")),
+     ("ledger-api", "42", "started")),
+    # The issue's logfmt line: the version is a field of the line, not of its message.
+    ("auth.log", f'ts={T} level=info app=auth-service event=deploy msg="deploy started" version=v5.3.0\n',
+     ("auth-service", "v5.3.0", "started")),
+    # A JSON line whose message is prose and whose image is a field of its own.
+    ("cd-events.json", f'{{"time":"{T}","level":"info","app":"ledger-api","msg":"Deployment started",'
+                       f'"image":"registry.example.com/ledger-api:4.3.1"}}\n', ("ledger-api", "4.3.1", "started")),
     # A plain CI line naming an image reference.
     ("ci.log", f"{T} INFO ci-runner Deploying ghcr.io/acme/ledger-api:4.2.0 to production\n",
      ("ledger-api", "4.2.0", "started")),

@@ -66,3 +66,40 @@ def test_onset_with_thousands_of_errors_is_the_step_not_the_first_split_that_und
     onset = find_onset(make_scan(lines))
     assert onset.at == at(44)
     assert onset.comparison.significant
+
+
+def _steady_requests(service: str, minutes: int = 60) -> list[RequestPoint]:
+    """One request a second, a failure every five minutes: a healthy service with an access log."""
+    return [RequestPoint(at=at(s / 60), service=service, requests=1, errors=int(s % 300 == 0)) for s in range(minutes * 60)]
+
+
+def test_errors_of_a_service_whose_requests_no_line_counts_are_not_dropped_from_the_comparison():
+    """A healthy web tier writes an access log; the failing worker writes only messages. A rate over the web
+    tier's requests would leave the worker's errors out, and its rise would look like nothing."""
+    lines = [(at(m), "INFO", "cart-worker", "batch done") for m in range(60)]
+    lines += [(at(30 + s / 60), "ERROR", "cart-worker", f"Feature handler failed for job {s}") for s in range(0, 1800, 5)]
+    scan = make_scan(lines, requests=_steady_requests("web"))
+    comparison = compare_at(scan, at(30))
+    assert comparison.before_requests is None  # compared over time: every service's errors count
+    assert comparison.after_errors >= 360 and comparison.significant
+
+
+def test_the_onset_of_a_service_logging_messages_beside_a_bystanders_access_log_is_significant():
+    """Two busy bystanders count their requests (and fail now and then); the pool-exhausted service does not."""
+    lines = [(at(m), "INFO", "ledger-svc", "posted") for m in range(60)]
+    lines += [(at(40 + s / 60), "ERROR", "ledger-svc", f"Connection pool exhausted while serving REQ-{s}")
+              for s in range(0, 1200, 3)]
+    requests = [RequestPoint(at=at(s / 60), service=name, requests=5, errors=int(s % 97 == 0))
+                for s in range(3600) for name in ("billing-api", "search-api")]
+    onset = find_onset(make_scan(lines, requests=requests))
+    assert onset is not None and onset.at == at(40)
+    assert onset.comparison.significant
+
+
+def test_requests_still_make_the_rate_when_they_count_every_erroring_service():
+    lines = [(at(m), "INFO", "web", "ok") for m in range(60)]
+    requests = [RequestPoint(at=at(s / 60), service="web", requests=1, errors=int(s >= 1800 and s % 2 == 0))
+                for s in range(3600)]
+    lines += [(at(s / 60), "5XX", "web", "GET /cart 502") for s in range(1800, 3600, 2)]
+    comparison = compare_at(make_scan(lines, requests=requests), at(30))
+    assert comparison.before_requests == 1800 and comparison.after_requests == 1800 and comparison.significant

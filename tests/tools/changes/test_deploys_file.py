@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from wicked_platform.tools.changes.deploys_file import DeploysFileError, load_deploys_file
+from wicked_platform.tools.changes.deploys_file import DeploysFileError, load_deploys_file, load_deploys_files
 
 
 def test_yaml_with_a_deploys_list_and_cd_tool_spellings(tmp_path):
@@ -52,3 +52,19 @@ def test_a_bad_file_is_one_line_naming_the_entry_and_field(tmp_path, content, me
 def test_a_missing_file(tmp_path):
     with pytest.raises(DeploysFileError, match="no such file"):
         load_deploys_file(tmp_path / "nope.yaml")
+
+
+def test_several_files_read_together_and_the_first_named_record_of_a_deploy_wins(tmp_path):
+    """--deploys repeats: each system's export adds its deploys; one deploy two files record is kept once."""
+    helm, own = tmp_path / "helm.yaml", tmp_path / "own.jsonl"
+    helm.write_text("- service: billing-api\n  version: 1.9.0\n  at: 2024-03-04T10:00:00Z\n"
+                    "- service: billing-api\n  version: 1.8.2\n  at: 2024-03-01T08:00:00Z\n")
+    own.write_text('{"service": "billing-api", "version": "1.9.0", "at": "2024-03-04T10:02:00Z"}\n'
+                   '{"service": "ledger-api", "at": "2024-03-04T09:00:00Z"}\n'
+                   '{"service": "ledger-api", "at": "2024-03-04T09:30:00Z"}\n')
+    records = load_deploys_files([helm, own])
+    assert [(r.service, r.version, r.at.strftime("%d %H:%M")) for r in records] == [
+        ("billing-api", "1.8.2", "01 08:00"), ("ledger-api", None, "04 09:00"), ("ledger-api", None, "04 09:30"),
+        ("billing-api", "1.9.0", "04 10:00")]
+    assert load_deploys_files([own, helm])[-1].at.minute == 2  # the other order trusts the other file
+    assert load_deploys_files([]) == []

@@ -16,7 +16,8 @@ def tables(**changes) -> ScanTables:
         signatures=[("api", "ERROR", "error", "boom <*>", 3, T0 * 10**6, (T0 + 1) * 10**6, "boom 1", 0)],
         series=[("api", "boom <*>", "error")],
         point_secs=np.array([T0, T0 + 1]), point_keys=np.array([0, 0]), point_counts=np.array([2, 1]),
-        requests=[], events=[((T0 + 2) * 10**6, "api", "INFO", "Deployment api-v1.2.0 started", 3)],
+        requests=[], events=[((T0 + 2) * 10**6, "api", "INFO", "Deployment api-v1.2.0 started",
+                                 "2024-01-15T14:00:02Z INFO api Deployment api-v1.2.0 started", 3)],
         file_services={0: ["api"]},
     )
     return ScanTables(**{**base, **changes})

@@ -73,3 +73,19 @@ def test_a_deploys_file_feeds_deploy_history_without_a_repository(shapes, tmp_pa
     s = result.structured_content
     assert [(d["service"], d["source"]) for d in s["deploys"]] == [("checkout-api", "deploys-file")]
     assert any("deploys come from the logs and the deploys file alone" in n for n in s["notes"])
+
+
+def test_deploy_history_takes_a_list_of_deploys_files(shapes):
+    root = shapes["plain"]
+    first, second = root / "deploys-a.yaml", root / "deploys-b.json"
+    first.write_text("- {service: checkout-api, version: v2.4.1, at: '2024-01-15T14:20:00Z'}\n")
+    second.write_text('[{"service": "payment-service", "version": "v7.0.0", "at": "2024-01-15T13:50:00Z"}]\n')
+    try:
+        [result] = _calls(root, ".", [("deploy_history", {"logs": LOGS, "deploys": [first.name, second.name]})])
+    finally:
+        first.unlink()
+        second.unlink()
+    assert not result.is_error, result.content
+    deploys = result.structured_content["deploys"]
+    assert [(d["service"], d["version"], d["source"]) for d in deploys] == [
+        ("payment-service", "v7.0.0", "deploys-file"), ("checkout-api", "v2.4.1", "deploys-file")]
