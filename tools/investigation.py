@@ -6,12 +6,8 @@ LLM agent and the MCP tools all call the same engine. Nothing here writes anywhe
 
 from __future__ import annotations
 
-import hashlib
-import re
 from datetime import datetime, timedelta
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from wicked_platform.tools.analysis import exact_tests
 from wicked_platform.tools.analysis.blast_radius import blast_radius
@@ -24,85 +20,47 @@ from wicked_platform.tools.analysis.impact import AffectedServices, affected_ser
 from wicked_platform.tools.analysis.latency_signals import latency_signals
 from wicked_platform.tools.analysis.playbook import follow_up_and_lessons
 from wicked_platform.tools.analysis.onsets import primary_onset, service_onsets
-from wicked_platform.tools.analysis.rates import Onset, RateComparison, compare_at
+from wicked_platform.tools.analysis.rates import Onset
 from wicked_platform.tools.analysis.commands import command_evidence
 from wicked_platform.tools.analysis.rollback import evaluate_rollback
 from wicked_platform.tools.analysis.severity import assess_severity
-from wicked_platform.tools.analysis.signal_incident import (
-    rise_affected, rise_blast_radius, rise_sentence, uncorrelated_summary, with_rise_row,
-)
+from wicked_platform.tools.analysis.signal_incident import rise_affected, rise_blast_radius
 from wicked_platform.tools.analysis.signal_judgment import (
-    SignalRise, as_onset, describe, headline_first, leading_rise, severity_reasons, verification_steps,
+    as_onset, describe, leading_rise, severity_reasons, verification_steps,
 )
 from wicked_platform.tools.analysis.symptoms import (
     expired_certificates, has_recovered, open_breakers, resource_signals, rising_signatures, symptoms,
 )
-from wicked_platform.tools.analysis.timeline import build_timeline, is_alert
 from wicked_platform.tools.changes.deploys_file import DeployRecord
 from wicked_platform.tools.changes.git_history import RefError, commit_diff, known_services_in_repo, read_history
-from wicked_platform.tools.changes.models import CommitDiff, GitHistory, RepoGrounds
+from wicked_platform.tools.changes.models import CommitDiff, GitHistory
 from wicked_platform.tools.changes.repo_grounds import repo_grounds
 from wicked_platform.tools.changes.services import with_structural_services
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.metrics.rollouts import unseen_rollouts
-from wicked_platform.tools.logs.coverage import file_notes, read_summary, unreadable
 from wicked_platform.tools.logs.investigation_window import scan_investigation_window
-from wicked_platform.tools.logs.models import LogScan, SignatureStats
+from wicked_platform.tools.logs.models import LogScan
 from wicked_platform.tools.logs.stamped_sql import YearRule
-from wicked_platform.tools.redaction import redact_model
 from wicked_platform.tools.timeutil import iso_z
-from wicked_platform.tools.report import (
-    BlastRadius, Correlation, Deploy, DeployRef, Hypothesis, IncidentReport, InputSummary, RollbackDecision,
-    RootCause, Signal, Symptom, TimelineEvent,
+from wicked_platform.tools.report import BlastRadius, Deploy, Signal
+
+# The phases' findings and the report written from them live apart; callers import them from here too.
+from wicked_platform.tools.findings import (
+    ChangeFindings, Frozen, MitigationFindings, SymptomFindings, primary_comparison,
 )
+from wicked_platform.tools.report_assembly import (
+    assemble_report, correlation_from, incident_id, root_cause_from,
+)
+
+__all__ = [
+    "ChangeFindings", "Frozen", "MitigationFindings", "SymptomFindings", "assemble_report", "assess_blast_radius",
+    "correlation_from", "decide_mitigation", "incident_id", "read_changes", "read_symptoms", "root_cause_from",
+    "symptoms_from_scan", "with_measured_signals",
+]
 
 MAX_DIFFS = 40  # commits whose diffs are read for suspicious configuration changes
 COMMIT_LOOKBACK = timedelta(days=30)  # commits read before --since: what the window deployed was committed earlier
 COMMIT_SLACK = timedelta(days=1)  # commits read after --until: committer clocks and log clocks disagree
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-
-
-class SymptomFindings(Frozen):
-    scan: LogScan
-    onset: Onset | None
-    service_onsets: dict[str, Onset] = Field(default_factory=dict, description=(
-        "each service's own onset, of the services whose own errors really rose"))
-    affected: AffectedServices
-    rising: list[SignatureStats]
-    symptoms: list[Symptom]
-    recovered: bool
-    signals: list[Signal] = Field(default_factory=list, description="measured signals: latency from the logs' durations")
-    signal_rise: SignalRise | None = Field(None, description=(
-        "the measured signal whose rise is the incident, when errors did not rise (a latency regression alone)"))
-
-    @property
-    def incident_onset(self) -> Onset | None:
-        """The onset when errors really rose; None for steady noise, whose best split is no onset."""
-        if self.signal_rise is None and self.onset is not None and (self.onset.comparison.significant or self.affected.direct):
-            return self.onset
-        return None
-
-
-class ChangeFindings(Frozen):
-    history: GitHistory | None
-    deploys: list[Deploy]
-    match_notes: dict[str, str]
-    candidates: list[Candidate]
-    notes: list[str] = Field(default_factory=list)
-    grounds: RepoGrounds | None = Field(None, description="what the repository at the cause's commit (else HEAD) declares: "
-                                                          "the names commands may use")
-
-
-class MitigationFindings(Frozen):
-    severity: str
-    severity_reasons: list[str]
-    decision: RollbackDecision
-    hypotheses: list[Hypothesis]
-    follow_up: list[str]
-    lessons: list[str]
 
 
 # Phase 1 -------------------------------------------------------------------------------------
@@ -270,7 +228,7 @@ def assess_blast_radius(found: SymptomFindings, context: IncidentContext, descri
 def decide_mitigation(
     found: SymptomFindings, changes: ChangeFindings, blast: BlastRadius, context: IncidentContext, description: str
 ) -> MitigationFindings:
-    comparison = _primary_comparison(found)
+    comparison = primary_comparison(found)
     top = changes.candidates[0] if changes.candidates else None
     resources = resource_signals(found.scan)
     certificates = expired_certificates(found.scan, found.onset)
@@ -293,177 +251,3 @@ def decide_mitigation(
         severity=severity, severity_reasons=reasons, decision=decision, hypotheses=hypotheses,
         follow_up=follow_up, lessons=lessons,
     )
-
-
-def _primary_comparison(found: SymptomFindings) -> RateComparison | None:
-    if found.signal_rise is not None:  # the errors of the service that slowed, before and after it slowed
-        return compare_at(found.scan, found.signal_rise.at, [found.signal_rise.service])
-    if found.onset is None:
-        return None
-    if found.affected.direct:
-        onset = primary_onset(found.onset, found.affected.direct, found.service_onsets) or found.onset
-        own = compare_at(found.scan, onset.at, found.affected.direct[:1], tests=onset.tests)
-        # An upstream that degraded without errors of its own (it slowed, its callers timed out) is measured
-        # by the incident's errors, not by its own none.
-        return own if own is not None and own.after_errors else found.onset.comparison
-    return found.onset.comparison
-
-
-# Assembly ----------------------------------------------------------------------------------
-
-
-def _humanize(service: str) -> str:
-    acronyms = {"api", "db", "ui", "sql", "dns", "cdn", "jwt", "id"}
-    return " ".join(w.upper() if w in acronyms else w.capitalize() for w in re.split(r"[-_.]", service) if w)
-
-
-def _title(description: str, service: str | None, found: SymptomFindings) -> str:
-    if service is None:
-        return "Investigation: " + (description.strip()[:60] or "no errors found")
-    if found.signal_rise is not None and found.signal_rise.service == service:
-        return f"{_humanize(service)} latency"
-    status = re.search(r"\b([45](?:\d\d|xx))\s*(?:errors?|responses?|s\b)", description, re.I)
-    # The 502s the user sees may be another service's answer: a gateway's, in front of the failing one.
-    answers = {s.service for s in found.scan.signatures if re.fullmatch(r"[45]XX", s.level.upper())}
-    if status and service not in answers and answers & set(found.affected.cascade):
-        status = None
-    if status:
-        what = f"{status.group(1).lower()} errors"
-    elif found.rising and "timeout" in found.rising[0].signature.lower():
-        what = "timeouts"
-    else:
-        what = "errors"
-    return f"{_humanize(service)} {what}"
-
-
-def incident_id(started: datetime | None, service: str | None, description: str, scan: LogScan) -> str:
-    if started is not None and service is not None:
-        return f"INC-{started:%Y%m%d-%H%M}-{service}"
-    seed = "|".join([description, str(scan.start), str(scan.end), *(f.path for f in scan.files)])
-    return f"INC-{(scan.end or scan.start or datetime(1970, 1, 1)):%Y%m%d}-{hashlib.sha256(seed.encode()).hexdigest()[:8]}"
-
-
-def root_cause_from(top: Candidate | None, found: SymptomFindings) -> RootCause | None:
-    if top is None or top.confidence not in ("HIGH", "MEDIUM"):
-        return None
-    label = f"{top.service} {top.deploy.version}" if top.deploy and top.deploy.version else top.service
-    change = top.change.change if top.change else None
-    if change is not None and change.before is not None and change.after is not None:
-        factor = change.factor
-        verb = "changed" if factor is None else "lowered" if factor < 1 else "raised"
-        summary = f"{change.key} {verb} from {change.before} to {change.after} in {label}"
-    elif top.commit is not None:
-        summary = f"{label}: {top.commit.subject}"
-    else:
-        summary = f"{label} deployed just before the errors began"
-    # The file: the one whose value changed, else the commit's only file (a code change, no config value).
-    only_file = top.commit.files[0] if top.commit is not None and len(top.commit.files) == 1 else None
-    return RootCause(
-        summary=summary, service=top.service, commit=top.commit.sha if top.commit else None,
-        subject=top.commit.subject if top.commit else None, file=change.file if change else only_file,
-        change=change, evidence=list(top.evidence),
-    )
-
-
-def correlation_from(
-    top: Candidate | None, found: SymptomFindings, blast: BlastRadius, deploys: list[Deploy] = ()
-) -> Correlation:
-    comparison = _primary_comparison(found)
-    ratio = None
-    if blast.error_rate is not None and blast.baseline_error_rate:
-        ratio = round(blast.error_rate / blast.baseline_error_rate, 2)
-    elif comparison is not None and comparison.ratio is not None:
-        ratio = round(comparison.ratio, 2)
-    p_value = comparison.p_value if comparison is not None else None
-    rise = found.signal_rise
-    if rise is not None:  # no error rate rose: the rise correlated is the signal's, its test in the evidence
-        ratio = p_value = None
-    if top is None or top.confidence == "NONE":
-        evidence = (["no deploy or commit precedes the onset"] if found.incident_onset or rise
-                    else ["no rise in errors to correlate"])
-        if rise is not None:
-            evidence.append(describe(rise.signal))
-        if found.onset is not None and found.incident_onset is None and deploys:
-            # What the person asking usually wants to know: did the release change anything?
-            evidence += [f"errors ran at the same rate before and after {' '.join(filter(None, (d.service, d.version)))} "
-                         f"({d.at:%H:%M:%S})" for d in deploys[-3:]]
-        return Correlation(confidence="NONE", deploy=None, lag_seconds=None, rate_ratio=ratio, p_value=p_value, evidence=evidence)
-    deploy = None
-    if top.deploy is not None:
-        deploy = DeployRef(service=top.deploy.service, version=top.deploy.version, at=top.deploy.at, commit=top.deploy.commit)
-    evidence = list(top.evidence)
-    if rise is not None:
-        evidence.append(describe(rise.signal))
-    elif comparison is not None and comparison.p_value is not None:
-        evidence.append(f"the rise is {'significant' if comparison.significant else 'not significant'} "
-                        f"(p = {comparison.p_value:.2g}, one-sided exact test)")
-    return Correlation(confidence=top.confidence, deploy=deploy, lag_seconds=top.lag_seconds, rate_ratio=ratio,
-                       p_value=p_value, evidence=evidence)
-
-
-def assemble_report(
-    description: str, found: SymptomFindings, changes: ChangeFindings, blast: BlastRadius,
-    mitigation: MitigationFindings, inputs: InputSummary, agent: str = "offline",
-) -> IncidentReport:
-    # The best split of steady noise is no onset: an incident starts where errors rose.
-    onset = found.incident_onset
-    rise = found.signal_rise
-    top = changes.candidates[0] if changes.candidates else None
-    primary = found.affected.direct[0] if found.affected.direct else None
-    started = onset.at if onset else rise.at if rise else None
-    root = root_cause_from(top, found)
-    cause_commit = top.commit if root is not None and top is not None else None
-    timeline: list[TimelineEvent] = build_timeline(found.scan, onset, changes.deploys, cause_commit)
-    if rise is not None:
-        timeline = with_rise_row(timeline, rise)
-    detected = next((e.at for e in found.scan.events if onset and e.at >= onset.at and is_alert(e)), None)
-    # Errors that recovered, or ran at the rate they had before, leave nothing to investigate but watching.
-    # Too few errors to compare with anything (one line, no time before it) is not that: keep looking.
-    steady = onset is None and found.onset is not None and found.onset.comparison.p_value is not None
-    status = "IDENTIFIED" if root else "MONITORING" if (found.recovered or steady) and rise is None else "INVESTIGATING"
-    notes = [*changes.notes, *([found.scan.window.note] if found.scan.window else []), *file_notes(found.scan.files)]
-    if found.scan.empty:
-        notes.append("no log lines with timestamps were read: severity and rates cannot be measured")
-    elif found.onset is None:
-        notes.append("no errors in the logs read")
-    elif steady:
-        notes.append(f"errors stayed at their usual rate: no significant rise (p = {found.onset.comparison.p_value:.2g})")
-    elif onset is None:
-        notes.append("too few errors over too short a time to tell a rise from their usual rate")
-    blast_text = ""
-    if blast.error_rate is not None:
-        blast_text = f" {blast.error_rate:.0%} of {primary} requests are failing"
-        if blast.revenue_per_hour is not None:
-            blast_text += f", about ${blast.revenue_per_hour:,.0f}/hour of revenue at risk"
-        blast_text += "."
-    measured = f" {rise_sentence(rise)}" if rise is not None else ""
-    if root is not None:
-        summary = f"{_title(description, primary, found)} since {started:%H:%M} UTC, caused by {root.summary}.{measured}{blast_text}"
-    elif rise is not None:
-        summary = uncorrelated_summary(rise, started)
-    elif onset is not None:
-        summary = f"Errors in {', '.join(found.affected.direct) or 'the logs'} rose at {started:%H:%M:%S} UTC; no change correlates with confidence yet.{blast_text}"
-    elif steady:
-        summary = "Errors in the logs read stayed at their usual rate: no rise to investigate."
-    elif found.onset is not None:
-        summary = "Errors were found, but too few to tell whether they rose."
-    else:
-        summary = "No rise in errors was found in the logs read."
-    left_out = found.scan.window.left_out if found.scan.window else []
-    summary += f" {read_summary(found.scan.files, left_out)} Recommendation: {mitigation.decision.recommendation}."
-    severity_reasons = list(mitigation.severity_reasons)
-    if missing := unreadable(found.scan.files):
-        severity_reasons.append(f"judged on the logs that could be read: {len(missing)} of {len(found.scan.files)} "
-                                "log files could not be (see inputs.unread and the notes)")
-    report = IncidentReport(
-        summary=summary,
-        incident_id=incident_id(started, primary, description, found.scan),
-        title=_title(description, primary, found), description=description, severity=mitigation.severity,
-        severity_reasons=severity_reasons, status=status, started_at=started, detected_at=detected,
-        duration_seconds=int((found.scan.end - started).total_seconds()) if started and found.scan.end else None,
-        symptoms=found.symptoms, timeline=timeline, deploys=changes.deploys, root_cause=root,
-        correlation=correlation_from(top, found, blast, changes.deploys), hypotheses=mitigation.hypotheses, blast_radius=blast,
-        rollback_decision=mitigation.decision, follow_up=mitigation.follow_up, lessons=mitigation.lessons,
-        notes=notes, inputs=inputs, agent=agent, signals=headline_first(found.signals),
-    )
-    return redact_model(report)

@@ -95,7 +95,8 @@ def test_a_page_does_not_make_its_sender_an_affected_service():
 
 
 def test_the_title_names_the_failing_service_without_the_gateways_status():
-    from wicked_platform.tools.investigation import _title, symptoms_from_scan
+    from wicked_platform.tools.investigation import symptoms_from_scan
+    from wicked_platform.tools.report_assembly import _title
 
     lines = [line for line in _slow_inventory_lines() if line[2] != "gateway"]
     lines += [(at(30 + s / 60), "5XX", "gateway", "POST /api/checkout 502") for s in range(0, 1800, 3)]
