@@ -14,6 +14,7 @@ from wicked_platform.tools.analysis.blast_radius import blast_radius
 from wicked_platform.tools.analysis.correlation import Candidate, rank_candidates
 from wicked_platform.tools.analysis.metric_judgment import RESOURCE_KINDS
 from wicked_platform.tools.analysis.signal_judgment import RiseAt
+from wicked_platform.tools.analysis.error_points import ERROR_CLASSES
 from wicked_platform.tools.analysis.deploys import deploys_from_logs, deploys_from_records, deploys_from_tags, merge_deploys
 from wicked_platform.tools.analysis.hypotheses import build_hypotheses
 from wicked_platform.tools.analysis.impact import AffectedServices, affected_services, critical_path_reason
@@ -156,7 +157,8 @@ def read_changes(repo: Path | None, found: SymptomFindings, context: IncidentCon
         # Examples too: masking turns `PricingEngineV2 failed` into `<*> failed`, and the words an
         # identifier holds are what ties an error to the config key of the code it names.
         sources = found.rising or found.scan.signatures[:5]
-        signatures = [s.signature for s in sources] + [s.example for s in sources]
+        # And their stack frames, which name the code the errors fail in.
+        signatures = [s.signature for s in sources] + [s.example for s in sources] + [f for s in sources for f in s.stack]
         candidates = rank_candidates(
             found.onset, found.affected.direct, found.affected.related, deploys, history, diffs, signatures, match_notes,
         )
@@ -164,8 +166,11 @@ def read_changes(repo: Path | None, found: SymptomFindings, context: IncidentCon
         diffs = _diffs_for(repo, history, deploys, as_onset(rise))
         if history is not None:
             history = with_structural_services(history, diffs)
+        # The rising service's own errors, where it has some, say where it fails.
+        errors = [s for s in found.scan.signatures if s.service == rise.service and s.level_class in ERROR_CLASSES][:5]
+        texts = [describe(s) for s in rise.all()] + [s.example for s in errors] + [f for s in errors for f in s.stack]
         candidates = rank_candidates(as_onset(rise), found.affected.direct, found.affected.related, deploys, history,
-                                     diffs, [describe(s) for s in rise.all()], match_notes)
+                                     diffs, texts, match_notes)
     grounds = None
     if repo is not None and history is not None and history.head is not None:
         top = candidates[0] if candidates and candidates[0].confidence != "NONE" else None

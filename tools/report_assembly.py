@@ -63,8 +63,9 @@ def root_cause_from(top: Candidate | None, found: SymptomFindings) -> RootCause 
         summary = f"{label}: {top.commit.subject}"
     else:
         summary = f"{label} deployed just before the errors began"
-    # The file: the one whose value changed, else the commit's only file (a code change, no config value).
+    # The file: the one whose value changed, else the one the errors fail in, else the commit's only file.
     only_file = top.commit.files[0] if top.commit is not None and len(top.commit.files) == 1 else None
+    only_file = top.failing_file or only_file
     return RootCause(
         summary=summary, service=top.service, commit=top.commit.sha if top.commit else None,
         subject=top.commit.subject if top.commit else None, file=change.file if change else only_file,

@@ -7,6 +7,7 @@ significant the rise is, and how suspicious its diff is read against the errors.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
@@ -37,6 +38,7 @@ class Candidate(BaseModel):
     score: float
     confidence: Confidence
     evidence: list[str]
+    failing_file: str | None = Field(None, description="the changed file the errors' stack frames name, as the commit has it")
 
 
 def _lag_score(lag: float) -> float:
@@ -105,6 +107,25 @@ def _most_suspicious(
     return best
 
 
+# A source file as a stack frame or a traceback names it: `(/app/src/totals.js:4:11)`, `(PointsCalculator.java:42)`,
+# `File "/app/orders/views.py", line 12`, `/app/internal/quote/cache.go:88`.
+_FRAME_FILE = re.compile(r"[\w.-]+\.(?:py|js|mjs|cjs|ts|tsx|jsx|go|java|kt|scala|rb|php|cs|rs|ex|exs|swift|cpp|cc|c)\b")
+
+
+def _named_in_errors(commits: list[Commit], signatures: list[str]) -> tuple[Commit, str] | None:
+    """The newest shipped commit that changed a source file the errors' frames name, and that file's path: where
+    no changed value explains the errors, the code they fail in is the next-best evidence (a release commit that
+    only bumps versions ships a fix committed before it)."""
+    named = {m.group(0) for text in signatures for m in _FRAME_FILE.finditer(text)}
+    if not named:
+        return None
+    for commit in commits:  # newest first
+        hit = sorted(f for f in commit.files if f.rsplit("/", 1)[-1] in named and inert_kind(f) is None)
+        if hit:
+            return commit, hit[0]
+    return None
+
+
 def _confidence(service_score: float, lag: float, significant: bool, change: ChangeScore | None) -> Confidence:
     suspicious = change is not None and change.score >= 0.7
     if not significant or (change is not None and change.eases):
@@ -130,6 +151,12 @@ def _candidate(
 ) -> Candidate:
     label = f"{service} {deploy.version}" if deploy and deploy.version else service
     commit, change = _most_suspicious(commits, diffs, signatures, service)
+    # Where no changed value is tied to the errors (none at all, or one that shares nothing with them, is not big and
+    # does not bring on what they say: a dependency's patch bump), the code the errors fail in decides.
+    untied = change is None or not (change.shared_words or change.explains or change.big)
+    in_frames = _named_in_errors(commits, signatures) if untied and len(commits) > 1 else None
+    if in_frames is not None and in_frames[0] is not commit:
+        commit, change = in_frames[0], None
     if when > onset.at:
         what = "deployed" if deploy else "committed"
         return Candidate(
@@ -158,6 +185,9 @@ def _candidate(
         evidence.append(f"{service} is not a service whose {onset.what} rose ({', '.join(direct) or 'none'})")
     if commit is not None:
         evidence.append(f"it shipped commit {commit.short} \"{commit.subject}\"" + (f" ({match_note})" if match_note else ""))
+    if in_frames is not None:
+        evidence.append(f"the errors' stack frames name {in_frames[1].rsplit('/', 1)[-1]}, which commit "
+                        f"{in_frames[0].short} changed ({in_frames[1]})")
     inert = inert_change(commits)
     if inert is not None:
         files = sorted({f for c in commits for f in c.files})
@@ -178,7 +208,7 @@ def _candidate(
         confidence, score = "LOW", round(score / 4, 4)
     return Candidate(
         service=service, deploy=deploy, commit=commit, change=change, lag_seconds=int(lag), score=score,
-        confidence=confidence, evidence=evidence,
+        confidence=confidence, evidence=evidence, failing_file=in_frames[1] if in_frames else None,
     )
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.analysis.relief import eased_by, worsened_by
+from wicked_platform.tools.changes.image_refs import image_reference
 from wicked_platform.tools.changes.models import CommitDiff, ConfigValueChange
 
 BIG_FACTOR = 5.0  # a value changed by 5x or more either way is a likely typo or a risky tune
@@ -37,10 +38,32 @@ def _stem(word: str) -> str:
 
 
 def is_release_metadata(change: ConfigValueChange) -> bool:
-    """A version number bumped for the release (`version: 3.1.4 -> 3.2.0`), not a setting."""
+    """A version number bumped for the release (`version: 3.1.4 -> 3.2.0`), or the workload's own image moved to the
+    release's tag (`cart-api:2.3.0 -> cart-api:2.3.1` in cart-api's manifest): what deploying is, not a setting."""
     values = [v for v in (change.before, change.after) if v is not None]
     last = change.key.rsplit(".", 1)[-1].lower()
-    return last in _RELEASE_KEYS and bool(values) and all(_VERSION_VALUE.match(v) for v in values)
+    if last in _RELEASE_KEYS and bool(values) and all(_VERSION_VALUE.match(v) for v in values):
+        return True
+    return _own_image_retagged(change)
+
+
+def _own_image_retagged(change: ConfigValueChange) -> bool:
+    if change.before is None or change.after is None or change.place is None:
+        return False
+    old, new = image_reference(change.before), image_reference(change.after)
+    if old is None or new is None or _repository(change.before) != _repository(change.after):
+        return False
+    # The workload's own container (named as the workload, or as its prefix: search-api in search-api-prod); a
+    # sidecar's image (envoy, redis) moved in the same manifest is a change of what runs beside the service.
+    owner, container = change.place.owner or "", change.place.container or ""
+    own = old[0] == owner or (old[0] == container and bool(owner) and owner.startswith(container))
+    return own
+
+
+def _repository(image: str) -> str:
+    """`registry.example.com/shop/cart-api:2.3.1` -> `registry.example.com/shop/cart-api` (no tag, no digest)."""
+    path, _, last = image.partition("@")[0].rpartition("/")
+    return f"{path}/{last.partition(':')[0]}" if path else last.partition(":")[0]
 
 
 # What only the build or the tests use: a devDependency bump ships nothing that runs in production.

@@ -192,3 +192,56 @@ def test_a_workload_named_apart_from_its_service_still_ships_the_services_own_en
                                 {flip.sha: diff_with(flip, change)}, ["Unhandled error in new code path <*>"])
         assert top.change is not None and top.change.change.place.variable == variable, owner
         assert top.change.feature_flag and top.confidence == "HIGH"
+
+
+def _image(owner: str, system: str, key: str, before: str, after: str, container: str | None = None):
+    return ConfigValueChange(file=f"deploy/{owner}.yaml", key=key, before=before, after=after,
+                             place=ManifestPlace(system=system, owner=owner, container=container, setting="image"))
+
+
+def test_a_workloads_own_image_moved_to_the_releases_tag_is_what_deploying_is_not_a_change():
+    from wicked_platform.tools.analysis.suspicion import is_release_metadata
+
+    own_k8s = _image("cart-api", "kubernetes", "spec.template.spec.containers.cart-api.image",
+                     "registry.example.com/shop/cart-api:2.3.0", "registry.example.com/shop/cart-api:2.3.1", "cart-api")
+    own_compose = _image("ledger", "compose", "services.ledger.image", "ghcr.io/acme/ledger:v4.7.2", "ghcr.io/acme/ledger:v4.8.0")
+    own_prod = _image("search-api-prod", "kubernetes", "spec.template.spec.containers.search-api.image",
+                      "search-api:1.4.0", "search-api:1.5.0", "search-api")
+    assert is_release_metadata(own_prod)
+    assert is_release_metadata(own_k8s) and is_release_metadata(own_compose)
+    # What runs beside the service, or another repository's image, is a change of its own.
+    sidecar = _image("cart-api", "kubernetes", "spec.template.spec.containers.envoy.image",
+                     "envoyproxy/envoy:v1.27.0", "envoyproxy/envoy:v1.28.0", "envoy")
+    moved = _image("ledger", "compose", "services.ledger.image", "ghcr.io/acme/ledger:v4.7.2", "ghcr.io/fork/ledger:v4.7.2")
+    assert not is_release_metadata(sidecar) and not is_release_metadata(moved)
+
+
+def test_where_no_changed_value_ties_to_the_errors_the_commit_changing_the_code_they_fail_in_is_blamed():
+    """A release commit (version bump, a dependency's patch) ships a fix committed before it; the stack frames
+    name the file the fix changed. Node and Java frames, each with a decoy the release commit carries."""
+    scan, onset = _seed()
+    for frames, code_file in (
+        (["TypeError: Cannot destructure property 'country' of 'cart.shippingAddress'",
+          "    at taxRateFor (/app/src/totals.js:4:11)"], "services/checkout-api/src/totals.js"),
+        (["java.lang.NullPointerException: Cannot invoke \"Tier.multiplier()\"",
+          "\tat com.acme.loyalty.points.PointsCalculator.earn(PointsCalculator.java:42)"],
+         "services/checkout-api/src/main/java/com/acme/loyalty/points/PointsCalculator.java"),
+    ):
+        fix = commit("f", "fix(checkout-api): tax by state", scan.start - timedelta(hours=2), ["checkout-api"],
+                     files=[code_file, "services/checkout-api/README.md"])
+        release = commit("r", "chore(checkout-api): Release 2.4.1", scan.start - timedelta(hours=1), ["checkout-api"],
+                         files=["services/checkout-api/package.json"], tags=["checkout-api-v2.4.1"])
+        bump = ConfigValueChange(file="services/checkout-api/package.json", key="dependencies.express",
+                                 before="4.21.0", after="4.21.1")
+        first = commit("0", "Import the shop", scan.start - timedelta(days=3), ["checkout-api"])
+        deploys, _ = deploys_from_logs(scan.events, history(first, fix, release))
+        top = rank_candidates(onset, ["checkout-api"], [], deploys, history(first, fix, release),
+                              {release.sha: diff_with(release, bump), fix.sha: diff_with(fix)},
+                              ["Payment timeout for order <*>", *frames])[0]
+        assert (top.commit.sha, top.change, top.failing_file) == (fix.sha, None, code_file)
+        assert any(f"which commit {fix.short} changed" in e for e in top.evidence)
+        # Without frames naming it, the release commit and its bump stand.
+        plain = rank_candidates(onset, ["checkout-api"], [], deploys, history(first, fix, release),
+                                {release.sha: diff_with(release, bump), fix.sha: diff_with(fix)},
+                                ["Payment timeout for order <*>"])[0]
+        assert plain.commit.sha == release.sha and plain.failing_file is None
