@@ -22,8 +22,10 @@ from wicked_platform.tools.metrics.settings import MetricOverrides
 
 MAX_POINTS = 1000  # per series over the window
 STEPS = (15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400)
-MIN_RATE_RANGE = 240  # seconds: rate() needs two scrapes inside its range, and Grafana's $__rate_interval rule (four
-# scrape intervals) gives that at a 1-minute scrape too, where a 60 s range holds one sample and answers nothing
+MIN_RATE_RANGE = 60  # seconds: rate() needs two scrapes inside its range, at the usual 15-30 s interval
+WIDE_RATE_RANGE = 240  # four scrapes at a 1-minute interval (Grafana's $__rate_interval rule), where a 60 s range
+# holds one sample and rate() answers nothing: asked only of rows the narrow range left empty, since a wider range
+# smears an onset over it
 MAX_SERVICES = 25
 PARALLEL = 4  # range queries in flight at once: a real server evaluates them on its own cores
 
@@ -60,9 +62,8 @@ def step_for(start: datetime, end: datetime, max_points: int = MAX_POINTS) -> in
     return next((s for s in STEPS if s >= wanted), math.ceil(wanted / 86400) * 86400)
 
 
-def rate_range(step: int) -> str:
-    """At least a step and a scrape past it (no sample falls between steps), and never under MIN_RATE_RANGE."""
-    return f"{max(step + 60, MIN_RATE_RANGE)}s"
+def rate_range(step: int, at_least: int = MIN_RATE_RANGE) -> str:
+    return f"{max(step, at_least)}s"
 
 
 def selector(label: str, services: list[str]) -> str:
@@ -152,6 +153,14 @@ def ask(client: PrometheusClient, the_plan: Plan, start: datetime, end: datetime
     queries = [job[4] for job in jobs] + [promql for _, _, promql, _ in own]
     with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="promql") as pool:
         answers = list(pool.map(lambda promql: client.query_range(promql, start, end, step), queries))
+        # A rate() row that came back empty may be scraped too seldom for the narrow range: ask it once more, wider.
+        wide = rate_range(step, WIDE_RATE_RANGE)
+        retry = [i for i, (job, answer) in enumerate(zip(jobs, answers)) if not answer and f"[{window}]" in job[4]]
+        if wide != window and retry:
+            widened = {i: (*jobs[i][:4], jobs[i][4].replace(f"[{window}]", f"[{wide}]")) for i in retry}
+            for i, answer in zip(retry, pool.map(lambda i: client.query_range(widened[i][4], start, end, step), retry)):
+                if answer:
+                    jobs[i], answers[i] = widened[i], answer
     asked: list[AskedSeries] = []
     answered: set[tuple[str, str]] = set()
     for (kind, unit, label, names, promql), answer in zip(jobs, answers):

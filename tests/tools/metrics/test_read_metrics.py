@@ -72,3 +72,26 @@ def test_context_service_label_is_used_without_a_search(incident_prometheus):
     wrong = IncidentContext.model_validate({"prometheus": {"service_label": "team"}})
     assert read_metrics(incident_prometheus, ["checkout-api"], START, END, wrong).signal(
         "checkout-api", "latency_p95") is None
+
+
+@pytest.mark.parametrize("scrape_seconds", [60, 90])
+def test_counters_scraped_once_a_minute_or_less_are_asked_again_with_a_wider_rate_range(tmp_path, scrape_seconds):
+    """rate() over a range holding one sample answers nothing; the row is asked once more over four minutes."""
+    from datetime import UTC, datetime
+
+    from support.prometheus_server import serving
+
+    start = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
+    lines, ok, failed = ["# TYPE http_requests counter"], 0.0, 0.0
+    for i in range(0, 3 * 3600, scrape_seconds):
+        ok += 50 * scrape_seconds
+        failed += (0.05 if i < 7200 else 5) * scrape_seconds  # 0.1% of requests failing, then about 9%
+        stamp = (start + timedelta(seconds=i + 7.312)).timestamp()  # scrapes land between query steps, as they do
+        lines.append(f'http_requests_total{{service="ledger",code="200"}} {ok} {stamp}')
+        lines.append(f'http_requests_total{{service="ledger",code="500"}} {failed} {stamp}')
+    text = "\n".join(sorted(lines[1:], key=lambda l: ('code="500"' in l, float(l.rsplit(" ", 1)[1])))) + "\n"
+    with serving(tmp_path, "# TYPE http_requests counter\n" + text + "# EOF\n") as url:
+        found = read_metrics(url, ["ledger"], start, start + timedelta(hours=3), IncidentContext())
+    errors = found.signal("ledger", "error_rate")
+    assert errors is not None and "[240s]" in errors.query
+    assert errors.after > 0.05 and abs(errors.onset - (start + timedelta(hours=2))) <= timedelta(minutes=5)
