@@ -108,22 +108,46 @@ def _most_suspicious(
 
 
 # A source file as a stack frame or a traceback names it: `(/app/src/totals.js:4:11)`, `(PointsCalculator.java:42)`,
-# `File "/app/orders/views.py", line 12`, `/app/internal/quote/cache.go:88`.
-_FRAME_FILE = re.compile(r"[\w.-]+\.(?:py|js|mjs|cjs|ts|tsx|jsx|go|java|kt|scala|rb|php|cs|rs|ex|exs|swift|cpp|cc|c)\b")
+# `File "/app/orders/views.py", line 12`, `/app/internal/quote/cache.go:88`; with the path before it where written.
+_FRAME_FILE = re.compile(r"[\w./-]*?[\w.-]+\.(?:py|js|mjs|cjs|ts|tsx|jsx|go|java|kt|scala|rb|php|cs|rs|ex|exs|swift|cpp|cc|c)\b")
+# Frames of code the team did not write: dependencies, the runtime, the standard library.
+_VENDOR_FRAME = re.compile(r"node_modules/|site-packages/|dist-packages/|/usr/lib/|/usr/local/lib/|node:internal|"
+                           r"/go/pkg/mod/|/runtime/|/vendor/|\bjava\.base/|\bat (?:java|javax|jdk|sun|kotlin|scala|"
+                           r"org\.springframework|org\.apache|io\.netty|reactor)\.")
 
 
 def _named_in_errors(commits: list[Commit], signatures: list[str]) -> tuple[Commit, str] | None:
-    """The newest shipped commit that changed a source file the errors' frames name, and that file's path: where
-    no changed value explains the errors, the code they fail in is the next-best evidence (a release commit that
-    only bumps versions ships a fix committed before it)."""
-    named = {m.group(0) for text in signatures for m in _FRAME_FILE.finditer(text)}
-    if not named:
-        return None
-    for commit in commits:  # newest first
-        hit = sorted(f for f in commit.files if f.rsplit("/", 1)[-1] in named and inert_kind(f) is None)
-        if hit:
-            return commit, hit[0]
+    """The shipped commit that changed the file of the topmost application frame the errors name, and that file's
+    path: where no changed value explains the errors, the code they fail in is the next-best evidence (a release
+    commit that only bumps versions ships a fix committed before it). A frame matches a file by as much of its
+    path as both share (`/app/src/totals.js` is `services/cart-api/src/totals.js`); dependency and runtime frames
+    are passed over."""
+    for text in signatures:
+        for line in text.splitlines():
+            if _VENDOR_FRAME.search(line):
+                continue
+            for frame in _FRAME_FILE.finditer(line):
+                found = _changed_by(commits, frame.group(0))
+                if found is not None:
+                    return found
     return None
+
+
+def _changed_by(commits: list[Commit], frame_path: str) -> tuple[Commit, str] | None:
+    """The commit (newest first) whose changed file shares the longest path tail with the frame's, at least its name."""
+    parts = [p for p in frame_path.split("/") if p]
+    best: tuple[int, Commit, str] | None = None
+    for commit in commits:
+        for path in commit.files:
+            if inert_kind(path) is not None:
+                continue
+            file_parts = path.split("/")
+            shared = 0
+            while shared < min(len(parts), len(file_parts)) and parts[-1 - shared] == file_parts[-1 - shared]:
+                shared += 1
+            if shared and (best is None or shared > best[0]):
+                best = (shared, commit, path)
+    return (best[1], best[2]) if best else None
 
 
 def _confidence(service_score: float, lag: float, significant: bool, change: ChangeScore | None) -> Confidence:

@@ -159,8 +159,9 @@ def _released_version(deploy: Deploy, commit: Commit) -> str | None:
     the release tag on that commit for the deploy's service, when there is exactly one."""
     if deploy.version and not (commit.sha.startswith(deploy.version.lower()) and len(deploy.version) >= 7):
         return deploy.version
+    own = re.compile(rf"{re.escape(deploy.service)}[-/@_]v?\d")  # cart-api-v2.3.1 is not cart's
     tagged = {_tag_version(t) for t in commit.tags
-              if re.search(r"\d+\.\d+", t) and (t.startswith(deploy.service) or commit.services == [deploy.service])}
+              if re.search(r"\d+\.\d+", t) and (own.match(t) or commit.services == [deploy.service])}
     return tagged.pop() if len(tagged) == 1 else deploy.version
 
 

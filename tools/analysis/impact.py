@@ -166,7 +166,8 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
     # A proxy's access log (nginx, an ingress controller, a gateway) fails the requests its upstreams fail: beside a
     # service whose own error lines rose, a service known only by the 5xx answers of its access log is the front
     # those failures passed through, and its part is the cascade.
-    fronts = {service for service in direct if _answers_only(scan, service)}
+    fronts = {service for service in [*direct, *sorted(downstream)] if _answers_only(scan, service)
+              and _fronts_for(service, [d for d in direct if d != service], context)}
     if fronts and set(direct) - fronts:
         direct = [service for service in direct if service not in fronts]
         downstream |= fronts
@@ -197,6 +198,20 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
         related |= set(context.service(service).depends_on) | set(context.dependants_of(service))
     return AffectedServices(direct=direct, cascade=cascade, related=sorted(related - set(direct)),
                             fronts=sorted(fronts & set(cascade)))
+
+
+# What names a proxy, a load balancer or a web server in front of services (each word of a service's name is
+# looked up): ingress-nginx, api-gateway, edge-lb, envoy, traefik; `access` is a bare access.log's name.
+PROXY_WORDS = frozenset({"nginx", "ingress", "gateway", "gw", "edge", "envoy", "traefik", "haproxy", "proxy", "lb",
+                         "caddy", "httpd", "apache", "alb", "elb", "access", "frontend", "router"})
+
+
+def _fronts_for(service: str, others: list[str], context: IncidentContext) -> bool:
+    """Whether `service` stands in front of the others: the context says it calls one of them, or its name is a
+    proxy's. An application's own access log beside an unrelated worker's errors is no front of that worker."""
+    if any(other in _dependencies(service, context) for other in others):
+        return True
+    return bool(set(re.split(r"[-_.]", service.lower())) & PROXY_WORDS)
 
 
 def _answers_only(scan: LogScan, service: str) -> bool:

@@ -91,12 +91,13 @@ def blast_from_signals(blast: BlastRadius, signals: list[Signal]) -> BlastRadius
     """Where the logs named no affected service, the services whose signals rose (or sit near a limit) are it."""
     if blast.direct:
         return blast
-    hit = list(dict.fromkeys(s.service for s in [*regressions(signals), *saturated(signals)]))
+    telling = [*(s for s in regressions(signals) if s.kind not in RESOURCE_KINDS), *saturated(signals)]
+    hit = list(dict.fromkeys(s.service for s in telling))
     if not hit:
         return blast
     notes = [n for n in blast.notes if not n.startswith("no rise in errors was found")]
     notes.insert(0, "affected services from their signals: " + "; ".join(
-        describe(s) for s in [*regressions(signals), *saturated(signals)][:3]))
+        describe(s) for s in telling[:3]))
     return blast.model_copy(update={"direct": hit, "services": sorted(set(hit) | set(blast.cascade)), "notes": notes})
 
 
@@ -110,15 +111,26 @@ def deploy_before(signal: Signal, deploys: list[Deploy]) -> Deploy | None:
 
 
 def decide(decision: RollbackDecision, severity: str, reasons: list[str], signals: list[Signal], deploys: list[Deploy],
-           context: IncidentContext, evidence: CommandEvidence) -> tuple[RollbackDecision, str, list[str]]:
-    """The decision, severity and reasons with the signals weighed; unchanged when the logs already decided."""
-    risen, full = regressions(signals), saturated(signals)
+           context: IncidentContext, evidence: CommandEvidence, affected: list[str] = (),
+           scaling_ruled_out: bool = False) -> tuple[RollbackDecision, str, list[str]]:
+    """The decision, severity and reasons with the signals weighed; unchanged when the logs already decided.
+
+    CPU and memory that rose without a limit to measure them against are no incident of their own (a rollout's
+    surge pods, an autoscaler, a traffic ramp raise them): they decide nothing; a resource near its limit
+    (saturation) or restarting does. `affected`: the services the logs found affected; `scaling_ruled_out`: the
+    logs showed scaling cannot help (a limit every replica shares, an expired certificate)."""
+    risen = [s for s in regressions(signals) if s.kind not in RESOURCE_KINDS]
+    full = saturated(signals)
     verification = [*decision.verification, *_verification(risen + [s for s in full if s not in risen])]
     verification = list(dict.fromkeys(verification))
-    # HOTFIX says no quick mitigation was found; a resource at its limit offers one (scaling ranks before a fix).
-    saturation_offers = decision.recommendation == "HOTFIX" and bool(full)
+    # HOTFIX says no quick mitigation was found; an affected service at its limit offers one (scaling ranks before
+    # a fix), unless the logs showed more replicas would not relieve it.
+    at_limit = [s for s in full if s.kind == "saturation" and s.service in affected]
+    saturation_offers = decision.recommendation == "HOTFIX" and bool(at_limit) and not scaling_ruled_out
     if (decision.recommendation != "MONITOR" and not saturation_offers) or not (risen or full):
         return decision.model_copy(update={"verification": verification}), severity, reasons
+    if saturation_offers:
+        full = at_limit
     criteria = {c.id: c for c in decision.criteria}
     notes = list(decision.notes)
     first = risen[0] if risen else full[0]
@@ -140,8 +152,8 @@ def decide(decision: RollbackDecision, severity: str, reasons: list[str], signal
             verification.insert(0, f"Watch `{rollout_status(target)}` until the rollback completes")
         else:
             notes.append(target.note)
-    elif full or any(s.kind in RESOURCE_KINDS for s in risen):
-        signal = full[0] if full else next(s for s in risen if s.kind in RESOURCE_KINDS)
+    elif full:
+        signal = full[0]
         target = find_target(signal.service, context, evidence)
         scaled = scale_out(target) if isinstance(target, Target) else target
         command = None if isinstance(scaled, Refusal) else scaled
@@ -152,7 +164,8 @@ def decide(decision: RollbackDecision, severity: str, reasons: list[str], signal
             id="no_quick_mitigation", met=False,
             evidence=f"resource pressure ({describe(signal)}) may be relieved by scaling")
         recommendation = "SCALE"
-        reason = f"{WORDS[signal.kind]} of {signal.service} near its limit and no correlated change"
+        state = "restarting" if signal.kind == "restarts" else "near its limit"
+        reason = f"{signal.service} {state} ({WORDS[signal.kind]}) and no correlated change"
     else:
         signal = first
         recommendation, command, alternative = "HOTFIX", None, None

@@ -72,13 +72,21 @@ def signal_name(signal: Signal) -> str:
     return f"{name} of {signal.route}" if signal.route else name
 
 
+# From nothing, a ratio says nothing: a signal at 0 before its onset rose when it reached this (an error rate of
+# 1%, a restart an hour); other units never start at 0.
+ZERO_BASE_FLOOR = {"ratio": 0.01, "per hour": 1.0}
+
+
 def has_risen(signal: Signal) -> bool:
-    """Rose at an onset, significantly where a test applies, by at least RISE_RATIO."""
+    """Rose at an onset, significantly where a test applies, by at least RISE_RATIO (from 0: to ZERO_BASE_FLOOR)."""
     if signal.onset is None or signal.before is None or signal.after is None:
         return False
     if signal.p_value is not None and signal.p_value >= SIGNIFICANT_P:
         return False
-    return signal.before > 0 and signal.after >= RISE_RATIO * signal.before
+    if signal.before <= 0:
+        floor = ZERO_BASE_FLOOR.get(signal.unit)
+        return floor is not None and signal.after >= floor
+    return signal.after >= RISE_RATIO * signal.before
 
 
 def leading_rise(signals: list[Signal]) -> SignalRise | None:

@@ -153,17 +153,22 @@ def ask(client: PrometheusClient, the_plan: Plan, start: datetime, end: datetime
     queries = [job[4] for job in jobs] + [promql for _, _, promql, _ in own]
     with ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="promql") as pool:
         answers = list(pool.map(lambda promql: client.query_range(promql, start, end, step), queries))
-        # A rate() row that came back empty may be scraped too seldom for the narrow range: ask it once more, wider.
+        # Services a rate() row left out may be scraped too seldom for the narrow range (one sample in it): ask the row
+        # once more over a wider range, and take from that answer only the services the narrow one lacked.
         wide = rate_range(step, WIDE_RATE_RANGE)
-        retry = [i for i, (job, answer) in enumerate(zip(jobs, answers)) if not answer and f"[{window}]" in job[4]]
+        pairs = list(zip(jobs, answers))
+        retry = [(job, missing) for job, answer in pairs if f"[{window}]" in job[4]
+                 and (missing := set(job[3]) - {series.metric.get(job[2], "") for series in answer})]
         if wide != window and retry:
-            widened = {i: (*jobs[i][:4], jobs[i][4].replace(f"[{window}]", f"[{wide}]")) for i in retry}
-            for i, answer in zip(retry, pool.map(lambda i: client.query_range(widened[i][4], start, end, step), retry)):
-                if answer:
-                    jobs[i], answers[i] = widened[i], answer
+            # Only the missing services are asked: the answer stays as small as what it adds.
+            widened = [((*job[:4], job[4].replace(f"[{window}]", f"[{wide}]").replace(
+                selector(job[2], sorted(job[3])), selector(job[2], sorted(missing)))), missing) for job, missing in retry]
+            wider = pool.map(lambda item: client.query_range(item[0][4], start, end, step), widened)
+            for (job, missing), answer in zip(widened, wider):
+                pairs.append((job, [series for series in answer if series.metric.get(job[2], "") in missing]))
     asked: list[AskedSeries] = []
     answered: set[tuple[str, str]] = set()
-    for (kind, unit, label, names, promql), answer in zip(jobs, answers):
+    for (kind, unit, label, names, promql), answer in pairs:
         for series in answer:
             service = names.get(series.metric.get(label, ""))
             if service is not None and (service, kind) not in answered:

@@ -245,3 +245,26 @@ def test_where_no_changed_value_ties_to_the_errors_the_commit_changing_the_code_
                                 {release.sha: diff_with(release, bump), fix.sha: diff_with(fix)},
                                 ["Payment timeout for order <*>"])[0]
         assert plain.commit.sha == release.sha and plain.failing_file is None
+
+
+def test_the_topmost_application_frame_decides_and_dependency_frames_are_passed_over():
+    scan, onset = _seed()
+    t = scan.start
+    first = commit("0", "Import the shop", t - timedelta(days=3), ["checkout-api"])
+    totals = commit("t", "totals: round per line", t - timedelta(hours=3), ["checkout-api"],
+                    files=["services/checkout-api/src/totals.js"])
+    middleware = commit("m", "add request-id middleware", t - timedelta(hours=2), ["checkout-api"],
+                        files=["services/checkout-api/src/index.js"])
+    release = commit("r", "chore(checkout-api): Release 2.4.1", t - timedelta(hours=1), ["checkout-api"],
+                     files=["services/checkout-api/package.json"], tags=["checkout-api-v2.4.1"])
+    commits = history(first, totals, middleware, release)
+    deploys, _ = deploys_from_logs(scan.events, commits)
+    frames = ["TypeError: x is undefined", "    at taxRateFor (/app/src/totals.js:4:11)",
+              "    at Layer.handle (/app/node_modules/express/lib/router/layer.js:95:5)",
+              "    at next (/app/node_modules/express/lib/router/index.js:280:10)"]
+    top = rank_candidates(onset, ["checkout-api"], [], deploys, commits, {}, ["Payment timeout", *frames])[0]
+    assert (top.commit.subject, top.failing_file) == ("totals: round per line", "services/checkout-api/src/totals.js")
+    # Only dependency frames: nothing of the team's is named, the release's own commit stands.
+    vendor = [frames[0], *frames[2:]]
+    top = rank_candidates(onset, ["checkout-api"], [], deploys, commits, {}, ["Payment timeout", *vendor])[0]
+    assert top.commit.sha == release.sha and top.failing_file is None

@@ -105,3 +105,13 @@ def test_a_record_naming_only_its_commit_takes_the_version_of_that_commits_relea
     assert versions == [("fx-rates", "ccccccc"), ("ledger-service", "v4.7.9"), ("ledger-service", "release-7"),
                         ("ledger-service", "v4.8.0")]
     assert notes["ledger-service v4.8.0"].endswith("the version is its release tag's")
+
+
+def test_a_release_tag_of_a_service_whose_name_extends_anothers_is_not_that_ones():
+    from wicked_platform.tools.analysis.deploys import deploys_from_records
+    from wicked_platform.tools.changes.deploys_file import DeployRecord
+
+    t = make_scan(seed_scan_lines()).start
+    both = commit("a", "chore: release", t - timedelta(hours=1), ["cart", "cart-api"], tags=["cart-api-v2.3.1"])
+    recorded, _ = deploys_from_records([DeployRecord(service="cart", version=None, at=t, commit="a" * 40)], history(both))
+    assert recorded[0].version is None

@@ -201,3 +201,14 @@ def test_a_proxy_alone_or_with_errors_of_its_own_stays_direct():
     own = _behind_a_proxy("gateway", "cart-api", "Timeout calling redis", "GET /cart",
                           [(at(30 + s / 60), "ERROR", "gateway", "no live upstreams") for s in range(0, 1800, 5)])
     assert affected_services(own, find_onset(own), IncidentContext()).direct == ["cart-api", "gateway"]
+
+
+def test_an_applications_own_access_log_beside_an_unrelated_workers_errors_is_no_proxy():
+    """orders-api's access log and billing-worker's deadlocks name nothing of each other: both stay direct, and
+    no rate of orders-api is charged to the worker. A context saying orders-api calls the worker makes it a front."""
+    scan = _behind_a_proxy("orders-api", "billing-worker", "ledger write failed: deadlock detected", "POST /orders")
+    onset = find_onset(scan)
+    affected = affected_services(scan, onset, IncidentContext())
+    assert (affected.direct, affected.fronts) == (["billing-worker", "orders-api"], [])
+    calls = IncidentContext.model_validate({"services": {"orders-api": {"depends_on": ["billing-worker"]}}})
+    assert affected_services(scan, onset, calls).fronts == ["orders-api"]

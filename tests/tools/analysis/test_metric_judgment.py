@@ -77,19 +77,35 @@ def test_metric_judgment_keeps_a_decision_the_logs_made():
     assert any(v.startswith("Verify p95 latency of checkout-api") for v in decision.verification)
 
 
-@pytest.mark.parametrize("pressure", [
-    sig("search", "saturation", 0.6, 0.97, unit="ratio"),  # memory at its limit
-    sig("search", "restarts", 0.0, 4.0, unit="per hour"),   # OOM-killed over and over
-])
-def test_a_hotfix_for_want_of_a_quick_mitigation_becomes_scale_when_a_resource_is_at_its_limit(pressure):
+def test_a_hotfix_for_want_of_a_quick_mitigation_becomes_scale_when_an_affected_service_is_at_its_limit():
     """The logs' latency rose with no change to blame (HOTFIX: nothing quick), but the service sits at its limit:
     scaling is the quicker relief, even with a deploy of it in the window."""
     made = monitor().model_copy(update={"recommendation": "HOTFIX", "reason": "p95 latency rose with no change"})
     slow = sig("search", "latency_p95", 0.5, 2.4, source="logs")
-    decision, *_ = decide(made, "SEV3", [], [slow, pressure], [deploy("search", AT - timedelta(minutes=5))], CONTEXT,
-                          CommandEvidence())
+    at_limit = sig("search", "saturation", 0.6, 0.97, unit="ratio")
+    recent = [deploy("search", AT - timedelta(minutes=5))]
+    decision, *_ = decide(made, "SEV3", [], [slow, at_limit], recent, CONTEXT, CommandEvidence(), affected=["search"])
     assert decision.recommendation == "SCALE"
     assert decision.command.startswith("kubectl scale deployment/search-web --replicas=")
+    # Not for a service the logs did not find affected, not for restarts alone (a crash loop is no capacity
+    # problem), and not where the logs showed more replicas would not help.
+    for signals, affected, ruled_out in (([slow, at_limit], ["checkout-api"], False),
+                                         ([slow, sig("search", "restarts", 0.0, 4.0, unit="per hour")], ["search"], False),
+                                         ([slow, at_limit], ["search"], True)):
+        kept, *_ = decide(made, "SEV3", [], signals, recent, CONTEXT, CommandEvidence(), affected=affected,
+                          scaling_ruled_out=ruled_out)
+        assert kept.recommendation == "HOTFIX"
+
+
+@pytest.mark.parametrize("resource", [
+    sig("checkout-api", "cpu", 0.8, 1.1, unit="cores"),       # a traffic ramp
+    sig("checkout-api", "memory", 2.0e9, 2.8e9, unit="bytes"),  # a rollout's surge pods summed in
+])
+def test_cpu_or_memory_that_rose_with_no_limit_to_measure_it_against_decides_nothing(resource):
+    for deploys in ([deploy("checkout-api", AT - timedelta(minutes=10), "v2.5.0", "log")], []):
+        decision, severity, _ = decide(monitor(), "SEV4", [], [resource], deploys, CONTEXT, CommandEvidence())
+        assert (decision.recommendation, severity) == ("MONITOR", "SEV4")
+    assert blast_from_signals(blast([]), [resource]).direct == []
 
 
 def test_metric_judgment_leaves_steady_signals_alone():

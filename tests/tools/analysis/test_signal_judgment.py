@@ -59,3 +59,22 @@ def test_severity_half_the_requests_slowed_is_high_a_tail_is_medium():
     assert "more than half" in both[0][1] and "critical path" in both[1][1]
     tail = severity_reasons(leading_rise([_signal()]), critical_path=False)
     assert [level for level, _ in tail] == ["SEV3"] and tail[0][1].startswith("Performance spike:")
+
+
+def test_an_error_rate_rising_from_nothing_has_risen_and_leads():
+    from datetime import UTC, datetime
+
+    from wicked_platform.tools.analysis.signal_judgment import has_risen, headline_first, leading_rise
+    from wicked_platform.tools.report import Signal
+
+    at = datetime(2024, 1, 15, 14, 20, tzinfo=UTC)
+
+    def signal(kind, unit, before, after):
+        return Signal(service="cart-api", kind=kind, source="prometheus", unit=unit, before=before, after=after,
+                      ratio=None, onset=at, p_value=1e-9, query="q")
+
+    from_zero = signal("error_rate", "ratio", 0.0, 0.3)
+    steady = signal("latency_p95", "seconds", 0.06, 0.061).model_copy(update={"onset": None})
+    assert has_risen(from_zero) and not has_risen(signal("error_rate", "ratio", 0.0, 0.002))
+    assert headline_first([steady, from_zero])[0] is from_zero
+    assert leading_rise([steady, from_zero]).signal is from_zero

@@ -76,7 +76,8 @@ def test_context_service_label_is_used_without_a_search(incident_prometheus):
 
 @pytest.mark.parametrize("scrape_seconds", [60, 90])
 def test_counters_scraped_once_a_minute_or_less_are_asked_again_with_a_wider_rate_range(tmp_path, scrape_seconds):
-    """rate() over a range holding one sample answers nothing; the row is asked once more over four minutes."""
+    """rate() over a range holding one sample answers nothing; the service is asked once more over four minutes,
+    while one scraped every 15 s beside it keeps the narrow range (and its sharp onset)."""
     from datetime import UTC, datetime
 
     from support.prometheus_server import serving
@@ -89,9 +90,13 @@ def test_counters_scraped_once_a_minute_or_less_are_asked_again_with_a_wider_rat
         stamp = (start + timedelta(seconds=i + 7.312)).timestamp()  # scrapes land between query steps, as they do
         lines.append(f'http_requests_total{{service="ledger",code="200"}} {ok} {stamp}')
         lines.append(f'http_requests_total{{service="ledger",code="500"}} {failed} {stamp}')
+        for j in range(0, scrape_seconds, 15):
+            fine = (start + timedelta(seconds=i + j + 3.1)).timestamp()
+            lines.append(f'http_requests_total{{service="quotes",code="200"}} {100 * (i + j)} {fine}')
     text = "\n".join(sorted(lines[1:], key=lambda l: ('code="500"' in l, float(l.rsplit(" ", 1)[1])))) + "\n"
     with serving(tmp_path, "# TYPE http_requests counter\n" + text + "# EOF\n") as url:
-        found = read_metrics(url, ["ledger"], start, start + timedelta(hours=3), IncidentContext())
+        found = read_metrics(url, ["ledger", "quotes"], start, start + timedelta(hours=3), IncidentContext())
     errors = found.signal("ledger", "error_rate")
-    assert errors is not None and "[240s]" in errors.query
+    assert errors is not None and "[240s]" in errors.query and "quotes" not in errors.query
+    assert "[60s]" in found.signal("quotes", "error_rate").query
     assert errors.after > 0.05 and abs(errors.onset - (start + timedelta(hours=2))) <= timedelta(minutes=5)
