@@ -20,7 +20,6 @@ from wicked_platform.tools.analysis.metric_judgment import (
     blast_from_signals, decide, onset_of, reported_signals, with_counters,
 )
 from wicked_platform.tools.analysis.signal_judgment import headline_first
-from wicked_platform.tools.analysis.symptoms import scaling_ruled_out
 from wicked_platform.tools.changes.change_times import window_anchors
 from wicked_platform.tools.input_groups import log_groups
 from wicked_platform.tools.investigation import (
@@ -111,7 +110,7 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
         decision, severity, reasons = decide(
             mitigation.decision, mitigation.severity, mitigation.severity_reasons, metrics.signals, changes.deploys,
             context, command_evidence(found.scan, changes.deploys, changes.grounds), affected=blast.direct,
-            scaling_ruled_out=scaling_ruled_out(found.scan, found.onset))
+            scaling_ruled_out=mitigation.scaling_ruled_out)
         mitigation = mitigation.model_copy(update={"decision": decision, "severity": severity,
                                                    "severity_reasons": reasons})
     inputs = InputSummary(

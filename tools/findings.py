@@ -57,6 +57,8 @@ class MitigationFindings(Frozen):
     hypotheses: list[Hypothesis]
     follow_up: list[str]
     lessons: list[str]
+    scaling_ruled_out: bool = Field(False, description="the logs show more replicas would not help (a shared limit, "
+                                                       "an expired certificate)")
 
 
 def primary_comparison(found: SymptomFindings) -> RateComparison | None:

@@ -23,7 +23,7 @@ from wicked_platform.tools.analysis.playbook import follow_up_and_lessons
 from wicked_platform.tools.analysis.onsets import primary_onset, service_onsets
 from wicked_platform.tools.analysis.rates import Onset
 from wicked_platform.tools.analysis.commands import command_evidence
-from wicked_platform.tools.analysis.rollback import evaluate_rollback
+from wicked_platform.tools.analysis.rollback import evaluate_rollback, scaling_ruled_out
 from wicked_platform.tools.analysis.severity import assess_severity
 from wicked_platform.tools.analysis.signal_incident import rise_affected, rise_blast_radius
 from wicked_platform.tools.analysis.signal_judgment import (
@@ -254,5 +254,5 @@ def decide_mitigation(
     )
     return MitigationFindings(
         severity=severity, severity_reasons=reasons, decision=decision, hypotheses=hypotheses,
-        follow_up=follow_up, lessons=lessons,
+        follow_up=follow_up, lessons=lessons, scaling_ruled_out=scaling_ruled_out(resources, certificates),
     )

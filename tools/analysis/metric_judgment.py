@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from wicked_platform.tools.analysis.commands import (
     CommandEvidence, Refusal, Target, find_target, rollout_restart, rollout_status, rollout_undo, scale_out,
 )
+from wicked_platform.tools.analysis.signal_judgment import KIND_NAMES
 from wicked_platform.tools.analysis.signal_judgment import figure as signal_figure
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.report import BlastRadius, Deploy, RollbackCriterion, RollbackDecision, Signal
@@ -24,9 +25,7 @@ DEPLOY_LAG = timedelta(minutes=30)  # a regression this soon after its service's
 NEAR_LIMIT = 0.9  # a resource at this share of its limit is saturated, risen or not
 RESOURCE_KINDS = ("saturation", "memory", "cpu", "restarts")
 SEVERITY_ORDER = {"SEV1": 1, "SEV2": 2, "SEV3": 3, "SEV4": 4}
-WORDS = {"error_rate": "error rate", "latency_p50": "p50 latency", "latency_p95": "p95 latency",
-         "latency_p99": "p99 latency", "cpu": "CPU", "memory": "memory", "restarts": "restarts",
-         "saturation": "use of its limit"}
+WORDS = {**KIND_NAMES, "saturation": "use of its limit"}  # a share of the limit, said as such
 
 
 # Which of several signals rising at once tells the incident: what users feel first, the tail before the median.

@@ -29,6 +29,12 @@ RESOURCE_SIGNS = re.compile(
 SHARED_LIMITS = re.compile(r"too many connections|too many clients|max_connections|no space left|disk full", re.I)
 
 
+def scaling_ruled_out(resource_signals: list[str], expired_certificates: list[str]) -> bool:
+    """The logs show more replicas would not help: a limit every replica shares (a database's connections), or an
+    expired certificate every replica presents."""
+    return bool(expired_certificates) or len(relieved_by_scaling(resource_signals)) < len(resource_signals)
+
+
 def relieved_by_scaling(resource_signals: list[str]) -> list[str]:
     """The resource signals that more replicas can relieve (memory, CPU, throttling), most frequent first."""
     return [s for s in resource_signals if not SHARED_LIMITS.search(s)]

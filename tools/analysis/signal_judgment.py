@@ -23,7 +23,7 @@ requests a rank test finds a 3% slowdown significant, which pages nobody."""
 # Which of a service's risen signals leads the story: p95 is what on-call watches (seed 000's "p95 normally 50ms").
 LEAD_ORDER: dict[SignalKind, int] = {"latency_p95": 0, "latency_p99": 1, "latency_p50": 2, "error_rate": 3,
                                       "saturation": 4, "cpu": 5, "memory": 6, "restarts": 7}
-_NAMES: dict[SignalKind, str] = {"latency_p50": "p50 latency", "latency_p95": "p95 latency", "latency_p99": "p99 latency",
+KIND_NAMES: dict[SignalKind, str] = {"latency_p50": "p50 latency", "latency_p95": "p95 latency", "latency_p99": "p99 latency",
                                  "error_rate": "error rate", "cpu": "CPU", "memory": "memory", "restarts": "restarts",
                                  "saturation": "saturation"}
 LATENCY_KINDS = frozenset({"latency_p50", "latency_p95", "latency_p99"})
@@ -68,7 +68,7 @@ class RiseAt(BaseModel):
 
 
 def signal_name(signal: Signal) -> str:
-    name = _NAMES[signal.kind]
+    name = KIND_NAMES[signal.kind]
     return f"{name} of {signal.route}" if signal.route else name
 
 

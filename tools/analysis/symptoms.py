@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from wicked_platform.tools.analysis.error_points import ERROR_CLASSES, at_second, error_points
 from wicked_platform.tools.analysis.rates import Onset, observed_seconds
-from wicked_platform.tools.analysis.rollback import RESOURCE_SIGNS, relieved_by_scaling
+from wicked_platform.tools.analysis.rollback import RESOURCE_SIGNS
 from wicked_platform.tools.logs.models import LevelClass, LogEvent, LogScan, SignatureStats
 from wicked_platform.tools.report import Symptom
 
@@ -134,10 +134,3 @@ def _expected_in_quiet_tail(scan: LogScan, onset: Onset, services: list[str], la
     failing = observed_seconds(scan, onset.at, after_last)
     quiet = observed_seconds(scan, after_last, scan.end + timedelta(seconds=1))
     return count / failing * quiet if failing > 0 else 0.0
-
-
-def scaling_ruled_out(scan: LogScan, onset: Onset | None) -> bool:
-    """The logs show more replicas would not help: a limit every replica shares (a database's connections), or an
-    expired certificate every replica presents."""
-    resources = resource_signals(scan)
-    return bool(expired_certificates(scan, onset)) or len(relieved_by_scaling(resources)) < len(resources)
