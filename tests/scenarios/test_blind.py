@@ -15,8 +15,6 @@ from wicked_platform.scenarios.model import discover_scenarios
 BLIND = Path(__file__).parent / "blind"
 SCENARIOS = discover_scenarios(BLIND)
 NOT_YET = {
-    "latency-json-durations": "the latency onset lands at 11:20:41 (expected 11:20:00, the first slow listing), and "
-                              "signals.0 is the p50 of the service where the story expects p95 first",
     "metrics-errors-sampled-logs": "severity SEV3 where the story says SEV2 (a checkout path failing 12%), and "
                                    "rate_ratio and revenue stay null on a rise seen only in counters",
     "metrics-latency-after-deploy": "the version is read as 4.8.0 from the image (the story says v4.8.0), and the "
