@@ -11,12 +11,9 @@ from wicked_platform.agents.phases import (
     BlastRadiusFindings, CorrelationFindings, Findings, MitigationFindings, SymptomsFindings, TimelineFindings,
 )
 from wicked_platform.tools.analysis.signal_judgment import describe, leading_rise
+from wicked_platform.tools.figures import percent
 from wicked_platform.tools.report import IncidentReport
 from wicked_platform.tools.timeutil import iso_z
-
-
-def _pct(value: float | None) -> str:
-    return "unknown" if value is None else f"{value * 100:.1f}%".replace(".0%", "%")
 
 
 def symptoms(report: IncidentReport) -> SymptomsFindings:
@@ -78,7 +75,7 @@ def blast_radius(report: IncidentReport) -> BlastRadiusFindings:
     blast = report.blast_radius
     parts = [f"Direct: {_named(blast.direct)}", f"cascade: {_named(blast.cascade)}",
              "critical user path" if blast.critical_path else "not on a critical user path",
-             f"error rate {_pct(blast.error_rate)} against {_pct(blast.baseline_error_rate)} before",
+             f"error rate {percent(blast.error_rate)} against {percent(blast.baseline_error_rate)} before",
              "affected users " + ("unknown" if blast.affected_users is None else f"{blast.affected_users:,}"),
              "revenue at risk " + ("unknown" if blast.revenue_per_hour is None else f"${blast.revenue_per_hour:,.0f}/h")]
     return BlastRadiusFindings(summary="; ".join(parts) + ".", services=blast.services)

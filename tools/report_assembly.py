@@ -10,6 +10,7 @@ from wicked_platform.tools.analysis.correlation import Candidate
 from wicked_platform.tools.analysis.signal_incident import rise_sentence, uncorrelated_summary, with_rise_row
 from wicked_platform.tools.analysis.signal_judgment import describe, headline_first
 from wicked_platform.tools.analysis.timeline import build_timeline, is_alert
+from wicked_platform.tools.figures import percent
 from wicked_platform.tools.findings import ChangeFindings, MitigationFindings, SymptomFindings, primary_comparison
 from wicked_platform.tools.logs.coverage import file_notes, read_summary, unreadable
 from wicked_platform.tools.logs.models import LogScan
@@ -140,7 +141,7 @@ def assemble_report(
         notes.append("too few errors over too short a time to tell a rise from their usual rate")
     blast_text = ""
     if blast.error_rate is not None:
-        blast_text = f" {blast.error_rate:.0%} of {primary} requests are failing"
+        blast_text = f" {percent(blast.error_rate)} of {primary} requests are failing"
         if blast.revenue_per_hour is not None:
             blast_text += f", about ${blast.revenue_per_hour:,.0f}/hour of revenue at risk"
         blast_text += "."
