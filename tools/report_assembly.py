@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 
 from wicked_platform.tools.analysis.correlation import Candidate
+from wicked_platform.tools.analysis.rates import Onset
 from wicked_platform.tools.analysis.signal_incident import rise_sentence, uncorrelated_summary, with_rise_row
 from wicked_platform.tools.analysis.signal_judgment import describe, headline_first
 from wicked_platform.tools.analysis.timeline import build_timeline, is_alert
@@ -18,6 +19,7 @@ from wicked_platform.tools.redaction import redact_model
 from wicked_platform.tools.report import (
     BlastRadius, Correlation, Deploy, DeployRef, IncidentReport, InputSummary, RootCause, TimelineEvent,
 )
+from wicked_platform.tools.timeutil import human_duration
 
 
 def _humanize(service: str) -> str:
@@ -110,6 +112,12 @@ def correlation_from(
                        p_value=p_value, evidence=evidence)
 
 
+def _errors_since(onset: Onset) -> str:
+    comparison = onset.comparison
+    return (f"{comparison.after_errors} error{'s' * (comparison.after_errors != 1)} since {onset.at:%H:%M:%S} UTC "
+            f"against {comparison.before_errors} in the {human_duration(comparison.before_seconds)} before")
+
+
 def assemble_report(
     description: str, found: SymptomFindings, changes: ChangeFindings, blast: BlastRadius,
     mitigation: MitigationFindings, inputs: InputSummary, agent: str = "offline",
@@ -129,12 +137,15 @@ def assemble_report(
     # Errors that recovered, or ran at the rate they had before, leave nothing to investigate but watching.
     # Too few errors to compare with anything (one line, no time before it) is not that: keep looking.
     steady = onset is None and found.onset is not None and found.onset.comparison.p_value is not None
+    few = steady and found.onset.comparison.anecdotal
     status = "IDENTIFIED" if root else "MONITORING" if (found.recovered or steady) and rise is None else "INVESTIGATING"
     notes = [*changes.notes, *([found.scan.window.note] if found.scan.window else []), *file_notes(found.scan.files)]
     if found.scan.empty:
         notes.append("no log lines with timestamps were read: severity and rates cannot be measured")
     elif found.onset is None:
         notes.append("no errors in the logs read")
+    elif few:
+        notes.append(f"{_errors_since(found.onset)}: too few to measure a rise by; keep watching")
     elif steady:
         notes.append(f"errors stayed at their usual rate: no significant rise (p = {found.onset.comparison.p_value:.2g})")
     elif onset is None:
@@ -152,6 +163,8 @@ def assemble_report(
         summary = uncorrelated_summary(rise, started)
     elif onset is not None:
         summary = f"Errors in {', '.join(found.affected.direct) or 'the logs'} rose at {started:%H:%M:%S} UTC; no change correlates with confidence yet.{blast_text}"
+    elif few:
+        summary = f"{_errors_since(found.onset)}: too few to measure a rise by."
     elif steady:
         summary = "Errors in the logs read stayed at their usual rate: no rise to investigate."
     elif found.onset is not None:

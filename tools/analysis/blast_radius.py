@@ -105,7 +105,13 @@ def blast_radius(
         notes.append("baseline_error_rate unknown: too few requests before the onset and none in incident-context.yaml")
 
     affected_users = None
-    if error_rate is not None and rpm:
+    # Failed requests are not users: a count of users needs the context to say what traffic they make (its
+    # requests_per_minute, or how many users are active, against which the logs' own request rate is read).
+    traffic_context = svc.requests_per_minute is not None or svc.active_users is not None
+    if error_rate is not None and rpm and not traffic_context:
+        notes.append(f"affected_users unknown: {rpm * 60 * error_rate:,.0f} failed requests per hour in the logs, but "
+                     "incident-context.yaml says nothing of the traffic users make (requests_per_minute, active_users)")
+    elif error_rate is not None and rpm:
         failed_per_hour = rpm * 60 * error_rate
         affected_users = int(round(failed_per_hour))
         note = (
