@@ -17,9 +17,9 @@ from wicked_platform.agents.machine import EnginePolicy, run_machine
 from wicked_platform.agents.request import InvestigationRequest
 from wicked_platform.tools.analysis.commands import command_evidence
 from wicked_platform.tools.analysis.metric_judgment import (
-    blast_from_signals, decide, onset_of, reported_signals, with_counters,
+    blast_from_signals, decide, decision_basis, onset_of, reported_signals, with_counters,
 )
-from wicked_platform.tools.analysis.signal_judgment import headline_first
+from wicked_platform.tools.analysis.signal_judgment import SignalRise, headline_first
 from wicked_platform.tools.changes.change_times import window_anchors
 from wicked_platform.tools.input_groups import log_groups
 from wicked_platform.tools.investigation import (
@@ -103,7 +103,8 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
     phase("correlation", lambda: changes.candidates)
     blast = phase("blast radius", lambda: assess_blast_radius(found, context, description))
     if metrics is not None:
-        blast = with_counters(blast_from_signals(blast, metrics.signals), metrics.signals)
+        slowed = found.signal_rise is not None and found.signal_rise.signal.kind != "error_rate"
+        blast = with_counters(blast_from_signals(blast, metrics.signals), metrics.signals, context, slowed=slowed)
     mitigation = phase("mitigation", lambda: decide_mitigation(found, changes, blast, context, description))
     logs_decided = mitigation.decision.recommendation
     if metrics is not None:
@@ -128,7 +129,7 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
     )
     report = assemble_report(description, found, changes, blast, mitigation, inputs, agent="offline")
     if metrics is not None:
-        report = _with_metrics(report, metrics, logs_decided)
+        report = _with_metrics(report, metrics, logs_decided, found.signal_rise)
     progress("done in " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in timings.items()))
     return EngineRun(report=report, symptoms=found, changes=changes)
 
@@ -155,7 +156,8 @@ def _read_metrics(request: InvestigationRequest, found: SymptomFindings, progres
     return metrics
 
 
-def _with_metrics(report: IncidentReport, metrics: MetricFindings, logs_decided: str) -> IncidentReport:
+def _with_metrics(report: IncidentReport, metrics: MetricFindings, logs_decided: str,
+                  rise: SignalRise | None) -> IncidentReport:
     """The signals, their notes, and, where they decided what the logs could not, an onset and a summary that say so."""
     signals = reported_signals(metrics.signals, report.blast_radius.services)
     notes = [*report.notes, *metrics.notes]
@@ -165,7 +167,9 @@ def _with_metrics(report: IncidentReport, metrics: MetricFindings, logs_decided:
         notes.append(f"signals of {left} more services held steady and are left out of the report "
                      "(metric_signals lists them all)")
     logs_own = [s for s in report.signals if s.source == "logs"]
-    update: dict = {"signals": headline_first([*logs_own, *signals]), "notes": notes}
+    basis = decision_basis(report.rollback_decision.recommendation, [*logs_own, *metrics.signals],
+                           report.blast_radius.direct, rise)
+    update: dict = {"signals": headline_first([*logs_own, *signals], basis), "notes": notes}
     if metrics.warning and report.inputs is not None:
         update["inputs"] = report.inputs.model_copy(update={"prometheus_error": metrics.warning})
     decision = report.rollback_decision

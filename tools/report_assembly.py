@@ -8,7 +8,7 @@ from datetime import datetime
 
 from wicked_platform.tools.analysis.correlation import Candidate
 from wicked_platform.tools.analysis.signal_incident import rise_sentence, uncorrelated_summary, with_rise_row
-from wicked_platform.tools.analysis.signal_judgment import describe, headline_first
+from wicked_platform.tools.analysis.signal_judgment import LATENCY_KINDS, describe, headline_first
 from wicked_platform.tools.analysis.timeline import build_timeline, is_alert
 from wicked_platform.tools.findings import ChangeFindings, MitigationFindings, SymptomFindings, primary_comparison
 from wicked_platform.tools.logs.coverage import file_notes, read_summary, unreadable
@@ -28,7 +28,8 @@ def _title(description: str, service: str | None, found: SymptomFindings) -> str
     if service is None:
         return "Investigation: " + (description.strip()[:60] or "no errors found")
     if found.signal_rise is not None and found.signal_rise.service == service:
-        return f"{_humanize(service)} latency"
+        kind = found.signal_rise.signal.kind
+        return f"{_humanize(service)} {'errors' if kind == 'error_rate' else 'latency' if kind in LATENCY_KINDS else kind}"
     status = re.search(r"\b([45](?:\d\d|xx))\s*(?:errors?|responses?|s\b)", description, re.I)
     # The 502s the user sees may be another service's answer: a gateway's, in front of the failing one.
     answers = {s.service for s in found.scan.signatures if re.fullmatch(r"[45]XX", s.level.upper())}
@@ -84,7 +85,10 @@ def correlation_from(
         ratio = round(comparison.ratio, 2)
     p_value = comparison.p_value if comparison is not None else None
     rise = found.signal_rise
-    if rise is not None:  # no error rate rose: the rise correlated is the signal's, its test in the evidence
+    if rise is not None and rise.signal.kind == "error_rate":  # the counters' rise: their rate and its test
+        ratio = ratio if ratio is not None and blast.direct[:1] == [rise.service] else rise.signal.ratio
+        p_value = rise.signal.p_value
+    elif rise is not None:  # no error rate rose: the rise correlated is the signal's, its test in the evidence
         ratio = p_value = None
     if top is None or top.confidence == "NONE":
         evidence = (["no deploy or commit precedes the onset"] if found.incident_onset or rise
