@@ -19,6 +19,9 @@ from wicked_platform.tools.report import (
 )
 
 
+NO_LOGS_READ = "No logs were read."
+
+
 def _humanize(service: str) -> str:
     acronyms = {"api", "db", "ui", "sql", "dns", "cdn", "jwt", "id"}
     return " ".join(w.upper() if w in acronyms else w.capitalize() for w in re.split(r"[-_.]", service) if w)
@@ -134,7 +137,10 @@ def assemble_report(
     steady = onset is None and found.onset is not None and found.onset.comparison.p_value is not None
     status = "IDENTIFIED" if root else "MONITORING" if (found.recovered or steady) and rise is None else "INVESTIGATING"
     notes = [*changes.notes, *([found.scan.window.note] if found.scan.window else []), *file_notes(found.scan.files)]
-    if found.scan.empty:
+    if not found.scan.files:
+        notes.append("no logs were read: symptoms, error lines and log-derived rates are unknown; the report stands "
+                     "on the other inputs (metrics, history, deploy records, context)")
+    elif found.scan.empty:
         notes.append("no log lines with timestamps were read: severity and rates cannot be measured")
     elif found.onset is None:
         notes.append("no errors in the logs read")
@@ -162,7 +168,8 @@ def assemble_report(
     else:
         summary = "No rise in errors was found in the logs read."
     left_out = found.scan.window.left_out if found.scan.window else []
-    summary += f" {read_summary(found.scan.files, left_out)} Recommendation: {mitigation.decision.recommendation}."
+    read = read_summary(found.scan.files, left_out) if found.scan.files else NO_LOGS_READ
+    summary += f" {read} Recommendation: {mitigation.decision.recommendation}."
     severity_reasons = list(mitigation.severity_reasons)
     if missing := unreadable(found.scan.files):
         severity_reasons.append(f"judged on the logs that could be read: {len(missing)} of {len(found.scan.files)} "
