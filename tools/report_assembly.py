@@ -9,7 +9,7 @@ from datetime import datetime
 from wicked_platform.tools.analysis.correlation import Candidate
 from wicked_platform.tools.analysis.rates import Onset
 from wicked_platform.tools.analysis.signal_incident import rise_sentence, uncorrelated_summary, with_rise_row
-from wicked_platform.tools.analysis.signal_judgment import describe, headline_first
+from wicked_platform.tools.analysis.signal_judgment import LATENCY_KINDS, describe, headline_first
 from wicked_platform.tools.analysis.timeline import build_timeline, is_alert
 from wicked_platform.tools.figures import percent
 from wicked_platform.tools.findings import ChangeFindings, MitigationFindings, SymptomFindings, primary_comparison
@@ -22,6 +22,9 @@ from wicked_platform.tools.report import (
 from wicked_platform.tools.timeutil import human_duration
 
 
+NO_LOGS_READ = "No logs were read."
+
+
 def _humanize(service: str) -> str:
     acronyms = {"api", "db", "ui", "sql", "dns", "cdn", "jwt", "id"}
     return " ".join(w.upper() if w in acronyms else w.capitalize() for w in re.split(r"[-_.]", service) if w)
@@ -31,7 +34,8 @@ def _title(description: str, service: str | None, found: SymptomFindings) -> str
     if service is None:
         return "Investigation: " + (description.strip()[:60] or "no errors found")
     if found.signal_rise is not None and found.signal_rise.service == service:
-        return f"{_humanize(service)} latency"
+        kind = found.signal_rise.signal.kind
+        return f"{_humanize(service)} {'errors' if kind == 'error_rate' else 'latency' if kind in LATENCY_KINDS else kind}"
     status = re.search(r"\b([45](?:\d\d|xx))\s*(?:errors?|responses?|s\b)", description, re.I)
     # The 502s the user sees may be another service's answer: a gateway's, in front of the failing one.
     answers = {s.service for s in found.scan.signatures if re.fullmatch(r"[45]XX", s.level.upper())}
@@ -87,7 +91,10 @@ def correlation_from(
         ratio = round(comparison.ratio, 2)
     p_value = comparison.p_value if comparison is not None else None
     rise = found.signal_rise
-    if rise is not None:  # no error rate rose: the rise correlated is the signal's, its test in the evidence
+    if rise is not None and rise.signal.kind == "error_rate":  # the counters' rise: their rate and its test
+        ratio = ratio if ratio is not None and blast.direct[:1] == [rise.service] else rise.signal.ratio
+        p_value = rise.signal.p_value
+    elif rise is not None:  # no error rate rose: the rise correlated is the signal's, its test in the evidence
         ratio = p_value = None
     if top is None or top.confidence == "NONE":
         evidence = (["no deploy or commit precedes the onset"] if found.incident_onset or rise
@@ -140,7 +147,10 @@ def assemble_report(
     few = steady and found.onset.comparison.anecdotal
     status = "IDENTIFIED" if root else "MONITORING" if (found.recovered or steady) and rise is None else "INVESTIGATING"
     notes = [*changes.notes, *([found.scan.window.note] if found.scan.window else []), *file_notes(found.scan.files)]
-    if found.scan.empty:
+    if not found.scan.files:
+        notes.append("no logs were read: symptoms, error lines and log-derived rates are unknown; the report stands "
+                     "on the other inputs (metrics, history, deploy records, context)")
+    elif found.scan.empty:
         notes.append("no log lines with timestamps were read: severity and rates cannot be measured")
     elif found.onset is None:
         notes.append("no errors in the logs read")
@@ -172,7 +182,8 @@ def assemble_report(
     else:
         summary = "No rise in errors was found in the logs read."
     left_out = found.scan.window.left_out if found.scan.window else []
-    summary += f" {read_summary(found.scan.files, left_out)} Recommendation: {mitigation.decision.recommendation}."
+    read = read_summary(found.scan.files, left_out) if found.scan.files else NO_LOGS_READ
+    summary += f" {read} Recommendation: {mitigation.decision.recommendation}."
     severity_reasons = list(mitigation.severity_reasons)
     if missing := unreadable(found.scan.files):
         severity_reasons.append(f"judged on the logs that could be read: {len(missing)} of {len(found.scan.files)} "

@@ -15,11 +15,6 @@ from wicked_platform.scenarios.model import discover_scenarios
 BLIND = Path(__file__).parent / "blind"
 SCENARIOS = discover_scenarios(BLIND)
 NOT_YET = {
-    "metrics-errors-sampled-logs": "severity SEV3 where the story says SEV2 (a checkout path failing 12%), and "
-                                   "rate_ratio and revenue stay null on a rise seen only in counters",
-    "metrics-latency-after-deploy": "the version is read as 4.8.0 from the image (the story says v4.8.0), and the "
-                                    "counters' error rate rounds to 0.0 where 0.2% is expected",
-    "metrics-memory-saturation": "signals.0 is the logs' p95 of the bulk flushes, where the story puts memory first",
 }
 
 
