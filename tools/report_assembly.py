@@ -197,6 +197,6 @@ def assemble_report(
         symptoms=found.symptoms, timeline=timeline, deploys=changes.deploys, root_cause=root,
         correlation=correlation_from(top, found, blast, changes.deploys), hypotheses=mitigation.hypotheses, blast_radius=blast,
         rollback_decision=mitigation.decision, follow_up=mitigation.follow_up, lessons=mitigation.lessons,
-        notes=notes, inputs=inputs, agent=agent, signals=headline_first(found.signals),
+        notes=notes, inputs=inputs, agent=agent, signals=headline_first(found.signals, found.signal_rise.all() if found.signal_rise else []),
     )
     return redact_model(report)
