@@ -17,6 +17,7 @@ from wicked_platform.tools.analysis.deploy_lines import recognise_deploy
 from wicked_platform.tools.analysis.deploy_shapes import Phase
 from wicked_platform.tools.analysis.message_fields import message_fields
 from wicked_platform.tools.changes.deploys_file import DeployRecord
+from wicked_platform.tools.changes.image_refs import tag_version
 from wicked_platform.tools.changes.models import Commit, GitHistory
 from wicked_platform.tools.logs.models import LogEvent
 from wicked_platform.tools.report import Deploy
@@ -150,9 +151,8 @@ def deploys_from_tags(history: GitHistory, logged: list[Deploy]) -> list[Deploy]
 
 
 def _tag_version(tag: str) -> str:
-    """The version a release tag names: `checkout-api-v2.4.1` -> `v2.4.1`."""
-    version = re.search(r"v?\d+(?:\.\d+)+[\w.+-]*", tag)
-    return version.group(0) if version else tag
+    """The version a release tag names (`checkout-api-v2.4.1` -> `v2.4.1`), else the tag as written."""
+    return tag_version(tag) or tag
 
 
 def as_tagged(version: str | None, service: str, commit: Commit) -> str | None:
