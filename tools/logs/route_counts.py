@@ -20,11 +20,14 @@ MAX_ROUTES_PER_SERVICE = 12
 MAX_ROUTE_POINTS = 200_000
 BUCKET_SECONDS = (1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 21600, 86400)
 
-# The scan's rows of request lines, their routes finished (route_shapes.finish_route_sql) once per row.
+# The scan's rows of request lines, each with its route finished (route_shapes.finish_route_sql): once per
+# distinct route the lines named, not once per row.
 _ROUTE_ROWS = f"""
 CREATE TEMP TABLE route_rows AS
-SELECT service, sec, requests, failed, {finish_route_sql('route')} AS route
-FROM scan_rows WHERE kind = '{PARSED}' AND route IS NOT NULL AND requests > 0"""
+WITH rows AS (SELECT service, sec, requests, failed, route AS raw FROM scan_rows
+              WHERE kind = '{PARSED}' AND route IS NOT NULL AND requests > 0),
+     names AS (SELECT raw, {finish_route_sql('raw')} AS route FROM (SELECT DISTINCT raw FROM rows))
+SELECT service, sec, requests, failed, names.route FROM rows JOIN names USING (raw)"""
 _TOTALS = """
 CREATE TEMP TABLE route_totals AS
 SELECT service, route, sum(requests) AS requests, sum(failed) AS failed, min(sec) AS first_sec, max(sec) AS last_sec
