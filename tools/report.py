@@ -93,6 +93,22 @@ class Hypothesis(Model):
     next_check: str
 
 
+class RouteErrorRate(Model):
+    """One route's requests before and since the onset, counted in the request lines of one service."""
+
+    service: str
+    route: str = Field(description="the request's path with its values masked (`/cart/:id/items`), no query string")
+    requests_before: int
+    failed_before: int = Field(description="5xx answers before the onset")
+    requests_after: int
+    failed_after: int = Field(description="5xx answers since the onset")
+    error_rate: float | None = Field(description="failed_after / requests_after; null without requests since the onset")
+    baseline_error_rate: float | None = Field(description="failed_before / requests_before; null without requests before")
+    p_value: float | None = Field(description=(
+        "one-sided Fisher exact test that the route fails more since the onset than before (its own requests before, "
+        "else all of the service's), Bonferroni-adjusted for the routes compared; null when nothing was before"))
+
+
 class BlastRadius(Model):
     services: list[str] = Field(description="direct + cascade")
     direct: list[str]
@@ -103,6 +119,13 @@ class BlastRadius(Model):
     affected_users: int | None
     revenue_per_hour: float | None = Field(description="revenue at risk per hour")
     notes: list[str]
+    routes: list[RouteErrorRate] = Field(default_factory=list, description=(
+        "the routes of the service whose error rate is given, most failed requests since the onset first, at most five "
+        "(the worst route always among them); empty when its request lines name no route"))
+    worst_route: RouteErrorRate | None = Field(None, description=(
+        "the route failing worst since the onset: its rise is significant (p_value < 0.01) and the 95% lower "
+        "confidence bound of its error rate is the highest, so a route failing on a handful of requests does not "
+        "outrank one failing on hundreds; null when no route's rise is significant"))
 
 
 class RollbackCriterion(Model):

@@ -164,6 +164,8 @@ def assemble_report(
     blast_text = ""
     if blast.error_rate is not None:
         blast_text = f" {percent(blast.error_rate)} of {primary} requests are failing"
+        if (worst := blast.worst_route) is not None and worst.error_rate is not None:
+            blast_text += f", worst on {worst.route} ({percent(worst.error_rate)} of {worst.requests_after:,})"
         if blast.revenue_per_hour is not None:
             blast_text += f", about ${blast.revenue_per_hour:,.0f}/hour of revenue at risk"
         blast_text += "."

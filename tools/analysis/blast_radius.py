@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from wicked_platform.tools.analysis.impact import AffectedServices, critical_path_reason
 from wicked_platform.tools.analysis.rates import Onset, compare_at
+from wicked_platform.tools.analysis.route_rates import (
+    counted_since, reported_routes, route_error_rates, worst_route, worst_route_note,
+)
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.figures import percent
 from wicked_platform.tools.logs.models import LogScan
@@ -74,6 +77,7 @@ def blast_radius(
         counted_at, comparison = front, front_comparison
     error_rate = baseline = None
     rpm = svc.requests_per_minute
+    routes, worst = [], None
     if comparison is not None and comparison.after_requests:
         error_rate = comparison.after_rate
         through = "" if counted_at == primary else (
@@ -92,6 +96,14 @@ def blast_radius(
             )
         if rpm is None and comparison.before_requests and comparison.before_seconds > 0:
             rpm = comparison.before_requests / (comparison.before_seconds / 60)
+        rates = route_error_rates(scan, counted_at, own.at)
+        worst = worst_route(rates)
+        routes = reported_routes(rates, worst)
+        if worst is not None:
+            notes.append(worst_route_note(worst, counted_since(scan, own.at), scan.routes.routes_seen.get(counted_at, 0)))
+        elif rates:
+            notes.append(f"no route of {counted_at} fails significantly more since the onset than before: "
+                         "its failures are spread over its routes")
     else:
         notes.append(
             f"error_rate unknown: no request line (an access log, or a JSON or logfmt line with an HTTP status) "
@@ -144,5 +156,5 @@ def blast_radius(
         services=sorted(set(direct) | set(cascade)), direct=list(direct), cascade=list(cascade),
         critical_path=critical_reason is not None, error_rate=round(error_rate, 4) if error_rate is not None else None,
         baseline_error_rate=round(baseline, 4) if baseline is not None else None, affected_users=affected_users,
-        revenue_per_hour=revenue, notes=notes,
+        revenue_per_hour=revenue, notes=notes, routes=routes, worst_route=worst,
     )

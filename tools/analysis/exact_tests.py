@@ -84,6 +84,14 @@ def fisher_greater(table: list[list[int]]) -> float:
     return float(_stats().fisher_exact(table, alternative="greater").pvalue)
 
 
+def proportion_lower_bound(successes: int, trials: int, confidence: float) -> float:
+    """The one-sided lower confidence bound of a proportion (Clopper-Pearson, exact): the `1 - confidence`
+    quantile of Beta(successes, trials - successes + 1), `scipy.stats.beta.ppf`'s value from `scipy.special`."""
+    if successes <= 0 or trials <= 0:
+        return 0.0
+    return float(_special().betaincinv(successes, trials - successes + 1, 1 - confidence))
+
+
 def xlogy(x, y):
     """x·log(y), 0 where x is 0."""
     return _special().xlogy(x, y)

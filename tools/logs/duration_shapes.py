@@ -107,9 +107,6 @@ DURATION_KEYS: tuple[DurationKey, ...] = (
                 sample='ts=2024-01-15T14:23:15Z level=info msg="handled" path=/cart status=200 elapsed=15ms'),
 )
 
-# Where structured request lines keep the route, most usual first (its ids masked: routes, not URLs).
-ROUTE_KEYS = ("route", "http.route", "path", "request_uri", "uri", "url", "request.uri", "req.url", "RequestPath",
-              "http.target", "endpoint")
 
 # After the status and size of an access log line (nginx `log_format` or Apache `LogFormat`).
 TAIL_SHAPES: tuple[TailShape, ...] = (

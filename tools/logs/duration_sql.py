@@ -1,7 +1,7 @@
-"""The SQL that reads a line's duration (milliseconds, DOUBLE) and route, per format, from duration_shapes.
+"""The SQL that reads a line's duration (milliseconds, DOUBLE), per format, from duration_shapes.
 
-Each reader returns steps (SqlColumn, computed from the candidate line in order) and the two final
-expressions; the scan's file query names them `duration_ms` and `route`. A value that is no duration
+Each reader returns steps (SqlColumn, computed from the candidate line in order) and the final
+expression; the scan's file query names it `duration_ms` (the route is line_sql's, route_shapes.route_sql). A value that is no duration
 (`-`, text, a negative number) gives NULL, never 0.
 """
 
@@ -15,8 +15,6 @@ from wicked_platform.tools.logs.sql_text import quote
 _CLINE = "cline"  # line_sql.CANDIDATE_LINE (not imported: line_sql imports this module)
 # A number, then maybe a unit: `0.060`, `123`, `1.2s`, `850µs`, `1e-3`.
 VALUE_PATTERN = r"^[ \t]*([0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)[ \t]*(ns|us|µs|ms|s|m)?[ \t]*$"
-_ROUTE_ID = r"[0-9]+|[^/]*[0-9][^/]*[0-9][^/]*[0-9][^/]*|[0-9a-fA-F-]{16,}"  # an id in a path, not a name
-MAX_ROUTE_CHARS = 120
 _TAIL_KEYED = r'[ \t](' + "|".join(sorted(TAIL_KEYS, key=len, reverse=True)) + r')="?([0-9]+(?:\.[0-9]+)?)'
 # The first number after an access line's last quoted field, past its status and size when they are there.
 TAIL_BARE = r"^[ \t]*(?:[0-9]{3}[ \t]+(?:[0-9]+|-)[ \t]+)?([0-9]+(?:\.[0-9]+)?)(?:[ \t]|$)"
@@ -27,7 +25,6 @@ class DurationSql(BaseModel):
 
     steps: list[tuple[str, str]]  # (name, sql), in order
     duration: str  # milliseconds, or NULL
-    route: str = "NULL::VARCHAR"
 
 
 def _unit_factor(unit_sql: str) -> str:
@@ -48,26 +45,16 @@ def value_ms(prefix: str, text_sql: str, default_unit_sql: str) -> tuple[list[tu
     return steps, f"({number} * {_unit_factor(unit)})"
 
 
-def route_sql(path_sql: str) -> str:
-    """A request path as a route: no query string, ids masked (`/orders/ORD-1001/items` -> `/orders/<*>/items`)."""
-    bare = f"split_part(split_part(CAST({path_sql} AS VARCHAR), '?', 1), '#', 1)"
-    masked = (f"array_to_string(list_transform(string_split({bare}, '/'), lambda s: CASE WHEN "
-              f"regexp_full_match(s, {quote(_ROUTE_ID)}) THEN '<*>' ELSE s END), '/')")
-    return f"nullif(left({masked}, {MAX_ROUTE_CHARS}), '')"
-
-
-def structured(duration_values: list[tuple[str, str]], route_values: list[str]) -> DurationSql:
-    """JSON or logfmt: `duration_values` are (value SQL, key) of the keys the sniff found, most specific first;
-    `route_values` the SQL of the route keys' values."""
+def structured(duration_values: list[tuple[str, str]]) -> DurationSql:
+    """JSON or logfmt: `duration_values` are (value SQL, key) of the keys the sniff found, most specific first."""
     units = key_units()
     text = f"coalesce({', '.join(v for v, _ in duration_values)})"
     default = "(CASE " + " ".join(f"WHEN {v} IS NOT NULL THEN {quote(units[key])}" for v, key in duration_values) + " END)"
     steps, ms = value_ms("dur", text, default)
-    route = route_sql(f"coalesce({', '.join(route_values)})") if route_values else "NULL::VARCHAR"
-    return DurationSql(steps=steps, duration=f"(CASE WHEN {ms} >= 0 THEN {ms} END)", route=route)
+    return DurationSql(steps=steps, duration=f"(CASE WHEN {ms} >= 0 THEN {ms} END)")
 
 
-def access(request_sql: str) -> DurationSql:
+def access() -> DurationSql:
     """An access line: a keyed field (`rt=0.060`) anywhere after the request, else the first number after its
     last quoted field (combined) or after its status and size (common); a fraction is seconds, a whole number µs."""
     keyed = f"regexp_extract({_CLINE}, {quote(_TAIL_KEYED)}, ['key', 'num'])"
@@ -79,7 +66,7 @@ def access(request_sql: str) -> DurationSql:
              ("tail_unit", f"(CASE WHEN tail_keyed.num <> '' THEN {key_unit} "
                            "WHEN contains(tail_bare, '.') THEN 's' ELSE 'us' END)")]
     value_steps, ms = value_ms("dur", "tail_text", "tail_unit")
-    return DurationSql(steps=steps + value_steps, duration=ms, route=route_sql(f"split_part({request_sql}, ' ', 2)"))
+    return DurationSql(steps=steps + value_steps, duration=ms)
 
 
 def inline(message_sql: str) -> DurationSql:

@@ -36,7 +36,7 @@ CREATE TEMP TABLE scan_rows (
     file_id INTEGER, kind VARCHAR, cls VARCHAR, level VARCHAR, service VARCHAR, shape VARCHAR, sec BIGINT,
     event_at BIGINT, event_message VARCHAR, n BIGINT, failed BIGINT, requests BIGINT, first_us BIGINT, last_us BIGINT,
     first_line VARCHAR, last_line VARCHAR, example_key HUGEINT, example VARCHAR, event_line VARCHAR,
-    durations STRUCT(route VARCHAR, ms DOUBLE, n BIGINT)[]
+    durations STRUCT(route VARCHAR, ms DOUBLE, n BIGINT)[], route VARCHAR
 )"""
 
 PARSED, OUTSIDE, CONTINUATION, UNPARSED = "parsed", "outside", "continuation", "unparsed"
@@ -190,7 +190,7 @@ def file_query(
         f"coalesce({service}, {default_service}) AS service, "
         f"replace(left({sql.message}, {MAX_MESSAGE_CHARS}), chr(0), '') AS message, "  # a stray NUL reaches no output
         f"{sql.status} AS status, {sql.duration or 'NULL::DOUBLE'} AS duration_ms, "
-        f"CASE WHEN {sql.duration or 'NULL::DOUBLE'} IS NOT NULL THEN {sql.route} END AS route FROM {parsed}))",
+        f"{sql.route} AS route FROM {parsed}))",
         f"""classified AS (
             SELECT *, {level_class_sql('level')} AS cls,
                    CASE WHEN boring_kind IS NOT NULL THEN boring_kind
@@ -216,10 +216,18 @@ SELECT {file_sql} AS file_id, kind, cls, level, service,
        min(example_key) FILTER (WHERE signed) AS example_key,
        arg_min(message, example_key) FILTER (WHERE signed) AS example,
        {event_line} AS event_line,
-       {_durations_sql(sql)}
+       {_durations_sql(sql)},
+       {_request_route(sql)} AS route
 FROM flagged
 GROUP BY ALL
 """
+
+
+def _request_route(sql: LineSql) -> str:
+    """A request line's route, which its row is grouped by: the requests and failures of each route per second."""
+    if sql.route == "NULL::VARCHAR" or not (sql.every_second or sql.requests):
+        return "NULL::VARCHAR"
+    return f"CASE WHEN kind = '{PARSED}' AND status IS NOT NULL THEN route END"
 
 
 def _durations_sql(sql: LineSql) -> str:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from wicked_platform.tools.logs import duration_sql, formats
 from wicked_platform.tools.logs.levels import LEVEL_CLASSES, letter_level_sql, severity_name_sql
 from wicked_platform.tools.logs.models import LogFormat
+from wicked_platform.tools.logs.route_shapes import route_sql
 from wicked_platform.tools.logs.sniff import FileLayout
 from wicked_platform.tools.logs.sniff_durations import duration_key_of
 from wicked_platform.tools.logs.sql_text import quote, trimmed
@@ -61,7 +62,7 @@ class LineSql(BaseModel):
     every_second: bool = False  # True: count every parsed line per second (access logs: the request rate)
     requests: bool = False  # True: a parsed line with a status is a request, counted per second (JSON, logfmt)
     duration: str | None = None  # milliseconds the line's request or query took (duration_sql); None: never any
-    route: str = "NULL::VARCHAR"  # the request's route, where lines have a duration
+    route: str = "NULL::VARCHAR"  # the request's route (route_shapes), where lines have a status or a duration
 
 
 def bounded_us(us_sql: str) -> str:
@@ -128,7 +129,7 @@ def line_sql(layout: FileLayout, *, year: int | YearRule) -> LineSql:
 
 
 def _with_durations(sql: LineSql, layout: FileLayout) -> LineSql:
-    """The file's SQL, reading each line's duration and route where the sniff found lines that have them.
+    """The file's SQL, reading each line's duration where the sniff found lines that have them.
 
     Access lines are all candidates already. A structured file with duration keys, and a plain or stamped
     file with duration phrases, has those lines read in full whatever their level: an INFO line's duration
@@ -136,15 +137,15 @@ def _with_durations(sql: LineSql, layout: FileLayout) -> LineSql:
     """
     keys = layout.keys
     if layout.format == LogFormat.ACCESS and layout.durations:
-        found = duration_sql.access("request")
+        found = duration_sql.access()
     elif layout.format in (LogFormat.JSON, LogFormat.LOGFMT) and keys.duration:
         if layout.format == LogFormat.JSON:  # read by the line's one JSON parse (see _json_paths)
             index = {path: i + 1 for i, path in enumerate(_json_paths(keys))}
-            parts = [f"parts[{index[path]}]" for path in [*keys.duration, *keys.route]]
+            parts = [f"parts[{index[path]}]" for path in keys.duration]
         else:
-            parts = [_unquoted(_logfmt_value(CANDIDATE_LINE, [key])) for key in [*keys.duration, *keys.route]]
-        values = [(value, duration_key_of(path)) for value, path in zip(parts, keys.duration, strict=False)]
-        found = duration_sql.structured(values, parts[len(keys.duration):])
+            parts = [_unquoted(_logfmt_value(CANDIDATE_LINE, [key])) for key in keys.duration]
+        values = [(value, duration_key_of(path)) for value, path in zip(parts, keys.duration, strict=True)]
+        found = duration_sql.structured(values)
         sql = sql.model_copy(update={"candidate": None})  # every line with a duration is read
     elif layout.format in (LogFormat.PLAIN, LogFormat.STAMPED) and layout.durations:
         found = duration_sql.inline(CANDIDATE_LINE)
@@ -153,7 +154,7 @@ def _with_durations(sql: LineSql, layout: FileLayout) -> LineSql:
     else:
         return sql
     steps = [*sql.steps, *(SqlColumn(name=name, sql=text) for name, text in found.steps)]
-    return sql.model_copy(update={"steps": steps, "duration": found.duration, "route": found.route})
+    return sql.model_copy(update={"steps": steps, "duration": found.duration})
 
 
 def _plain(layout: FileLayout) -> LineSql:
@@ -252,6 +253,7 @@ def _json(layout: FileLayout) -> LineSql:
         ts=value_to_us(value(keys.ts)), level=level, service=value(keys.service),
         message=_with_error(message, value(keys.error)),
         **({"status": _http_status(value(keys.status)), "requests": True} if keys.status else {}),
+        **({"route": route_sql(value(keys.route))} if keys.route else {}),
     )
 
 
@@ -300,13 +302,15 @@ def _logfmt(layout: FileLayout) -> LineSql:
         candidate=None if keys.status else f"stamp IS NULL OR {_vocabulary()}",
         steps=[*(SqlColumn(name=f"{part}_raw", sql=_logfmt_value(CANDIDATE_LINE, part_keys))
                  for part, part_keys in (("ts", keys.ts), ("level", keys.level), ("service", keys.service),
-                                         ("msg", keys.message), ("error", keys.error), ("status", keys.status))),
+                                         ("msg", keys.message), ("error", keys.error), ("status", keys.status),
+                                         ("route", keys.route))),
                SqlColumn(name="ts_value", sql=_unquoted("ts_raw"))],
         ts=value_to_us("ts_value"),
         level=_unquoted("level_raw"),
         service=_unquoted("service_raw"),
         message=_with_error(_unquoted("msg_raw"), _unquoted("error_raw")),
         **({"status": _http_status(_unquoted("status_raw")), "requests": True} if keys.status else {}),
+        **({"route": route_sql(_unquoted("route_raw"))} if keys.route else {}),
     )
 
 
@@ -355,7 +359,7 @@ def _access(layout: FileLayout) -> LineSql:
         level="CAST(code // 100 AS VARCHAR) || 'XX'",
         service="NULL",
         message="split_part(request, ' ', 1) || ' ' || split_part(request, ' ', 2) || ' ' || CAST(code AS VARCHAR)",
-        status="code", events=False, every_second=True,
+        status="code", events=False, every_second=True, route=route_sql("split_part(request, ' ', 2)"),
     )
 
 

@@ -219,6 +219,32 @@ class LatencyTable(Frozen):
         return self
 
 
+class RouteSeries(Frozen):
+    """One route of one service's request lines (route_shapes: ids masked)."""
+
+    service: str
+    route: str
+
+
+class RouteTable(Frozen):
+    """Requests and failed (5xx) requests of each service's routes, per bucket of time: counted by DuckDB over
+    every request line (route_counts.py), kept for a bounded number of routes per service."""
+
+    series: list[RouteSeries] = []
+    bucket_seconds: int = Field(1, description="the width of a bucket: 1 unless the window and routes are too many")
+    starts: list[int] = Field([], description="epoch seconds of each point's bucket")
+    keys: list[int] = Field([], description="index into series, one per point")
+    requests: list[int] = []
+    errors: list[int] = []
+    routes_seen: dict[str, int] = Field({}, description="per service, the distinct routes its request lines named")
+
+    @model_validator(mode="after")
+    def _aligned(self) -> RouteTable:
+        if not len(self.starts) == len(self.keys) == len(self.requests) == len(self.errors):
+            raise ValueError("starts, keys, requests and errors must have one entry per point")
+        return self
+
+
 class LogEvent(Frozen):
     """A line worth a timeline row on its own: deploys, alerts, circuit breakers, recoveries."""
 
@@ -254,6 +280,7 @@ class LogScan(Frozen):
     point_table: PointTable = Field(default_factory=PointTable, description="per-second counts of those signatures")
     requests: list[RequestPoint] = Field(default_factory=list, description="per-second request counts, access logs only")
     latency: LatencyTable = Field(default_factory=LatencyTable, description="durations the lines say they took")
+    routes: RouteTable = Field(default_factory=RouteTable, description="requests and failures per route, request lines only")
     events: list[LogEvent] = Field(description="deploy, alert, circuit-breaker and recovery lines, oldest first")
     events_truncated: bool = False
     start: UtcDatetime | None = Field(None, description="first parsed timestamp in the window")

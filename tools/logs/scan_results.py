@@ -18,8 +18,10 @@ from wicked_platform.tools.logs.file_query import CONTINUATION, OUTSIDE, PARSED,
 from wicked_platform.tools.logs.line_sql import LineSql
 from wicked_platform.tools.logs.models import (
     LatencySeries, LatencyTable, LevelClass, LogEvent, LogFileStats, LogFormat, LogScan, PointTable, RequestPoint,
-    SignatureSeries, SignatureStats,
+    RouteTable, SignatureSeries, SignatureStats,
 )
+from wicked_platform.tools.logs.route_counts import fetch_routes
+from wicked_platform.tools.logs.route_shapes import finish_route_sql
 from wicked_platform.tools.logs.signatures import signature_sql
 from wicked_platform.tools.timeutil import from_epoch_us
 
@@ -42,7 +44,7 @@ MIN_ROUTE_LINES = 30  # a route with fewer timed lines says nothing apart from i
 _TIMED = f"""
 CREATE TEMP TABLE timed AS
 WITH rows AS (SELECT service, sec, unnest(durations) AS d FROM scan_rows WHERE kind = '{PARSED}' AND durations IS NOT NULL)
-SELECT service, d.route AS route, sec, unnest(list_resize([d.ms], d.n, d.ms)) AS ms FROM rows"""
+SELECT service, {finish_route_sql('d.route')} AS route, sec, unnest(list_resize([d.ms], d.n, d.ms)) AS ms FROM rows"""
 _TOP_ROUTES = f"""
 CREATE TEMP TABLE top_routes AS
 SELECT service, route FROM (
@@ -132,6 +134,7 @@ class ScanTables:
     events: list[tuple[int, str, str, str, str | None, int]]
     file_services: dict[int, list[str]]  # per file, the services its lines in the window name
     latency: LatencyTable = LatencyTable()
+    routes: RouteTable = RouteTable()
 
 
 def fetch_tables(con: duckdb.DuckDBPyConnection, reads: list[FileRead], max_events: int) -> ScanTables:
@@ -165,6 +168,7 @@ def fetch_tables(con: duckdb.DuckDBPyConnection, reads: list[FileRead], max_even
         point_secs=points["sec"], point_keys=points["key"], point_counts=points["n"],
         requests=requests,
         latency=fetch_latency(con),
+        routes=fetch_routes(con),
         events=con.execute("""
             SELECT event_at, service, coalesce(level, '') AS level, event_message, event_line, sum(n) FROM scan_rows
             WHERE event_at IS NOT NULL GROUP BY ALL ORDER BY event_at, service, level, event_message, event_line
@@ -249,7 +253,7 @@ def build_scan(reads: list[FileRead], tables: ScanTables, max_events: int) -> Lo
         point_table=_point_table(tables),
         requests=[RequestPoint(at=from_epoch_us(sec * 1_000_000), service=service, requests=int(n), errors=int(failed))
                   for sec, service, n, failed in tables.requests],
-        latency=tables.latency,
+        latency=tables.latency, routes=tables.routes,
         events=events[:max_events], events_truncated=len(events) > max_events,
         start=from_epoch_us(min(starts)) if starts else None, end=from_epoch_us(max(ends)) if ends else None,
     )

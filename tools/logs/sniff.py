@@ -21,6 +21,7 @@ from wicked_platform.tools.logs.sniff_durations import (
 )
 from wicked_platform.tools.logs.levels import LEVEL_CLASSES, is_level_word
 from wicked_platform.tools.logs.models import LogFormat
+from wicked_platform.tools.logs.route_shapes import route_keys
 from wicked_platform.tools.logs.sniff_stamped import LevelPlace, StampPlace, level_place, sniff_stamped
 from wicked_platform.tools.logs.stamp_shapes import BY_NAME
 from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks  # noqa: F401 - GZIP_MAGIC: re-exported
@@ -74,7 +75,7 @@ class LineKeys(BaseModel):
     error: list[str] = []  # what went wrong, when the line says it beside the message
     status: list[str] = []  # the HTTP status of the request the line logs: it is a request line
     duration: list[str] = []  # how long the request took (duration_shapes.DURATION_KEYS), most specific first
-    route: list[str] = []  # the request's path or route, read where lines have a duration
+    route: list[str] = []  # the request's path or route (route_shapes), read where lines have a status or a duration
 
 
 class FileLayout(BaseModel):
@@ -345,7 +346,7 @@ def _json_keys(lines: list[str]) -> LineKeys:
     return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),
                     service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS),
                     error=used(formats.ERROR_KEYS), status=[path for path, _ in statuses.most_common()],
-                    duration=durations, route=used(duration_shapes.ROUTE_KEYS) if durations else [])
+                    duration=durations, route=used(route_keys()) if durations or statuses else [])
 
 
 def is_http_status(value: object) -> bool:
@@ -388,4 +389,4 @@ def _logfmt_keys(lines: list[str]) -> LineKeys:
     return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),
                     service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS),
                     error=used(formats.ERROR_KEYS), status=[key for key, _ in statuses.most_common()],
-                    duration=durations, route=used(duration_shapes.ROUTE_KEYS) if durations else [])
+                    duration=durations, route=used(route_keys()) if durations or statuses else [])
