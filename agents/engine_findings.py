@@ -22,7 +22,9 @@ def symptoms(report: IncidentReport) -> SymptomsFindings:
         text = "No rise in errors was found in the logs read." if top else "The logs read show no errors."
         return SymptomsFindings(summary=text, signatures=[s.signature for s in top])
     service = report.blast_radius.direct[0] if report.blast_radius.direct else (top[0].service if top else None)
-    rise = leading_rise(report.signals)
+    # The rise the engine judged: a front yields to the service behind it, as the report's direct services say.
+    direct = report.blast_radius.direct
+    rise = leading_rise(report.signals, fronts=lambda front, other: front not in direct and other in direct)
     if rise is not None and rise.at == report.started_at and report.correlation.rate_ratio is None:
         # A measured signal rose, not the errors: the incident is the slowdown.
         text = describe(rise.signal)

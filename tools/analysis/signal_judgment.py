@@ -9,7 +9,8 @@ Everything here reads `list[Signal]`; nothing looks at where a signal came from.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
@@ -93,16 +94,27 @@ def has_risen(signal: Signal) -> bool:
     return signal.after >= RISE_RATIO * signal.before
 
 
-def leading_rise(signals: list[Signal]) -> SignalRise | None:
+def leading_rise(signals: list[Signal], fronts: Callable[[str, str], bool] | None = None) -> SignalRise | None:
     """The earliest risen service-wide signal (p95 first at one onset), with the rest of its service's that rose;
-    a route's rise leads only where no service-wide signal rose."""
+    a route's rise leads only where no service-wide signal rose. A service that `fronts(service, other)` another
+    (a proxy, or a caller by the context) yields the lead to the service behind it whose same signal rose within
+    FRONT_LAG: a gateway's request time holds its upstream's, so the slowdown is the upstream's, seen twice."""
     risen = [s for s in signals if has_risen(s)]
     if not risen:
         return None
     lead = min(risen, key=_lead_key)
+    if fronts is not None and lead.route is None and lead.onset is not None:
+        behind = [s for s in risen if s.route is None and s.kind == lead.kind and s.service != lead.service
+                  and s.onset is not None and s.onset - lead.onset <= FRONT_LAG and fronts(lead.service, s.service)]
+        lead = min(behind, key=_lead_key, default=lead)
     companions = [s for s in risen if s is not lead and s.service == lead.service]
     companions.sort(key=lambda s: (s.route is not None, HEADLINE_RANK[s.kind], s.route or ""))
     return SignalRise(signal=lead, companions=companions)
+
+
+FRONT_LAG = timedelta(minutes=5)
+"""How much later a service behind a front may show its rise and still be where the front's rise comes from: both
+see the same slow requests, the front's onset may lead by the noise of where each split fell."""
 
 
 def _lead_key(signal: Signal) -> tuple:
@@ -154,8 +166,11 @@ def describe(signal: Signal) -> str:
     test = "rank test" if signal.kind in LATENCY_KINDS else "exact test"
     when = f" at {hhmmss(signal.onset)}" if signal.onset is not None else ""
     return (f"{signal_name(signal)} of {signal.service} rose{ratio}{when}, from {figure(signal.before, signal.unit)} "
-            f"to {figure(signal.after, signal.unit)} ({p_text(signal.p_value)}, {test} of the {signal.source} "
+            f"to {figure(signal.after, signal.unit)} ({p_text(signal.p_value)}, {test} of {_MEASURED[signal.source]} "
             "before and after the onset)")
+
+
+_MEASURED = {"logs": "the logs", "prometheus": "Prometheus's series"}
 
 
 def back_under(signal: Signal) -> float | None:
