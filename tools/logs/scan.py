@@ -293,7 +293,7 @@ def _file_queries(
     its year-less streams dated by what the others read (the year rule: the latest stamp read so far)."""
     if layout.streams:
         yield from stream_queries(file_id, layout, window, tz, gzip=compressed,
-                                            years=lambda stream: stream_years() if stream.year_less and stream_years else years)
+                                  years=lambda stream: stream_years() if stream.year_less and stream_years else years)
         return
     lines = read_lines_sql("$path", gzip=compressed, strip_ansi=layout.strip_ansi)
     yield count_query(file_id, layout, lines) if sql is None else file_query(file_id, layout, sql, window, tz, lines)

@@ -125,6 +125,7 @@ class WrappedStream(BaseModel):
 
 FileLayout.model_rebuild()  # its `streams` hold layouts
 
+
 def read_head(path: Path) -> list[str]:
     """The first non-empty lines of a file, gzip or not; CRLF, invalid UTF-8 and a cut gzip stream tolerated."""
     data = b""
@@ -166,11 +167,11 @@ def _wrapped_layout(kind: WrapperKind, lines: list[str], path: Path) -> FileLayo
     if len(families) < 2:
         layout = _inner_layout([found.line for line in lines if (found := unwrap(kind, line)) is not None], path)
         return layout.model_copy(update={"wrapper": kind, "first_unread": None})
-    (_, main_lines), *others = families
-    streams = [WrappedStream(names=names, layout=_inner_layout(inner, path).model_copy(update={"wrapper": kind,
-                                                                                              "first_unread": None}))
+    (_, main_lines), *others = families  # the most sampled lines' layout reads every stream the others do not name
+    wrapped = {"wrapper": kind, "first_unread": None}
+    streams = [WrappedStream(names=names, layout=_inner_layout(inner, path).model_copy(update=wrapped))
                for names, inner in others]
-    return _inner_layout(main_lines, path).model_copy(update={"wrapper": kind, "first_unread": None, "streams": streams})
+    return _inner_layout(main_lines, path).model_copy(update={**wrapped, "streams": streams})
 
 
 def _inner_layout(inner: list[str], path: Path) -> FileLayout:

@@ -16,10 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wicked_platform.tools.logs.models import LogFormat
 from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks
 from wicked_platform.tools.logs.wrappers import WrapperKind, unwrap
+
+if TYPE_CHECKING:  # sniff.py calls this module with its own sniff
+    from wicked_platform.tools.logs.sniff import FileLayout
 
 SPREAD_WINDOWS = 16  # places in an uncompressed file the sample is taken from, evenly spaced
 WINDOW_BYTES = 64 << 10  # read at each place
@@ -71,7 +75,7 @@ def stream_groups(kind: WrapperKind, lines: list[str]) -> dict[str, list[str]]:
     return groups
 
 
-def layout_family(layout) -> tuple:
+def layout_family(layout: FileLayout) -> tuple:
     """What decides whether a line is read at all: the format, and for a sniffed layout where its stamp and
     level stand. Streams that differ only in keys or columns (two JSON services, two plain ones) are read
     as one, with the layout sniffed from their lines together."""
@@ -80,7 +84,9 @@ def layout_family(layout) -> tuple:
     return (layout.format,)
 
 
-def family_streams(groups: dict[str, list[str]], sniff: Callable[[list[str]], object]) -> list[tuple[list[str], list[str]]]:
+def family_streams(
+    groups: dict[str, list[str]], sniff: Callable[[list[str]], FileLayout],
+) -> list[tuple[list[str], list[str]]]:
     """The streams grouped by layout family, as (stream names, their sampled lines), the one with the most
     sampled lines first (the first to appear, on a tie). One entry: the whole file reads in one layout."""
     families: dict[tuple, tuple[list[str], list[str]]] = {}
