@@ -163,15 +163,21 @@ def _wrapped_layout(kind: WrapperKind, lines: list[str], path: Path) -> FileLayo
     """The inner lines' layout; inner lines with no time of their own take the wrapper's (a level, if any,
     searched for from the line's start). Streams the wrapper names that read in different layouts (a
     compose paste of redis, a JSON api and a Celery worker) are each read in their own (sniff_multiplex.py)."""
-    families = family_streams(stream_groups(kind, spread_sample(path, lines)), lambda inner: _inner_layout(inner, path))
+    sample = spread_sample(path, lines)
+    families = family_streams(stream_groups(kind, sample), lambda inner: _inner_layout(inner, path))
     if len(families) < 2:
         layout = _inner_layout([found.line for line in lines if (found := unwrap(kind, line)) is not None], path)
         return layout.model_copy(update={"wrapper": kind, "first_unread": None})
-    (_, main_lines), *others = families  # the most sampled lines' layout reads every stream the others do not name
+    layouts = [(names, _inner_layout(inner, path)) for names, inner in families]
+    # A stream in no layout of its own has a time only where the wrapper gives one: its first line without is unread.
+    timeless = {name for names, layout in layouts if layout.format == LogFormat.STAMPED and layout.stamp is None
+                for name in names}
+    unread = next((line for line in sample if (found := unwrap(kind, line)) is not None and not found.timed
+                   and found.stream in timeless), None)
     wrapped = {"wrapper": kind, "first_unread": None}
-    streams = [WrappedStream(names=names, layout=_inner_layout(inner, path).model_copy(update=wrapped))
-               for names, inner in others]
-    return _inner_layout(main_lines, path).model_copy(update={**wrapped, "streams": streams})
+    (_, main), *others = layouts  # the most sampled lines' layout reads every stream the others do not name
+    streams = [WrappedStream(names=names, layout=layout.model_copy(update=wrapped)) for names, layout in others]
+    return main.model_copy(update={**wrapped, "streams": streams, "first_unread": unread})
 
 
 def _inner_layout(inner: list[str], path: Path) -> FileLayout:

@@ -41,6 +41,7 @@ class Unwrapped(NamedTuple):
     line: str
     service: str | None
     stream: str | None = None  # whose output the line is, where the wrapper says: compose's service, a pod's workload/container
+    timed: bool = False  # the wrapper gives the line a time (compose -t, kubectl --timestamps, CRI, json-file)
 
 
 class Wrapper(BaseModel):
@@ -85,20 +86,20 @@ def unwrap(kind: WrapperKind, line: str) -> Unwrapped | None:
             return None
         if not isinstance(record, dict) or not isinstance(record.get("log"), str) or "time" not in record:
             return None
-        return Unwrapped(record["log"].rstrip("\r\n"), None)
+        return Unwrapped(record["log"].rstrip("\r\n"), None, timed=True)
     if kind == "cri":
         if match := _CRI.match(line):
-            return Unwrapped(match[2], None)
+            return Unwrapped(match[2], None, timed=True)
         return None
     if kind == "compose":
         # `INFO   | jvm 1    | ...` is the Java Service Wrapper's level column, not a compose service.
         if (match := _COMPOSE.match(line)) and not is_level_word(match[1]):
             service = re.sub(REPLICA_SUFFIX, "", match[1])
-            return Unwrapped(match[3], service, service)
+            return Unwrapped(match[3], service, service, timed=match[2] is not None)
         return None
     if match := _KUBECTL.match(line):
         workload = re.sub(POD_SUFFIX, "", match[1])
-        return Unwrapped(match[4], workload, f"{workload}/{match[2]}")
+        return Unwrapped(match[4], workload, f"{workload}/{match[2]}", timed=match[3] is not None)
     return None
 
 

@@ -61,6 +61,7 @@ def test_a_stream_in_no_known_layout_stays_unread_and_is_counted(logs):
     scan = scan_logs([logs.text("stack.txt", text)])
     stats = scan.files[0]
     assert stats.unparsed == 25 and stats.parsed + stats.continuation + stats.unparsed == stats.lines
+    assert stats.first_unread == "proxy-1   | serving request number 0 for a client"
     assert {s.service for s in scan.signatures if s.level_class == "error"} == {"worker", "orders-api"}
 
 
