@@ -30,6 +30,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_logs.py --size-mb $${SIZE_MB:-1024}
 	$(BIN)/python benchmarks/bench_logs.py --size-mb $${SIZE_MB:-1024} --layout log4j
+	$(BIN)/python benchmarks/bench_compose.py --size-mb $${COMPOSE_MB:-200}
 	$(BIN)/python benchmarks/bench_mcp.py
 	$(BIN)/python benchmarks/bench_prometheus.py
 

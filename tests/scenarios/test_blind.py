@@ -15,8 +15,9 @@ from wicked_platform.scenarios.model import discover_scenarios
 BLIND = Path(__file__).parent / "blind"
 SCENARIOS = discover_scenarios(BLIND)
 NOT_YET = {
-    "compose-redis-maxmemory": "a docker compose paste of three layouts (Redis, pino JSON, Celery) is read in the "
-                               "majority stream's layout only: the api's failing JSON lines go unread, no rise",
+    "compose-redis-maxmemory": "the paste is read whole (each compose service in its own layout), the "
+                               "api's and the worker's OOM errors rise at 10:11, but the api release is blamed, not "
+                               "redis' --maxmemory 2gb -> 256mb in docker-compose.yml, so no compose command",
     "kubelet-oomkilled": "the kubelet's klog lines are not read: no OOMKill, MONITOR where SCALE is expected",
     "mysql-slow-listing": "the release's decoy commit is blamed: nothing ties the slow log's SQL to the query the "
                           "cause changed; SEV3 where SEV2 is expected (45% of requests slowed, p50 steady)",

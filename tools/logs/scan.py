@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +25,7 @@ from wicked_platform.tools.logs.file_query import (
 )
 from wicked_platform.tools.logs.line_sql import END_STAMP_YEAR, FIRST_STAMP_YEAR, LineSql, line_sql
 from wicked_platform.tools.logs.models import LogFormat, LogScan
+from wicked_platform.tools.logs.multiplex_sql import stream_queries
 from wicked_platform.tools.logs.scan_results import FileRead, build_scan, fetch_tables
 from wicked_platform.tools.logs.sniff import FileLayout, sniff_file
 from wicked_platform.tools.logs.stacks import attach_stacks
@@ -68,7 +69,7 @@ def scan_logs(
     with _connection(tz) as (con, workdir):
         layouts = [_sniff(path) for path in paths]
         unread_durations = {i for i, layout in enumerate(layouts) if _phrase_durations_too_costly(layout, paths[i])}
-        layouts = [layout.model_copy(update={"durations": False}) if i in unread_durations else layout
+        layouts = [_without_phrase_durations(layout) if i in unread_durations else layout
                    for i, layout in enumerate(layouts)]
         # Year-less syslog last, so it can take its year from the files read before it.
         order = sorted(range(len(paths)), key=lambda i: isinstance(layouts[i], FileLayout) and layouts[i].year_less)
@@ -83,7 +84,8 @@ def scan_logs(
                 reads[file_id] = FileRead(file_id=file_id, path=str(paths[file_id]), error=layout)
                 continue
             years = _year_rule(con, since, until, year_hint) if layout.year_less else YearRule(year=datetime.now(UTC).year)
-            reads[file_id] = _read_file(con, workdir, file_id, paths[file_id], layout, window, tz, years)
+            reads[file_id] = _read_file(con, workdir, file_id, paths[file_id], layout, window, tz, years,
+                                        stream_years=lambda: _year_rule(con, since, until, year_hint))
         in_order = [_with_sample(reads[i], layouts[i], durations_unread=i in unread_durations) for i in range(len(paths))]
         tables = fetch_tables(con, in_order, max_events)
     scan = build_scan(in_order, tables, max_events)  # once DuckDB has let go of its memory
@@ -108,13 +110,23 @@ def _with_sample(read: FileRead, layout: FileLayout | str, *, durations_unread: 
 
 
 def _phrase_durations_too_costly(layout: FileLayout | str, path: Path) -> bool:
-    """A plain or sniffed-layout file with durations in its messages, too large to take every such line apart."""
-    if isinstance(layout, str) or not layout.durations or layout.format not in (LogFormat.PLAIN, LogFormat.STAMPED):
+    """A plain or sniffed-layout file (or stream of one) with durations in its messages, too large to take every
+    such line apart."""
+    if isinstance(layout, str) or not any(_phrase_durations(one) for one in (layout, *(s.layout for s in layout.streams))):
         return False
     try:
         return path.stat().st_size > MAX_PHRASE_DURATION_BYTES
     except OSError:
         return False
+
+
+def _phrase_durations(layout: FileLayout) -> bool:
+    return layout.durations and layout.format in (LogFormat.PLAIN, LogFormat.STAMPED)
+
+
+def _without_phrase_durations(layout: FileLayout) -> FileLayout:
+    streams = [stream.model_copy(update={"layout": _without_phrase_durations(stream.layout)}) for stream in layout.streams]
+    return layout.model_copy(update={"durations": layout.durations and not _phrase_durations(layout), "streams": streams})
 
 
 @contextmanager
@@ -190,7 +202,7 @@ def _batches(paths: list[Path], layouts: list[FileLayout | str]) -> list[list[in
     gzip or not alike. Year-less syslog is read alone, after the files its year comes from."""
     groups: dict[tuple[str, bool], list[int]] = {}
     for file_id, layout in enumerate(layouts):
-        if isinstance(layout, str) or layout.year_less:
+        if isinstance(layout, str) or layout.year_less or layout.streams:  # streams: a query each (multiplex_sql.py)
             continue
         try:
             compressed = _is_gzip(paths[file_id])
@@ -239,10 +251,10 @@ def _read_batch(
 
 def _read_file(
     con: duckdb.DuckDBPyConnection, workdir: Path, file_id: int, path: Path, layout: FileLayout, window: Window,
-    tz: str, years: YearRule,
+    tz: str, years: YearRule, *, stream_years: Callable[[], YearRule] | None = None,
 ) -> FileRead:
     """Run the file's query; when DuckDB refuses the file (invalid UTF-8, a line past its limit, a cut
-    gzip stream), run it again on a repaired copy."""
+    gzip stream), run it again on a repaired copy. `stream_years`: the year rule as it stands when asked."""
     sql = line_sql(layout, year=years) if layout.format != LogFormat.UNKNOWN else None
     try:
         compressed = _is_gzip(path)
@@ -255,13 +267,13 @@ def _read_file(
             return read
     problems: list[str] = []
     for repaired in (False, True):
-        lines = read_lines_sql("$path", gzip=compressed, strip_ansi=layout.strip_ansi)
-        query = count_query(file_id, layout, lines) if sql is None else file_query(file_id, layout, sql, window, tz, lines)
         try:
-            con.execute(query, {"path": str(source)})
+            for query in _file_queries(con, file_id, layout, sql, window, tz, compressed, years, stream_years):
+                con.execute(query, {"path": str(source)})
             return FileRead(file_id=file_id, path=str(path), format=layout.format, line_sql=sql,
                             warning="; ".join(problems) or None)
         except duckdb.Error as exc:
+            con.execute("DELETE FROM scan_rows WHERE file_id = $file_id", {"file_id": file_id})  # a stream's, read before
             failure: BaseException = exc
             if repaired or not _is_repairable(exc):
                 break
@@ -271,6 +283,20 @@ def _read_file(
             failure = exc
             break
     return FileRead(file_id=file_id, path=str(path), format=layout.format, error=_one_line(failure))
+
+
+def _file_queries(
+    con: duckdb.DuckDBPyConnection, file_id: int, layout: FileLayout, sql: LineSql | None, window: Window, tz: str,
+    compressed: bool, years: YearRule, stream_years: Callable[[], YearRule] | None,
+) -> Iterator[str]:
+    """The file's query; a file of several streams in layouts of their own has one per layout (multiplex_sql.py),
+    its year-less streams dated by what the others read (the year rule: the latest stamp read so far)."""
+    if layout.streams:
+        yield from stream_queries(file_id, layout, window, tz, gzip=compressed,
+                                  years=lambda stream: stream_years() if stream.year_less and stream_years else years)
+        return
+    lines = read_lines_sql("$path", gzip=compressed, strip_ansi=layout.strip_ansi)
+    yield count_query(file_id, layout, lines) if sql is None else file_query(file_id, layout, sql, window, tz, lines)
 
 
 def _prefilters(layout: FileLayout, path: Path, compressed: bool) -> bool:

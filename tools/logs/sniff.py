@@ -22,6 +22,7 @@ from wicked_platform.tools.logs.sniff_durations import (
 from wicked_platform.tools.logs.levels import LEVEL_CLASSES, is_level_word
 from wicked_platform.tools.logs.models import LogFormat
 from wicked_platform.tools.logs.route_shapes import route_keys
+from wicked_platform.tools.logs.sniff_multiplex import family_streams, spread_sample, stream_groups
 from wicked_platform.tools.logs.sniff_stamped import LevelPlace, StampPlace, level_place, sniff_stamped
 from wicked_platform.tools.logs.stamp_shapes import BY_NAME
 from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks  # noqa: F401 - GZIP_MAGIC: re-exported
@@ -98,11 +99,12 @@ class FileLayout(BaseModel):
     binary: bool = False  # the sample is not text (NUL bytes, or mostly bytes that are no UTF-8)
     level: LevelPlace | None = None  # stamped: where the level stands; None: the lines carry none
     durations: bool = False  # access, plain, stamped: sampled lines say how long they took (duration_shapes)
+    streams: list[WrappedStream] = []  # wrapped: streams read in layouts of their own; the rest reads in this one
 
     @property
     def year_less(self) -> bool:
-        """Its stamps carry no year: it is read after the files its year may come from."""
-        if self.format == LogFormat.SYSLOG_3164:
+        """Its stamps (or a stream's) carry no year: it is read after the files its year may come from."""
+        if self.format == LogFormat.SYSLOG_3164 or any(stream.layout.year_less for stream in self.streams):
             return True
         return self.stamp is not None and BY_NAME[self.stamp.shape].year_less
 
@@ -110,6 +112,19 @@ class FileLayout(BaseModel):
     def sorts_as_text(self) -> bool:
         """Plain lines whose stamps share one zone and shape sort by time as text, to the second."""
         return self.format == LogFormat.PLAIN and self.stamp_zone is not None and self.wrapper is None
+
+
+class WrappedStream(BaseModel):
+    """Streams of a wrapped file (sniff_multiplex.py) read in a layout of their own: their names as the
+    wrapper's prefix gives them (`wrappers.stream_sql`), and the layout of their inner lines."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    names: list[str]
+    layout: FileLayout
+
+
+FileLayout.model_rebuild()  # its `streams` hold layouts
 
 
 def read_head(path: Path) -> list[str]:
@@ -147,13 +162,31 @@ def sniff_lines(lines: list[str], path: Path, *, wrapped: bool = False) -> FileL
 
 def _wrapped_layout(kind: WrapperKind, lines: list[str], path: Path) -> FileLayout:
     """The inner lines' layout; inner lines with no time of their own take the wrapper's (a level, if any,
-    searched for from the line's start)."""
-    inner = [found.line for line in lines if (found := unwrap(kind, line)) is not None]
+    searched for from the line's start). Streams the wrapper names that read in different layouts (a
+    compose paste of redis, a JSON api and a Celery worker) are each read in their own (sniff_multiplex.py)."""
+    sample = spread_sample(path, lines)
+    families = family_streams(stream_groups(kind, sample), lambda inner: _inner_layout(inner, path))
+    if len(families) < 2:
+        layout = _inner_layout([found.line for line in lines if (found := unwrap(kind, line)) is not None], path)
+        return layout.model_copy(update={"wrapper": kind, "first_unread": None})
+    layouts = [(names, _inner_layout(inner, path)) for names, inner in families]
+    # A stream in no layout of its own has a time only where the wrapper gives one: its first line without is unread.
+    timeless = {name for names, layout in layouts if layout.format == LogFormat.STAMPED and layout.stamp is None
+                for name in names}
+    unread = next((line for line in sample if (found := unwrap(kind, line)) is not None and not found.timed
+                   and found.stream in timeless), None)
+    wrapped = {"wrapper": kind, "first_unread": None}
+    (_, main), *others = layouts  # the most sampled lines' layout reads every stream the others do not name
+    streams = [WrappedStream(names=names, layout=layout.model_copy(update=wrapped)) for names, layout in others]
+    return main.model_copy(update={**wrapped, "streams": streams, "first_unread": unread})
+
+
+def _inner_layout(inner: list[str], path: Path) -> FileLayout:
     layout = sniff_lines(inner, path, wrapped=True)
     if layout.format == LogFormat.UNKNOWN:
         layout = FileLayout(path=str(path), format=LogFormat.STAMPED, service=formats.file_stem(path),
                             level=level_place(inner))
-    return layout.model_copy(update={"wrapper": kind, "first_unread": None})
+    return layout
 
 
 def _binary(lines: list[str]) -> bool:

@@ -124,5 +124,6 @@ def level_place(rests: list[str]) -> LevelPlace | None:
 
 
 def _level_word(token: str) -> bool:
-    """`ERROR`, `[error]`, `Info`, `WARN:`, Apache 2.4's `[proxy:error]` (the module before the level)."""
-    return token.strip("[]:,").rpartition(":")[2].upper() in LEVEL_CLASSES
+    """`ERROR`, `[error]`, `Info`, `WARN:`, Apache 2.4's `[proxy:error]` (the module before the level), Celery's
+    `ERROR/ForkPoolWorker-3]` (`%(levelname)s/%(processName)s`: the process after it)."""
+    return token.strip("[]:,").rpartition(":")[2].partition("/")[0].upper() in LEVEL_CLASSES

@@ -70,8 +70,8 @@ def level_pattern(place: LevelPlace) -> str:
         letters = "".join(LETTER_LEVELS)
         return f"^({_TOKEN}{{{place.tokens_before}}})([{letters}])(?:[ \\t/:]|$)"
     words = "|".join(sorted(LEVEL_CLASSES, key=lambda w: (-len(w), w)))
-    # Apache 2.4 names the module before the level: `[proxy:error]`.
-    return f"^({_TOKEN}{{0,{place.tokens_before}}}?)\\[?(?:[a-z_]*:)?((?i:{words}))\\]?[:,]?(?:[ \\t]+|$)"
+    # Apache 2.4 names the module before the level: `[proxy:error]`; Celery the process after it: `ERROR/MainProcess]`.
+    return f"^({_TOKEN}{{0,{place.tokens_before}}}?)\\[?(?:[a-z_]*:)?((?i:{words}))(?:/[^ \\t\\]]+)?\\]?[:,]?(?:[ \\t]+|$)"
 
 
 def worse_than_info_sql(line_sql: str, stamp: StampPlace, level: LevelPlace) -> str:

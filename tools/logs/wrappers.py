@@ -30,6 +30,7 @@ _ISO = formats.ISO_STAMP
 _CRI = re.compile(rf"^({_ISO}) (?:stdout|stderr) [FP] ?(.*)$", re.ASCII)
 _COMPOSE = re.compile(rf"^([A-Za-z0-9][A-Za-z0-9_.-]*?)[ \t]+\| ?(?:({_ISO}) )?(.*)$", re.ASCII)
 _KUBECTL = re.compile(rf"^\[pod/([^/\] ]+)/([^\] ]+)\] (?:({_ISO}) )?(.*)$", re.ASCII)
+_KUBECTL_PREFIX = r"^\[pod/([^/\] ]+)/([^\] ]+)\] "  # _KUBECTL's head alone: the stream filter reads no further
 # A pod's workload: `checkout-api-7d9f8d6b5-x2x4k` (Deployment: replica set hash, pod suffix),
 # `checkout-api-x2x4k` (DaemonSet), `checkout-api-0` (StatefulSet); a compose replica `cart-1`, `cart_1`.
 POD_SUFFIX = r"(?:-[a-z0-9]{6,10})?-[a-z0-9]{5}$|-[0-9]+$"
@@ -39,6 +40,8 @@ REPLICA_SUFFIX = r"[-_][0-9]+$"
 class Unwrapped(NamedTuple):
     line: str
     service: str | None
+    stream: str | None = None  # whose output the line is, where the wrapper says: compose's service, a pod's workload/container
+    timed: bool = False  # the wrapper gives the line a time (compose -t, kubectl --timestamps, CRI, json-file)
 
 
 class Wrapper(BaseModel):
@@ -83,18 +86,20 @@ def unwrap(kind: WrapperKind, line: str) -> Unwrapped | None:
             return None
         if not isinstance(record, dict) or not isinstance(record.get("log"), str) or "time" not in record:
             return None
-        return Unwrapped(record["log"].rstrip("\r\n"), None)
+        return Unwrapped(record["log"].rstrip("\r\n"), None, timed=True)
     if kind == "cri":
         if match := _CRI.match(line):
-            return Unwrapped(match[2], None)
+            return Unwrapped(match[2], None, timed=True)
         return None
     if kind == "compose":
         # `INFO   | jvm 1    | ...` is the Java Service Wrapper's level column, not a compose service.
         if (match := _COMPOSE.match(line)) and not is_level_word(match[1]):
-            return Unwrapped(match[3], re.sub(REPLICA_SUFFIX, "", match[1]))
+            service = re.sub(REPLICA_SUFFIX, "", match[1])
+            return Unwrapped(match[3], service, service, timed=match[2] is not None)
         return None
     if match := _KUBECTL.match(line):
-        return Unwrapped(match[4], re.sub(POD_SUFFIX, "", match[1]))
+        workload = re.sub(POD_SUFFIX, "", match[1])
+        return Unwrapped(match[4], workload, f"{workload}/{match[2]}", timed=match[3] is not None)
     return None
 
 
@@ -139,3 +144,15 @@ def unwrap_sql(kind: WrapperKind, raw: str, to_us) -> UnwrapSql:
     service = f"nullif(regexp_replace({parts}.pod, {quote(POD_SUFFIX)}, ''), '')"
     return UnwrapSql(f"(CASE WHEN {parts}.pod <> '' THEN {parts}.inner ELSE {raw} END)",
                      to_us(f"nullif({parts}.time, '')"), service)
+
+
+def stream_sql(kind: WrapperKind, raw: str) -> str | None:
+    """SQL over the column `raw`: the stream `unwrap` names for a line of `kind` (any text for a line of another
+    shape), None for a wrapper that names none (one file is one container's). It is a filter run on every line, so
+    it cuts the prefix with string functions where it can: compose's service is all before the first `|`."""
+    if kind == "compose":
+        return f"regexp_replace(rtrim(split_part({raw}, '|', 1), ' ' || chr(9)), {quote(REPLICA_SUFFIX)}, '')"
+    if kind == "kubectl-prefix":
+        parts = f"regexp_extract({raw}, {quote(_KUBECTL_PREFIX)}, ['pod', 'container'])"
+        return f"(regexp_replace({parts}.pod, {quote(POD_SUFFIX)}, '') || '/' || {parts}.container)"
+    return None

@@ -57,6 +57,16 @@ LAYOUTS = {
         "2024-01-15 14:23:16,001 - WARN  [SendWorker:188978561024:QuorumCnxManager$SendWorker@688] - Send worker leaving thread\n"
         "2024-01-15 14:23:17,394 - ERROR [CommitProcessor:1:NIOServerCnxn@180] - Unexpected Exception: java.nio.channels.CancelledKeyException\n",
         "2024-01-15T14:23:15", "2024-01-15T14:23:17", 1),
+    # Celery's worker log (`[%(asctime)s: %(levelname)s/%(processName)s] %(message)s`): the process follows the level.
+    "celery-worker": (
+        "[2024-01-15 14:23:15,073: INFO/MainProcess] Task shop.tasks.send_receipt[5d27a846-0d6d] received\n"
+        "[2024-01-15 14:23:16,686: ERROR/ForkPoolWorker-3] Task shop.tasks.send_receipt[5d27a846-0d6d] raised unexpected: "
+        "ConnectionError('Error 111 connecting to redis:6379. Connection refused.')\n"
+        "Traceback (most recent call last):\n"
+        '  File "/usr/local/lib/python3.12/site-packages/celery/app/trace.py", line 453, in trace_task\n'
+        "[2024-01-15 14:23:17,120: WARNING/MainProcess] consumer: Connection to broker lost. Trying to re-establish the connection...\n"
+        "[2024-01-15 14:23:18,004: INFO/ForkPoolWorker-1] Task shop.tasks.send_receipt[77aa01] succeeded in 0.2s: 'error: none'\n",
+        "2024-01-15T14:23:15", "2024-01-15T14:23:18", 1),
 }
 
 
@@ -77,6 +87,14 @@ def test_the_message_follows_the_level(logs):
     scan = scan_logs([logs.text("zk.log", text)])
     error = next(s for s in scan.signatures if s.level == "ERROR")
     assert error.example == "[CommitProcessor:1:NIOServerCnxn@180] - Unexpected Exception: java.nio.channels.CancelledKeyException"
+
+
+def test_celerys_process_after_the_level_is_no_part_of_the_message(logs):
+    scan = scan_logs([logs.text("worker.log", LAYOUTS["celery-worker"][0])])
+    assert scan.level_counts["warning"] == 1
+    assert [s.example for s in scan.signatures if s.level == "ERROR"] == [
+        "Task shop.tasks.send_receipt[5d27a846-0d6d] raised unexpected: ConnectionError('Error 111 connecting to "
+        "redis:6379. Connection refused.')"]
 
 
 def test_a_layout_with_no_levels_is_read_for_its_times(logs):
