@@ -41,14 +41,17 @@ RELIEFS: tuple[Relief, ...] = (
     Relief(
         "memory", re.compile(r"\b(?:memory|mem|heap|xmx|mem limit|maxram|max old space size|maxmemory)\b"),
         re.compile(r"OutOfMemory|OOM ?Kill|out of memory|heap space|heap limit|Cannot allocate memory|MemoryError"
-                   r"|memory limit (?:exceeded|reached)", re.I),
+                   r"|memory limit (?:exceeded|reached)|OOM command not allowed", re.I),
         "bytes",
         (Sample("spec.template.spec.containers.server.resources.limits.memory",
                 "java.lang.OutOfMemoryError: Java heap space",
                 "the JVM on a full heap (docs.oracle.com, Troubleshooting Guide: Understand the OutOfMemoryError Exception)"),
          Sample("services.prometheus.deploy.resources.limits.memory",
                 "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
-                "Node.js (V8) on a full heap (nodejs.org, Diagnostics: Memory)")),
+                "Node.js (V8) on a full heap (nodejs.org, Diagnostics: Memory)"),
+         Sample("services.redis.command.maxmemory",
+                "OOM command not allowed when used memory > 'maxmemory'.",
+                "Redis refusing writes at maxmemory under noeviction (redis.io, Key eviction)")),
     ),
     Relief(
         "timeout", re.compile(r"\b(?:timeout|timeouts|deadline)\b"),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from wicked_platform.tools.changes.command_flags import changed_flags
 from wicked_platform.tools.changes.config_readers import Entry, reader_for
 from wicked_platform.tools.changes.manifests import ManifestIndex, is_manifest
 from wicked_platform.tools.changes.models import ConfigValueChange
@@ -52,7 +53,10 @@ def config_changes(path: str, before: str | None, after: str | None) -> list[Con
             changes.append(_change(path, key, was.value, None, None))
         elif was is not None and now is not None:
             if was.value != now.value:
-                changes.append(_change(path, key, was.value, now.value, now.line))
+                # A command line's change is the change of the flags it sets differently.
+                changes += [_change(path, f"{key}.{flag}", old_value, new_value, now.line)
+                            for flag, old_value, new_value in changed_flags(was.value, now.value)] or [
+                    _change(path, key, was.value, now.value, now.line)]
             elif was.comment != now.comment:
                 stated = _stated_value(now.comment) or _stated_value(was.comment)
                 if stated is not None and not _same_number(stated, now.value):
@@ -61,7 +65,9 @@ def config_changes(path: str, before: str | None, after: str | None) -> list[Con
         # A deployment manifest says whose value it is and what kind of setting: compose services.<name>, a
         # Deployment's container, a Helm chart. Placed from the (redacted) old value: a secret's never shows.
         index = ManifestIndex(path, before if _parsable(before) else None, after if _parsable(after) else None)
-        changes = [c.model_copy(update={"place": index.place(c.key, c.line, c.before)}) for c in changes]
+        # A flag of a command line is placed where its line is (`services.redis.command`).
+        changes = [c.model_copy(update={"place": index.place(c.key, c.line, c.before)
+                                        or index.place(c.key.rsplit(".", 1)[0], c.line, c.before)}) for c in changes]
     return sorted(changes, key=lambda c: (c.file, c.line if c.line is not None else 1 << 30, c.key))
 
 
