@@ -23,7 +23,7 @@ from support.fuzz import fuzz
 from wicked_platform.tools.logs import formats, prefilter, scan
 from wicked_platform.tools.logs.models import LogFormat
 from wicked_platform.tools.logs.scan import scan_logs
-from wicked_platform.tools.logs.sniff import sniff_file
+from wicked_platform.tools.logs.sniff import FileLayout, LineKeys, sniff_file
 
 pytestmark = pytest.mark.skipif(not prefilter.available(), reason="the C prefilter was not built (no compiler at install)")
 
@@ -173,3 +173,15 @@ def test_a_level_stated_by_a_number_or_letter_is_left_to_the_sql(tmp_path, line,
         fields=1, field_keys=(b"ts",), markers=tuple(k.encode() for k in formats.JSON_LEVEL_VALUE_KEYS),
         marked=formats.JSON_LEVEL_VALUE_STARTS.encode(), naive_utc=True)
     assert counts[2] == int(marked)  # lines left for the SQL
+
+
+@pytest.mark.parametrize(("paths", "keys"), [
+    (["$.ts", "$.time"], ["ts", "time"]),
+    (['$."@timestamp"'], ["@timestamp"]),
+    (['$.t."$date"'], None),  # MongoDB's nested time: the SQL reads it
+    (["$.timestamp.seconds"], None),
+])
+def test_the_c_reads_top_level_time_keys_only(paths, keys):
+    layout = FileLayout(path="app.log", format=LogFormat.JSON, service="app", keys=LineKeys(ts=paths))
+    assert prefilter.time_keys(layout) == keys
+    assert prefilter.applies(layout, 1 << 30, False) is (keys is not None)
