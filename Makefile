@@ -28,8 +28,7 @@ demo: $(STAMP)
 	$(BIN)/python -m wicked_platform.agents.demo checkout-timeout $(if $(DEMO_DIR),--dest "$(DEMO_DIR)")
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_logs.py --size-mb $${SIZE_MB:-1024}
-	$(BIN)/python benchmarks/bench_logs.py --size-mb $${SIZE_MB:-1024} --layout log4j
+	$(BIN)/python benchmarks/bench_logs.py --size-mb $${SIZE_MB:-1024} --layout all
 	$(BIN)/python benchmarks/bench_compose.py --size-mb $${COMPOSE_MB:-200}
 	$(BIN)/python benchmarks/bench_mcp.py
 	$(BIN)/python benchmarks/bench_prometheus.py

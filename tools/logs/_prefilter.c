@@ -18,10 +18,15 @@
  * that would open a written file (DuckDB drops it there, and only there). So is a file most of whose
  * bytes are being written out: the copy would cost more than it saves.
  *
+ * A JSON or logfmt file (`fields`) is read alike, but a line is sure when its time, the one thing the
+ * SQL needs of a line it passes over, is read here as the SQL reads it (_prefilter_fields.c); such a
+ * line is counted inside or outside the window by that time, with its earliest and latest.
+ *
  * Python calls `split_range` from several threads at once, one byte range each; the GIL is released
  * while it reads.
  */
 #include "_prefilter_bytes.h"
+#include "_prefilter_fields.h"
 #include "_prefilter_groups.h"
 
 #include <errno.h>
@@ -44,6 +49,7 @@ typedef struct {
     long long count;
     unsigned char least[256], greatest[256];
     size_t least_length, greatest_length;
+    long long least_us, greatest_us;  /* of structured lines: their earliest and latest time */
 } Kind;                           /* the lines of one kind (in the window, outside it) */
 
 typedef struct {
@@ -59,6 +65,9 @@ typedef struct {
     LineShape shape;
     Groups *groups;               /* NULL: every line not passed over is written out */
     long long continued, rows;    /* of the groups, once they are written */
+    FieldKeys fields;             /* kind FIELDS_NONE: a plain file, whose lines sort as text */
+    int has_since, has_until;     /* structured: the window in epoch µs, both ends inside */
+    long long since_us, until_us;
 } Job;
 
 static int compare(const unsigned char *a, size_t a_length, const unsigned char *b, size_t b_length) {
@@ -85,6 +94,12 @@ static void keep(Kind *kind, const unsigned char *line, size_t length, size_t he
         memcpy(kind->greatest, line, n);
         kind->greatest_length = n;
     }
+    kind->count++;
+}
+
+static void keep_us(Kind *kind, long long us) {
+    if (kind->count == 0 || us < kind->least_us) kind->least_us = us;
+    if (kind->count == 0 || us > kind->greatest_us) kind->greatest_us = us;
     kind->count++;
 }
 
@@ -118,7 +133,10 @@ static int take(Job *job, FILE *out, const unsigned char *line, size_t length, i
         if (!at_file_start && job->candidates == 0 && length >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
             return refuse(job, "a byte order mark opening a line inside the file");
     }
-    int sure = !odd
+    long long us = 0;
+    int sure = job->fields.kind != FIELDS_NONE
+        ? !odd && !has_word(v, line, length) && field_stamp_us(&job->fields, line, length, &us)
+        : !odd
         && compare(line, length, job->low_year.text, job->low_year.length) >= 0
         && compare(line, length, job->high_year.text, job->high_year.length) < 0
         && !has_word(v, line, length);
@@ -139,6 +157,11 @@ static int take(Job *job, FILE *out, const unsigned char *line, size_t length, i
         /* Rows count as written too: a log of alerts is a row per line, each longer than its line. */
         long long written = job->written + (job->groups != NULL ? groups_bytes(job->groups) : 0);
         if (job->read >= MIN_COPY_CHECK && written * 2 > job->read) return refuse(job, "most lines left for SQL");
+        return 0;
+    }
+    if (job->fields.kind != FIELDS_NONE) {
+        int inside = (!job->has_since || us >= job->since_us) && (!job->has_until || us <= job->until_us);
+        keep_us(inside ? &job->inside : &job->outside, us);
         return 0;
     }
     int inside = (job->since.text == NULL || compare(line, length, job->since.text, job->since.length) >= 0)
@@ -266,8 +289,9 @@ static int set_bound(Bound *bound, PyObject *value) {
     return 0;
 }
 
-static PyObject *kind_tuple(const Kind *kind) {
+static PyObject *kind_tuple(const Kind *kind, int structured) {
     if (kind->count == 0) return Py_BuildValue("(LOO)", kind->count, Py_None, Py_None);
+    if (structured) return Py_BuildValue("(LLL)", kind->count, kind->least_us, kind->greatest_us);
     return Py_BuildValue("(Ly#y#)", kind->count, (const char *)kind->least, (Py_ssize_t)kind->least_length,
                          (const char *)kind->greatest, (Py_ssize_t)kind->greatest_length);
 }
@@ -321,21 +345,28 @@ static int set_shape(LineShape *shape, int service, Py_ssize_t max_message, PyOb
 static PyObject *split_range(PyObject *Py_UNUSED(self), PyObject *args, PyObject *kwargs) {
     static char *names[] = {"path", "out_path", "start", "end", "words", "low_year", "high_year", "since", "until",
                             "head", "max_line", "crlf", "rows_path", "service", "events", "alerts", "edges",
-                            "max_message", "vector", NULL};
+                            "max_message", "vector", "fields", "field_keys", "markers", "marked", "naive_utc",
+                            "since_us", "until_us", NULL};
     PyObject *path, *out_path, *words, *low_year, *high_year, *since, *until;
     PyObject *rows_arg = Py_None, *rows_path = NULL, *events = NULL, *alerts = NULL, *edges = NULL;
     long long start, end;
     Py_ssize_t head, max_line, max_message = 2000;
-    int crlf, service = 0, vector = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&LLOSSOOnnp|$OpOOOnp", names, PyUnicode_FSConverter, &path,
+    int crlf, service = 0, vector = 1, fields = FIELDS_NONE, naive_utc = 0;
+    PyObject *field_keys = NULL, *markers = NULL, *marked = NULL, *since_us = Py_None, *until_us = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&LLOSSOOnnp|$OpOOOnpiOOOpOO", names, PyUnicode_FSConverter, &path,
                                      PyUnicode_FSConverter, &out_path, &start, &end, &words, &low_year, &high_year,
                                      &since, &until, &head, &max_line, &crlf, &rows_arg, &service, &events, &alerts,
-                                     &edges, &max_message, &vector))
+                                     &edges, &max_message, &vector, &fields, &field_keys, &markers, &marked, &naive_utc,
+                                     &since_us, &until_us))
         return NULL;
     PyObject *result = NULL;
     Job *job = NULL;  /* before the first `goto out`, which frees it */
     if (rows_arg != Py_None && (events == NULL || alerts == NULL || edges == NULL)) {
         PyErr_SetString(PyExc_TypeError, "rows_path needs events, alerts and edges");
+        goto out;
+    }
+    if (fields != FIELDS_NONE && (field_keys == NULL || markers == NULL || marked == NULL || rows_arg != Py_None)) {
+        PyErr_SetString(PyExc_TypeError, "fields need field_keys, markers and marked, and take no rows_path");
         goto out;
     }
     if (rows_arg != Py_None && !PyUnicode_FSConverter(rows_arg, &rows_path)) goto out;
@@ -354,8 +385,13 @@ static PyObject *split_range(PyObject *Py_UNUSED(self), PyObject *args, PyObject
     if (set_vocabulary(&job->vocabulary, words) < 0 || set_bound(&job->low_year, low_year) < 0
         || set_bound(&job->high_year, high_year) < 0 || set_bound(&job->since, since) < 0
         || set_bound(&job->until, until) < 0
-        || (rows_path != NULL && set_shape(&job->shape, service, max_message, events, alerts, edges) < 0))
+        || (rows_path != NULL && set_shape(&job->shape, service, max_message, events, alerts, edges) < 0)
+        || (fields != FIELDS_NONE && set_field_keys(&job->fields, fields, field_keys, markers, marked, naive_utc) < 0))
         goto out;
+    job->has_since = since_us != Py_None;
+    job->has_until = until_us != Py_None;
+    if (job->has_since && (job->since_us = PyLong_AsLongLong(since_us)) == -1 && PyErr_Occurred()) goto out;
+    if (job->has_until && (job->until_us = PyLong_AsLongLong(until_us)) == -1 && PyErr_Occurred()) goto out;
     set_vector(&job->vocabulary, vector);
     set_vector(&job->shape.events, vector);
     const char *in_name = PyBytes_AS_STRING(path), *out_name = PyBytes_AS_STRING(out_path);
@@ -372,7 +408,8 @@ static PyObject *split_range(PyObject *Py_UNUSED(self), PyObject *args, PyObject
         result = Py_BuildValue("(sO)", job->refused, Py_None);
         goto out;
     }
-    PyObject *inside = kind_tuple(&job->inside), *outside = kind_tuple(&job->outside);
+    int structured = job->fields.kind != FIELDS_NONE;
+    PyObject *inside = kind_tuple(&job->inside, structured), *outside = kind_tuple(&job->outside, structured);
     if (inside != NULL && outside != NULL)
         result = Py_BuildValue("(O(OOLLL))", Py_None, inside, outside, job->candidates, job->continued, job->rows);
     Py_XDECREF(inside);
@@ -388,8 +425,10 @@ out:
 static PyMethodDef methods[] = {
     {"split_range", (PyCFunction)(void (*)(void))split_range, METH_VARARGS | METH_KEYWORDS,
      "split_range(path, out_path, start, end, words, low_year, high_year, since, until, head, max_line, crlf, *,\n"
-     "            rows_path=None, service=False, events=None, alerts=None, edges=None, max_message=2000, vector=True)\n"
-     "-> (None, ((n, least, greatest), (n, least, greatest), candidates, continued, rows)) or (why refused, None)"},
+     "            rows_path=None, service=False, events=None, alerts=None, edges=None, max_message=2000, vector=True,\n"
+     "            fields=0, field_keys=None, markers=None, marked=None, naive_utc=False, since_us=None, until_us=None)\n"
+     "-> (None, ((n, least, greatest), (n, least, greatest), candidates, continued, rows)) or (why refused, None);\n"
+     "least and greatest are heads of lines, or with fields (1 JSON, 2 logfmt) their times in epoch µs"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -77,9 +77,10 @@ static int days_in_month(int year, int month) {
     return days[month - 1] + (month == 2 && leap);
 }
 
-/* `2024-01-15T14:23:15` (or a blank for the T), a fraction of 1 to 6 digits, `Z` or `+02:00` or no zone:
- * a date on the calendar in the stamp years. Returns the stamp's length, 0 for any other text (a
- * seventh digit DuckDB would round, a comma, 24:00:00: the SQL decides those). */
+/* `2024-01-15T14:23:15` (or a blank for the T), a fraction of 1 to 6 digits after `.` or `,` (log4j's
+ * `%d`: the SQL reads a comma as the point), `Z` or `+02:00` or no zone: a date on the calendar in the
+ * stamp years. Returns the stamp's length, 0 for any other text (a seventh digit DuckDB would round,
+ * 24:00:00: the SQL decides those). */
 static size_t parse_stamp(const unsigned char *line, size_t length, Parts *parts) {
     int year, month, day, hour, minute, second;
     if (length < 20 || !read_digits(line, 4, &year) || line[4] != '-' || !read_digits(line + 5, 2, &month)
@@ -92,7 +93,7 @@ static size_t parse_stamp(const unsigned char *line, size_t length, Parts *parts
         return 0;
     size_t i = 19;
     int32_t fraction = 0;
-    if (i < length && line[i] == '.') {
+    if (i < length && (line[i] == '.' || line[i] == ',')) {
         size_t start = ++i;
         while (i < length && line[i] >= '0' && line[i] <= '9') i++;
         if (i == start || i - start > 6) return 0;

@@ -266,14 +266,16 @@ def _kept(sql: LineSql, boring_window: str, carried: str = "", dedupe: bool = Tr
             FROM marked GROUP BY ALL)"""
 
 
-def passed_over_query() -> str:
+def passed_over_query(*, timed: bool = False) -> str:
     """INSERT the lines a prefilter outside DuckDB passed over, of one kind, as `_kept` would have left
     them: counted, with their least and greatest heads (parameters $file_id, $kind, $service, $n,
     $least, $greatest). Also the lines it counted as continuations (kind CONTINUATION, no heads): a
     plain line's head opens with its stamp, so the SQL reads a line opening with a blank as one,
-    without a level."""
+    without a level. `timed`: JSON or logfmt lines, whose least and greatest are their times (epoch µs),
+    as the SQL keeps them of lines whose stamps it parsed."""
+    bounds = "first_us, last_us" if timed else "first_line, last_line"
     return f"""
-INSERT INTO scan_rows (file_id, kind, cls, service, n, failed, first_line, last_line)
+INSERT INTO scan_rows (file_id, kind, cls, service, n, failed, {bounds})
 VALUES ($file_id, $kind, '{LevelClass.OTHER.value}', $service, $n, 0, $least, $greatest)
 """
 

@@ -134,6 +134,16 @@ EVENT = (
     r"\b(?:event|type|kind|action|task|operation)\"?\s*[:=]\s*\"?[a-z0-9_.:-]*(?:deploy|rollout|release|upgrade)|"
     r"^[a-z0-9_.:-]*(?:deploy|rollout)[a-z0-9_.:-]*$"
 )
+# JSON lines may state their level as a number or a letter where no word of the vocabulary does: pino and
+# bunyan write 40 and up for warnings and worse; journald's PRIORITY and GELF's level are syslog severities
+# (0-4: emerg to warning); MongoDB's `s` is a letter. The scan's SQL adds this to the vocabulary of a JSON
+# file (under its (?i)). The C prefilter leaves to the SQL every line where one of JSON_LEVEL_VALUE_KEYS (in
+# quotes, any case) is followed by a colon and a value opening with one of JSON_LEVEL_VALUE_STARTS: more lines
+# than the pattern matches, never fewer.
+JSON_LEVEL_VALUES = ('|"(?:level|severity|lvl)"\\s*:\\s*[4-6][0-9]\\b'
+                     '|"(?:PRIORITY|level|severity)"\\s*:\\s*"?[0-4]"?\\s*[,}]|"s"\\s*:\\s*"[EFWA]"')
+JSON_LEVEL_VALUE_KEYS = ("level", "severity", "lvl", "priority", "s")
+JSON_LEVEL_VALUE_STARTS = "0123456789EFWAefwa"
 # Every message EVENT matches holds one of these (any case): the C prefilter, which groups lines that are
 # no event, keeps each line holding one as a row of its own, and the SQL decides.
 EVENT_WORDS = ("deploy", "roll", "releas", "circuit", "recover", "resolved", "back to normal", "healthy again", "alert",

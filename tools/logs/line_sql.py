@@ -238,16 +238,12 @@ def _json(layout: FileLayout) -> LineSql:
     if not keys.level and keys.message:  # CloudWatch's `@message`, a Lambda's `[ERROR] ...`: the level opens the text
         steps = [SqlColumn(name="json_message", sql=message)]
         level, message = _leading_level_word("json_message")
-    # pino/bunyan write the level as a number; 40 and up are warnings and worse.
-    # journald's PRIORITY and GELF's level are syslog severities (0-4: emerg to warning); MongoDB's `s` a letter.
-    numeric_level = ('|"(?:level|severity|lvl)"\\s*:\\s*[4-6][0-9]\\b'
-                     '|"(?:PRIORITY|level|severity)"\\s*:\\s*"?[0-4]"?\\s*[,}]|"s"\\s*:\\s*"[EFWA]"')
     return LineSql(
         stamp_steps=[SqlColumn(name="time_value", sql=_first_of(
             [f"try(json_extract_string(line, {quote(path)}))" for path in keys.ts]))],
         stamp=value_to_us("time_value"),
         # A file of request lines is read whole: each line's status counts toward the request rate.
-        candidate=None if keys.status else f"stamp IS NULL OR {_vocabulary(numeric_level)}",
+        candidate=None if keys.status else f"stamp IS NULL OR {_vocabulary(formats.JSON_LEVEL_VALUES)}",
         steps=[SqlColumn(name="parts", sql=f"try(json_extract_string({CANDIDATE_LINE}, "
                                            f"[{', '.join(quote(p) for p in paths)}]))"), *steps],
         ts=value_to_us(value(keys.ts)), level=level, service=value(keys.service),

@@ -1,4 +1,4 @@
-"""The C prefilter for large plain logs: most lines counted in C, the rest left for the scan's SQL.
+"""The C prefilter for large plain, JSON and logfmt logs: most lines counted in C, the rest left for the scan's SQL.
 
 A plain file whose stamps sort as text needs nothing from a line its vocabulary test passes over but
 a count and its first characters, and that test over every byte is most of a scan's time in DuckDB.
@@ -6,6 +6,9 @@ a count and its first characters, and that test over every byte is most of a sca
 files of the lines it could not be sure of; the scan reads those with its usual SQL. With `groups`,
 the lines it keeps that have the common plain shape are grouped in C as the SQL would group them
 (`_prefilter_groups.c`), and only their rows are left to the SQL, which reads them with `rows_query`.
+A JSON or logfmt line the vocabulary test passes over needs only its time: with `fields`, the C reads
+it from the sniffed time key where it is sure to read what the SQL reads (`_prefilter_fields.c`), and
+counts the line in or outside the window by it; every other line is left to the SQL.
 Where the C module was not built (no compiler at install), or a file is one DuckDB would cut into lines its own
 way (a lone carriage return, mixed line ends, a line at its length limit: `_prefilter.c` lists them),
 the scan reads the whole file with SQL, as before.
@@ -14,6 +17,7 @@ the scan reads the whole file with SQL, as before.
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -34,13 +38,43 @@ MIN_RANGE_BYTES = 8 << 20  # a thread gets at least this much of the file
 
 
 class BoringLines(BaseModel):
-    """Lines the prefilter passed over, of one kind: how many, and the least and greatest of their heads."""
+    """Lines the prefilter passed over, of one kind: how many, and the least and greatest of their heads
+    (of structured lines: of their times, in epoch µs)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     count: int = 0
-    least: str | None = None
-    greatest: str | None = None
+    least: str | int | None = None
+    greatest: str | int | None = None
+
+
+STRUCTURED = {LogFormat.JSON: 1, LogFormat.LOGFMT: 2}  # the C's codes of the formats it reads by their fields
+_JSON_KEY = re.compile(r'^\$(?:\.([A-Za-z0-9_]+)|\."([ -!#-\[\]-~]+)")$')  # `$.ts`, `$."@timestamp"`: a top-level key
+
+
+class FieldStamps(BaseModel):
+    """How the C reads the time of a JSON or logfmt line (see _prefilter_fields.c)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    format: LogFormat
+    keys: list[str]  # the top-level keys that may hold the time, in the order the SQL tries them
+    naive_utc: bool  # a stamp without a zone is read in UTC (the scan's zone)
+    since_us: int | None = None  # the window, both ends inside
+    until_us: int | None = None
+
+
+def time_keys(layout: FileLayout) -> list[str] | None:
+    """The keys a JSON or logfmt file keeps its time in, as the C reads them; None when the C cannot
+    (a nested JSON path, a key of other bytes than printable ASCII)."""
+    if layout.format == LogFormat.LOGFMT:
+        keys = layout.keys.ts
+        return keys if all(key.isascii() and key.isprintable() and 0 < len(key) < 64 for key in keys) else None
+    found = [_JSON_KEY.match(path) for path in layout.keys.ts]
+    if not all(found):
+        return None
+    keys = [match[1] or match[2] for match in found]
+    return keys if all(len(key) < 64 for key in keys) else None
 
 
 class LineGroups(BaseModel):
@@ -75,15 +109,21 @@ def available() -> bool:
 
 
 def applies(layout: FileLayout, size: int, compressed: bool) -> bool:
-    """Whether a file is one the C prefilter reads: a large, uncompressed plain log without colour
-    codes whose stamps sort as text (so a passed-over line needs no stamp parsed)."""
-    return (available() and layout.format == LogFormat.PLAIN and layout.sorts_as_text and not layout.strip_ansi
-            and not compressed and size >= MIN_BYTES)
+    """Whether a file is one the C prefilter reads: a large, uncompressed log without colour codes, either
+    plain with stamps that sort as text (so a passed-over line needs no stamp parsed), or JSON or logfmt
+    lines of which the SQL passes over those without the vocabulary (none is a request line with a status
+    or a duration to count), their time in top-level keys."""
+    if not available() or layout.strip_ansi or compressed or size < MIN_BYTES:
+        return False
+    if layout.format == LogFormat.PLAIN:
+        return layout.sorts_as_text
+    return (layout.format in STRUCTURED and layout.wrapper is None and bool(layout.keys.ts) and not layout.keys.status
+            and not layout.keys.duration and time_keys(layout) is not None)
 
 
 def split_file(
     path: Path, workdir: Path, file_id: int, *, years: tuple[int, int], window: tuple[str | None, str | None], head_chars: int,
-    max_line_bytes: int, groups: LineGroups | None = None, threads: int | None = None,
+    max_line_bytes: int, groups: LineGroups | None = None, fields: FieldStamps | None = None, threads: int | None = None,
 ) -> Split | None:
     """Split `path` (see the module docstring) into files in `workdir` named by `file_id`; None when the
     C does not decide this file.
@@ -94,6 +134,8 @@ def split_file(
         head_chars: how much of a line is kept as its head (ASCII: characters are bytes).
         max_line_bytes: DuckDB's longest line; a file with a line near it is refused.
         groups: group the lines of the common plain shape in C; None: leave every kept line to the SQL.
+        fields: a JSON or logfmt file, whose lines are passed over by their time (`years` and `window`
+            are then not used, nor `groups`).
         threads: byte ranges read at once; default, one per core.
 
     Raises:
@@ -105,21 +147,30 @@ def split_file(
     ranges = max(1, min(threads or os.cpu_count() or 1, size // MIN_RANGE_BYTES))
     cuts = [size * i // ranges for i in range(ranges + 1)]
     outputs = [workdir / f"prefiltered-{file_id}-{i}.log" for i in range(ranges)]
-    rows = [workdir / f"prefiltered-{file_id}-{i}.rows" for i in range(ranges)] if groups is not None else []
     words = tuple(word.encode("ascii") for word in formats.VOCABULARY_WORDS)
     low, high = (None if bound is None else bound.encode("ascii") for bound in window)
     crlf = _first_line_ends_in_crlf(path)
-    grouping = {} if groups is None else {
-        "service": groups.service, "max_message": groups.max_message,
-        "events": tuple(word.encode("ascii") for word in formats.EVENT_WORDS),
-        "alerts": tuple(word.encode("ascii") for word, cls in LEVEL_CLASSES.items() if cls == LevelClass.ALERT),
-        "edges": tuple(edge.encode("ascii") for edge in groups.edges),
-    }
+    rows = [workdir / f"prefiltered-{file_id}-{i}.rows" for i in range(ranges)] if groups is not None and fields is None else []
+    if fields is not None:
+        options = {"fields": STRUCTURED[fields.format], "field_keys": tuple(key.encode("ascii") for key in fields.keys),
+                   "markers": tuple(key.encode("ascii") for key in formats.JSON_LEVEL_VALUE_KEYS)
+                   if fields.format == LogFormat.JSON else (),
+                   "marked": formats.JSON_LEVEL_VALUE_STARTS.encode("ascii"), "naive_utc": fields.naive_utc,
+                   "since_us": fields.since_us, "until_us": fields.until_us}
+    elif groups is not None:
+        options = {
+            "service": groups.service, "max_message": groups.max_message,
+            "events": tuple(word.encode("ascii") for word in formats.EVENT_WORDS),
+            "alerts": tuple(word.encode("ascii") for word, cls in LEVEL_CLASSES.items() if cls == LevelClass.ALERT),
+            "edges": tuple(edge.encode("ascii") for edge in groups.edges),
+        }
+    else:
+        options = {}
 
     def run(i: int) -> tuple:
         return _prefilter.split_range(
             str(path), str(outputs[i]), cuts[i], cuts[i + 1], words, str(years[0]).encode(), str(years[1]).encode(),
-            low, high, head_chars, max_line_bytes, crlf, **({"rows_path": str(rows[i])} | grouping if rows else {}))
+            low, high, head_chars, max_line_bytes, crlf, **({"rows_path": str(rows[i])} if rows else {}), **options)
 
     try:
         with ThreadPoolExecutor(max_workers=ranges) as pool:
@@ -156,10 +207,15 @@ def remove(paths: list[Path]) -> None:
         path.unlink(missing_ok=True)
 
 
-def _merged(parts: list[tuple[int, bytes | None, bytes | None]]) -> BoringLines:
+def _merged(parts: list[tuple[int, bytes | int | None, bytes | int | None]]) -> BoringLines:
+    """The byte ranges' counts of one kind as one: heads (bytes) or times (epoch µs), the least and greatest."""
     counted = [(least, greatest) for count, least, greatest in parts if count]
+
+    def text(value: bytes | int) -> str | int:
+        return value.decode("ascii") if isinstance(value, bytes) else value
+
     return BoringLines(
         count=sum(count for count, _, _ in parts),
-        least=min(least for least, _ in counted).decode("ascii") if counted else None,
-        greatest=max(greatest for _, greatest in counted).decode("ascii") if counted else None,
+        least=text(min(least for least, _ in counted)) if counted else None,
+        greatest=text(max(greatest for _, greatest in counted)) if counted else None,
     )

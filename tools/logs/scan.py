@@ -316,13 +316,18 @@ def _read_prefiltered(
     their rows, the rest read by the file's query. None when the C does not decide the file, DuckDB
     refuses what it left (invalid UTF-8), or a window bound cuts a group: then the whole file is read
     the usual way, which repairs what needs it."""
-    # The C groups lines of the plain shape without an interlude, which its own parse knows.
-    groups = None if layout.interlude else prefilter.LineGroups(
+    # The C groups lines of the plain shape without an interlude, which its own parse knows. Of JSON and
+    # logfmt lines it reads the time instead, by the sniffed keys.
+    structured = layout.format in prefilter.STRUCTURED
+    fields = prefilter.FieldStamps(format=layout.format, keys=prefilter.time_keys(layout) or [], naive_utc=tz == "UTC",
+                                   since_us=window.since_us, until_us=window.until_us) if structured else None
+    groups = None if layout.interlude or structured else prefilter.LineGroups(
         service=layout.service_token, edges=window.cut_seconds(layout, tz), max_message=MAX_MESSAGE_CHARS)
     try:
         split = prefilter.split_file(
-            path, workdir, file_id, years=(FIRST_STAMP_YEAR, END_STAMP_YEAR), window=window.text_bounds(layout, tz),
-            head_chars=STAMP_HEAD_CHARS, max_line_bytes=MAX_LINE_BYTES, groups=groups)
+            path, workdir, file_id, years=(FIRST_STAMP_YEAR, END_STAMP_YEAR),
+            window=(None, None) if structured else window.text_bounds(layout, tz),
+            head_chars=STAMP_HEAD_CHARS, max_line_bytes=MAX_LINE_BYTES, groups=groups, fields=fields)
     except OSError:
         return None
     if split is None:
@@ -337,8 +342,9 @@ def _read_prefiltered(
         continued = prefilter.BoringLines(count=split.continued)
         for kind, passed in ((PARSED, split.inside), (OUTSIDE, split.outside), (CONTINUATION, continued)):
             if passed.count:
-                con.execute(passed_over_query(), {"file_id": file_id, "kind": kind, "service": layout.service,
-                                                  "n": passed.count, "least": passed.least, "greatest": passed.greatest})
+                con.execute(passed_over_query(timed=structured), {
+                    "file_id": file_id, "kind": kind, "service": layout.service, "n": passed.count,
+                    "least": passed.least, "greatest": passed.greatest})
         # A group a window bound cuts after all (see rows_query): its lines' kinds are not known.
         fall_back = con.execute("SELECT count(*) FROM scan_rows WHERE file_id = $file_id AND kind IS NULL",
                                 {"file_id": file_id}).fetchone()[0] > 0

@@ -2,8 +2,8 @@
 
 The rows the C writes are checked directly (what a group keeps, which lines stay rows of their own),
 then the property that matters: a scan that groups in C gives the same LogScan as the SQL alone, over
-files made of lines close to the strict shape and just off it (a seventh fraction digit, 24:00:00, a
-comma, brackets, a tab), in several zones, with window bounds that fall inside a second.
+files made of lines close to the strict shape and just off it (a seventh fraction digit, 24:00:00,
+brackets, a tab), in several zones, with window bounds that fall inside a second.
 """
 
 from __future__ import annotations
@@ -85,7 +85,6 @@ def test_what_may_be_an_event_or_is_cut_by_the_window_is_a_row_per_line(tmp_path
 
 @pytest.mark.parametrize("line", [
     "2024-01-15T14:00:00.1234567Z ERROR api boom",  # DuckDB rounds a seventh digit
-    "2024-01-15T14:00:00,123Z ERROR api boom",
     "2024-01-15T24:00:00Z ERROR api boom",
     "2024-02-30T14:00:00Z ERROR api boom",
     "1969-12-31T23:59:59Z ERROR api boom",
@@ -102,6 +101,18 @@ def test_what_may_be_an_event_or_is_cut_by_the_window_is_a_row_per_line(tmp_path
 def test_lines_off_the_strict_shape_are_left_for_sql(tmp_path, line):
     _, left, rows = _split(tmp_path, f"{line}\n")
     assert (left, rows) == ([line], [])
+
+
+def test_a_comma_before_the_fraction_is_read_as_the_point(tmp_path):
+    """log4j's `%d` writes `14:00:00,123`, and its level padded to five (`INFO  [main]`): grouped like `.123`."""
+    text = ("2024-01-15 14:00:00,125 ERROR [main] com.shop.Api - boom 1\n"
+            "2024-01-15 14:00:00.5 ERROR [main] com.shop.Api - boom 2\n"
+            "2024-01-15 14:00:01,000 WARN  [exec-2] com.shop.Api - slow 7\n")
+    _, left, rows = _split(tmp_path, text, service=False)
+    assert left == []
+    assert [row[:7] for row in rows] == [
+        ["2024-01-15 14:00:00", "ERROR", "", "[main] com.shop.Api - boom 0", "125000", "500000", "2"],
+        ["2024-01-15 14:00:01", "WARN", "", "[exec-0] com.shop.Api - slow 0", "0", "0", "1"]]
 
 
 def test_a_range_whose_kept_lines_were_all_grouped_leaves_no_file_for_sql(tmp_path, monkeypatch):
@@ -213,14 +224,19 @@ _MESSAGE_WORDS = ["Payment", "timeout", "order", "ORD-1234", "42", "7", "0.5", "
 
 
 @st.composite
-def _strict_ish(draw, zone: str, separator: str) -> str:
+def _strict_ish(draw, zone: str, separator: str, log4j: bool = False) -> str:
+    """A line of the strict plain shape, or near it; `log4j`: as log4j's `%d %-5p [%t] %c - %m` writes it."""
     second = draw(st.integers(0, 90))
     day, hour = draw(st.sampled_from([(15, 14)] * 8 + [(15, 24), (30, 14)]))
     month = 2 if day == 30 else 1
-    stamp = f"2024-{month:02d}-{day:02d}{separator}{hour:02d}:{second // 60:02d}:{second % 60:02d}{draw(st.sampled_from(_FRACTIONS))}"
+    fractions = [",125", ",5", ",000"] * 5 + _FRACTIONS if log4j else _FRACTIONS
+    stamp = f"2024-{month:02d}-{day:02d}{separator}{hour:02d}:{second // 60:02d}:{second % 60:02d}{draw(st.sampled_from(fractions))}"
     blank = draw(st.sampled_from([" "] * 8 + ["  ", "\t"]))
     message = " ".join(draw(st.lists(st.sampled_from(_MESSAGE_WORDS), max_size=5)))
     trail = draw(st.sampled_from(["", "", "", " ", "\t "]))
+    if log4j:
+        thread = draw(st.sampled_from(["[main]", "[http-nio-8080-exec-12]", "[pool-1-thread-3]"]))
+        return f"{stamp}{zone}{blank}{draw(st.sampled_from(_LEVELS)):<5} {thread} com.shop.CartApi - {message}".rstrip() + trail
     return f"{stamp}{zone}{blank}{draw(st.sampled_from(_LEVELS))} {draw(st.sampled_from(_SERVICES))} {message}".rstrip() + trail
 
 
@@ -236,7 +252,7 @@ def _other_digits(line: str, digits: str) -> str:
 def _files(draw) -> list[str]:
     zone = draw(st.sampled_from(["Z", "+02:00", "", "-05:30"]))
     separator = draw(st.sampled_from(["T", " "]))
-    line = _strict_ish(zone, separator)
+    line = _strict_ish(zone, separator, log4j=draw(st.booleans()))
     others = st.sampled_from(["    at com.shop.Cart.update(Cart.java:42)", "\tat x", "", "no stamp error",
                               f"1969-12-31{separator}23:59:59{zone} ERROR api old"])
     lines = draw(st.lists(st.one_of(line, line, line, line, others), min_size=1, max_size=40))

@@ -1,0 +1,388 @@
+/* The time of a JSON or logfmt line, for the lines the prefilter passes over.
+ *
+ * A structured line that holds none of the vocabulary needs only its time: the scan's SQL counts it,
+ * inside or outside the window, with its earliest and latest stamp. Its time is the value of the first
+ * of the sniffed time keys the line has (JSON: json_extract_string of each path, the first not NULL;
+ * logfmt: the leftmost `key=value` of any of them, as the SQL's regex finds it), read by iso_to_us.
+ * This reads it here only where it is sure to get the same: the value is an ISO 8601 stamp of one
+ * strict shape (`2024-01-15T14:23:15`, a blank for the T, a `.` fraction of 1 to 6 digits, `Z` or
+ * `+02:00`, or no zone when the scan's zone is UTC) on the calendar of the stamp years; a JSON line is
+ * a valid JSON object (a stricter reading than DuckDB's: anything it is unsure of, a number of many
+ * digits, a \u escape of a surrogate, nesting past 64, a key spelt with escapes, is left to the SQL)
+ * whose time key comes once at its top level, its value a string without escapes; a quoted logfmt
+ * value has no escapes. A JSON line that may state its level as a number or a letter (`"level":50`,
+ * `"s":"E"`: the SQL's extra vocabulary, `"KEY"\s*:\s*"?X` in the raw line) is left to the SQL too:
+ * a marker key (any case) whose value opens with a byte of `marked`. In a line this parser accepts, the
+ * raw text `"KEY"` followed by a colon is always a key: a quote inside a string is escaped, and a key
+ * with an escape is refused. Any other line goes to the SQL: needlessly at worst, never to a different
+ * answer.
+ */
+#include "_prefilter_fields.h"
+
+#include <string.h>
+
+#define MIN_US 0LL                                  /* 1970-01-01T00:00:00Z */
+#define MAX_US (7258118400LL * 1000000LL - 1)        /* the last microsecond before 2200 */
+#define MAX_DEPTH 64
+#define MAX_NUMBER 15                               /* characters of a number this reads as sure */
+
+static int digits(const unsigned char *at, int n, int *value) {
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (at[i] < '0' || at[i] > '9') return 0;
+        v = v * 10 + (at[i] - '0');
+    }
+    *value = v;
+    return 1;
+}
+
+static int month_days(int year, int month) {
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return days[month - 1] + (month == 2 && leap);
+}
+
+static long long days_from_civil(int year, int month, int day) {
+    /* Howard Hinnant's days_from_civil: days since 1970-01-01 of a proleptic Gregorian date. */
+    year -= month <= 2;
+    long long era = (year >= 0 ? year : year - 399) / 400;
+    long long yoe = year - era * 400;
+    long long doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* Epoch µs of a whole text of the strict shape (see the module's doc); 0 when it is not one. */
+static int iso_us(const unsigned char *s, size_t n, int naive_utc, long long *us) {
+    int year, month, day, hour, minute, second;
+    if (n < 19 || !digits(s, 4, &year) || s[4] != '-' || !digits(s + 5, 2, &month) || s[7] != '-'
+        || !digits(s + 8, 2, &day) || (s[10] != 'T' && s[10] != ' ') || !digits(s + 11, 2, &hour) || s[13] != ':'
+        || !digits(s + 14, 2, &minute) || s[16] != ':' || !digits(s + 17, 2, &second))
+        return 0;
+    if (year < 1970 || year >= 2200 || month < 1 || month > 12 || day < 1 || day > month_days(year, month)
+        || hour > 23 || minute > 59 || second > 59)
+        return 0;
+    size_t i = 19;
+    long long fraction = 0;
+    if (i < n && s[i] == '.') {
+        size_t start = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        if (i == start || i - start > 6) return 0;  /* a seventh digit DuckDB would round */
+        for (size_t k = start; k < i; k++) fraction = fraction * 10 + (s[k] - '0');
+        for (size_t k = i - start; k < 6; k++) fraction *= 10;
+    }
+    long long offset = 0;
+    if (i < n && s[i] == 'Z') {
+        i++;
+    } else if (i < n && (s[i] == '+' || s[i] == '-')) {
+        int hours, minutes;
+        if (i + 6 != n || !digits(s + i + 1, 2, &hours) || s[i + 3] != ':' || !digits(s + i + 4, 2, &minutes)
+            || hours > 15 || minutes > 59)
+            return 0;
+        offset = (s[i] == '-' ? -1 : 1) * (hours * 3600LL + minutes * 60LL);
+        i += 6;
+    } else if (!naive_utc) {
+        return 0;  /* read in the scan's zone: the SQL decides */
+    }
+    if (i != n) return 0;
+    long long value = ((days_from_civil(year, month, day) * 86400LL + hour * 3600LL + minute * 60LL + second) - offset)
+        * 1000000LL + fraction;
+    if (value < MIN_US || value > MAX_US) return 0;
+    *us = value;
+    return 1;
+}
+
+static unsigned char lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+
+/* JSON ------------------------------------------------------------------------------------------------ */
+
+typedef struct {
+    const unsigned char *s;
+    size_t n, i;
+    const FieldKeys *k;
+    int found[MAX_FIELD_KEYS];    /* times each time key came at the top level */
+    const unsigned char *value[MAX_FIELD_KEYS];
+    size_t value_length[MAX_FIELD_KEYS];
+    int value_plain[MAX_FIELD_KEYS];  /* the value is a string without escapes */
+    int simple;                   /* the line holds no backslash and no tab: a string ends at the next quote */
+} Json;
+
+static void blanks(Json *j) {
+    while (j->i < j->n && (j->s[j->i] == ' ' || j->s[j->i] == '\t')) j->i++;
+}
+
+static int is_hex(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
+
+/* A string at j->i (its opening quote); sets where its content is and whether it has escapes. */
+static int json_string(Json *j, const unsigned char **start, size_t *length, int *escaped) {
+    if (j->i >= j->n || j->s[j->i] != '"') return 0;
+    size_t from = ++j->i;
+    *escaped = 0;
+    if (j->simple) {  /* most lines: memchr finds the end many bytes at a time */
+        const unsigned char *end = memchr(j->s + from, '"', j->n - from);
+        if (end == NULL) return 0;
+        *start = j->s + from;
+        *length = (size_t)(end - *start);
+        j->i = (size_t)(end - j->s) + 1;
+        return 1;
+    }
+    while (j->i < j->n) {
+        unsigned char c = j->s[j->i];
+        if (c == '"') {
+            *start = j->s + from;
+            *length = j->i - from;
+            j->i++;
+            return 1;
+        }
+        if (c < 0x20) return 0;  /* a tab in a string is not JSON */
+        if (c == '\\') {
+            *escaped = 1;
+            if (j->i + 1 >= j->n) return 0;
+            unsigned char e = j->s[j->i + 1];
+            if (e == 'u') {
+                if (j->i + 5 >= j->n || !is_hex(j->s[j->i + 2]) || !is_hex(j->s[j->i + 3]) || !is_hex(j->s[j->i + 4])
+                    || !is_hex(j->s[j->i + 5]))
+                    return 0;
+                if ((j->s[j->i + 2] | 0x20) == 'd' && strchr("89abAB", j->s[j->i + 3]) != NULL) return 0;  /* surrogates */
+                j->i += 6;
+                continue;
+            }
+            if (strchr("\"\\/bfnrt", e) == NULL || e == 0) return 0;
+            j->i += 2;
+            continue;
+        }
+        j->i++;
+    }
+    return 0;
+}
+
+static int json_number(Json *j) {
+    size_t start = j->i;
+    if (j->i < j->n && j->s[j->i] == '-') j->i++;
+    if (j->i >= j->n) return 0;
+    if (j->s[j->i] == '0') {
+        j->i++;
+    } else if (j->s[j->i] >= '1' && j->s[j->i] <= '9') {
+        while (j->i < j->n && j->s[j->i] >= '0' && j->s[j->i] <= '9') j->i++;
+    } else {
+        return 0;
+    }
+    if (j->i < j->n && j->s[j->i] == '.') {
+        size_t at = ++j->i;
+        while (j->i < j->n && j->s[j->i] >= '0' && j->s[j->i] <= '9') j->i++;
+        if (j->i == at) return 0;
+    }
+    if (j->i < j->n && (j->s[j->i] == 'e' || j->s[j->i] == 'E')) {
+        j->i++;
+        if (j->i < j->n && (j->s[j->i] == '+' || j->s[j->i] == '-')) j->i++;
+        size_t at = j->i;
+        while (j->i < j->n && j->s[j->i] >= '0' && j->s[j->i] <= '9') j->i++;
+        if (j->i == at || j->i - at > 2) return 0;
+    }
+    return j->i - start <= MAX_NUMBER;
+}
+
+static int json_value(Json *j, int depth);
+
+/* Whether a key is one of the markers, in any case. */
+static int is_marker(const FieldKeys *k, const unsigned char *key, size_t length) {
+    for (int m = 0; m < k->marker_count; m++) {
+        if (k->marker_lengths[m] != length) continue;
+        size_t c = 0;
+        while (c < length && lower(key[c]) == k->markers[m][c]) c++;
+        if (c == length) return 1;
+    }
+    return 0;
+}
+
+static int json_literal(Json *j, const char *word) {
+    size_t n = strlen(word);
+    if (j->i + n > j->n || memcmp(j->s + j->i, word, n) != 0) return 0;
+    j->i += n;
+    return 1;
+}
+
+static int json_object(Json *j, int depth) {
+    j->i++;  /* { */
+    blanks(j);
+    if (j->i < j->n && j->s[j->i] == '}') {
+        j->i++;
+        return 1;
+    }
+    for (;;) {
+        const unsigned char *key;
+        size_t key_length;
+        int escaped;
+        blanks(j);
+        if (!json_string(j, &key, &key_length, &escaped)) return 0;
+        if (escaped) return 0;  /* a key spelt with escapes may be a time key: the SQL decides */
+        blanks(j);
+        if (j->i >= j->n || j->s[j->i] != ':') return 0;
+        j->i++;
+        blanks(j);
+        if (is_marker(j->k, key, key_length) && j->i < j->n) {
+            /* `"level": 50`, `"s": "E"`: the value may say a level no word says (see the module's doc) */
+            size_t at = j->i + (j->s[j->i] == '"');
+            if (at < j->n && j->k->marked[j->s[at]]) return 0;
+        }
+        int which = -1;
+        if (depth == 1) {
+            for (int k = 0; k < j->k->key_count; k++)
+                if (j->k->key_lengths[k] == key_length && memcmp(j->k->keys[k], key, key_length) == 0) which = k;
+        }
+        if (which >= 0) {
+            j->found[which]++;
+            if (j->i < j->n && j->s[j->i] == '"') {
+                const unsigned char *value;
+                size_t value_length;
+                int value_escaped;
+                if (!json_string(j, &value, &value_length, &value_escaped)) return 0;
+                j->value[which] = value;
+                j->value_length[which] = value_length;
+                j->value_plain[which] = !value_escaped;
+            } else {
+                j->value_plain[which] = 0;
+                if (!json_value(j, depth)) return 0;
+            }
+        } else if (!json_value(j, depth)) {
+            return 0;
+        }
+        blanks(j);
+        if (j->i >= j->n) return 0;
+        if (j->s[j->i] == '}') {
+            j->i++;
+            return 1;
+        }
+        if (j->s[j->i] != ',') return 0;
+        j->i++;
+    }
+}
+
+static int json_array(Json *j, int depth) {
+    j->i++;  /* [ */
+    blanks(j);
+    if (j->i < j->n && j->s[j->i] == ']') {
+        j->i++;
+        return 1;
+    }
+    for (;;) {
+        blanks(j);
+        if (!json_value(j, depth)) return 0;
+        blanks(j);
+        if (j->i >= j->n) return 0;
+        if (j->s[j->i] == ']') {
+            j->i++;
+            return 1;
+        }
+        if (j->s[j->i] != ',') return 0;
+        j->i++;
+    }
+}
+
+static int json_value(Json *j, int depth) {
+    if (j->i >= j->n) return 0;
+    unsigned char c = j->s[j->i];
+    if (c == '{' || c == '[') {
+        if (depth + 1 > MAX_DEPTH) return 0;
+        return c == '{' ? json_object(j, depth + 1) : json_array(j, depth + 1);
+    }
+    if (c == '"') {
+        const unsigned char *start;
+        size_t length;
+        int escaped;
+        return json_string(j, &start, &length, &escaped);
+    }
+    if (c == 't') return json_literal(j, "true");
+    if (c == 'f') return json_literal(j, "false");
+    if (c == 'n') return json_literal(j, "null");
+    return json_number(j);
+}
+
+static int json_stamp(const FieldKeys *k, const unsigned char *line, size_t length, long long *us) {
+    if (length < 2 || line[0] != '{') return 0;
+    Json j = {.s = line, .n = length, .i = 0, .k = k,
+              .simple = memchr(line, '\\', length) == NULL && memchr(line, '\t', length) == NULL};
+    if (!json_object(&j, 1) || j.i != length) return 0;
+    for (int key = 0; key < k->key_count; key++) {
+        if (j.found[key] == 0) continue;  /* absent: the SQL tries the next key */
+        if (j.found[key] > 1 || !j.value_plain[key]) return 0;
+        return iso_us(j.value[key], j.value_length[key], k->naive_utc, us);
+    }
+    return 0;  /* no time: a candidate */
+}
+
+/* logfmt ---------------------------------------------------------------------------------------------- */
+
+static int logfmt_stamp(const FieldKeys *k, const unsigned char *s, size_t n, long long *us) {
+    /* The leftmost `key=` of any time key that opens the line or follows a blank, as RE2 finds
+     * `(?:^|[ \t])(?:k1|k2)=(...)`: two keys cannot both match at one place, as a key holds no `=`. */
+    for (size_t at = 0; at < n; at++) {
+        if (at > 0 && s[at - 1] != ' ' && s[at - 1] != '\t') continue;
+        for (int key = 0; key < k->key_count; key++) {
+            size_t len = k->key_lengths[key];
+            if (at + len >= n || s[at + len] != '=' || memcmp(s + at, k->keys[key], len) != 0) continue;
+            size_t start = at + len + 1, end = start;
+            if (start < n && s[start] == '"') {
+                /* quoted: its content, without escapes (the SQL would unescape them) */
+                end = start + 1;
+                while (end < n && s[end] != '"' && s[end] != '\\') end++;
+                if (end >= n || s[end] != '"') return 0;
+                return iso_us(s + start + 1, end - start - 1, k->naive_utc, us);
+            }
+            while (end < n && s[end] != ' ' && s[end] != '\t') end++;
+            return iso_us(s + start, end - start, k->naive_utc, us);
+        }
+    }
+    return 0;
+}
+
+int field_stamp_us(const FieldKeys *k, const unsigned char *line, size_t length, long long *us) {
+    if (k->kind == FIELDS_JSON) return json_stamp(k, line, length, us);
+    if (k->kind == FIELDS_LOGFMT) return logfmt_stamp(k, line, length, us);
+    return 0;
+}
+
+static int set_keys(PyObject *sequence, unsigned char rows[][MAX_FIELD_KEY], size_t *lengths, int *count, int fold) {
+    Py_ssize_t n = PySequence_Length(sequence);
+    if (n < 0) return -1;
+    if (n > MAX_FIELD_KEYS) {
+        PyErr_Format(PyExc_ValueError, "at most %d field keys", MAX_FIELD_KEYS);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PySequence_GetItem(sequence, i);
+        if (item == NULL) return -1;
+        char *text;
+        Py_ssize_t length;
+        int bad = PyBytes_AsStringAndSize(item, &text, &length) < 0;
+        if (!bad && (length < 1 || length >= MAX_FIELD_KEY)) {
+            PyErr_Format(PyExc_ValueError, "a field key has 1 to %d bytes", MAX_FIELD_KEY - 1);
+            bad = 1;
+        }
+        if (!bad) {
+            for (Py_ssize_t j = 0; j < length; j++) rows[i][j] = fold ? lower((unsigned char)text[j]) : (unsigned char)text[j];
+            lengths[i] = (size_t)length;
+        }
+        Py_DECREF(item);
+        if (bad) return -1;
+    }
+    *count = (int)n;
+    return 0;
+}
+
+int set_field_keys(FieldKeys *k, int kind, PyObject *keys, PyObject *markers, PyObject *marked, int naive_utc) {
+    memset(k, 0, sizeof *k);
+    if (kind != FIELDS_JSON && kind != FIELDS_LOGFMT) {
+        PyErr_SetString(PyExc_ValueError, "fields are json (1) or logfmt (2)");
+        return -1;
+    }
+    k->kind = kind;
+    k->naive_utc = naive_utc;
+    if (set_keys(keys, k->keys, k->key_lengths, &k->key_count, 0) < 0) return -1;
+    if (set_keys(markers, k->markers, k->marker_lengths, &k->marker_count, 1) < 0) return -1;
+    char *text;
+    Py_ssize_t length;
+    if (PyBytes_AsStringAndSize(marked, &text, &length) < 0) return -1;
+    for (Py_ssize_t i = 0; i < length; i++) k->marked[(unsigned char)text[i]] = 1;
+    return 0;
+}
