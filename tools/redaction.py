@@ -93,7 +93,7 @@ _FLAG = re.compile(
 )
 # Incoming-webhook URLs are their own credential: the path is the secret.
 _WEBHOOK = re.compile(r"(?P<head>\bhooks\.slack\.com/(?:services|workflows|triggers)/)(?P<secret>[A-Za-z0-9_/-]+)")
-_EMAIL = re.compile(r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+_EMAIL = re.compile(r"(?<![\w%+-])[A-Za-z0-9_%+-][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 # 13-19 digits, optionally in groups split by one space or dash; `_is_card_number` then wants a
 # card's first digits (so epoch milliseconds and compact `20240115...` timestamps never qualify)
 # and a valid Luhn check digit.
