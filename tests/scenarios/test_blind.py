@@ -15,9 +15,8 @@ from wicked_platform.scenarios.model import discover_scenarios
 BLIND = Path(__file__).parent / "blind"
 SCENARIOS = discover_scenarios(BLIND)
 NOT_YET = {
-    "compose-redis-maxmemory": "the api's own commit is blamed over redis's --maxmemory 2gb -> 256mb: the api's "
-                               "pino err.message appears only after the stream's sampled lines, so its errors "
-                               "read as 'request errored' and nothing ties them to the lowered memory",
+    "compose-redis-maxmemory": "blast_radius.services holds api and worker, not redis, the dependency whose "
+                               "change is the root cause and which refuses the writes",
     "kubelet-oomkilled": "the kubelet's klog lines are not read: no OOMKill, MONITOR where SCALE is expected",
     "mysql-slow-listing": "the release's decoy commit is blamed: nothing ties the slow log's SQL to the query the "
                           "cause changed; SEV3 where SEV2 is expected (45% of requests slowed, p50 steady)",

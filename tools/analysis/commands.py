@@ -178,9 +178,17 @@ def scale_out(target: Target) -> Grounded | Refusal:
     return Grounded(command=f"kubectl scale {target.ref}{ns} --replicas=$(( {current} * 2 ))", parts=target.parts)
 
 
-def git_revert(commit: Commit) -> Grounded:
-    return Grounded(command=f"git revert --no-edit {commit.sha}",
-                    parts=[CommandPart(role="commit", name=commit.sha, source=f"git history: \"{commit.subject}\"")])
+def git_revert(commit: Commit, change: ConfigValueChange | None = None) -> Grounded:
+    """The revert; where the change is a compose service's, the service recreated from the reverted file, as a
+    compose deployment applies a change (`docker compose up -d redis`)."""
+    parts = [CommandPart(role="commit", name=commit.sha, source=f"git history: \"{commit.subject}\"")]
+    command = f"git revert --no-edit {commit.sha}"
+    place = change.place if change is not None else None
+    if place is not None and place.system == "compose" and place.owner:
+        file = shlex.quote(change.file)
+        command += f" && docker compose -f {file} up -d {shlex.quote(place.owner)}"
+        parts.append(CommandPart(role="workload", name=place.owner, source=f"{change.file}: services.{place.owner}"))
+    return Grounded(command=command, parts=parts)
 
 
 # Setting a changed value back ------------------------------------------------------------------------

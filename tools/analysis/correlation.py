@@ -153,6 +153,11 @@ def _candidate(
         )
     lag = (onset.at - when).total_seconds()
     service_score = 1.0 if service in direct else 0.5 if service in related else 0.1
+    # A dependency whose change brings on exactly what the erroring services' errors say (Redis's maxmemory
+    # lowered, and their writes refused for memory) is where those errors come from, as much as their own.
+    brings_on = service not in direct and service in related and change is not None and change.explains is not None
+    if brings_on:
+        service_score = 1.0
     significant = onset.significant
     sig_score = 1.0 if (onset.p_value or 1) < 0.001 else 0.7 if significant else 0.2
     diff_score = change.score if change else 0.3
@@ -168,6 +173,9 @@ def _candidate(
         evidence.append(f"the {onset.what} {onset.verb} mid-rollout: {label} finished deploying only at {hhmmss(deploy.completed_at)}")
     if service in direct:
         evidence.append(f"{service} is a service whose {onset.what} rose at the onset")
+    elif brings_on:
+        evidence.append(f"{service} is related to the erroring service ({', '.join(direct)}), and its change brings on "
+                        "what their errors say")
     elif service in related:
         evidence.append(f"{service} is related to the erroring service ({', '.join(direct)}) by depends_on or by its own symptoms")
     else:
@@ -187,7 +195,7 @@ def _candidate(
         evidence.append(f"commit {commit.short if commit else '?'} {change.describe()}{eased}")
         if change.shared_words:
             evidence.append(f"{change.change.key} shares the words {', '.join(change.shared_words)} with the errors")
-        elif change.explains:
+        if change.explains:
             evidence.append(f"{change.change.key} was lowered, and a lower {change.explains} setting brings on what the "
                             "errors say")
     confidence = _confidence(service_score, lag, significant, change)

@@ -141,7 +141,8 @@ def evaluate_rollback(
 
     workload = target if isinstance(target, Target) else None
     undo = rollout_undo(workload) if workload else None
-    revert = git_revert(top.commit) if top is not None and top.commit is not None and not eased else None
+    revert = (git_revert(top.commit, top.change.change if top.change else None)
+              if top is not None and top.commit is not None and not eased else None)
     grounded_fix = fix if isinstance(fix, Grounded) else None
 
     recommendation: Recommendation

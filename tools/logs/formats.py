@@ -102,6 +102,9 @@ STATUS_KEYS = ("status", "status_code", "statusCode", "http_status", "http.statu
 # failure into one signature.
 ERROR_KEYS = ("error", "err", "error.message", "err.message", "exception.message", "error_message", "errorMessage",
               "error.code", "errorCode", "error_code")
+# Where no sampled line said what went wrong (a service that erred only after the lines sampled), the nested
+# error messages of the common JSON loggers are looked for anyway: pino's and bunyan's `err`, ECS's `error`.
+UNSAMPLED_ERROR_PATHS = ("$.err.message", "$.error.message")
 # Where a structured line keeps its stack trace: pino's `err.stack`, zap's `stacktrace`, structlog's
 # `exception` (the formatted traceback), Logstash's `stack_trace`.
 STACK_KEYS = ("stack", "stacktrace", "stack_trace", "err.stack", "error.stack", "exception", "exception.stacktrace",

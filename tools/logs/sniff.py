@@ -378,7 +378,8 @@ def _json_keys(lines: list[str]) -> LineKeys:
                                      if (path := json_path(r, row.key)) and is_duration_value(_json_value(r, row.key))})
     return LineKeys(ts=used(formats.TIME_KEYS), level=used(formats.LEVEL_KEYS),
                     service=used(formats.SERVICE_KEYS), message=used(formats.MESSAGE_KEYS),
-                    error=used(formats.ERROR_KEYS), status=[path for path, _ in statuses.most_common()],
+                    error=used(formats.ERROR_KEYS) or list(formats.UNSAMPLED_ERROR_PATHS),
+                    status=[path for path, _ in statuses.most_common()],
                     duration=durations, route=used(route_keys()) if durations or statuses else [])
 
 

@@ -201,3 +201,22 @@ def test_a_dotenv_file_names_the_variable_it_assigns(file):
 def test_an_upper_case_key_outside_a_dotenv_file_is_no_variable_by_itself(file):
     change = ConfigValueChange(file=file, key="FEATURE_V2_SERIALIZER", before="false", after="true", line=6)
     assert isinstance(_restore(change, service="search-api", context=CONTEXT), Refusal)
+
+
+def test_a_compose_services_change_is_reverted_and_its_service_recreated():
+    from datetime import UTC, datetime
+
+    from support.scans import commit
+
+    from wicked_platform.tools.analysis.commands import git_revert
+    from wicked_platform.tools.changes.models import ConfigValueChange, ManifestPlace
+
+    cap = commit("r", "chore: Cap redis memory", datetime(2024, 6, 11, 9, 46, tzinfo=UTC), ["redis"],
+                 files=["deploy/docker-compose.yml"])
+    flag = ConfigValueChange(file="deploy/docker-compose.yml", key="services.redis.command.maxmemory", before="2gb",
+                             after="256mb", line=4,
+                             place=ManifestPlace(system="compose", owner="redis", kind=None, setting="other"))
+    grounded = git_revert(cap, flag)
+    assert grounded.command == f"git revert --no-edit {cap.sha} && docker compose -f deploy/docker-compose.yml up -d redis"
+    assert [(p.role, p.name) for p in grounded.parts] == [("commit", cap.sha), ("workload", "redis")]
+    assert git_revert(cap).command == f"git revert --no-edit {cap.sha}"  # a value in code: the revert alone

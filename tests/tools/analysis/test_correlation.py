@@ -268,3 +268,30 @@ def test_the_topmost_application_frame_decides_and_dependency_frames_are_passed_
     vendor = [frames[0], *frames[2:]]
     top = rank_candidates(onset, ["checkout-api"], [], deploys, commits, {}, ["Payment timeout", *vendor])[0]
     assert top.commit.sha == release.sha and top.failing_file is None
+
+
+def test_a_dependencys_change_that_brings_on_what_the_errors_say_outranks_the_erroring_services_own_commit():
+    """api's writes fail because Redis refuses them at maxmemory: a commit lowering redis's maxmemory 25 minutes
+    before is the cause, over api's own commit of two hours before. A dependency's change that lowered nothing
+    the errors name is not."""
+    lines = [(at(m), "INFO", "api", "ok") for m in range(180)]
+    lines += [(at(150 + s / 60), "ERROR", "api", "request errored: OOM command not allowed when used memory > 'maxmemory'.")
+              for s in range(0, 1200, 10)]
+    scan = make_scan(lines)
+    onset = find_onset(scan)
+    own = commit("a", "feat(api): Show the delivery estimate", at(40), ["api"])
+    cap = commit("r", "chore: Cap redis memory", at(125), ["redis"], files=["docker-compose.yml"])
+    flag = ConfigValueChange(file="docker-compose.yml", key="services.redis.command.maxmemory", before="2gb",
+                             after="256mb", line=4,
+                             place=ManifestPlace(system="compose", owner="redis", kind=None, setting="other"))
+    delivery = ConfigValueChange(file="api/src/delivery.js", key="AT", before=None, after="3", line=3)
+    signatures = ["request errored: OOM command not allowed when used memory > <*>."]
+    ranked = rank_candidates(onset, ["api"], ["redis", "postgres"], [], history(own, cap),
+                             {own.sha: diff_with(own, delivery), cap.sha: diff_with(cap, flag)}, signatures)
+    assert ranked[0].service == "redis" and ranked[0].commit is cap
+    assert any("brings on what their errors say" in e for e in ranked[0].evidence)
+    # The same change that lowered nothing the errors name is no such cause.
+    renamed = flag.model_copy(update={"key": "services.redis.command.appendfsync", "before": "always", "after": "no"})
+    ranked = rank_candidates(onset, ["api"], ["redis"], [], history(own, cap),
+                             {own.sha: diff_with(own, delivery), cap.sha: diff_with(cap, renamed)}, signatures)
+    assert ranked[0].service == "api"
