@@ -375,7 +375,7 @@ def _stamped(layout: FileLayout, years: YearRule) -> LineSql:
     steps = [SqlColumn(name="ts_text", sql=stamp_text_sql(CANDIDATE_LINE, layout.stamp)),
              SqlColumn(name="after", sql=after_stamp_sql(CANDIDATE_LINE, layout.stamp))]
     candidate = f"stamp IS NULL OR {_vocabulary()}"
-    if layout.level is not None and layout.level.vocabulary == "letters":  # E, F, W: no word of the vocabulary says so
+    if layout.level is not None and layout.level.vocabulary != "words":  # E, F, W, #: no word of the vocabulary says so
         candidate += f" OR {worse_than_info_sql('line', layout.stamp, layout.level)}"
     level, level_steps, message = _level_and_message(layout)
     return LineSql(
@@ -406,8 +406,10 @@ def _level_and_message(layout: FileLayout) -> tuple[str, list[SqlColumn], str]:
         steps = [SqlColumn(name="found", sql=f"regexp_extract(after, {quote(pattern)}, ['lead', 'word'])"),
                  SqlColumn(name="level_end", sql=f"length(regexp_extract(after, {quote(pattern)}, 0))")]
         word = "nullif(found.word, '')"
-        level = letter_level_sql(word) if layout.level.vocabulary == "letters" else word
+        level = letter_level_sql(word) if layout.level.vocabulary != "words" else word
         message = "(CASE WHEN level_end > 0 THEN ltrim(substr(after, level_end + 1)) ELSE after END)"
+    if layout.stamp is not None and (header := BY_NAME[layout.stamp.shape].header):  # glog's `threadid file:line] `
+        message = f"regexp_replace({message}, {quote('^' + header)}, '')"
     steps.append(SqlColumn(name="message_text", sql=message))
     return level, steps, trimmed("message_text", " \t", side="right")
 
