@@ -290,8 +290,9 @@ def _read_prefiltered(
     their rows, the rest read by the file's query. None when the C does not decide the file, DuckDB
     refuses what it left (invalid UTF-8), or a window bound cuts a group: then the whole file is read
     the usual way, which repairs what needs it."""
-    # The C groups lines of the plain shape without an interlude, which its own parse knows.
-    groups = None if layout.interlude else prefilter.LineGroups(
+    # The C groups lines of the plain shape without an interlude or a header (header_shapes.py), which its own
+    # parse knows.
+    groups = None if layout.interlude or layout.header else prefilter.LineGroups(
         service=layout.service_token, edges=window.cut_seconds(layout, tz), max_message=MAX_MESSAGE_CHARS)
     try:
         split = prefilter.split_file(

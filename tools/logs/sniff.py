@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs import duration_shapes, formats
+from wicked_platform.tools.logs.header_shapes import sniff_header
 from wicked_platform.tools.logs.sniff_durations import (
     access_duration, in_catalogue_order, inline_durations, is_duration_value, opens_duration,
 )
@@ -89,6 +90,7 @@ class FileLayout(BaseModel):
     stamp_zone: str | None = None  # plain: the zone every sampled stamp ends with ("" for none); None if they differ
     stamp_separator: str = "T"  # plain: between date and time
     interlude: bool = False  # plain: a zone word, a process id or a user@database stands before the level
+    header: str | None = None  # plain: the header (header_shapes.py) between the level and the message, by name
     keys: LineKeys = LineKeys()  # json and logfmt
     strip_ansi: bool = False  # the lines carry ANSI colour codes (a terminal's log): read them without
     stamp: StampPlace | None = None  # stamped: where the stamp stands, in which shape of the catalogue
@@ -229,10 +231,11 @@ def _plain_layout(lines: list[str], path: Path) -> FileLayout:
     zones = {_zone(s) for s in stamps}
     separators = {s[10] for s in stamps}
     uniform = len(zones) == 1 and len(separators) == 1
+    header = sniff_header([m.string[m.end("level"):].lstrip(" \t") for m in matches])
     return FileLayout(
         path=str(path), format=LogFormat.PLAIN, service=formats.file_stem(path),
-        service_token=_third_token_is_service([None if opens_duration(m) else m["third"] for m in matches])
-        and not _log4j_thread(matches),
+        service_token=header is None and _third_token_is_service([None if opens_duration(m) else m["third"] for m in matches])
+        and not _log4j_thread(matches), header=header,
         stamp_zone=zones.pop() if uniform else None,
         stamp_separator=separators.pop() if uniform else "T",
         interlude=any(m.re is _PLAIN_LEAD for m in matches),
