@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from wicked_platform.tools.logs import formats
+from wicked_platform.tools.logs import duration_sql, formats
 from wicked_platform.tools.logs.levels import level_class_sql, level_name_sql
 from wicked_platform.tools.logs.line_sql import CANDIDATE_LINE, LineSql, SqlColumn, bounded_us, iso_to_us
 from wicked_platform.tools.logs.models import LevelClass, LogFormat
@@ -170,6 +170,9 @@ def file_query(
     default_service = "default_service" if file_id is None else quote(layout.service)
     carried = "file_id, default_service, " if file_id is None else ""
     stamp, ts, service = sql.stamp or "NULL::BIGINT", sql.ts, sql.service
+    record = layout.record_time and sql.duration is not None
+    if record:  # numbered in the file's order (DuckDB keeps a file's order), for each line to find its record
+        lines_sql = f"SELECT *, row_number() OVER () AS line_no FROM ({lines_sql})"
     lines = [f"lines AS ({lines_sql})"]
     if layout.wrapper is not None:  # the inner line is read; the wrapper's time and service stand in for its own
         unwrapped = unwrap_sql(layout.wrapper, "line", lambda text: bounded_us(iso_to_us(text)))
@@ -178,10 +181,16 @@ def file_query(
                  f"{unwrapped.service} AS wrapper_service FROM wrapped)"]
         stamp, ts, service = f"coalesce({stamp}, wrapper_us)", f"coalesce({ts}, wrapper_us)", f"coalesce({service}, wrapper_service)"
         carried += "CASE WHEN candidate THEN wrapper_us END AS wrapper_us, CASE WHEN candidate THEN wrapper_service END AS wrapper_service, "
+    if record:  # a record's lines below its stamp: a duration there is of the record's time, the rest continue it
+        ts = f"coalesce({ts}, CASE WHEN {duration_sql.record_test(CANDIDATE_LINE)} THEN record_us END)"
+        carried += "CASE WHEN candidate AND stamp IS NULL THEN record_us END AS record_us, "
+    record_column = (f", {duration_sql.carried_stamp_sql('stamp', 'line_no', 'file_id' if file_id is None else None)} "
+                     "AS record_us") if record else ""
+    in_record = " OR record_us IS NOT NULL" if record else ""
     ctes = [
         *lines,
         *stamp_ctes,
-        f"marked AS (SELECT *, coalesce({sql.candidate or 'true'}, true) AS candidate "
+        f"marked AS (SELECT *, coalesce({sql.candidate or 'true'}, true) AS candidate{record_column} "
         f"FROM (SELECT *, {bounded_us('raw_stamp')} AS stamp FROM "
         f"(SELECT *, {stamp} AS raw_stamp FROM {stamped})))",
         _kept(sql, boring_window, carried=carried, dedupe=not prefiltered),
@@ -195,7 +204,7 @@ def file_query(
             SELECT *, {level_class_sql('level')} AS cls,
                    CASE WHEN boring_kind IS NOT NULL THEN boring_kind
                         WHEN ts IS NOT NULL THEN (CASE WHEN {window.contains_sql('ts')} THEN '{PARSED}' ELSE '{OUTSIDE}' END)
-                        WHEN regexp_matches({CANDIDATE_LINE}, {quote(formats.CONTINUATION)}) THEN '{CONTINUATION}'
+                        WHEN regexp_matches({CANDIDATE_LINE}, {quote(formats.CONTINUATION)}){in_record} THEN '{CONTINUATION}'
                         ELSE '{UNPARSED}' END AS kind
             FROM (SELECT *, {level_name_sql('level_text')} AS level FROM fields))""",
         _flagged(sql.events),

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from wicked_platform.tools.logs import duration_shapes, formats
 from wicked_platform.tools.logs.header_shapes import sniff_header
 from wicked_platform.tools.logs.sniff_durations import (
-    access_duration, in_catalogue_order, inline_durations, is_duration_value, opens_duration,
+    access_duration, in_catalogue_order, inline_durations, is_duration_value, opens_duration, record_durations,
 )
 from wicked_platform.tools.logs.levels import LEVEL_CLASSES, is_level_word
 from wicked_platform.tools.logs.models import LogFormat
@@ -99,6 +99,8 @@ class FileLayout(BaseModel):
     binary: bool = False  # the sample is not text (NUL bytes, or mostly bytes that are no UTF-8)
     level: LevelPlace | None = None  # stamped: where the level stands; None: the lines carry none
     durations: bool = False  # access, plain, stamped: sampled lines say how long they took (duration_shapes)
+    record_time: bool = False  # stamped: a line without a stamp belongs to the record of the last stamped line
+    # above it, and a duration on it is of that time (the slow query log: `# Time:`, then `# Query_time:`)
 
     @property
     def year_less(self) -> bool:
@@ -173,6 +175,7 @@ def _sniff_lines(lines: list[str], path: Path, wrapped: bool = False) -> FileLay
     if stamped is not None and stamped.lines * SPECIFIC_SHARE > best:
         return FileLayout(path=str(path), format=LogFormat.STAMPED, service=formats.file_stem(path),
                           stamp=stamped.stamp, level=stamped.level, durations=inline_durations(lines),
+                          record_time=not wrapped and record_durations(lines),
                           first_unread=_first_unread(lines, stamped.at_place))
     if not votes:
         return FileLayout(path=str(path), format=LogFormat.UNKNOWN, service=formats.file_stem(path),
