@@ -180,6 +180,8 @@ def file_query(
                  f"lines AS (SELECT * REPLACE ({unwrapped.line} AS line), {unwrapped.time_us} AS wrapper_us, "
                  f"{unwrapped.service} AS wrapper_service FROM wrapped)"]
         stamp, ts, service = f"coalesce({stamp}, wrapper_us)", f"coalesce({ts}, wrapper_us)", f"coalesce({service}, wrapper_service)"
+        if layout.year_less:  # the wrapper's time has a year, the inner stamp none (klog in a CRI file): the wrapper's first
+            stamp, ts = f"coalesce(wrapper_us, {sql.stamp or 'NULL::BIGINT'})", f"coalesce(wrapper_us, {sql.ts})"
         carried += "CASE WHEN candidate THEN wrapper_us END AS wrapper_us, CASE WHEN candidate THEN wrapper_service END AS wrapper_service, "
     if record:  # a record's lines below its stamp: a duration there is of the record's time, the rest continue it
         ts = f"coalesce({ts}, CASE WHEN {duration_sql.record_test(CANDIDATE_LINE)} THEN record_us END)"

@@ -100,3 +100,14 @@ def test_a_glog_stamp_takes_the_year_that_keeps_it_out_of_the_future(logs):
 def test_a_redis_message_does_not_keep_its_mark(logs):
     scan = scan_logs([logs.text("redis.log", LAYOUTS["redis-7"][0])])
     assert "Can't save in background: fork: Cannot allocate memory" in {s.example for s in scan.signatures}
+
+
+def test_glog_in_a_cri_file_takes_its_year_from_the_wrapper(logs):
+    # A static pod's container log: the CRI line's time has the year the glog stamp lacks.
+    text = ("2023-12-31T23:59:58.100000000Z stderr F I1231 23:59:58.100000       1 controllermanager.go:189] Version: v1.29.1\n"
+            "2024-01-01T00:00:01.200000000Z stderr F E0101 00:00:01.200000       1 leaderelection.go:332] error retrieving "
+            "resource lock kube-system/kube-controller-manager: connection refused\n")
+    scan = scan_logs([logs.text("kube-controller-manager/0.log", text)])
+    assert scan.files[0].parsed == 2 and scan.level_counts["error"] == 1
+    assert (scan.start, scan.end) == (datetime(2023, 12, 31, 23, 59, 58, 100000, tzinfo=UTC),
+                                      datetime(2024, 1, 1, 0, 0, 1, 200000, tzinfo=UTC))
