@@ -183,19 +183,22 @@ def file_query(
         if layout.year_less:  # the wrapper's time has a year, the inner stamp none (klog in a CRI file): the wrapper's first
             stamp, ts = f"coalesce(wrapper_us, {sql.stamp or 'NULL::BIGINT'})", f"coalesce(wrapper_us, {sql.ts})"
         carried += "CASE WHEN candidate THEN wrapper_us END AS wrapper_us, CASE WHEN candidate THEN wrapper_service END AS wrapper_service, "
-    if record:  # a record's lines below its stamp: a duration there is of the record's time, the rest continue it
+    candidate = f"coalesce({sql.candidate or 'true'}, true)"
+    stamped_lines = f"(SELECT *, {bounded_us('raw_stamp')} AS stamp FROM (SELECT *, {stamp} AS raw_stamp FROM {stamped}))"
+    if record:
+        # A record's lines below its stamp continue it, counted without being read (its SQL may say anything);
+        # the one with its duration is read, at the record's time: the last stamp above it.
         ts = f"coalesce({ts}, CASE WHEN {duration_sql.record_test(CANDIDATE_LINE)} THEN record_us END)"
         carried += "CASE WHEN candidate AND stamp IS NULL THEN record_us END AS record_us, "
-    record_column = (f", {duration_sql.carried_stamp_sql('stamp', 'line_no', 'file_id' if file_id is None else None)} "
-                     "AS record_us") if record else ""
-    in_record = " OR record_us IS NOT NULL" if record else ""
+        record_us = duration_sql.carried_stamp_sql("stamp", "line_no", "file_id" if file_id is None else None)
+        stamped_lines = f"(SELECT *, {record_us} AS record_us FROM {stamped_lines})"
+        candidate = (f"(CASE WHEN stamp IS NULL AND record_us IS NOT NULL THEN {duration_sql.record_test('line')} "
+                     f"ELSE {candidate} END)")
     ctes = [
         *lines,
         *stamp_ctes,
-        f"marked AS (SELECT *, coalesce({sql.candidate or 'true'}, true) AS candidate{record_column} "
-        f"FROM (SELECT *, {bounded_us('raw_stamp')} AS stamp FROM "
-        f"(SELECT *, {stamp} AS raw_stamp FROM {stamped})))",
-        _kept(sql, boring_window, carried=carried, dedupe=not prefiltered),
+        f"marked AS (SELECT *, {candidate} AS candidate FROM {stamped_lines})",
+        _kept(sql, boring_window, carried=carried, dedupe=not prefiltered, continued=record),
         *step_ctes,
         f"fields AS (SELECT *, {bounded_us('raw_ts')} AS ts FROM (SELECT *, {ts} AS raw_ts, {sql.level} AS level_text, "
         f"coalesce({service}, {default_service}) AS service, "
@@ -206,7 +209,7 @@ def file_query(
             SELECT *, {level_class_sql('level')} AS cls,
                    CASE WHEN boring_kind IS NOT NULL THEN boring_kind
                         WHEN ts IS NOT NULL THEN (CASE WHEN {window.contains_sql('ts')} THEN '{PARSED}' ELSE '{OUTSIDE}' END)
-                        WHEN regexp_matches({CANDIDATE_LINE}, {quote(formats.CONTINUATION)}){in_record} THEN '{CONTINUATION}'
+                        WHEN regexp_matches({CANDIDATE_LINE}, {quote(formats.CONTINUATION)}) THEN '{CONTINUATION}'
                         ELSE '{UNPARSED}' END AS kind
             FROM (SELECT *, {level_name_sql('level_text')} AS level FROM fields))""",
         _flagged(sql.events),
@@ -241,15 +244,19 @@ def _durations_sql(sql: LineSql) -> str:
     return ("list({'route': route, 'ms': duration_ms, 'n': n}) FILTER (WHERE " + TIMED_ROW + ") AS durations")
 
 
-def _kept(sql: LineSql, boring_window: str, carried: str = "", dedupe: bool = True) -> str:
+def _kept(sql: LineSql, boring_window: str, carried: str = "", dedupe: bool = True, continued: bool = False) -> str:
     """Candidate lines, once per distinct text with their number; the rest reduced to a row or two.
     `carried`: columns kept as they are (a batch's file of each line). Without `dedupe`, every line is
-    a row of its own: grouping costs more than it saves when few lines repeat and few are passed over."""
+    a row of its own: grouping costs more than it saves when few lines repeat and few are passed over.
+    `continued`: a line passed over without a stamp continues a record (the slow query log's)."""
+    record_line = f"WHEN stamp IS NULL THEN '{CONTINUATION}' " if continued else ""
+    boring_kind = (f"CASE WHEN candidate THEN NULL {record_line}WHEN {boring_window} THEN '{PARSED}' ELSE '{OUTSIDE}' END "
+                   "AS boring_kind")
     if not dedupe:
         head = f"left(line, {STAMP_HEAD_CHARS})" if sql.stamp is None else "NULL::VARCHAR"
         return f"""kept AS (
             SELECT {carried}CASE WHEN candidate THEN line END AS {CANDIDATE_LINE},
-                   CASE WHEN candidate THEN NULL WHEN {boring_window} THEN '{PARSED}' ELSE '{OUTSIDE}' END AS boring_kind,
+                   {boring_kind},
                    1::BIGINT AS n, stamp AS first_stamp, stamp AS last_stamp,
                    CASE WHEN NOT candidate THEN {head} END AS first_line, CASE WHEN NOT candidate THEN {head} END AS last_line
             FROM marked)"""
@@ -264,7 +271,7 @@ def _kept(sql: LineSql, boring_window: str, carried: str = "", dedupe: bool = Tr
         text_bounds = "NULL::VARCHAR AS first_line, NULL::VARCHAR AS last_line"
     return f"""kept AS (
             SELECT {carried}CASE WHEN candidate THEN line END AS {CANDIDATE_LINE},
-                   CASE WHEN candidate THEN NULL WHEN {boring_window} THEN '{PARSED}' ELSE '{OUTSIDE}' END AS boring_kind,
+                   {boring_kind},
                    count(*) AS n, min(stamp) AS first_stamp, max(stamp) AS last_stamp, {text_bounds}
             FROM marked GROUP BY ALL)"""
 

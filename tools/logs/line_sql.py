@@ -394,7 +394,7 @@ def _stamped(layout: FileLayout, years: YearRule) -> LineSql:
         candidate += f" OR {worse_than_info_sql('line', layout.stamp, layout.level)}"
     level, level_steps, message = _level_and_message(layout)
     return LineSql(
-        stamp_steps=[SqlColumn(name="stamp_text", sql=stamp_text_sql("line", layout.stamp))],
+        stamp_steps=[SqlColumn(name="stamp_text", sql=stamp_text_sql("line", layout.stamp, seldom=layout.record_time))],
         stamp=to_us("stamp_text"), candidate=candidate, steps=[*steps, *level_steps],
         ts=to_us("ts_text"), level=level, service="NULL", message=message,
     )

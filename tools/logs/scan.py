@@ -111,6 +111,8 @@ def _phrase_durations_too_costly(layout: FileLayout | str, path: Path) -> bool:
     """A plain or sniffed-layout file with durations in its messages, too large to take every such line apart."""
     if isinstance(layout, str) or not layout.durations or layout.format not in (LogFormat.PLAIN, LogFormat.STAMPED):
         return False
+    if layout.record_time:  # a slow query log: every line of a record is taken apart anyway
+        return False
     try:
         return path.stat().st_size > MAX_PHRASE_DURATION_BYTES
     except OSError:

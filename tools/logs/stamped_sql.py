@@ -10,6 +10,8 @@ past the rule's bound (a log read in January holds December's lines).
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs.levels import LETTER_LEVELS, LEVEL_CLASSES, MARK_LEVELS
@@ -44,9 +46,15 @@ def stamp_head_pattern(place: StampPlace) -> str:
     return f"^{before}\\[?{letter}({shape.pattern})"
 
 
-def stamp_text_sql(line_sql: str, place: StampPlace) -> str:
-    """The stamp's text, NULL when the line has none at the file's place."""
-    return f"nullif(regexp_extract({line_sql}, {quote(stamp_head_pattern(place) + _BOUNDARY)}, 1), '')"
+def stamp_text_sql(line_sql: str, place: StampPlace, *, seldom: bool = False) -> str:
+    """The stamp's text, NULL when the line has none at the file's place. `seldom`: most lines have none (a
+    slow query log's records): a test without a capture (RE2's fast path, a third of the cost) goes first."""
+    pattern = stamp_head_pattern(place) + _BOUNDARY
+    extract = f"nullif(regexp_extract({line_sql}, {quote(pattern)}, 1), '')"
+    if not seldom:
+        return extract
+    bare = re.sub(r"\((?!\?)", "(?:", pattern)  # every group left uncaptured
+    return f"(CASE WHEN regexp_matches({line_sql}, {quote(bare)}) THEN {extract} END)"
 
 
 def strptime_us_sql(text_sql: str, shape: StampShape, years: YearRule) -> str:
