@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from wicked_platform.tools.logs import scan as scan_module
 from wicked_platform.tools.logs.models import LogFormat
 from wicked_platform.tools.logs.scan import scan_logs
 from wicked_platform.tools.logs.sniff import sniff_file
@@ -126,3 +127,10 @@ def test_postgresql_statement_durations_are_read(text, logs):
     scan = scan_logs([logs.text("postgresql.log", text)])
     assert sorted(scan.latency.sample_ms) == [pytest.approx(12.5), pytest.approx(2345.678)]
     assert scan.level_counts["error"] == 1
+
+
+def test_a_large_slow_log_keeps_its_durations(logs, monkeypatch):
+    # Plain files past the phrase-duration bound have theirs left unread; a slow log's record lines are read anyway.
+    monkeypatch.setattr(scan_module, "MAX_PHRASE_DURATION_BYTES", 0)
+    scan = scan_logs([logs.text("mysql-slow.log", MYSQL_8)])
+    assert len(scan.latency.sample_ms) == 2 and scan.files[0].warning is None
