@@ -16,6 +16,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs import formats
+from wicked_platform.tools.logs.levels import LEVEL_CLASSES
 
 
 class HeaderSample(BaseModel):
@@ -71,6 +72,18 @@ HEADER_SHARE = 0.8
 """Of a file's sampled plain lines, those carrying a row's header: enough to read the file with it."""
 
 _COMPILED = [(header, formats.compile_shared(header.pattern)) for header in HEADERS]
+_LEVEL = formats.compile_shared(r"(?:^|[ \t])" + formats.level_word(list(LEVEL_CLASSES)) + r"[ \t]+")
+
+
+def after_level(line: str) -> str | None:
+    """What follows a line's first level word (`ERROR`, `[WARN]`), where a header would stand; None without one."""
+    match = _LEVEL.search(line)
+    return line[match.end():] if match else None
+
+
+def sniff_header_of_lines(lines: list[str]) -> str | None:
+    """sniff_header of what follows the level of lines whose level stands anywhere in their head."""
+    return sniff_header([rest for line in lines if (rest := after_level(line)) is not None])
 
 
 def sniff_header(rests: list[str]) -> str | None:

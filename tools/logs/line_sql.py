@@ -178,7 +178,7 @@ def _plain(layout: FileLayout) -> LineSql:
         candidate = f"stamp IS NULL OR {_vocabulary()}"
     stamp_steps = [] if stamp is None else [
         SqlColumn(name="stamp_text", sql=f"regexp_extract(line, {quote('^' + stamp_pattern)})")]
-    header_steps, message, service = _header(layout)
+    header_steps, message, service = _header(layout, "rest")
     return LineSql(
         stamp_steps=stamp_steps, stamp=stamp, candidate=candidate,
         steps=[
@@ -205,14 +205,15 @@ def _plain(layout: FileLayout) -> LineSql:
     )
 
 
-def _header(layout: FileLayout) -> tuple[list[SqlColumn], str, str | None]:
-    """Of a plain line whose level a header follows (header_shapes.py): the steps, the message after the header,
-    and the service the header names (None: it names none); without one, the rest is the message."""
+def _header(layout: FileLayout, rest: str) -> tuple[list[SqlColumn], str, str | None]:
+    """Of a line whose level a header follows (header_shapes.py), the column `rest` holding what follows the level:
+    the steps, the message after the header, and the service the header names (None: it names none); without
+    a header, the rest is the message."""
     if layout.header is None:
-        return [], "rest", None
+        return [], rest, None
     pattern = "^(?P<header>" + HEADER_SHAPES[layout.header].pattern + ")"
-    steps = [SqlColumn(name="header_parts", sql=_extract_groups(pattern, ["header", "service"], text_sql="rest")),
-             SqlColumn(name="header_message", sql="substr(rest, length(header_parts.header) + 1)")]
+    steps = [SqlColumn(name="header_parts", sql=_extract_groups(pattern, ["header", "service"], text_sql=rest)),
+             SqlColumn(name="header_message", sql=f"substr({rest}, length(header_parts.header) + 1)")]
     service = "nullif(header_parts.service, '')" if "(?P<service>" in pattern else None
     return steps, "header_message", service
 
@@ -392,24 +393,25 @@ def _stamped(layout: FileLayout, years: YearRule) -> LineSql:
     candidate = f"stamp IS NULL OR {_vocabulary()}"
     if layout.level is not None and layout.level.vocabulary != "words":  # E, F, W, #: no word of the vocabulary says so
         candidate += f" OR {worse_than_info_sql('line', layout.stamp, layout.level)}"
-    level, level_steps, message = _level_and_message(layout)
+    level, level_steps, message, service = _level_and_message(layout)
     return LineSql(
         stamp_steps=[SqlColumn(name="stamp_text", sql=stamp_text_sql("line", layout.stamp, seldom=layout.record_time))],
         stamp=to_us("stamp_text"), candidate=candidate, steps=[*steps, *level_steps],
-        ts=to_us("ts_text"), level=level, service="NULL", message=message,
+        ts=to_us("ts_text"), level=level, service=service, message=message,
     )
 
 
 def _unstamped(layout: FileLayout) -> LineSql:
     """Inner lines without a time (the wrapper gives it): the level from the line's start, the rest the message."""
     steps = [SqlColumn(name="after", sql=f"ltrim({CANDIDATE_LINE}, {quote(AFTER_STAMP)})")]
-    level, level_steps, message = _level_and_message(layout)
+    level, level_steps, message, service = _level_and_message(layout)
     return LineSql(stamp="NULL::BIGINT", candidate=f"stamp IS NULL OR {_vocabulary()}", steps=[*steps, *level_steps], ts="NULL::BIGINT",
-                   level=level, service="NULL", message=message)
+                   level=level, service=service, message=message)
 
 
-def _level_and_message(layout: FileLayout) -> tuple[str, list[SqlColumn], str]:
-    """From `after` (what follows the stamp): the level where the file keeps it, and the message after it."""
+def _level_and_message(layout: FileLayout) -> tuple[str, list[SqlColumn], str, str]:
+    """From `after` (what follows the stamp): the level where the file keeps it, the message after it (and after
+    the header the file writes there), and the service that header names ("NULL": the file's)."""
     if layout.level is None:
         steps, level, message = [], "NULL", "after"
     elif layout.level.before_stamp:  # the level opens the line; the message is all after the stamp
@@ -426,7 +428,8 @@ def _level_and_message(layout: FileLayout) -> tuple[str, list[SqlColumn], str]:
     if layout.stamp is not None and (header := BY_NAME[layout.stamp.shape].header):  # glog's `threadid file:line] `
         message = f"regexp_replace({message}, {quote('^' + header)}, '')"
     steps.append(SqlColumn(name="message_text", sql=message))
-    return level, steps, trimmed("message_text", " \t", side="right")
+    header_steps, message_column, service = _header(layout, "message_text")
+    return level, [*steps, *header_steps], trimmed(message_column, " \t", side="right"), service or "NULL"
 
 
 def _extract_groups(pattern: str, names: list[str], text_sql: str = CANDIDATE_LINE) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs import duration_shapes, formats
-from wicked_platform.tools.logs.header_shapes import sniff_header
+from wicked_platform.tools.logs.header_shapes import sniff_header, sniff_header_of_lines
 from wicked_platform.tools.logs.sniff_durations import (
     access_duration, in_catalogue_order, inline_durations, is_duration_value, opens_duration, record_durations,
 )
@@ -90,7 +90,7 @@ class FileLayout(BaseModel):
     stamp_zone: str | None = None  # plain: the zone every sampled stamp ends with ("" for none); None if they differ
     stamp_separator: str = "T"  # plain: between date and time
     interlude: bool = False  # plain: a zone word, a process id or a user@database stands before the level
-    header: str | None = None  # plain: the header (header_shapes.py) between the level and the message, by name
+    header: str | None = None  # plain, stamped: the header (header_shapes.py) between the level and the message, by name
     keys: LineKeys = LineKeys()  # json and logfmt
     strip_ansi: bool = False  # the lines carry ANSI colour codes (a terminal's log): read them without
     stamp: StampPlace | None = None  # stamped: where the stamp stands, in which shape of the catalogue
@@ -154,9 +154,15 @@ def _wrapped_layout(kind: WrapperKind, lines: list[str], path: Path) -> FileLayo
     inner = [found.line for line in lines if (found := unwrap(kind, line)) is not None]
     layout = sniff_lines(inner, path, wrapped=True)
     if layout.format == LogFormat.UNKNOWN:
+        level = level_place(inner)
         layout = FileLayout(path=str(path), format=LogFormat.STAMPED, service=formats.file_stem(path),
-                            level=level_place(inner))
+                            level=level, header=_stamped_header(level, inner))
     return layout.model_copy(update={"wrapper": kind, "first_unread": None})
+
+
+def _stamped_header(level: LevelPlace | None, lines: list[str]) -> str | None:
+    """The header (header_shapes.py) after the level words of a sniffed layout's lines, if they share one."""
+    return sniff_header_of_lines(lines) if level is not None and level.vocabulary == "words" and not level.before_stamp else None
 
 
 def _binary(lines: list[str]) -> bool:
@@ -175,6 +181,7 @@ def _sniff_lines(lines: list[str], path: Path, wrapped: bool = False) -> FileLay
     if stamped is not None and stamped.lines * SPECIFIC_SHARE > best:
         return FileLayout(path=str(path), format=LogFormat.STAMPED, service=formats.file_stem(path),
                           stamp=stamped.stamp, level=stamped.level, durations=inline_durations(lines),
+                          header=_stamped_header(stamped.level, lines),
                           record_time=not wrapped and record_durations(lines),
                           first_unread=_first_unread(lines, stamped.at_place))
     if not votes:

@@ -83,3 +83,26 @@ def test_the_c_prefilter_reads_a_spring_boot_file_as_duckdb_does(logs, monkeypat
     monkeypatch.setattr(prefilter, "MIN_BYTES", 0)
     monkeypatch.setattr(prefilter, "MIN_RANGE_BYTES", 1)
     assert scan_logs([Path(path)]).model_dump() == alone
+
+
+@pytest.mark.parametrize(("text", "services"), [
+    # `docker compose logs -t`: the compose prefix and its time wrap Boot's line (its own stamp taken for the wrapper's)
+    ("loyalty-1  | 2024-01-15T14:23:15.123Z  INFO 1 --- [loyalty-service] [           main] c.a.l.LoyaltyApplication"
+     "                 : Started LoyaltyApplication in 4.1 seconds\n"
+     "loyalty-1  | 2024-01-15T14:23:16.123Z ERROR 1 --- [loyalty-service] [nio-8080-exec-3] c.a.l.points.PointsService"
+     "               : Points calculation failed for member 8812\n"
+     "cart-1     | 2024-01-15T14:23:17.123Z ERROR 1 --- [nio-8080-exec-1] c.s.cart.CartService                     "
+     ": Points calculation failed for member 8813\n",
+     {"loyalty-service", "cart"}),
+    # `kubectl logs --prefix`: the pod's prefix, Boot 2's line whole behind it
+    ("[pod/orders-7d9f8d6b5-x2x4k/app] 2024-01-15 14:23:15.412 ERROR 1 --- [nio-8080-exec-7] "
+     "com.shop.orders.PaymentClient            : Points calculation failed for member 1\n"
+     "[pod/orders-7d9f8d6b5-x2x4k/app] 2024-01-15 14:23:16.003  INFO 1 --- [nio-8080-exec-2] "
+     "com.shop.orders.PaymentClient            : Retry scheduled\n",
+     {"orders"}),
+], ids=["compose", "kubectl-prefix"])
+def test_a_wrapped_spring_boot_line_is_split_too(text, services, logs):
+    scan = scan_logs([logs.text("terminal.log", text)])
+    errors = [s for s in scan.signatures if s.level == "ERROR"]
+    assert {s.service for s in errors} == services
+    assert {s.signature for s in errors} == {"Points calculation failed for member <*>"}
