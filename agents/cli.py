@@ -167,8 +167,6 @@ def incident(
     elif context_path is not None and not context_path.is_file():
         raise InputError(f"--context {context}: {'not a file' if context_path.exists() else 'no such file'}")
     logs = expand_log_args(log or [], repo_dir)
-    if not logs:
-        raise InputError(f"no logs found: pass --log FILE (no *.log, *.log.gz or logs/ under {repo_dir})")
     try:
         window = parse_time("--since", since, zone), parse_time("--until", until, zone)
     except ValueError as exc:
@@ -177,6 +175,9 @@ def incident(
         raise InputError(f"--since {since} is after --until {until}: the window holds no time")
     incident_context = load_context(context_path)
     prometheus_url = _prometheus_url(prometheus, incident_context)
+    if not logs and prometheus_url is None:  # with a Prometheus, its metrics alone can be investigated
+        raise InputError(f"no logs found: pass --log FILE (no *.log, *.log.gz or logs/ under {repo_dir}), "
+                         "or --prometheus URL to investigate from metrics")
     request = InvestigationRequest(
         description=description, repo=git_repo, repo_dir=repo_dir, logs=logs, context=incident_context,
         prometheus_url=prometheus_url,
@@ -186,7 +187,8 @@ def incident(
     progress = _say if verbose or sys.stderr.isatty() else (lambda _: None)
     if client is None:
         loading = _load_agent_meanwhile()
-        progress(f"reading {len(logs)} log file{'s' if len(logs) != 1 else ''}…")
+        progress(f"reading {len(logs)} log file{'s' if len(logs) != 1 else ''}…" if logs else
+                 "no logs: investigating from Prometheus, git, the deploys file and the context…")
         started = time.perf_counter()
         scan = scan_logs(logs, since=request.since, until=request.until, tz=tz)
         progress(f"read the logs in {(time.perf_counter() - started) * 1000:.0f} ms")

@@ -11,12 +11,9 @@ from wicked_platform.agents.phases import (
     BlastRadiusFindings, CorrelationFindings, Findings, MitigationFindings, SymptomsFindings, TimelineFindings,
 )
 from wicked_platform.tools.analysis.signal_judgment import describe, leading_rise
+from wicked_platform.tools.figures import percent
 from wicked_platform.tools.report import IncidentReport
 from wicked_platform.tools.timeutil import iso_z
-
-
-def _pct(value: float | None) -> str:
-    return "unknown" if value is None else f"{value * 100:.1f}%".replace(".0%", "%")
 
 
 def symptoms(report: IncidentReport) -> SymptomsFindings:
@@ -25,7 +22,9 @@ def symptoms(report: IncidentReport) -> SymptomsFindings:
         text = "No rise in errors was found in the logs read." if top else "The logs read show no errors."
         return SymptomsFindings(summary=text, signatures=[s.signature for s in top])
     service = report.blast_radius.direct[0] if report.blast_radius.direct else (top[0].service if top else None)
-    rise = leading_rise(report.signals)
+    # The rise the engine judged: a front yields to the service behind it, as the report's direct services say.
+    direct = report.blast_radius.direct
+    rise = leading_rise(report.signals, fronts=lambda front, other: front not in direct and other in direct)
     if rise is not None and rise.at == report.started_at and report.correlation.rate_ratio is None:
         # A measured signal rose, not the errors: the incident is the slowdown.
         text = describe(rise.signal)
@@ -78,7 +77,7 @@ def blast_radius(report: IncidentReport) -> BlastRadiusFindings:
     blast = report.blast_radius
     parts = [f"Direct: {_named(blast.direct)}", f"cascade: {_named(blast.cascade)}",
              "critical user path" if blast.critical_path else "not on a critical user path",
-             f"error rate {_pct(blast.error_rate)} against {_pct(blast.baseline_error_rate)} before",
+             f"error rate {percent(blast.error_rate)} against {percent(blast.baseline_error_rate)} before",
              "affected users " + ("unknown" if blast.affected_users is None else f"{blast.affected_users:,}"),
              "revenue at risk " + ("unknown" if blast.revenue_per_hour is None else f"${blast.revenue_per_hour:,.0f}/h")]
     return BlastRadiusFindings(summary="; ".join(parts) + ".", services=blast.services)

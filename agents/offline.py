@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import anyio
@@ -17,9 +18,9 @@ from wicked_platform.agents.machine import EnginePolicy, run_machine
 from wicked_platform.agents.request import InvestigationRequest
 from wicked_platform.tools.analysis.commands import command_evidence
 from wicked_platform.tools.analysis.metric_judgment import (
-    blast_from_signals, decide, onset_of, reported_signals, with_counters,
+    blast_from_signals, decide, decision_basis, onset_of, reported_signals, with_counters,
 )
-from wicked_platform.tools.analysis.signal_judgment import headline_first
+from wicked_platform.tools.analysis.signal_judgment import SignalRise, headline_first
 from wicked_platform.tools.changes.change_times import window_anchors
 from wicked_platform.tools.input_groups import log_groups
 from wicked_platform.tools.investigation import (
@@ -32,6 +33,7 @@ from wicked_platform.tools.logs.investigation_window import scan_investigation_w
 from wicked_platform.tools.logs.models import LogScan
 from wicked_platform.tools.redaction import redact_model
 from wicked_platform.tools.report import IncidentReport, InputSummary, LogInput
+from wicked_platform.tools.report_assembly import NO_LOGS_READ
 from wicked_platform.tools.timeutil import to_utc
 
 if TYPE_CHECKING:  # imported when a Prometheus is configured: an offline run without one loads no HTTP client
@@ -103,7 +105,8 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
     phase("correlation", lambda: changes.candidates)
     blast = phase("blast radius", lambda: assess_blast_radius(found, context, description))
     if metrics is not None:
-        blast = with_counters(blast_from_signals(blast, metrics.signals), metrics.signals)
+        slowed = found.signal_rise is not None and found.signal_rise.signal.kind != "error_rate"
+        blast = with_counters(blast_from_signals(blast, metrics.signals), metrics.signals, context, slowed=slowed)
     mitigation = phase("mitigation", lambda: decide_mitigation(found, changes, blast, context, description))
     logs_decided = mitigation.decision.recommendation
     if metrics is not None:
@@ -128,7 +131,7 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
     )
     report = assemble_report(description, found, changes, blast, mitigation, inputs, agent="offline")
     if metrics is not None:
-        report = _with_metrics(report, metrics, logs_decided)
+        report = _with_metrics(report, metrics, logs_decided, found.signal_rise)
     progress("done in " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in timings.items()))
     return EngineRun(report=report, symptoms=found, changes=changes)
 
@@ -137,9 +140,12 @@ def _read_metrics(request: InvestigationRequest, found: SymptomFindings, progres
     """Prometheus's signals for the services the investigation knows, over the logs' window (None: not configured)."""
     if request.prometheus_url is None:
         return None
-    from wicked_platform.tools.metrics.findings import MetricFindings, metric_window, read_metrics
+    from wicked_platform.tools.metrics.findings import MetricFindings, metric_window, read_metrics, window_without_logs
 
     start, end = request.since or found.scan.start, request.until or found.scan.end
+    if not request.logs:  # Prometheus alone: the window the user gave, else the latest hours
+        start, end = window_without_logs(request.since and to_utc(request.since), request.until and to_utc(request.until),
+                                         datetime.now(UTC))
     if start is None or end is None:
         return MetricFindings(url=request.prometheus_url, notes=[
             "Prometheus not asked: no time window (the logs held no timestamps; give --since and --until)"])
@@ -155,7 +161,8 @@ def _read_metrics(request: InvestigationRequest, found: SymptomFindings, progres
     return metrics
 
 
-def _with_metrics(report: IncidentReport, metrics: MetricFindings, logs_decided: str) -> IncidentReport:
+def _with_metrics(report: IncidentReport, metrics: MetricFindings, logs_decided: str,
+                  rise: SignalRise | None) -> IncidentReport:
     """The signals, their notes, and, where they decided what the logs could not, an onset and a summary that say so."""
     signals = reported_signals(metrics.signals, report.blast_radius.services)
     notes = [*report.notes, *metrics.notes]
@@ -165,12 +172,26 @@ def _with_metrics(report: IncidentReport, metrics: MetricFindings, logs_decided:
         notes.append(f"signals of {left} more services held steady and are left out of the report "
                      "(metric_signals lists them all)")
     logs_own = [s for s in report.signals if s.source == "logs"]
-    update: dict = {"signals": headline_first([*logs_own, *signals]), "notes": notes}
+    basis = decision_basis(report.rollback_decision.recommendation, [*logs_own, *metrics.signals],
+                           report.blast_radius.direct, rise)
+    update: dict = {"signals": headline_first([*logs_own, *signals], basis), "notes": notes}
     if metrics.warning and report.inputs is not None:
         update["inputs"] = report.inputs.model_copy(update={"prometheus_error": metrics.warning})
+    if not report.inputs or not report.inputs.logs:  # what was read instead of logs, in the summary's words
+        update["summary"] = report.summary.replace(NO_LOGS_READ, _metrics_read(metrics))
     decision = report.rollback_decision
     if decision.recommendation != logs_decided:
-        update["summary"] = f"{decision.reason[:1].upper()}{decision.reason[1:]}. {report.summary}"
+        update["summary"] = f"{decision.reason[:1].upper()}{decision.reason[1:]}. {update.get('summary', report.summary)}"
         if report.started_at is None:
             update["started_at"] = onset_of(metrics.signals)
     return redact_model(report.model_copy(update=update))
+
+
+def _metrics_read(metrics: MetricFindings) -> str:
+    """`No logs were read; Prometheus at URL answered 7 series of 1 service from 09:30 to 10:30 UTC.`"""
+    window = (f" from {metrics.start:%Y-%m-%d %H:%M} to {metrics.end:%H:%M} UTC"
+              if metrics.start is not None and metrics.end is not None else "")
+    services = len({s.service for s in metrics.signals})
+    answered = (f"answered {len(metrics.signals)} series of {services} service{'s' if services != 1 else ''}"
+                if metrics.signals else "answered no series")
+    return f"No logs were read; Prometheus at {metrics.url} {answered}{window}."

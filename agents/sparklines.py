@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from wicked_platform.tools.analysis.signal_judgment import LEAD_ORDER, figure, has_risen, p_text, signal_name
+from wicked_platform.tools.analysis.signal_judgment import HEADLINE_RANK, figure, has_risen, p_text, signal_name
 from wicked_platform.tools.report import Deploy, IncidentReport, Signal
 from wicked_platform.tools.timeutil import epoch_us, hhmmss
 
@@ -57,7 +57,7 @@ def signal_pictures(report: IncidentReport) -> list[SignalPicture]:
     """The signals that rose (at most MAX_PICTURES, service-wide ones first, p95 first), each as a picture; the deploys marked
     are those of the signal's service, or the correlated one."""
     risen = [s for s in report.signals if has_risen(s) and s.series]
-    risen.sort(key=lambda s: (s.route is not None, s.service, s.route or "", LEAD_ORDER[s.kind]))
+    risen.sort(key=lambda s: (s.route is not None, s.service, s.route or "", HEADLINE_RANK[s.kind]))
     risen = risen[:MAX_PICTURES]
     labels = [f"{s.service} {signal_name(s)}" for s in risen]
     width = max((len(label) for label in labels), default=0)

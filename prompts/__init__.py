@@ -7,6 +7,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from wicked_platform.tools.figures import percent
+
 
 @cache
 def environment() -> Environment:
@@ -18,18 +20,12 @@ def environment() -> Environment:
         lstrip_blocks=True,
         autoescape=False,  # markdown and prompts, not HTML
     )
-    env.filters.update(hms=_hms, pct=_pct, money=_money, checkbox=_checkbox, duration=_duration, cell=_cell)
+    env.filters.update(hms=_hms, pct=percent, money=_money, checkbox=_checkbox, duration=_duration, cell=_cell)
     return env
 
 
 def _hms(value: Any) -> str:
     return value.strftime("%H:%M:%S") if value is not None else "—"
-
-
-def _pct(value: float | None) -> str:
-    if value is None:
-        return "unknown"
-    return f"{value * 100:.1f}%".replace(".0%", "%")
 
 
 def _money(value: float | None) -> str:

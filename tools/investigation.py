@@ -17,7 +17,7 @@ from wicked_platform.tools.analysis.signal_judgment import RiseAt
 from wicked_platform.tools.analysis.error_points import ERROR_CLASSES
 from wicked_platform.tools.analysis.deploys import deploys_from_logs, deploys_from_records, deploys_from_tags, merge_deploys
 from wicked_platform.tools.analysis.hypotheses import build_hypotheses
-from wicked_platform.tools.analysis.impact import AffectedServices, affected_services, critical_path_reason
+from wicked_platform.tools.analysis.impact import AffectedServices, affected_services, critical_path_reason, fronts_for
 from wicked_platform.tools.analysis.latency_signals import latency_signals
 from wicked_platform.tools.analysis.playbook import follow_up_and_lessons
 from wicked_platform.tools.analysis.onsets import primary_onset, service_onsets
@@ -106,7 +106,8 @@ def _rise_unless_errors(found: SymptomFindings, context: IncidentContext, exclud
     """A measured rise is the incident where the errors show none; its service is the one affected."""
     if found.incident_onset is not None or found.signal_rise is not None:
         return found
-    rise = leading_rise([s for s in found.signals if s.kind not in exclude])
+    rise = leading_rise([s for s in found.signals if s.kind not in exclude],
+                        fronts=lambda front, other: fronts_for(front, [other], context))
     if rise is None:
         return found
     return found.model_copy(update={"signal_rise": rise, "affected": rise_affected(rise, context)})

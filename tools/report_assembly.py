@@ -7,9 +7,11 @@ import re
 from datetime import datetime
 
 from wicked_platform.tools.analysis.correlation import Candidate
+from wicked_platform.tools.analysis.rates import Onset
 from wicked_platform.tools.analysis.signal_incident import rise_sentence, uncorrelated_summary, with_rise_row
-from wicked_platform.tools.analysis.signal_judgment import describe, headline_first
+from wicked_platform.tools.analysis.signal_judgment import LATENCY_KINDS, describe, headline_first
 from wicked_platform.tools.analysis.timeline import build_timeline, is_alert
+from wicked_platform.tools.figures import percent
 from wicked_platform.tools.findings import ChangeFindings, MitigationFindings, SymptomFindings, primary_comparison
 from wicked_platform.tools.logs.coverage import file_notes, read_summary, unreadable
 from wicked_platform.tools.logs.models import LogScan
@@ -17,6 +19,10 @@ from wicked_platform.tools.redaction import redact_model
 from wicked_platform.tools.report import (
     BlastRadius, Correlation, Deploy, DeployRef, IncidentReport, InputSummary, RootCause, TimelineEvent,
 )
+from wicked_platform.tools.timeutil import human_duration
+
+
+NO_LOGS_READ = "No logs were read."
 
 
 def _humanize(service: str) -> str:
@@ -28,7 +34,8 @@ def _title(description: str, service: str | None, found: SymptomFindings) -> str
     if service is None:
         return "Investigation: " + (description.strip()[:60] or "no errors found")
     if found.signal_rise is not None and found.signal_rise.service == service:
-        return f"{_humanize(service)} latency"
+        kind = found.signal_rise.signal.kind
+        return f"{_humanize(service)} {'errors' if kind == 'error_rate' else 'latency' if kind in LATENCY_KINDS else kind}"
     status = re.search(r"\b([45](?:\d\d|xx))\s*(?:errors?|responses?|s\b)", description, re.I)
     # The 502s the user sees may be another service's answer: a gateway's, in front of the failing one.
     answers = {s.service for s in found.scan.signatures if re.fullmatch(r"[45]XX", s.level.upper())}
@@ -84,7 +91,10 @@ def correlation_from(
         ratio = round(comparison.ratio, 2)
     p_value = comparison.p_value if comparison is not None else None
     rise = found.signal_rise
-    if rise is not None:  # no error rate rose: the rise correlated is the signal's, its test in the evidence
+    if rise is not None and rise.signal.kind == "error_rate":  # the counters' rise: their rate and its test
+        ratio = ratio if ratio is not None and blast.direct[:1] == [rise.service] else rise.signal.ratio
+        p_value = rise.signal.p_value
+    elif rise is not None:  # no error rate rose: the rise correlated is the signal's, its test in the evidence
         ratio = p_value = None
     if top is None or top.confidence == "NONE":
         evidence = (["no deploy or commit precedes the onset"] if found.incident_onset or rise
@@ -109,6 +119,12 @@ def correlation_from(
                        p_value=p_value, evidence=evidence)
 
 
+def _errors_since(onset: Onset) -> str:
+    comparison = onset.comparison
+    return (f"{comparison.after_errors} error{'s' * (comparison.after_errors != 1)} since {onset.at:%H:%M:%S} UTC "
+            f"against {comparison.before_errors} in the {human_duration(comparison.before_seconds)} before")
+
+
 def assemble_report(
     description: str, found: SymptomFindings, changes: ChangeFindings, blast: BlastRadius,
     mitigation: MitigationFindings, inputs: InputSummary, agent: str = "offline",
@@ -128,19 +144,25 @@ def assemble_report(
     # Errors that recovered, or ran at the rate they had before, leave nothing to investigate but watching.
     # Too few errors to compare with anything (one line, no time before it) is not that: keep looking.
     steady = onset is None and found.onset is not None and found.onset.comparison.p_value is not None
+    few = steady and found.onset.comparison.anecdotal
     status = "IDENTIFIED" if root else "MONITORING" if (found.recovered or steady) and rise is None else "INVESTIGATING"
     notes = [*changes.notes, *([found.scan.window.note] if found.scan.window else []), *file_notes(found.scan.files)]
-    if found.scan.empty:
+    if not found.scan.files:
+        notes.append("no logs were read: symptoms, error lines and log-derived rates are unknown; the report stands "
+                     "on the other inputs (metrics, history, deploy records, context)")
+    elif found.scan.empty:
         notes.append("no log lines with timestamps were read: severity and rates cannot be measured")
     elif found.onset is None:
         notes.append("no errors in the logs read")
+    elif few:
+        notes.append(f"{_errors_since(found.onset)}: too few to measure a rise by; keep watching")
     elif steady:
         notes.append(f"errors stayed at their usual rate: no significant rise (p = {found.onset.comparison.p_value:.2g})")
     elif onset is None:
         notes.append("too few errors over too short a time to tell a rise from their usual rate")
     blast_text = ""
     if blast.error_rate is not None:
-        blast_text = f" {blast.error_rate:.0%} of {primary} requests are failing"
+        blast_text = f" {percent(blast.error_rate)} of {primary} requests are failing"
         if blast.revenue_per_hour is not None:
             blast_text += f", about ${blast.revenue_per_hour:,.0f}/hour of revenue at risk"
         blast_text += "."
@@ -151,6 +173,8 @@ def assemble_report(
         summary = uncorrelated_summary(rise, started)
     elif onset is not None:
         summary = f"Errors in {', '.join(found.affected.direct) or 'the logs'} rose at {started:%H:%M:%S} UTC; no change correlates with confidence yet.{blast_text}"
+    elif few:
+        summary = f"{_errors_since(found.onset)}: too few to measure a rise by."
     elif steady:
         summary = "Errors in the logs read stayed at their usual rate: no rise to investigate."
     elif found.onset is not None:
@@ -158,7 +182,8 @@ def assemble_report(
     else:
         summary = "No rise in errors was found in the logs read."
     left_out = found.scan.window.left_out if found.scan.window else []
-    summary += f" {read_summary(found.scan.files, left_out)} Recommendation: {mitigation.decision.recommendation}."
+    read = read_summary(found.scan.files, left_out) if found.scan.files else NO_LOGS_READ
+    summary += f" {read} Recommendation: {mitigation.decision.recommendation}."
     severity_reasons = list(mitigation.severity_reasons)
     if missing := unreadable(found.scan.files):
         severity_reasons.append(f"judged on the logs that could be read: {len(missing)} of {len(found.scan.files)} "
@@ -172,6 +197,6 @@ def assemble_report(
         symptoms=found.symptoms, timeline=timeline, deploys=changes.deploys, root_cause=root,
         correlation=correlation_from(top, found, blast, changes.deploys), hypotheses=mitigation.hypotheses, blast_radius=blast,
         rollback_decision=mitigation.decision, follow_up=mitigation.follow_up, lessons=mitigation.lessons,
-        notes=notes, inputs=inputs, agent=agent, signals=headline_first(found.signals),
+        notes=notes, inputs=inputs, agent=agent, signals=headline_first(found.signals, found.signal_rise.all() if found.signal_rise else []),
     )
     return redact_model(report)

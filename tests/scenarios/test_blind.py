@@ -15,13 +15,14 @@ from wicked_platform.scenarios.model import discover_scenarios
 BLIND = Path(__file__).parent / "blind"
 SCENARIOS = discover_scenarios(BLIND)
 NOT_YET = {
-    "latency-json-durations": "the latency onset lands at 11:20:41 (expected 11:20:00, the first slow listing), and "
-                              "signals.0 is the p50 of the service where the story expects p95 first",
-    "metrics-errors-sampled-logs": "severity SEV3 where the story says SEV2 (a checkout path failing 12%), and "
-                                   "rate_ratio and revenue stay null on a rise seen only in counters",
-    "metrics-latency-after-deploy": "the version is read as 4.8.0 from the image (the story says v4.8.0), and the "
-                                    "counters' error rate rounds to 0.0 where 0.2% is expected",
-    "metrics-memory-saturation": "signals.0 is the logs' p95 of the bulk flushes, where the story puts memory first",
+    "compose-redis-maxmemory": "a docker compose paste of three layouts (Redis, pino JSON, Celery) is read in the "
+                               "majority stream's layout only: the api's failing JSON lines go unread, no rise",
+    "kubelet-oomkilled": "the kubelet's klog lines are not read: no OOMKill, MONITOR where SCALE is expected",
+    "mysql-slow-listing": "the release's decoy commit is blamed: nothing ties the slow log's SQL to the query the "
+                          "cause changed; SEV3 where SEV2 is expected (45% of requests slowed, p50 steady)",
+    "prometheus-only-latency": "with no logs and no --since the window ends now, years after the story's metrics",
+    "spring-boot-refunds": "disputed: revenue_threshold is met=null (unknown: no revenue in the context) where "
+                           "the story expects false",
 }
 
 

@@ -12,14 +12,11 @@ from __future__ import annotations
 from wicked_platform.tools.analysis.impact import AffectedServices, critical_path_reason
 from wicked_platform.tools.analysis.rates import Onset, compare_at
 from wicked_platform.tools.context import IncidentContext
+from wicked_platform.tools.figures import percent
 from wicked_platform.tools.logs.models import LogScan
 from wicked_platform.tools.report import BlastRadius
 
 MIN_BASELINE_REQUESTS = 100  # fewer requests than this before the onset make a measured baseline too noisy
-
-
-def _pct(rate: float) -> str:
-    return f"{rate * 100:.1f}%".replace(".0%", "%")
 
 
 def service_error_rate(scan: LogScan, onset: Onset, service: str) -> float | None:
@@ -43,7 +40,7 @@ def _revenue_through_others(
         if revenue is None or rate is None:
             continue
         if best is None or revenue * rate > best[0]:
-            note = f"revenue_per_hour at risk = {revenue:,.0f}/h through {service} × {_pct(rate)} of its requests failing"
+            note = f"revenue_per_hour at risk = {revenue:,.0f}/h through {service} × {percent(rate)} of its requests failing"
             best = (revenue * rate, note)
     return best
 
@@ -108,11 +105,17 @@ def blast_radius(
         notes.append("baseline_error_rate unknown: too few requests before the onset and none in incident-context.yaml")
 
     affected_users = None
-    if error_rate is not None and rpm:
+    # Failed requests are not users: a count of users needs the context to say what traffic they make (its
+    # requests_per_minute, or how many users are active, against which the logs' own request rate is read).
+    traffic_context = svc.requests_per_minute is not None or svc.active_users is not None
+    if error_rate is not None and rpm and not traffic_context:
+        notes.append(f"affected_users unknown: {rpm * 60 * error_rate:,.0f} failed requests per hour in the logs, but "
+                     "incident-context.yaml says nothing of the traffic users make (requests_per_minute, active_users)")
+    elif error_rate is not None and rpm:
         failed_per_hour = rpm * 60 * error_rate
         affected_users = int(round(failed_per_hour))
         note = (
-            f"affected_users estimated from traffic: {rpm:g} requests/min × 60 × {_pct(error_rate)} failing "
+            f"affected_users estimated from traffic: {rpm:g} requests/min × 60 × {percent(error_rate)} failing "
             f"≈ {affected_users:,} failed requests per hour, one user per request"
         )
         if svc.active_users is not None and affected_users > svc.active_users:
@@ -128,7 +131,7 @@ def blast_radius(
     if error_rate is not None and svc.revenue_per_hour is not None:
         revenue = round(svc.revenue_per_hour * error_rate, 2)
         notes.append(
-            f"revenue_per_hour at risk = {svc.revenue_per_hour:,.0f}/h through {primary} × {_pct(error_rate)} failing"
+            f"revenue_per_hour at risk = {svc.revenue_per_hour:,.0f}/h through {primary} × {percent(error_rate)} failing"
         )
     elif svc.revenue_per_hour is None and (other := _revenue_through_others(scan, onset, [*direct[1:], *cascade], context)):
         revenue = round(other[0], 2)

@@ -7,12 +7,12 @@ significant the rise is, and how suspicious its diff is read against the errors.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from wicked_platform.tools.analysis.code_ties import named_identifier, named_in_frames
 from wicked_platform.tools.analysis.rates import Onset
 from wicked_platform.tools.analysis.signal_judgment import RiseAt
 from wicked_platform.tools.analysis.suspicion import ChangeScore, best_change
@@ -38,7 +38,8 @@ class Candidate(BaseModel):
     score: float
     confidence: Confidence
     evidence: list[str]
-    failing_file: str | None = Field(None, description="the changed file the errors' stack frames name, as the commit has it")
+    failing_file: str | None = Field(None, description="the changed file the errors name (a quoted identifier on a "
+                                                       "changed line, or a stack frame), as the commit has it")
 
 
 def _lag_score(lag: float) -> float:
@@ -107,49 +108,6 @@ def _most_suspicious(
     return best
 
 
-# A source file as a stack frame or a traceback names it: `(/app/src/totals.js:4:11)`, `(PointsCalculator.java:42)`,
-# `File "/app/orders/views.py", line 12`, `/app/internal/quote/cache.go:88`; with the path before it where written.
-_FRAME_FILE = re.compile(r"[\w./-]*?[\w.-]+\.(?:py|js|mjs|cjs|ts|tsx|jsx|go|java|kt|scala|rb|php|cs|rs|ex|exs|swift|cpp|cc|c)\b")
-# Frames of code the team did not write: dependencies, the runtime, the standard library.
-_VENDOR_FRAME = re.compile(r"node_modules/|site-packages/|dist-packages/|/usr/lib/|/usr/local/lib/|node:internal|"
-                           r"/go/pkg/mod/|/runtime/|/vendor/|\bjava\.base/|\bat (?:java|javax|jdk|sun|kotlin|scala|"
-                           r"org\.springframework|org\.apache|io\.netty|reactor)\.")
-
-
-def _named_in_errors(commits: list[Commit], signatures: list[str]) -> tuple[Commit, str] | None:
-    """The shipped commit that changed the file of the topmost application frame the errors name, and that file's
-    path: where no changed value explains the errors, the code they fail in is the next-best evidence (a release
-    commit that only bumps versions ships a fix committed before it). A frame matches a file by as much of its
-    path as both share (`/app/src/totals.js` is `services/cart-api/src/totals.js`); dependency and runtime frames
-    are passed over."""
-    for text in signatures:
-        for line in text.splitlines():
-            if _VENDOR_FRAME.search(line):
-                continue
-            for frame in _FRAME_FILE.finditer(line):
-                found = _changed_by(commits, frame.group(0))
-                if found is not None:
-                    return found
-    return None
-
-
-def _changed_by(commits: list[Commit], frame_path: str) -> tuple[Commit, str] | None:
-    """The commit (newest first) whose changed file shares the longest path tail with the frame's, at least its name."""
-    parts = [p for p in frame_path.split("/") if p]
-    best: tuple[int, Commit, str] | None = None
-    for commit in commits:
-        for path in commit.files:
-            if inert_kind(path) is not None:
-                continue
-            file_parts = path.split("/")
-            shared = 0
-            while shared < min(len(parts), len(file_parts)) and parts[-1 - shared] == file_parts[-1 - shared]:
-                shared += 1
-            if shared and (best is None or shared > best[0]):
-                best = (shared, commit, path)
-    return (best[1], best[2]) if best else None
-
-
 def _confidence(service_score: float, lag: float, significant: bool, change: ChangeScore | None) -> Confidence:
     suspicious = change is not None and change.score >= 0.7
     if not significant or (change is not None and change.eases):
@@ -175,12 +133,17 @@ def _candidate(
 ) -> Candidate:
     label = f"{service} {deploy.version}" if deploy and deploy.version else service
     commit, change = _most_suspicious(commits, diffs, signatures, service)
-    # Where no changed value is tied to the errors (none at all, or one that shares nothing with them, is not big and
-    # does not bring on what they say: a dependency's patch bump), the code the errors fail in decides.
+    # A name the errors quote on a line a commit changed ties them to it more closely than any word a changed key
+    # shares with them (a framework bump shares its name with every stack frame); a value changed the way that
+    # brings on what the errors say is closer still. Where no changed value is tied to the errors at all (none, or
+    # one that shares nothing with them, is not big and does not bring on what they say: a dependency's patch bump),
+    # the code the errors fail in decides.
+    tie = named_identifier(commits, diffs, signatures) if change is None or not change.explains else None
     untied = change is None or not (change.shared_words or change.explains or change.big)
-    in_frames = _named_in_errors(commits, signatures) if untied and len(commits) > 1 else None
-    if in_frames is not None and in_frames[0] is not commit:
-        commit, change = in_frames[0], None
+    if tie is None and untied and len(commits) > 1:
+        tie = named_in_frames(commits, signatures)
+    if tie is not None and tie.commit is not commit:
+        commit, change = _most_suspicious([tie.commit], diffs, signatures, service)
     if when > onset.at:
         what = "deployed" if deploy else "committed"
         return Candidate(
@@ -193,6 +156,8 @@ def _candidate(
     significant = onset.significant
     sig_score = 1.0 if (onset.p_value or 1) < 0.001 else 0.7 if significant else 0.2
     diff_score = change.score if change else 0.3
+    if tie is not None and tie.how == "identifier":
+        diff_score = max(diff_score, 0.7)
     score = round(0.35 * service_score + 0.25 * _lag_score(lag) + 0.2 * sig_score + 0.2 * diff_score, 4)
     if deploy is not None and deploy.completed_at is not None and deploy.completed_at != when:
         finished = "started deploying"  # the rollout finished after the onset: `when` is its start
@@ -209,9 +174,8 @@ def _candidate(
         evidence.append(f"{service} is not a service whose {onset.what} rose ({', '.join(direct) or 'none'})")
     if commit is not None:
         evidence.append(f"it shipped commit {commit.short} \"{commit.subject}\"" + (f" ({match_note})" if match_note else ""))
-    if in_frames is not None:
-        evidence.append(f"the errors' stack frames name {in_frames[1].rsplit('/', 1)[-1]}, which commit "
-                        f"{in_frames[0].short} changed ({in_frames[1]})")
+    if tie is not None:
+        evidence.append(tie.describe())
     inert = inert_change(commits)
     if inert is not None:
         files = sorted({f for c in commits for f in c.files})
@@ -232,7 +196,7 @@ def _candidate(
         confidence, score = "LOW", round(score / 4, 4)
     return Candidate(
         service=service, deploy=deploy, commit=commit, change=change, lag_seconds=int(lag), score=score,
-        confidence=confidence, evidence=evidence, failing_file=in_frames[1] if in_frames else None,
+        confidence=confidence, evidence=evidence, failing_file=tie.file if tie else None,
     )
 
 

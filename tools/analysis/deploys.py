@@ -116,8 +116,9 @@ def deploys_from_logs(events: Iterable[LogEvent], history: GitHistory | None) ->
             named = next((e.commit for e in group if e.commit), None)
             commit, how = _named_commit(named, history, "the log names") or commit_for_deploy(deploy, history)
             if commit is not None:
-                deploy = deploy.model_copy(update={"commit": commit.sha, "subject": commit.subject})
-            notes[f"{service} {version or ''}".strip()] = how
+                deploy = deploy.model_copy(update={"commit": commit.sha, "subject": commit.subject,
+                                                   "version": as_tagged(version, service, commit)})
+            notes[f"{service} {deploy.version or ''}".strip()] = how
         deploys.append(deploy)
     deploys.sort(key=lambda d: (d.at, d.service, d.version or ""))
     return deploys, notes
@@ -154,11 +155,20 @@ def _tag_version(tag: str) -> str:
     return version.group(0) if version else tag
 
 
+def as_tagged(version: str | None, service: str, commit: Commit) -> str | None:
+    """The version as the release tag on its commit spells it: an image tag `4.8.0` is the release the team tagged
+    `quote-api-v4.8.0` and names v4.8.0 (in its change-cause, its notes); a version no tag on the commit names
+    stays as it was read."""
+    tagged = next((_tag_version(t) for t in commit.tags if _tag_matches(t, service, version)), None)
+    return tagged if tagged is not None and tagged.lstrip("vV") == (version or "").lstrip("vV") else version
+
+
 def _released_version(deploy: Deploy, commit: Commit) -> str | None:
     """The version of a deploy that names only its commit (Argo CD syncing HEAD, a GitHub deployment of a sha):
-    the release tag on that commit for the deploy's service, when there is exactly one."""
+    the release tag on that commit for the deploy's service, when there is exactly one; a version that names a
+    release, as its tag spells it."""
     if deploy.version and not (commit.sha.startswith(deploy.version.lower()) and len(deploy.version) >= 7):
-        return deploy.version
+        return as_tagged(deploy.version, deploy.service, commit)
     own = re.compile(rf"{re.escape(deploy.service)}[-/@_]v?\d")  # cart-api-v2.3.1 is not cart's
     tagged = {_tag_version(t) for t in commit.tags
               if re.search(r"\d+\.\d+", t) and (own.match(t) or commit.services == [deploy.service])}
@@ -186,7 +196,7 @@ def deploys_from_records(records: Iterable[DeployRecord], history: GitHistory | 
         if commit is not None:
             version = _released_version(deploy, commit)
             if version != deploy.version:
-                how = f"{how}; the version is its release tag's"
+                how = f"{how}; the version is {'spelled as ' if (version or '').lstrip('vV') == (deploy.version or '').lstrip('vV') else ''}its release tag's"
                 key = f"{record.service} {version}"
             deploy = deploy.model_copy(update={"commit": commit.sha, "subject": commit.subject, "version": version})
         notes[key] = f"{record.note}; {how}" if record.note else how

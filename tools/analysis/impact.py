@@ -167,7 +167,7 @@ def affected_services(scan: LogScan, onset: Onset, context: IncidentContext) -> 
     # service whose own error lines rose, a service known only by the 5xx answers of its access log is the front
     # those failures passed through, and its part is the cascade.
     fronts = {service for service in [*direct, *sorted(downstream)] if _answers_only(scan, service)
-              and _fronts_for(service, [d for d in direct if d != service], context)}
+              and fronts_for(service, [d for d in direct if d != service], context)}
     if fronts and set(direct) - fronts:
         direct = [service for service in direct if service not in fronts]
         downstream |= fronts
@@ -206,7 +206,7 @@ PROXY_WORDS = frozenset({"nginx", "ingress", "gateway", "gw", "edge", "envoy", "
                          "caddy", "httpd", "apache", "alb", "elb", "access", "frontend", "router"})
 
 
-def _fronts_for(service: str, others: list[str], context: IncidentContext) -> bool:
+def fronts_for(service: str, others: list[str], context: IncidentContext) -> bool:
     """Whether `service` stands in front of the others: the context says it calls one of them, or its name is a
     proxy's. An application's own access log beside an unrelated worker's errors is no front of that worker."""
     if any(other in _dependencies(service, context) for other in others):

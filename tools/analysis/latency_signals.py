@@ -1,73 +1,26 @@
 """Latency signals from the durations the log lines carry: p50/p95/p99 per service (p95 per busy route), each
 with its onset and a rank test of the rise.
 
-The quantiles per minute are DuckDB's (scan_results.fetch_latency, over every line). The onset is chosen the
-way the error onset chooses its own (rates.find_onset): every second with a sampled duration is a candidate
-split, each scored at once (vectorised) by the rank-sum statistic of the durations after it against those
-before, the best taken (the earliest on ties); its p-value is scipy's one-sided Mann-Whitney U test at that
-split, Bonferroni-adjusted by the candidates tried, as the best of many splits looks significant even in noise.
+The quantiles per minute are DuckDB's (scan_results.fetch_latency, over every line). The onset and its rank
+test are duration_onset's, one per service (and per busy route) for all three quantiles.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
+from wicked_platform.tools.analysis.duration_onset import SIGNIFICANT_P, DurationOnset, best_split
 from wicked_platform.tools.analysis.error_points import at_second
-from wicked_platform.tools.analysis.exact_tests import average_ranks, rank_sum_greater
 from wicked_platform.tools.logs.models import LatencyTable, LogScan
 from wicked_platform.tools.report import Signal, SignalKind
 from wicked_platform.tools.timeutil import epoch_us
 
-SIGNIFICANT_P = 0.01
-MIN_SIDE = 10  # durations on each side of a split, at least: fewer say nothing about a rise
 MAX_STEPS = 60  # a signal's series for the sparkline holds at most this many steps
 QUANTILES: tuple[tuple[SignalKind, float], ...] = (("latency_p50", 50.0), ("latency_p95", 95.0), ("latency_p99", 99.0))
-
-
-@dataclass(frozen=True)
-class DurationOnset:
-    """Where durations rose, and the rank test of the rise there."""
-
-    at: datetime
-    p_value: float
-    tests: int
-
-
-def best_split(seconds: np.ndarray, ms: np.ndarray) -> DurationOnset | None:
-    """The split that makes the rise in durations most significant (see the module docstring); None when too few
-    durations lie on either side of every split, or none rose. `seconds` ascending."""
-    n = len(ms)
-    if n < 2 * MIN_SIDE:
-        return None
-    ranks = average_ranks(ms)
-    firsts = np.flatnonzero(np.r_[True, seconds[1:] != seconds[:-1]])  # the first duration of each second
-    after_n = n - firsts
-    usable = (firsts >= MIN_SIDE) & (after_n >= MIN_SIDE)
-    if not usable.any():
-        return None
-    firsts, after_n = firsts[usable], after_n[usable]
-    before_rank = np.r_[0.0, np.cumsum(ranks)][firsts]
-    after_rank = ranks.sum() - before_rank
-    u_after = after_rank - after_n * (after_n + 1) / 2
-    before_n = n - after_n
-    _, tie_counts = np.unique(ms, return_counts=True)
-    tie_term = float((tie_counts ** 3 - tie_counts).sum()) / (n * (n - 1))
-    variance = after_n * before_n / 12.0 * ((n + 1) - tie_term)
-    if not (variance > 0).all():
-        return None  # every duration alike: nothing rose
-    z = (u_after - after_n * before_n / 2.0) / np.sqrt(variance)
-    best = int(np.lexsort((np.arange(len(z)), -z))[0])
-    if z[best] <= 0:
-        return None
-    split = firsts[best]
-    tests = len(firsts)
-    p_value = min(1.0, rank_sum_greater(ms[split:], ms[:split]) * tests)
-    return DurationOnset(at=at_second(int(seconds[split])), p_value=p_value, tests=tests)
 
 
 def latency_signals(scan: LogScan) -> list[Signal]:

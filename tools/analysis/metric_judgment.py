@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from wicked_platform.tools.analysis.commands import (
     CommandEvidence, Refusal, Target, find_target, rollout_restart, rollout_status, rollout_undo, scale_out,
 )
-from wicked_platform.tools.analysis.signal_judgment import KIND_NAMES
+from wicked_platform.tools.analysis.signal_judgment import HEADLINE_RANK, KIND_NAMES, SignalRise
 from wicked_platform.tools.analysis.signal_judgment import figure as signal_figure
 from wicked_platform.tools.context import IncidentContext
 from wicked_platform.tools.report import BlastRadius, Deploy, RollbackCriterion, RollbackDecision, Signal
@@ -28,14 +28,10 @@ SEVERITY_ORDER = {"SEV1": 1, "SEV2": 2, "SEV3": 3, "SEV4": 4}
 WORDS = {**KIND_NAMES, "saturation": "use of its limit"}  # a share of the limit, said as such
 
 
-# Which of several signals rising at once tells the incident: what users feel first, the tail before the median.
-HEADLINE = ("error_rate", "latency_p95", "latency_p99", "latency_p50", "saturation", "memory", "cpu", "restarts")
-
-
 def regressions(signals: list[Signal]) -> list[Signal]:
-    """Signals that rose at an onset, earliest first."""
+    """Signals that rose at an onset, earliest first (signal_judgment.HEADLINE on a tie)."""
     return sorted((s for s in signals if s.onset is not None),
-                  key=lambda s: (s.onset, HEADLINE.index(s.kind), s.service))
+                  key=lambda s: (s.onset, HEADLINE_RANK[s.kind], s.service))
 
 
 def saturated(signals: list[Signal]) -> list[Signal]:
@@ -67,12 +63,34 @@ def reported_signals(signals: list[Signal], affected: list[str], at_most: int = 
     return [s for s in signals if s.service in interest]
 
 
-def with_counters(blast: BlastRadius, signals: list[Signal]) -> BlastRadius:
-    """The error rate of the first direct service from request counters (all traffic) where Prometheus has them."""
+def decision_basis(recommendation: str, signals: list[Signal], affected: list[str],
+                   rise: SignalRise | None = None) -> list[Signal]:
+    """The signals a decision rests on, which head the report's signals[]: for SCALE the resources of the service
+    at its limit (affected first, as `decide` chooses it) that rose or sit near it, with its restarts; otherwise
+    the rise the engine correlated, else the regressions of the first affected service. What rose alongside
+    (a consequence, another service) follows them."""
+    if recommendation == "SCALE":
+        full = saturated(signals)
+        at_limit = [s for s in full if s.service in affected] or full
+        if at_limit:
+            service = at_limit[0].service
+            return [s for s in signals if s.service == service and s.kind in RESOURCE_KINDS
+                    and (s.onset is not None or s in full)]
+    if rise is not None:
+        return [s for s in signals if s in rise.all()]
+    service = affected[0] if affected else None
+    return [s for s in regressions(signals) if s.service == service and s.kind not in RESOURCE_KINDS]
+
+
+def with_counters(blast: BlastRadius, signals: list[Signal], context: IncidentContext | None = None,
+                  slowed: bool = False) -> BlastRadius:
+    """The error rate of the first direct service from request counters (all traffic) where Prometheus has them,
+    and the users and revenue at risk sized from it with the context's traffic; `slowed`: the incident is a
+    slowdown, whose users and revenue failing requests do not count (signal_incident.rise_blast_radius)."""
     service = blast.direct[0] if blast.direct else None
     counted = next((s for s in signals if s.source == "prometheus" and s.kind == "error_rate"
                     and s.service == service and s.after is not None), None)
-    if counted is None:
+    if counted is None or service is None:
         return blast
     notes = [n for n in blast.notes if not n.startswith(("error_rate ", "baseline_error_rate "))]
     notes.insert(0, f"error_rate from Prometheus request counters (all traffic, not a log sample): "
@@ -81,9 +99,37 @@ def with_counters(blast: BlastRadius, signals: list[Signal]) -> BlastRadius:
     baseline = counted.before if counted.before is not None else blast.baseline_error_rate
     if counted.before is not None:
         notes.insert(1, f"baseline_error_rate from the same counters before it: {figure(counted, counted.before)}")
-    return blast.model_copy(update={"error_rate": round(counted.after, 4),
-                                    "baseline_error_rate": round(baseline, 4) if baseline is not None else None,
-                                    "notes": notes})
+    update: dict = {"error_rate": round(counted.after, 4),
+                    "baseline_error_rate": round(baseline, 4) if baseline is not None else None, "notes": notes}
+    if context is not None and not slowed:
+        update |= _sized_by_counters(service, counted, context, notes)
+    return blast.model_copy(update=update)
+
+
+def _sized_by_counters(service: str, counted: Signal, context: IncidentContext, notes: list[str]) -> dict:
+    """Users and revenue at risk from the counters' error rate and the context's traffic (never the log's count
+    of error lines over requests_per_minute: a log may be a sample); unknown, with a note, where the context
+    lacks the figure. `notes` is updated in place: the log-based estimates' notes give way."""
+    svc, rate = context.service(service), counted.after or 0.0
+    notes[:] = [n for n in notes if not n.startswith(("affected_users ", "revenue_per_hour "))]
+    users = revenue = None
+    if svc.requests_per_minute:
+        users = int(round(svc.requests_per_minute * 60 * rate))
+        note = (f"affected_users estimated from the counters: {svc.requests_per_minute:g} requests/min "
+                f"(incident-context.yaml) × 60 × {figure(counted, rate)} failing ≈ {users:,} failed requests per "
+                "hour, one user per request")
+        if svc.active_users is not None and users > svc.active_users:
+            users, note = svc.active_users, f"{note}, capped at the {svc.active_users:,} active users"
+        notes.append(note)
+    else:
+        notes.append("affected_users unknown: needs requests_per_minute in incident-context.yaml")
+    if svc.revenue_per_hour is not None:
+        revenue = round(svc.revenue_per_hour * rate, 2)
+        notes.append(f"revenue_per_hour at risk = {svc.revenue_per_hour:,.0f}/h through {service} × "
+                     f"{figure(counted, rate)} failing (Prometheus request counters)")
+    else:
+        notes.append("revenue_per_hour unknown: needs revenue_per_hour in incident-context.yaml")
+    return {"affected_users": users, "revenue_per_hour": revenue}
 
 
 def blast_from_signals(blast: BlastRadius, signals: list[Signal]) -> BlastRadius:

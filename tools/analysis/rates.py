@@ -20,6 +20,10 @@ from wicked_platform.tools.analysis.exact_tests import binomial_sf, fisher_great
 from wicked_platform.tools.logs.models import LogFileStats, LogScan, RequestPoint
 from wicked_platform.tools.timeutil import UtcDatetime, epoch_us
 SIGNIFICANT_P = 0.01
+MIN_RISE_ERRORS = 3
+"""Errors after a split, at least, for a rise: two errors are an anecdote, however unlikely their timing. Across
+a few services and hundreds of quiet windows, a pair of errors in a window's last minutes passes p < 0.01 by
+chance about once in a hundred; three or more, about once in several thousand."""
 SPARSE_COVERAGE = 0.05
 """Time that only logs this much sparser than the typical line's are writing counts as partly observed."""
 
@@ -73,9 +77,19 @@ class RateComparison(Frozen):
         return after / before
 
     @property
+    def rising(self) -> bool:
+        return (self.after_rate or 0) > (self.before_rate or 0)
+
+    @property
     def significant(self) -> bool:
-        rising = (self.after_rate or 0) > (self.before_rate or 0)
-        return rising and self.p_value is not None and self.p_value < SIGNIFICANT_P
+        return (self.rising and self.after_errors >= MIN_RISE_ERRORS and self.p_value is not None
+                and self.p_value < SIGNIFICANT_P)
+
+    @property
+    def anecdotal(self) -> bool:
+        """Errors rose past chance, but too few of them to measure a rise by."""
+        return (self.rising and self.after_errors < MIN_RISE_ERRORS and self.p_value is not None
+                and self.p_value < SIGNIFICANT_P)
 
 
 class Onset(Frozen):

@@ -16,6 +16,7 @@ from wicked_platform.tools.analysis.correlation import Candidate
 from wicked_platform.tools.analysis.rates import RateComparison
 from wicked_platform.tools.analysis.signal_judgment import SignalRise
 from wicked_platform.tools.context import IncidentContext
+from wicked_platform.tools.figures import percent
 from wicked_platform.tools.report import BlastRadius, Recommendation, RollbackCriterion, RollbackDecision
 from wicked_platform.tools.timeutil import human_duration
 
@@ -40,15 +41,11 @@ def relieved_by_scaling(resource_signals: list[str]) -> list[str]:
     return [s for s in resource_signals if not SHARED_LIMITS.search(s)]
 
 
-def _pct(rate: float) -> str:
-    return f"{rate * 100:.1f}%".replace(".0%", "%")
-
-
 def _rate_criterion(blast: BlastRadius, comparison: RateComparison | None) -> RollbackCriterion:
     cid = "error_rate_10x_baseline"
     er, base = blast.error_rate, blast.baseline_error_rate
     if er is not None and base:
-        return RollbackCriterion(id=cid, met=er >= 10 * base, evidence=f"{_pct(er)} vs {_pct(base)} baseline ({er / base:.0f}×)")
+        return RollbackCriterion(id=cid, met=er >= 10 * base, evidence=f"{percent(er)} vs {percent(base)} baseline ({er / base:.0f}×)")
     if comparison is None:
         return RollbackCriterion(id=cid, met=None, evidence="no errors in the logs read")
     p = f"p = {comparison.p_value:.2g}" if comparison.p_value is not None else "p not computable"
@@ -205,7 +202,7 @@ def evaluate_rollback(
     if recommendation != "MONITOR":
         verification.append("Monitor error rate for 5 minutes")
     if blast.direct:
-        base = f" ({_pct(blast.baseline_error_rate)})" if blast.baseline_error_rate is not None else ""
+        base = f" ({percent(blast.baseline_error_rate)})" if blast.baseline_error_rate is not None else ""
         verification.append(f"Verify {blast.direct[0]} success rate returns to baseline{base}")
     for breaker in breaker_services:
         verification.append(f"Confirm the circuit breaker for {breaker} closes")

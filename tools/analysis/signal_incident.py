@@ -30,8 +30,8 @@ def rise_blast_radius(scan: LogScan, rise: SignalRise, affected: AffectedService
     comparison = compare_at(scan, rise.at, [rise.service])
     onset = Onset(at=rise.at, comparison=comparison, new_signatures=[]) if comparison is not None else None
     blast = blast_radius(scan, onset, affected, context, description)
-    if blast.affected_users is None and blast.revenue_per_hour is None:
-        return blast
+    if rise.signal.kind == "error_rate" or (blast.affected_users is None and blast.revenue_per_hour is None):
+        return blast  # requests that fail are what users and revenue are counted from
     note = (f"affected_users and revenue_per_hour unknown: they count failing requests, and {rise.service}'s requests "
             f"slowed rather than failed ({rise.what} {rise.signal.ratio:g}× its baseline); how many users a slowdown "
             "drives away is not in the logs")

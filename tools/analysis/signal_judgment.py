@@ -9,7 +9,8 @@ Everything here reads `list[Signal]`; nothing looks at where a signal came from.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
@@ -20,9 +21,13 @@ SIGNIFICANT_P = 0.01
 RISE_RATIO = 1.5
 """A signal rose when its level after the onset is at least this many times its level before: with enough
 requests a rank test finds a 3% slowdown significant, which pages nobody."""
-# Which of a service's risen signals leads the story: p95 is what on-call watches (seed 000's "p95 normally 50ms").
-LEAD_ORDER: dict[SignalKind, int] = {"latency_p95": 0, "latency_p99": 1, "latency_p50": 2, "error_rate": 3,
-                                      "saturation": 4, "cpu": 5, "memory": 6, "restarts": 7}
+# The one order of signal kinds, wherever several rose at once: as seed 000's triage reads the metrics ("Error rate:
+# normally <0.1%, now >1%? Latency: p95 normally 50ms ...? Memory ...? CPU ...?", then "Container restarts?"),
+# the tail before the median (p95 is what on-call watches), and last a resource's share of its limit, which is
+# read beside the resource it measures.
+HEADLINE: tuple[SignalKind, ...] = ("error_rate", "latency_p95", "latency_p99", "latency_p50", "memory", "cpu",
+                                    "restarts", "saturation")
+HEADLINE_RANK: dict[SignalKind, int] = {kind: rank for rank, kind in enumerate(HEADLINE)}
 KIND_NAMES: dict[SignalKind, str] = {"latency_p50": "p50 latency", "latency_p95": "p95 latency", "latency_p99": "p99 latency",
                                  "error_rate": "error rate", "cpu": "CPU", "memory": "memory", "restarts": "restarts",
                                  "saturation": "saturation"}
@@ -89,27 +94,43 @@ def has_risen(signal: Signal) -> bool:
     return signal.after >= RISE_RATIO * signal.before
 
 
-def leading_rise(signals: list[Signal]) -> SignalRise | None:
+def leading_rise(signals: list[Signal], fronts: Callable[[str, str], bool] | None = None) -> SignalRise | None:
     """The earliest risen service-wide signal (p95 first at one onset), with the rest of its service's that rose;
-    a route's rise leads only where no service-wide signal rose."""
+    a route's rise leads only where no service-wide signal rose. A service that `fronts(service, other)` another
+    (a proxy, or a caller by the context) yields the lead to the service behind it whose same signal rose within
+    FRONT_LAG: a gateway's request time holds its upstream's, so the slowdown is the upstream's, seen twice."""
     risen = [s for s in signals if has_risen(s)]
     if not risen:
         return None
     lead = min(risen, key=_lead_key)
+    if fronts is not None and lead.route is None and lead.onset is not None:
+        behind = [s for s in risen if s.route is None and s.kind == lead.kind and s.service != lead.service
+                  and s.onset is not None and s.onset - lead.onset <= FRONT_LAG and fronts(lead.service, s.service)]
+        lead = min(behind, key=_lead_key, default=lead)
     companions = [s for s in risen if s is not lead and s.service == lead.service]
-    companions.sort(key=lambda s: (s.route is not None, LEAD_ORDER[s.kind], s.route or ""))
+    companions.sort(key=lambda s: (s.route is not None, HEADLINE_RANK[s.kind], s.route or ""))
     return SignalRise(signal=lead, companions=companions)
 
 
+FRONT_LAG = timedelta(minutes=5)
+"""How much later a service behind a front may show its rise and still be where the front's rise comes from: both
+see the same slow requests, the front's onset may lead by the noise of where each split fell."""
+
+
 def _lead_key(signal: Signal) -> tuple:
-    return (signal.route is not None, signal.onset, LEAD_ORDER[signal.kind], signal.service, signal.route or "")
+    return (signal.route is not None, signal.onset, HEADLINE_RANK[signal.kind], signal.service, signal.route or "")
 
 
-def headline_first(signals: list[Signal]) -> list[Signal]:
-    """The report's order: the risen signals as they lead the story (service-wide before routes, earliest, p95
-    first), then the steady ones as measured, for comparison."""
-    risen = sorted((s for s in signals if has_risen(s)), key=_lead_key)
-    return [*risen, *(s for s in signals if not has_risen(s))]
+def headline_first(signals: list[Signal], basis: list[Signal] = ()) -> list[Signal]:
+    """The report's order: first `basis`, the signals the decision rests on (what the recommendation acts on:
+    the regression a rollback undoes, the resource a scale-out relieves), in HEADLINE order; then the other risen
+    signals as they lead the story (service-wide before routes, earliest, HEADLINE on a tie); then the steady
+    ones as measured, for comparison."""
+    first = sorted((s for s in signals if s in basis),
+                   key=lambda s: (s.route is not None, HEADLINE_RANK[s.kind], s.service, s.route or ""))
+    rest = [s for s in signals if s not in first]
+    risen = sorted((s for s in rest if has_risen(s)), key=_lead_key)
+    return [*first, *risen, *(s for s in rest if not has_risen(s))]
 
 
 def as_onset(rise: SignalRise) -> RiseAt:
@@ -173,15 +194,28 @@ def verification_steps(rise: SignalRise) -> list[str]:
     return steps
 
 
+ERROR_SPIKE = 0.01  # seed 000's "Error rate spike >1%": high
+
+
 def severity_reasons(rise: SignalRise, critical_path: bool) -> list[tuple[Severity, str]]:
-    """Seed 000's rubric for a rise in a measured signal: half the requests slowed is significant degradation
+    """Seed 000's rubric for a rise in a measured signal: an error rate risen past 1% is an error-rate spike, and on
+    the critical path a critical feature broken (high); half the requests slowed is significant degradation
     (high); a tail that slowed, a performance spike (medium)."""
     signals = rise.all()
-    median = next((s for s in signals if s.kind == "latency_p50" and s.route is None), None)
     reasons: list[tuple[Severity, str]] = []
+    errors = next((s for s in signals if s.kind == "error_rate" and s.route is None), None)
+    if errors is not None and errors.after is not None and errors.after > ERROR_SPIKE:
+        reasons.append(("SEV2", f"Error rate spike above 1%: {describe(errors)}"))
+        if critical_path:
+            reasons.append(("SEV2", f"Critical feature broken: {figure(errors.after, errors.unit)} of "
+                                    f"{rise.service}'s requests failing on the critical path"))
+    median = next((s for s in signals if s.kind == "latency_p50" and s.route is None), None)
     if median is not None:
         reasons.append(("SEV2", f"Significant degradation: more than half of {rise.service}'s requests slowed — "
                                 f"{describe(median)}"))
-    path = " on the critical path" if critical_path else ""
-    reasons.append(("SEV3", f"Performance spike{path}: {describe(rise.signal)}"))
+    if rise.signal.kind in LATENCY_KINDS:
+        path = " on the critical path" if critical_path else ""
+        reasons.append(("SEV3", f"Performance spike{path}: {describe(rise.signal)}"))
+    elif not reasons:
+        reasons.append(("SEV3", f"Partial degradation: {describe(rise.signal)}"))
     return reasons

@@ -164,6 +164,13 @@ _POD_NAMES = (
     re.compile(rf"^(?P<owner>[a-z0-9][a-z0-9-]*?)-(?=[a-z-]*\d){_POD_HASH}{{6,10}}-{_POD_HASH}{{5}}$"),
     re.compile(rf"^(?P<owner>[a-z0-9][a-z0-9-]*?)-(?=[a-z]*\d){_POD_HASH}{{5}}$"),
 )
+# Names that say what kind of log a file is, not whose: its directory says whose (`api-gateway/access.log`,
+# `/var/log/nginx/error.log`, runit's `checkout/current`), unless the directory is only where logs are kept.
+_KIND_NAMES = frozenset({"access", "error", "errors", "app", "application", "server", "service", "main", "stdout",
+                         "stderr", "out", "output", "combined", "current", "debug", "info", "warn", "log", "slow",
+                         "slow-query", "slowquery", "mysql-slow", "query"})
+_KEEPING_DIRS = frozenset({"log", "logs", "var", "tmp", "data", "output", "out", "export", "exports", "incident",
+                           "archive", "containers", "pods"})
 # The kubelet's /var/log/containers/<pod>_<namespace>_<container>-<container id>.log
 _CONTAINER_LINK = re.compile(r"^[a-z0-9.-]+_[a-z0-9-]+_(?P<container>[a-z0-9-]+)-[0-9a-f]{64}$")
 
@@ -171,7 +178,8 @@ _CONTAINER_LINK = re.compile(r"^[a-z0-9.-]+_[a-z0-9-]+_(?P<container>[a-z0-9-]+)
 def file_stem(path: Path) -> str:
     """`logs/payment-service.log.gz` -> `payment-service`: the service of lines that name none.
     Rotated copies name the service of their file (`api.log.1.gz`, `0.log.20240611-101500`), a pod's
-    file its workload, and the kubelet's files their container."""
+    file its workload, the kubelet's files their container, and a file named for its kind of log
+    (`api-gateway/access.log`) its directory."""
     name = path.name
     for _ in range(3):  # `.log.1.gz`: a compression suffix, a rotation number, then the log's own suffix
         for suffix in (".gz", ".log", ".txt", ".json", ".jsonl", ".ndjson"):
@@ -182,6 +190,8 @@ def file_stem(path: Path) -> str:
             break
         name = rotated
     if name.isdigit() and path.parent.name:  # Kubernetes' /var/log/pods/<ns>_<pod>_<uid>/<container>/0.log
+        return path.parent.name
+    if name.lower() in _KIND_NAMES and path.parent.name and path.parent.name.lower() not in _KEEPING_DIRS:
         return path.parent.name
     if container := _CONTAINER_LINK.match(name):
         return container["container"]

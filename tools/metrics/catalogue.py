@@ -102,9 +102,10 @@ CATALOGUE: tuple[MetricRow, ...] = (
     MetricRow(id="cadvisor/cpu", kind="cpu", needs=("container_cpu_usage_seconds_total",), service_label="container",
               unit="cores", promql="sum by ($by) (rate(container_cpu_usage_seconds_total{$sel}[$range]))",
               samples=(CPU_SAMPLE,), source=CADVISOR),
+    # A memory limit is per container: the container nearest it is OOM-killed first, whatever the pods' sum.
     MetricRow(id="cadvisor/memory", kind="memory", needs=("container_memory_working_set_bytes",),
               service_label="container", unit="bytes",
-              promql="sum by ($by) (container_memory_working_set_bytes{$sel})",
+              promql="max by ($by) (container_memory_working_set_bytes{$sel})",
               samples=(MEMORY_SAMPLE,), source=CADVISOR),
     # The pod nearest its limit is the one that will be OOM-killed or throttled first: max, not sum.
     MetricRow(id="cadvisor+kube-state-metrics/memory_saturation", kind="saturation",

@@ -19,6 +19,7 @@ from wicked_platform.tools.report import Deploy, Signal
 
 BASELINE_BEFORE = timedelta(hours=1)  # asked before the logs' first line: the metrics' baseline
 MAX_WINDOW = timedelta(days=7)
+LATEST_HOURS = timedelta(hours=2)  # read with no logs and no --since: the incident is under way
 
 
 class MetricFindings(BaseModel):
@@ -31,6 +32,8 @@ class MetricFindings(BaseModel):
     warning: str | None = Field(None, description="one line for stderr when the server could not answer")
     requests: int = 0
     bytes_received: int = 0
+    start: datetime | None = Field(None, description="the window asked, its baseline hour included")
+    end: datetime | None = None
 
     def signal(self, service: str, kind: str) -> Signal | None:
         return next((s for s in self.signals if s.service == service and s.kind == kind), None)
@@ -39,6 +42,13 @@ class MetricFindings(BaseModel):
 def metric_window(start: datetime, end: datetime) -> tuple[datetime, datetime]:
     """The logs' window with an hour of baseline before it, at most MAX_WINDOW long."""
     return max(start - BASELINE_BEFORE, end - MAX_WINDOW), end
+
+
+def window_without_logs(since: datetime | None, until: datetime | None, now: datetime) -> tuple[datetime, datetime]:
+    """What an investigation with no logs asks Prometheus about: --since/--until, else the LATEST_HOURS before
+    --until or now (to the minute: an incident under way), and from --since on to it."""
+    end = until or now.replace(second=0, microsecond=0)
+    return since or min(end, end - LATEST_HOURS), end
 
 
 def read_metrics(url: str, services: list[str], start: datetime, end: datetime, context: IncidentContext,
@@ -50,6 +60,7 @@ def read_metrics(url: str, services: list[str], start: datetime, end: datetime, 
         return _read(client, url, services, start, end, context)
     except PrometheusError as exc:
         return MetricFindings(url=url, warning=str(exc), requests=client.requests, bytes_received=client.bytes_received,
+                              start=start, end=end,
                               notes=[f"Prometheus not read: {exc}; the report stands on the logs and history alone"])
     finally:
         if own:
@@ -78,4 +89,4 @@ def _read(client: PrometheusClient, url: str, services: list[str], start: dateti
                      f"{len({s.service for s in signals})} services, computed by the server")
     signals.sort(key=lambda s: (s.service, s.kind, s.query or ""))
     return MetricFindings(url=url, signals=signals, deploys=deploys, notes=notes, requests=client.requests,
-                          bytes_received=client.bytes_received)
+                          bytes_received=client.bytes_received, start=start, end=end)

@@ -4,12 +4,15 @@ The onset is the split of the series that best separates a lower level before fr
 largest Welch t statistic over all splits); the rise is tested with a one-sided Mann-Whitney U test of the
 steps after against the steps before (scipy), and counts only when it is also large enough to matter for its
 kind (RISE). Steps of a range query are not independent samples, so the p-value is a guide, which is why the
-size of the rise is asked as well. Levels are medians (one slow minute does not make a baseline), restarts
-are means (most steps have none).
+size of the rise is asked as well. Levels are medians (one slow minute does not make a baseline), except for
+counts of events, which are means: restarts (most steps have none) and error rates (at 0.2% of two requests a
+second most rate windows hold no failure, and the median of such steps is 0 where the counters' failed / all
+requests is not; the mean of the steps' ratios is that ratio where traffic is steady).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import numpy as np
@@ -20,6 +23,8 @@ from wicked_platform.tools.report import Signal
 SPARK_STEPS = 60
 MIN_STEPS = 6  # fewer steps than this in the window: levels only, no onset
 ALPHA = 0.001
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
+MEAN_LEVELS = ("restarts", "error_rate")  # counts of events: their level is the mean of the steps (module doc)
 
 
 class Rise:
@@ -55,7 +60,9 @@ def signal_from(series: AskedSeries, start: datetime, end: datetime) -> Signal:
         after = _level(series.kind, values[half:]) if len(values) else None
         return Signal(**common, before=before, after=after, ratio=_ratio(before, after), onset=None, p_value=None)
     split = _best_split(values)
-    before, after = _level(series.kind, values[:split]), _level(series.kind, values[split:])
+    # Steps within a rate() range of the split mix both levels (their windows straddle it): the levels leave them out.
+    guard = min(_smear_steps(series.query, times), split - 1, len(values) - split - 1)
+    before, after = _level(series.kind, values[:split - guard]), _level(series.kind, values[split + guard:])
     p_value = _rise_p_value(values[:split], values[split:])
     rose = p_value is not None and p_value < ALPHA and RISE[series.kind].met(before, after)
     if not rose:
@@ -65,6 +72,13 @@ def signal_from(series: AskedSeries, start: datetime, end: datetime) -> Signal:
     onset = datetime.fromtimestamp(times[split], tz=UTC)
     return Signal(**common, before=before, after=after, ratio=_ratio(before, after), onset=onset,
                   p_value=float(f"{p_value:.3g}"))
+
+
+def _smear_steps(query: str, times: np.ndarray) -> int:
+    """How many steps the widest range of the query (`[240s]`, `[5m]`) spans: each of them averages over it."""
+    step = float(np.median(np.diff(times))) if len(times) > 1 else 0.0
+    seconds = [int(n) * UNIT_SECONDS[u] for n, u in re.findall(r"\[(\d+)([smh])\]", query)]
+    return int(np.ceil(max(seconds) / step)) if seconds and step > 0 else 0
 
 
 def _best_split(values: np.ndarray) -> int:
@@ -113,7 +127,7 @@ def mann_whitney_greater(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def _level(kind: str, values: np.ndarray) -> float:
-    level = float(np.mean(values)) if kind == "restarts" else float(np.median(values))
+    level = float(np.mean(values)) if kind in MEAN_LEVELS else float(np.median(values))
     return _round(level)
 
 

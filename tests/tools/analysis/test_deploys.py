@@ -115,3 +115,21 @@ def test_a_release_tag_of_a_service_whose_name_extends_anothers_is_not_that_ones
     both = commit("a", "chore: release", t - timedelta(hours=1), ["cart", "cart-api"], tags=["cart-api-v2.3.1"])
     recorded, _ = deploys_from_records([DeployRecord(service="cart", version=None, at=t, commit="a" * 40)], history(both))
     assert recorded[0].version is None
+
+
+def test_a_version_takes_the_spelling_of_the_release_tag_that_names_it():
+    """An image tag `4.8.0` is the release tagged `quote-api-v4.8.0` (a record), `v3.0.2` the one tagged `3.0.2`
+    (a log line): one name per release, the team's own; a version no tag names stays as read."""
+    from wicked_platform.tools.analysis.deploys import deploys_from_records
+    from wicked_platform.tools.changes.deploys_file import DeployRecord
+
+    t = make_scan(seed_scan_lines()).start
+    release = commit("a", "chore(quote-api): release", t - timedelta(hours=1), ["quote-api"], tags=["quote-api-v4.8.0"])
+    bare = commit("b", "fix(search-svc): y", t - timedelta(hours=2), ["search-svc"], tags=["3.0.2"])
+    recorded, notes = deploys_from_records([DeployRecord(service="quote-api", version="4.8.0", at=t),
+                                            DeployRecord(service="quote-api", version="4.9.0", at=t)],
+                                           history(release, bare))
+    assert [d.version for d in recorded] == ["4.9.0", "v4.8.0"]
+    assert notes["quote-api v4.8.0"].endswith("the version is spelled as its release tag's")
+    logged, _ = deploys_from_logs(_events("Deploying search-svc v3.0.2", service="search-svc"), history(release, bare))
+    assert [(d.service, d.version) for d in logged] == [("search-svc", "3.0.2")]

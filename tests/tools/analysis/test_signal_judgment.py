@@ -78,3 +78,51 @@ def test_an_error_rate_rising_from_nothing_has_risen_and_leads():
     assert has_risen(from_zero) and not has_risen(signal("error_rate", "ratio", 0.0, 0.002))
     assert headline_first([steady, from_zero])[0] is from_zero
     assert leading_rise([steady, from_zero]).signal is from_zero
+
+
+def test_an_error_rate_rise_past_one_percent_is_high_severity_and_a_small_one_medium():
+    from wicked_platform.tools.analysis.signal_judgment import leading_rise, severity_reasons
+
+    def rate(after):
+        return _signal("error_rate", before=0.002, after=after).model_copy(update={"unit": "ratio"})
+
+    high = severity_reasons(leading_rise([rate(0.08)]), critical_path=True)
+    assert [level for level, _ in high] == ["SEV2", "SEV2"]
+    assert high[0][1].startswith("Error rate spike above 1%") and high[1][1].startswith("Critical feature broken")
+    assert [level for level, _ in severity_reasons(leading_rise([rate(0.009)]), critical_path=False)] == ["SEV3"]
+
+
+def test_the_signals_a_decision_rests_on_head_the_report_in_one_kind_order():
+    from wicked_platform.tools.analysis.signal_judgment import headline_first
+
+    p95 = _signal()
+    memory = _signal("memory", before=1e9, after=1.9e9).model_copy(update={"unit": "bytes"})
+    restarts = _signal("restarts", before=0.0, after=6.0).model_copy(update={"unit": "per hour"})
+    assert headline_first([p95, restarts, memory], basis=[restarts, memory]) == [memory, restarts, p95]
+
+
+def test_a_front_yields_the_lead_to_the_service_behind_it_whose_latency_rose_with_it():
+    from datetime import timedelta
+
+    from wicked_platform.tools.analysis.impact import fronts_for
+    from wicked_platform.tools.context import IncidentContext
+
+    context = IncidentContext.model_validate({"services": {"storefront": {"depends_on": ["search"]}}})
+
+    def fronts(front, other):
+        return fronts_for(front, [other], context)
+
+    # An edge proxy's request time holds its upstream's: the edge's split fell a second earlier.
+    edge = _signal(service="api-gateway", onset=AT - timedelta(seconds=1), after=3.1)
+    origin = _signal(service="catalog-api", after=3.0)
+    assert leading_rise([edge, origin]).signal is edge  # without knowing who fronts whom, the earliest leads
+    assert leading_rise([edge, origin], fronts=fronts).signal is origin
+    # A caller by the context (no proxy in its name) yields to what it calls.
+    caller = _signal(service="storefront", onset=AT - timedelta(seconds=20))
+    callee = _signal(service="search", onset=AT + timedelta(seconds=30))
+    assert leading_rise([caller, callee], fronts=fronts).signal is callee
+    # An unrelated service that slowed later, or a front whose upstream rose long after, keeps its own lead.
+    worker = _signal(service="report-worker", onset=AT + timedelta(seconds=30))
+    assert leading_rise([caller, worker], fronts=fronts).signal is caller
+    late = _signal(service="catalog-api", onset=AT + timedelta(minutes=20))
+    assert leading_rise([edge, late], fronts=fronts).signal is edge
