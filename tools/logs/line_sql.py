@@ -14,7 +14,7 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs import duration_sql, formats
-from wicked_platform.tools.logs.header_shapes import BY_NAME as HEADER_SHAPES
+from wicked_platform.tools.logs.header_sql import header_sql
 from wicked_platform.tools.logs.levels import LEVEL_CLASSES, letter_level_sql, severity_name_sql
 from wicked_platform.tools.logs.models import LogFormat
 from wicked_platform.tools.logs.sniff import FileLayout
@@ -178,7 +178,7 @@ def _plain(layout: FileLayout) -> LineSql:
         candidate = f"stamp IS NULL OR {_vocabulary()}"
     stamp_steps = [] if stamp is None else [
         SqlColumn(name="stamp_text", sql=f"regexp_extract(line, {quote('^' + stamp_pattern)})")]
-    header_steps, message, service = _header(layout, "rest")
+    header = header_sql(layout.header, "rest")
     return LineSql(
         stamp_steps=stamp_steps, stamp=stamp, candidate=candidate,
         steps=[
@@ -196,26 +196,13 @@ def _plain(layout: FileLayout) -> LineSql:
             SqlColumn(name="service_word", sql=f"split_part({trimmed('after_level', side='left')}, ' ', 1)"),
             SqlColumn(name="service_token", sql=trimmed("service_word")),  # `checkout-api` + U+00A0: the name
             SqlColumn(name="rest", sql=f"substr({CANDIDATE_LINE}, length(head) + 1)"),
-            *header_steps,
+            *(SqlColumn(name=name, sql=text) for name, text in header.steps),
         ],
         ts=iso_to_us(stamp_of("head_stamp")),
         level=f"nullif({trimmed('level_token', '[]:')}, '')",
-        service=service or (f"nullif({trimmed('service_token', '[]:')}, '')" if layout.service_token else "NULL"),
-        message=trimmed(message, " \t", side="right"),
+        service=header.service or (f"nullif({trimmed('service_token', '[]:')}, '')" if layout.service_token else "NULL"),
+        message=trimmed(header.message, " \t", side="right"),
     )
-
-
-def _header(layout: FileLayout, rest: str) -> tuple[list[SqlColumn], str, str | None]:
-    """Of a line whose level a header follows (header_shapes.py), the column `rest` holding what follows the level:
-    the steps, the message after the header, and the service the header names (None: it names none); without
-    a header, the rest is the message."""
-    if layout.header is None:
-        return [], rest, None
-    pattern = "^(?P<header>" + HEADER_SHAPES[layout.header].pattern + ")"
-    steps = [SqlColumn(name="header_parts", sql=_extract_groups(pattern, ["header", "service"], text_sql=rest)),
-             SqlColumn(name="header_message", sql=f"substr({rest}, length(header_parts.header) + 1)")]
-    service = "nullif(header_parts.service, '')" if "(?P<service>" in pattern else None
-    return steps, "header_message", service
 
 
 def _zone_word_as_offset(text_sql: str) -> str:
@@ -428,12 +415,13 @@ def _level_and_message(layout: FileLayout) -> tuple[str, list[SqlColumn], str, s
     if layout.stamp is not None and (header := BY_NAME[layout.stamp.shape].header):  # glog's `threadid file:line] `
         message = f"regexp_replace({message}, {quote('^' + header)}, '')"
     steps.append(SqlColumn(name="message_text", sql=message))
-    header_steps, message_column, service = _header(layout, "message_text")
-    return level, [*steps, *header_steps], trimmed(message_column, " \t", side="right"), service or "NULL"
+    header = header_sql(layout.header, "message_text")
+    steps.extend(SqlColumn(name=name, sql=text) for name, text in header.steps)
+    return level, steps, trimmed(header.message, " \t", side="right"), header.service or "NULL"
 
 
-def _extract_groups(pattern: str, names: list[str], text_sql: str = CANDIDATE_LINE) -> str:
+def _extract_groups(pattern: str, names: list[str]) -> str:
     """regexp_extract of named groups as a struct of strings ('' for a group that did not take part)."""
     order = list(re.compile(pattern).groupindex)
     wanted = "[" + ", ".join(quote(n if n in names else f"_{n}") for n in order) + "]"
-    return f"regexp_extract({text_sql}, {quote(pattern)}, {wanted})"
+    return f"regexp_extract({CANDIDATE_LINE}, {quote(pattern)}, {wanted})"

@@ -19,12 +19,12 @@ SAMPLES = [(header, sample) for header in HEADERS for sample in header.samples]
 def test_every_sample_is_split_into_its_service_and_message(header, sample, logs):
     # The sample three times, as an error, so the sniff has a file and the scan a signature.
     line = re.sub(r" (?:TRACE|DEBUG|INFO|WARN) ", " ERROR ", sample.line, count=1)
-    path = logs.text("app.log", "\n".join([line] * 3) + "\n")
+    path = logs.text("payments.log", "\n".join([line] * 3) + "\n")
     assert sniff_file(path).header == header.name
     scan = scan_logs([path])
     [signature] = scan.signatures
     assert signature.example == sample.message
-    assert signature.service == (sample.service or "app")
+    assert signature.service == (sample.service or "payments")
 
 
 BOOT_2 = """\
