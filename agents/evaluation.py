@@ -15,8 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wicked_platform.scenarios.build import BuiltScenario, build_scenario
 from wicked_platform.scenarios.model import Check, discover_scenarios, load_scenario
-from wicked_platform.scenarios.prometheus import PrometheusUnavailable, local_prometheus, missing_binaries
+from wicked_platform.scenarios.prometheus import (
+    PrometheusUnavailable, last_sample_at, local_prometheus, missing_binaries,
+)
 from wicked_platform.tools.report import IncidentReport
+from wicked_platform.tools.timeutil import iso_z
 
 _MISSING = object()
 
@@ -136,6 +139,11 @@ def run_scenario(folder: Path, workdir: Path, agent: str = "offline") -> Scenari
                                       recommendation=None, false_rollback=False, error=str(exc),
                                       seconds=round(time.perf_counter() - started, 3))
             extra = ["--prometheus", url]
+            # A replay runs as of its story: with no logs to set the window, it ends where the metrics do, as
+            # an investigation during the incident would end at its now.
+            if not built.logs and not {"--since", "--until"} & set(built.args):
+                if (until := last_sample_at(built.metrics)) is not None:
+                    extra += ["--until", iso_z(until)]
         status, out, err = investigate(built, workdir / f"{folder.name}.state", agent, extra)
     seconds = round(time.perf_counter() - started, 3)
     if status != 0:

@@ -14,6 +14,7 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,6 +31,22 @@ def missing_binaries() -> str | None:
     """Why a local Prometheus cannot run here, or None when it can."""
     missing = [name for name in ("prometheus", "promtool") if shutil.which(name) is None]
     return f"{' and '.join(missing)} not on PATH: {PACKAGE_HINT}" if missing else None
+
+
+def last_sample_at(openmetrics: Path) -> datetime | None:
+    """When the newest sample of an OpenMetrics file was taken (each sample line ends `value timestamp`); None
+    when no line carries a timestamp."""
+    newest = None
+    with openmetrics.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith("#") or not line.strip():
+                continue
+            try:
+                stamp = float(line.rsplit(None, 1)[-1])
+            except ValueError:
+                continue
+            newest = stamp if newest is None else max(newest, stamp)
+    return datetime.fromtimestamp(newest, UTC) if newest is not None else None
 
 
 def backfill(openmetrics: Path, data_dir: Path) -> None:

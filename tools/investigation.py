@@ -15,7 +15,9 @@ from wicked_platform.tools.analysis.correlation import Candidate, rank_candidate
 from wicked_platform.tools.analysis.metric_judgment import RESOURCE_KINDS
 from wicked_platform.tools.analysis.signal_judgment import RiseAt
 from wicked_platform.tools.analysis.error_points import ERROR_CLASSES
-from wicked_platform.tools.analysis.deploys import deploys_from_logs, deploys_from_records, deploys_from_tags, merge_deploys
+from wicked_platform.tools.analysis.deploys import (
+    deploys_from_logs, deploys_from_records, deploys_from_tags, matched_rollouts, merge_deploys,
+)
 from wicked_platform.tools.analysis.hypotheses import build_hypotheses
 from wicked_platform.tools.analysis.impact import AffectedServices, affected_services, critical_path_reason, fronts_for
 from wicked_platform.tools.analysis.latency_signals import latency_signals
@@ -146,10 +148,12 @@ def read_changes(repo: Path | None, found: SymptomFindings, context: IncidentCon
     if deploy_records:
         recorded, recorded_notes = deploys_from_records(deploy_records, history)
         deploys, match_notes = merge_deploys(recorded, deploys), {**match_notes, **recorded_notes}
-    if history is not None:
-        deploys = sorted([*deploys, *deploys_from_tags(history, deploys)], key=lambda d: (d.at, d.service, d.version or ""))
     if rollouts:  # seen by kube-state-metrics: the same rollout a log or record already names is kept once
-        deploys = sorted([*deploys, *unseen_rollouts(rollouts, deploys)], key=lambda d: (d.at, d.service, d.version or ""))
+        seen, rollout_notes = matched_rollouts(unseen_rollouts(rollouts, deploys), history)
+        deploys, match_notes = sorted([*deploys, *seen], key=lambda d: (d.at, d.service, d.version or "")), {
+            **match_notes, **rollout_notes}
+    if history is not None:  # after the rollouts: a tag a rollout shipped is that rollout, not a deploy of its own
+        deploys = sorted([*deploys, *deploys_from_tags(history, deploys)], key=lambda d: (d.at, d.service, d.version or ""))
     candidates: list[Candidate] = []
     if found.incident_onset is not None:  # steady noise has nothing a change could have caused
         diffs = _diffs_for(repo, history, deploys, found.onset)

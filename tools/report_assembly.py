@@ -69,7 +69,8 @@ def root_cause_from(top: Candidate | None, found: SymptomFindings) -> RootCause 
     elif top.commit is not None:
         summary = f"{label}: {top.commit.subject}"
     else:
-        summary = f"{label} deployed just before the errors began"
+        what = found.signal_rise.what if found.signal_rise is not None else "errors"
+        summary = f"{label} deployed just before the {what} began to rise"
     # The file: the one whose value changed, else the one the errors fail in, else the commit's only file.
     only_file = top.commit.files[0] if top.commit is not None and len(top.commit.files) == 1 else None
     only_file = top.failing_file or only_file

@@ -16,9 +16,7 @@ def _incident(capsys, *args):
 
 def test_a_years_older_log_is_named_on_stderr_and_kept_out_of_the_symptoms(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "logs").mkdir()  # where logs are kept: `access.log` names its own service, not its directory's
-    hadoop = hadoop_log(tmp_path / "Hadoop_2k.log")
-    access = access_log(tmp_path / "logs" / "access.log", set(range(400, 600, 2)))
+    hadoop, access = hadoop_log(tmp_path / "Hadoop_2k.log"), access_log(tmp_path / "access.log", set(range(400, 600, 2)))
     code, out, err = _incident(capsys, "API errors", "--log", str(hadoop), "--log", str(access), "--format", "json",
                                "--state-dir", str(tmp_path / "state"))
     assert code == 0, err

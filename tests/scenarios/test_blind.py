@@ -21,7 +21,6 @@ NOT_YET = {
                          "but an OOMKill does not yet say the memory limit is hit: HOTFIX where SCALE is expected",
     "mysql-slow-listing": "the release's decoy commit is blamed: nothing ties the slow log's SQL to the query the "
                           "cause changed; SEV3 where SEV2 is expected (45% of requests slowed, p50 steady)",
-    "prometheus-only-latency": "with no logs and no --since the window ends now, years after the story's metrics",
     "spring-boot-refunds": "disputed: revenue_threshold is met=null (unknown: no revenue in the context) where "
                            "the story expects false",
 }

@@ -56,6 +56,12 @@ def series() -> str:
                  lambda t, c=created: c)
         om.gauge("kube_replicaset_owner", {**labels, "owner_kind": "Deployment", "owner_name": "checkout-api"},
                  lambda t: 1)
+    # The image each ReplicaSet's pod ran, beside a sidecar's: its tag is the version the rollout shipped.
+    for pod, image in (("checkout-api-5c7d9-abcde", "registry.example.com/shop/checkout-api:v2.4.9"),
+                       ("checkout-api-7f8e1-q2w8z", "registry.example.com/shop/checkout-api:v2.5.0")):
+        for container, ran in (("istio-proxy", "docker.io/istio/proxyv2:1.20.0"), ("checkout-api", image)):
+            om.gauge("kube_pod_container_info", {"namespace": "shop", "pod": pod, "container": container, "image": ran},
+                     lambda t: 1)
     return om.text()
 
 

@@ -11,3 +11,9 @@ def test_a_small_rate_keeps_its_decimal_and_a_whole_one_drops_it():
 
 def test_a_rate_under_one_percent_is_not_read_as_none_failing():
     assert percent(16 / 3526) == "0.5%"
+
+
+def test_a_rate_under_a_tenth_of_a_percent_is_not_zero():
+    assert percent(0.0004) == "0.04%"
+    assert percent(0.00004) == "0.004%"
+    assert percent(0.001) == "0.1%"

@@ -17,6 +17,7 @@ from wicked_platform.tools.analysis.deploy_lines import recognise_deploy
 from wicked_platform.tools.analysis.deploy_shapes import Phase
 from wicked_platform.tools.analysis.message_fields import message_fields
 from wicked_platform.tools.changes.deploys_file import DeployRecord
+from wicked_platform.tools.changes.image_refs import tag_version
 from wicked_platform.tools.changes.models import Commit, GitHistory
 from wicked_platform.tools.logs.models import LogEvent
 from wicked_platform.tools.report import Deploy
@@ -150,9 +151,8 @@ def deploys_from_tags(history: GitHistory, logged: list[Deploy]) -> list[Deploy]
 
 
 def _tag_version(tag: str) -> str:
-    """The version a release tag names: `checkout-api-v2.4.1` -> `v2.4.1`."""
-    version = re.search(r"v?\d+(?:\.\d+)+[\w.+-]*", tag)
-    return version.group(0) if version else tag
+    """The version a release tag names (`checkout-api-v2.4.1` -> `v2.4.1`), else the tag as written."""
+    return tag_version(tag) or tag
 
 
 def as_tagged(version: str | None, service: str, commit: Commit) -> str | None:
@@ -183,26 +183,48 @@ def deploys_from_records(records: Iterable[DeployRecord], history: GitHistory | 
     for record in records:
         deploy = Deploy(service=record.service, version=record.version, at=record.at, completed_at=record.completed_at,
                         commit=None, source=record.source)
-        key = f"{record.service} {record.version or ''}".strip()
-        named = _named_commit(record.commit, history, "the deploys file names") if history else None
-        if named is not None:
-            commit, how = named
-        elif history is not None and history.commits:
-            commit, how = commit_for_deploy(deploy, history)
-            if record.commit:
-                how = f"the deploys file names {record.commit}, which is not in the history read; {how}"
-        else:
-            commit, how = None, "no repository history to match against"
-        if commit is not None:
-            version = _released_version(deploy, commit)
-            if version != deploy.version:
-                how = f"{how}; the version is {'spelled as ' if (version or '').lstrip('vV') == (deploy.version or '').lstrip('vV') else ''}its release tag's"
-                key = f"{record.service} {version}"
-            deploy = deploy.model_copy(update={"commit": commit.sha, "subject": commit.subject, "version": version})
+        deploy, key, how = _matched(deploy, history, record.commit, "the deploys file names")
         notes[key] = f"{record.note}; {how}" if record.note else how
         deploys.append(deploy)
     deploys.sort(key=lambda d: (d.at, d.service, d.version or ""))
     return deploys, notes
+
+
+def matched_rollouts(rollouts: Iterable[Deploy], history: GitHistory | None) -> tuple[list[Deploy], dict[str, str]]:
+    """Rollouts a metrics system saw, matched to the history like a deploy record: the version their pods' image
+    carries names a release tag, and so the commits shipped."""
+    deploys, notes = [], {}
+    for rollout in rollouts:
+        if rollout.version is None or rollout.commit is not None:
+            deploys.append(rollout)
+            continue
+        deploy, key, how = _matched(rollout, history, None, "")
+        notes[key] = how
+        deploys.append(deploy)
+    return deploys, notes
+
+
+def _matched(deploy: Deploy, history: GitHistory | None, named_commit: str | None,
+             names: str) -> tuple[Deploy, str, str]:
+    """The deploy with the commit it shipped (the one named, else its tag's, else the service's latest) and its
+    version as the release tag spells it; its match-note key and how it was matched."""
+    key = f"{deploy.service} {deploy.version or ''}".strip()
+    named = _named_commit(named_commit, history, names) if history else None
+    if named is not None:
+        commit, how = named
+    elif history is not None and history.commits:
+        commit, how = commit_for_deploy(deploy, history)
+        if named_commit:
+            how = f"{names} {named_commit}, which is not in the history read; {how}"
+    else:
+        commit, how = None, "no repository history to match against"
+    if commit is not None:
+        version = _released_version(deploy, commit)
+        if version != deploy.version:
+            how = f"{how}; the version is {'spelled as ' if (version or '').lstrip('vV') == (deploy.version or '').lstrip('vV') else ''}its release tag's"
+            key = f"{deploy.service} {version}"
+        deploy = deploy.model_copy(update={"commit": commit.sha, "subject": commit.subject, "version": version})
+    return deploy, key, how
 
 
 def merge_deploys(recorded: list[Deploy], logged: list[Deploy]) -> list[Deploy]:

@@ -166,8 +166,11 @@ def describe(signal: Signal) -> str:
     test = "rank test" if signal.kind in LATENCY_KINDS else "exact test"
     when = f" at {hhmmss(signal.onset)}" if signal.onset is not None else ""
     return (f"{signal_name(signal)} of {signal.service} rose{ratio}{when}, from {figure(signal.before, signal.unit)} "
-            f"to {figure(signal.after, signal.unit)} ({p_text(signal.p_value)}, {test} of the {signal.source} "
+            f"to {figure(signal.after, signal.unit)} ({p_text(signal.p_value)}, {test} of {_MEASURED[signal.source]} "
             "before and after the onset)")
+
+
+_MEASURED = {"logs": "the logs", "prometheus": "Prometheus's series"}
 
 
 def back_under(signal: Signal) -> float | None:

@@ -10,6 +10,17 @@ _IMAGE = re.compile(r"(?:[\w.-]+(?::\d+)?/)*(?P<name>[a-z][a-z0-9._-]*)(?::(?P<t
                     r"(?:@(?P<digest>sha256:[0-9a-f]{12,64}))?")
 
 
+# The version a release tag names: all of it (`v2.3.1`, `2.3.1-rc1`), or what follows its application's name
+# (`cart-api-v2.3.1`, `cart-api/v2.3.1`, `cart-api@2.3.1`, `release/2.3.1`).
+_TAG_VERSION = re.compile(r"(?:^|(?<=[-/@_]))v?\d+(?:\.\d+)+[\w.+-]*$")
+
+
+def tag_version(tag: str) -> str | None:
+    """`cart-api-v2.3.1` -> `v2.3.1`, `2.3.1` -> `2.3.1`; None for a tag naming no version (a branch, a sha)."""
+    match = _TAG_VERSION.search(tag)
+    return match.group(0) if match else None
+
+
 def looks_like_sha(text: str) -> bool:
     """7 to 40 lower-case hex digits, with a digit and a letter among them (a word like `deadbeef` is not one)."""
     return bool(_SHA.fullmatch(text)) and any(c.isdigit() for c in text) and any(c.isalpha() for c in text)

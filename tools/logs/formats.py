@@ -164,8 +164,9 @@ _POD_NAMES = (
     re.compile(rf"^(?P<owner>[a-z0-9][a-z0-9-]*?)-(?=[a-z-]*\d){_POD_HASH}{{6,10}}-{_POD_HASH}{{5}}$"),
     re.compile(rf"^(?P<owner>[a-z0-9][a-z0-9-]*?)-(?=[a-z]*\d){_POD_HASH}{{5}}$"),
 )
-# Names that say what kind of log a file is, not whose: its directory says whose (`api-gateway/access.log`,
-# `/var/log/nginx/error.log`, runit's `checkout/current`), unless the directory is only where logs are kept.
+# Names that say what kind of log a file is, not whose: where a directory that keeps logs holds a directory per
+# service (`logs/api-gateway/access.log`, `/var/log/nginx/error.log`), that directory says whose. Elsewhere
+# (`~/Downloads/access.log`) the directory says nothing of the service and the name stands.
 _KIND_NAMES = frozenset({"access", "error", "errors", "app", "application", "server", "service", "main", "stdout",
                          "stderr", "out", "output", "combined", "current", "debug", "info", "warn", "log", "slow",
                          "slow-query", "slowquery", "mysql-slow", "query"})
@@ -191,7 +192,8 @@ def file_stem(path: Path) -> str:
         name = rotated
     if name.isdigit() and path.parent.name:  # Kubernetes' /var/log/pods/<ns>_<pod>_<uid>/<container>/0.log
         return path.parent.name
-    if name.lower() in _KIND_NAMES and path.parent.name and path.parent.name.lower() not in _KEEPING_DIRS:
+    if (name.lower() in _KIND_NAMES and path.parent.name and path.parent.name.lower() not in _KEEPING_DIRS
+            and path.parent.parent.name.lower() in _KEEPING_DIRS):
         return path.parent.name
     if container := _CONTAINER_LINK.match(name):
         return container["container"]

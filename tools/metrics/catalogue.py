@@ -50,9 +50,14 @@ def _latency(id_: str, bucket: str, label: str | None, sample: str, source: str,
     return rows
 
 
-def _error_rate(id_: str, counter: str, code_label: str, label: str | None, sample: str, source: str) -> MetricRow:
+def _error_rate(id_: str, counter: str, code_labels: str | tuple[str, ...], label: str | None, sample: str,
+                source: str) -> MetricRow:
+    # Where exporters of one convention differ in the label of the status (promhttp's `code`, Python exporters'
+    # `status` or `status_code`, `5xx` where they group), each is asked in turn: `or` keeps the first that answers.
     # `or ... * 0`: a service with no 5xx series yet has an error rate of 0, not none.
-    errors = f'sum by ($by) (rate({counter}{{$sel,{code_label}=~"5.."}}[$range]))'
+    labels = (code_labels,) if isinstance(code_labels, str) else code_labels
+    errors = " or ".join(f'sum by ($by) (rate({counter}{{$sel,{code}=~"5.."}}[$range]))' for code in labels)
+    errors = f"({errors})" if len(labels) > 1 else errors
     total = f"sum by ($by) (rate({counter}{{$sel}}[$range]))"
     return MetricRow(id=f"{id_}/error_rate", kind="error_rate", needs=(counter,), service_label=label, unit="ratio",
                      promql=f"({errors} or {total} * 0) / {total}", samples=(sample,), source=source)
@@ -71,7 +76,7 @@ MEMORY_SAMPLE = ('container_memory_working_set_bytes{container="checkout-api",na
                  'pod="checkout-api-7d9f8b6c5-x2k4q"} 5.24288e+08')
 
 CATALOGUE: tuple[MetricRow, ...] = (
-    _error_rate("prometheus-client", "http_requests_total", "code", None,
+    _error_rate("prometheus-client", "http_requests_total", ("code", "status", "status_code"), None,
                 'http_requests_total{app="checkout-api",code="500",method="post"} 17', PROM_CLIENT),
     *_latency("prometheus-client", "http_request_duration_seconds_bucket", None,
               'http_request_duration_seconds_bucket{app="checkout-api",le="0.25"} 1234', PROM_CLIENT),

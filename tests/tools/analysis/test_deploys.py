@@ -133,3 +133,22 @@ def test_a_version_takes_the_spelling_of_the_release_tag_that_names_it():
     assert notes["quote-api v4.8.0"].endswith("the version is spelled as its release tag's")
     logged, _ = deploys_from_logs(_events("Deploying search-svc v3.0.2", service="search-svc"), history(release, bare))
     assert [(d.service, d.version) for d in logged] == [("search-svc", "3.0.2")]
+
+
+def test_a_rollout_seen_in_metrics_is_matched_to_the_release_its_image_tag_names():
+    """kube-state-metrics gives a rollout's time and its pods' image tag, no commit: the tag names the release (and
+    so what shipped) as a deploy record's version would; a rollout with no version stays as seen."""
+    from wicked_platform.tools.analysis.deploys import matched_rollouts
+    from wicked_platform.tools.report import Deploy
+
+    t = make_scan(seed_scan_lines()).start
+    older = commit("a", "fix(search-api): page sizes", t - timedelta(days=3), ["search-api"], tags=["search-api-v8.0.3"])
+    release = commit("b", "chore(search-api): release", t - timedelta(hours=5), ["search-api"], tags=["search-api-v8.1.0"])
+    seen = [Deploy(service="search-api", version="8.1.0", at=t, commit=None, source="prometheus"),
+            Deploy(service="suggest-api", version=None, at=t, commit=None, source="prometheus")]
+    matched, notes = matched_rollouts(seen, history(release, older))
+    assert [(d.service, d.version, d.commit, d.at) for d in matched] == [
+        ("search-api", "v8.1.0", release.sha, t), ("suggest-api", None, None, t)]
+    assert "search-api v8.1.0" in notes
+    # The tag the rollout shipped is that rollout, not a deploy of its own at the tag's time.
+    assert [d.version for d in deploys_from_tags(history(release, older), matched)] == ["v8.0.3"]

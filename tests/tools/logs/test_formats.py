@@ -38,11 +38,12 @@ def test_file_names_give_services(name, stem, service):
     # Names that only look like those stay whole.
     ("logs/python3.11.log", "python3.11"), ("logs/api-v2.log", "api-v2"), ("logs/search-indexer-0.log", "search-indexer-0"),
     ("logs/web-sync.log", "web-sync"), ("logs/payment-service.log", "payment-service"), ("logs/pg-orders-1.syslog", "pg-orders-1.syslog"),
-    # A file named for its kind of log takes its directory's name, unless that directory only keeps logs.
+    # A file named for its kind of log takes the name of its service's directory in a directory that keeps logs;
+    # elsewhere its directory says nothing of the service.
     ("logs/api-gateway/access.log", "api-gateway"), ("/var/log/nginx/error.log.1", "nginx"),
-    ("/srv/checkout/current", "checkout"),
-    ("incident/payments/stdout.log", "payments"), ("db/orders-mysql/slow.log", "orders-mysql"),
-    ("logs/access.log", "access"), ("/var/log/app.log", "app"), ("export/error.log", "error"),
+    ("/var/log/checkout/current", "checkout"), ("incident/payments/stdout.log", "payments"),
+    ("logs/orders-mysql/slow.log", "orders-mysql"), ("/home/ana/Downloads/access.log", "access"),
+    ("/tmp/pytest-7/test_x0/error.log", "error"), ("logs/access.log", "access"), ("/var/log/app.log", "app"),
 ])
 def test_rotated_pod_and_container_files_name_their_service(path, service):
     assert formats.file_stem(Path(path)) == service

@@ -76,7 +76,7 @@ SELECT region, sum(total) FROM orders GROUP BY region;
     (PERCONA, [(12004.0, "2024-01-15T14:23:15")], 0),
 ], ids=["mysql-8", "mariadb", "percona"])
 def test_each_query_time_is_a_duration_at_its_records_time(text, expected, unparsed, logs):
-    path = logs.text("orders-db/mysql-slow.log", text)  # named for its kind of log: its directory names the service
+    path = logs.text("mysql-slow.log", text)
     assert sniff_file(path).record_time
     scan = scan_logs([path])
     stats = scan.files[0]
@@ -84,7 +84,7 @@ def test_each_query_time_is_a_duration_at_its_records_time(text, expected, unpar
     assert stats.unparsed == unparsed  # the server's banner, before any record; a record's lines continue it
     got = sorted(zip(scan.latency.sample_seconds, scan.latency.sample_ms, strict=True), key=lambda p: (p[0], -p[1]))
     assert got == [(_epoch(at), pytest.approx(ms)) for ms, at in expected]
-    assert set(scan.latency.sample_services) == {"orders-db"}
+    assert set(scan.latency.sample_services) == {"mysql-slow"}
     assert stats.first_at.replace(microsecond=0) == datetime.fromisoformat(expected[0][1]).replace(tzinfo=UTC)
 
 

@@ -76,9 +76,7 @@ def test_access_logs_name_their_service_after_the_file(logs):
     line = '10.0.0.1 - - [15/Jan/2024:14:23:15 +0000] "GET /x HTTP/1.1" 502 12 "-" "curl"\n'
     gateway = sniff_file(logs.text("gateway-access.log", line))
     assert (gateway.format, gateway.service) == (LogFormat.ACCESS, "gateway")
-    # A file named for its kind of log takes its directory's name, unless the directory only keeps logs: pytest's
-    # temporary directory is no service's name, so the file is put where logs are kept.
-    assert sniff_file(logs.text("logs/access.log", line)).service == "access"
+    assert sniff_file(logs.text("access.log", line)).service == "access"
     assert sniff_file(logs.gz("edge_access.log.gz", line)).service == "edge"
 
 

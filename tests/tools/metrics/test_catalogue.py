@@ -62,3 +62,23 @@ def test_every_row_query_answers_for_its_sample_on_a_real_prometheus(tmp_path):
             promql = row.render(selector(label, [SERVICE]), label, "60s")
             answer = client.query_range(promql, AT + timedelta(seconds=60), AT + timedelta(seconds=150), 30)
             assert [s.metric.get(label) for s in answer] == [SERVICE], (row.id, promql)
+
+
+def test_an_error_rate_is_read_whichever_label_an_exporter_gives_the_status(tmp_path):
+    # promhttp labels the status `code`; prometheus-fastapi-instrumentator `status`, grouped as `5xx`;
+    # starlette_exporter `status_code`.
+    row = next(r for r in CATALOGUE if r.id == "prometheus-client/error_rate")
+    lines = []
+    for service, label, ok, failed in (("search-api", "status", "200", "500"), ("cart-api", "status", "2xx", "5xx"),
+                                       ("orders-api", "status_code", "200", "503"), ("quote-api", "code", "200", "500")):
+        for i in range(6):
+            at = (AT + timedelta(seconds=30 * i)).timestamp()
+            lines.append(f'http_requests_total{{service="{service}",{label}="{ok}"}} {900 * i} {at:.0f}')
+            lines.append(f'http_requests_total{{service="{service}",{label}="{failed}"}} {100 * i} {at:.0f}')
+    text = "\n".join(sorted(lines, key=lambda line: line.split("}")[0])) + "\n# EOF\n"
+    services = ["cart-api", "orders-api", "quote-api", "search-api"]
+    with serving(tmp_path, text) as url, PrometheusClient(url) as client:
+        promql = row.render(selector("service", services), "service", "60s")
+        answer = client.query_range(promql, AT + timedelta(seconds=60), AT + timedelta(seconds=150), 30)
+    rates = {s.metric["service"]: float(s.values[-1][1]) for s in answer}
+    assert rates == pytest.approx(dict.fromkeys(services, 0.1))

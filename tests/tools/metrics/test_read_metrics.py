@@ -45,6 +45,9 @@ def test_memory_near_its_limit_and_restarts(findings):
 
 def test_rollouts_seen_by_kube_state_metrics_are_deploys(findings):
     assert [(d.service, d.at, d.source) for d in findings.deploys] == [("checkout-api", CHECKOUT_ROLLOUT, "prometheus")]
+    # The version is the tag of the image the new ReplicaSet's pods ran (its own container's, not the sidecar's).
+    assert findings.deploys[0].version == "v2.5.0"
+    assert "registry.example.com/shop/checkout-api:v2.5.0" in findings.deploys[0].subject
 
 
 def test_every_series_stays_under_a_thousand_points_and_the_sparkline_under_sixty(findings):

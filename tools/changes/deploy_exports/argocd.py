@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.changes.deploy_record import DeployRecord
-from wicked_platform.tools.changes.image_refs import looks_like_sha
+from wicked_platform.tools.changes.image_refs import looks_like_sha, tag_version
 from wicked_platform.tools.timeutil import UtcDatetime
 
 # ID  DATE                           REVISION
@@ -22,9 +22,6 @@ HISTORY_ROW = re.compile(r"^(?P<id>\d+)\s+(?P<date>\d{4}-\d{2}-\d{2} \d{2}:\d{2}
 _SHORT_SHA = re.compile(r"^(?P<target>.*?)\s*\((?P<sha>[0-9a-f]{7,40})\)$")
 # `argocd app history billing-api` in a saved terminal session names the application.
 HISTORY_COMMAND = re.compile(r"argocd app history (?:--?\S+ )*(?P<app>[a-z0-9][a-z0-9.-]*)")
-_VERSION = re.compile(r"v?\d+(?:\.\d+)+\S*")
-# A release tag that names its application before the version: `cart-api-v2.3.1`, `cart-api/v2.3.1`, `cart-api@2.3.1`.
-_NAMED_VERSION = re.compile(r"^[A-Za-z0-9._-]*?[A-Za-z][-/@_](?P<version>v?\d+(?:\.\d+)+\S*)$")
 
 
 class _Shape(BaseModel):
@@ -89,12 +86,7 @@ def _version(entry: RevisionHistory) -> tuple[str | None, str | None]:
 def _release_version(target: str | None) -> str | None:
     """The version a target revision names: `v2.3.1`, or the version part of a release tag `cart-api-v2.3.1`;
     None for a branch or a sha."""
-    if not target:
-        return None
-    if _VERSION.fullmatch(target):
-        return target
-    tagged = _NAMED_VERSION.match(target)
-    return tagged["version"] if tagged else None
+    return tag_version(target) if target else None
 
 
 def records(app: Application) -> list[DeployRecord]:
