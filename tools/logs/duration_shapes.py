@@ -55,6 +55,8 @@ class InlineShape(BaseModel):
     sample: str
     source: str
     expected_ms: float
+    record: bool = False  # the phrase stands on a line of its own within a record of several lines, whose time is
+    # on an earlier line (the slow query log's `# Time:`): the line takes the time of the last stamped line above it
 
 
 # Most specific first: a line with both `duration_ms` and `duration` is read from the first.
@@ -134,6 +136,13 @@ INLINE_SHAPES: tuple[InlineShape, ...] = (
                 source="PostgreSQL with `log_min_duration_statement` (`LOG:  duration: ... ms  statement: ...`)",
                 sample="2024-01-15 14:23:15.123 UTC [4242] LOG:  duration: 1234.567 ms  statement: SELECT * FROM "
                        "orders WHERE id = 7"),
+    InlineShape(name="MySQL slow query log", pattern=r"^# Query_time: ([0-9]+(?:\.[0-9]+)?)(?:[ \t]|$)",
+                unit="s", expected_ms=2345.678, record=True,
+                source="MySQL / MariaDB / Percona slow query log (`slow_query_log`): a `# Time:` line heads a record "
+                       "(MySQL 5.6 and MariaDB write it only when the second changes), `# Query_time:` in seconds follows",
+                sample="# Time: 2024-01-15T14:23:15.123456Z\n# User@Host: shop[shop] @ app-1 [10.0.0.7]  Id:    81\n"
+                       "# Query_time: 2.345678  Lock_time: 0.000123 Rows_sent: 1  Rows_examined: 1204331\n"
+                       "SET timestamp=1705328595;\nSELECT * FROM orders WHERE customer_email = 'a@example.com';"),
     InlineShape(name="key=value in a message", pattern=r"\b(?:duration_ms|latency_ms|elapsed_ms|took_ms)[=:] ?"
                                                        r"([0-9]+(?:\.[0-9]+)?)\b",
                 unit="ms", expected_ms=123.0,

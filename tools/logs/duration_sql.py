@@ -78,6 +78,20 @@ def inline(message_sql: str) -> DurationSql:
     return DurationSql(steps=steps, duration=ms)
 
 
+def record_test(line_sql: str) -> str:
+    """Whether a line holds a phrase of INLINE_SHAPES that takes its time from its record (`# Query_time:`)."""
+    tests = [f"regexp_matches({line_sql}, {quote(s.pattern)})" for s in INLINE_SHAPES if s.record]
+    return "(" + " OR ".join(tests) + ")" if tests else "false"
+
+
+def carried_stamp_sql(stamp_sql: str, order_sql: str, partition_sql: str | None = None) -> str:
+    """The last stamp at or above each line, in the file's order: the time of the record a line belongs to
+    (the slow query log's `# Time:` above its `# Query_time:`), carried forward by a window, not a loop."""
+    partition = f"PARTITION BY {partition_sql} " if partition_sql else ""
+    return (f"last_value({stamp_sql} IGNORE NULLS) OVER ({partition}ORDER BY {order_sql} "
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)")
+
+
 def inline_test(line_sql: str) -> str:
     """Whether a line holds a phrase of INLINE_SHAPES: such a line is read in full, whatever its level."""
     return "(" + " OR ".join(f"regexp_matches({line_sql}, {quote(s.pattern)})" for s in INLINE_SHAPES) + ")"

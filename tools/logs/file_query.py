@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from wicked_platform.tools.logs import formats
+from wicked_platform.tools.logs import duration_sql, formats
 from wicked_platform.tools.logs.levels import level_class_sql, level_name_sql
 from wicked_platform.tools.logs.line_sql import CANDIDATE_LINE, LineSql, SqlColumn, bounded_us, iso_to_us
 from wicked_platform.tools.logs.models import LevelClass, LogFormat
@@ -170,6 +170,9 @@ def file_query(
     default_service = "default_service" if file_id is None else quote(layout.service)
     carried = "file_id, default_service, " if file_id is None else ""
     stamp, ts, service = sql.stamp or "NULL::BIGINT", sql.ts, sql.service
+    record = layout.record_time and sql.duration is not None
+    if record:  # numbered in the file's order (DuckDB keeps a file's order), for each line to find its record
+        lines_sql = f"SELECT *, row_number() OVER () AS line_no FROM ({lines_sql})"
     lines = [f"lines AS ({lines_sql})"]
     if layout.wrapper is not None:  # the inner line is read; the wrapper's time and service stand in for its own
         unwrapped = unwrap_sql(layout.wrapper, "line", lambda text: bounded_us(iso_to_us(text)))
@@ -177,14 +180,25 @@ def file_query(
                  f"lines AS (SELECT * REPLACE ({unwrapped.line} AS line), {unwrapped.time_us} AS wrapper_us, "
                  f"{unwrapped.service} AS wrapper_service FROM wrapped)"]
         stamp, ts, service = f"coalesce({stamp}, wrapper_us)", f"coalesce({ts}, wrapper_us)", f"coalesce({service}, wrapper_service)"
+        if layout.year_less:  # the wrapper's time has a year, the inner stamp none (klog in a CRI file): the wrapper's first
+            stamp, ts = f"coalesce(wrapper_us, {sql.stamp or 'NULL::BIGINT'})", f"coalesce(wrapper_us, {sql.ts})"
         carried += "CASE WHEN candidate THEN wrapper_us END AS wrapper_us, CASE WHEN candidate THEN wrapper_service END AS wrapper_service, "
+    candidate = f"coalesce({sql.candidate or 'true'}, true)"
+    stamped_lines = f"(SELECT *, {bounded_us('raw_stamp')} AS stamp FROM (SELECT *, {stamp} AS raw_stamp FROM {stamped}))"
+    if record:
+        # A record's lines below its stamp continue it, counted without being read (its SQL may say anything);
+        # the one with its duration is read, at the record's time: the last stamp above it.
+        ts = f"coalesce({ts}, CASE WHEN {duration_sql.record_test(CANDIDATE_LINE)} THEN record_us END)"
+        carried += "CASE WHEN candidate AND stamp IS NULL THEN record_us END AS record_us, "
+        record_us = duration_sql.carried_stamp_sql("stamp", "line_no", "file_id" if file_id is None else None)
+        stamped_lines = f"(SELECT *, {record_us} AS record_us FROM {stamped_lines})"
+        candidate = (f"(CASE WHEN stamp IS NULL AND record_us IS NOT NULL THEN {duration_sql.record_test('line')} "
+                     f"ELSE {candidate} END)")
     ctes = [
         *lines,
         *stamp_ctes,
-        f"marked AS (SELECT *, coalesce({sql.candidate or 'true'}, true) AS candidate "
-        f"FROM (SELECT *, {bounded_us('raw_stamp')} AS stamp FROM "
-        f"(SELECT *, {stamp} AS raw_stamp FROM {stamped})))",
-        _kept(sql, boring_window, carried=carried, dedupe=not prefiltered),
+        f"marked AS (SELECT *, {candidate} AS candidate FROM {stamped_lines})",
+        _kept(sql, boring_window, carried=carried, dedupe=not prefiltered, continued=record),
         *step_ctes,
         f"fields AS (SELECT *, {bounded_us('raw_ts')} AS ts FROM (SELECT *, {ts} AS raw_ts, {sql.level} AS level_text, "
         f"coalesce({service}, {default_service}) AS service, "
@@ -238,15 +252,19 @@ def _durations_sql(sql: LineSql) -> str:
     return ("list({'route': route, 'ms': duration_ms, 'n': n}) FILTER (WHERE " + TIMED_ROW + ") AS durations")
 
 
-def _kept(sql: LineSql, boring_window: str, carried: str = "", dedupe: bool = True) -> str:
+def _kept(sql: LineSql, boring_window: str, carried: str = "", dedupe: bool = True, continued: bool = False) -> str:
     """Candidate lines, once per distinct text with their number; the rest reduced to a row or two.
     `carried`: columns kept as they are (a batch's file of each line). Without `dedupe`, every line is
-    a row of its own: grouping costs more than it saves when few lines repeat and few are passed over."""
+    a row of its own: grouping costs more than it saves when few lines repeat and few are passed over.
+    `continued`: a line passed over without a stamp continues a record (the slow query log's)."""
+    record_line = f"WHEN stamp IS NULL THEN '{CONTINUATION}' " if continued else ""
+    boring_kind = (f"CASE WHEN candidate THEN NULL {record_line}WHEN {boring_window} THEN '{PARSED}' ELSE '{OUTSIDE}' END "
+                   "AS boring_kind")
     if not dedupe:
         head = f"left(line, {STAMP_HEAD_CHARS})" if sql.stamp is None else "NULL::VARCHAR"
         return f"""kept AS (
             SELECT {carried}CASE WHEN candidate THEN line END AS {CANDIDATE_LINE},
-                   CASE WHEN candidate THEN NULL WHEN {boring_window} THEN '{PARSED}' ELSE '{OUTSIDE}' END AS boring_kind,
+                   {boring_kind},
                    1::BIGINT AS n, stamp AS first_stamp, stamp AS last_stamp,
                    CASE WHEN NOT candidate THEN {head} END AS first_line, CASE WHEN NOT candidate THEN {head} END AS last_line
             FROM marked)"""
@@ -261,7 +279,7 @@ def _kept(sql: LineSql, boring_window: str, carried: str = "", dedupe: bool = Tr
         text_bounds = "NULL::VARCHAR AS first_line, NULL::VARCHAR AS last_line"
     return f"""kept AS (
             SELECT {carried}CASE WHEN candidate THEN line END AS {CANDIDATE_LINE},
-                   CASE WHEN candidate THEN NULL WHEN {boring_window} THEN '{PARSED}' ELSE '{OUTSIDE}' END AS boring_kind,
+                   {boring_kind},
                    count(*) AS n, min(stamp) AS first_stamp, max(stamp) AS last_stamp, {text_bounds}
             FROM marked GROUP BY ALL)"""
 

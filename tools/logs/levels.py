@@ -24,7 +24,14 @@ SYSLOG_SEVERITIES = ("EMERG", "ALERT", "CRIT", "ERR", "WARNING", "NOTICE", "INFO
 """RFC 5424 severities by number: PRI = facility * 8 + severity."""
 
 LETTER_LEVELS = {"V": "VERBOSE", "D": "DEBUG", "I": "INFO", "W": "WARN", "E": "ERROR", "F": "FATAL", "A": "ALERT"}
-"""Android logcat's one-letter priorities (`adb logcat -v threadtime`: `... 1702  2395 E Tag: msg`); A is ASSERT."""
+"""Android logcat's one-letter priorities (`adb logcat -v threadtime`: `... 1702  2395 E Tag: msg`); A is ASSERT.
+glog and klog (Kubernetes components) open their stamp with one of I, W, E, F (`E0115 14:23:15.123456 ...`)."""
+
+MARK_LEVELS = {".": "DEBUG", "-": "VERBOSE", "*": "NOTICE", "#": "WARNING"}
+"""Redis' level marks (`12345:M 15 Jan 2024 14:23:15.123 # WARNING ...`: serverLogRaw's `.-*#`, debug to warning)."""
+
+CHARACTER_LEVELS = {**LETTER_LEVELS, **MARK_LEVELS}
+"""Every level written as one character: what a sniffed layout's `letters` vocabulary reads."""
 
 # pino/bunyan write the level as a number: 10 trace ... 60 fatal.
 NUMERIC_LEVELS = {10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL"}
@@ -70,8 +77,8 @@ def level_name_sql(column: str) -> str:
 
 
 def letter_level_sql(column: str) -> str:
-    """SQL: the level word of a logcat letter (NULL for anything else)."""
-    return "(CASE " + column + " " + " ".join(f"WHEN '{k}' THEN '{w}'" for k, w in LETTER_LEVELS.items()) + " END)"
+    """SQL: the level word of a one-character level, a logcat or glog letter or a Redis mark (NULL for anything else)."""
+    return "(CASE " + column + " " + " ".join(f"WHEN '{k}' THEN '{w}'" for k, w in CHARACTER_LEVELS.items()) + " END)"
 
 
 def level_class_sql(column: str) -> str:

@@ -14,6 +14,7 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs import duration_sql, formats
+from wicked_platform.tools.logs.header_sql import header_sql
 from wicked_platform.tools.logs.levels import LEVEL_CLASSES, letter_level_sql, severity_name_sql
 from wicked_platform.tools.logs.models import LogFormat
 from wicked_platform.tools.logs.route_shapes import route_sql
@@ -178,6 +179,7 @@ def _plain(layout: FileLayout) -> LineSql:
         candidate = f"stamp IS NULL OR {_vocabulary()}"
     stamp_steps = [] if stamp is None else [
         SqlColumn(name="stamp_text", sql=f"regexp_extract(line, {quote('^' + stamp_pattern)})")]
+    header = header_sql(layout.header, "rest")
     return LineSql(
         stamp_steps=stamp_steps, stamp=stamp, candidate=candidate,
         steps=[
@@ -195,11 +197,12 @@ def _plain(layout: FileLayout) -> LineSql:
             SqlColumn(name="service_word", sql=f"split_part({trimmed('after_level', side='left')}, ' ', 1)"),
             SqlColumn(name="service_token", sql=trimmed("service_word")),  # `checkout-api` + U+00A0: the name
             SqlColumn(name="rest", sql=f"substr({CANDIDATE_LINE}, length(head) + 1)"),
+            *(SqlColumn(name=name, sql=text) for name, text in header.steps),
         ],
         ts=iso_to_us(stamp_of("head_stamp")),
         level=f"nullif({trimmed('level_token', '[]:')}, '')",
-        service=f"nullif({trimmed('service_token', '[]:')}, '')" if layout.service_token else "NULL",
-        message=trimmed("rest", " \t", side="right"),
+        service=header.service or (f"nullif({trimmed('service_token', '[]:')}, '')" if layout.service_token else "NULL"),
+        message=trimmed(header.message, " \t", side="right"),
     )
 
 
@@ -375,26 +378,27 @@ def _stamped(layout: FileLayout, years: YearRule) -> LineSql:
     steps = [SqlColumn(name="ts_text", sql=stamp_text_sql(CANDIDATE_LINE, layout.stamp)),
              SqlColumn(name="after", sql=after_stamp_sql(CANDIDATE_LINE, layout.stamp))]
     candidate = f"stamp IS NULL OR {_vocabulary()}"
-    if layout.level is not None and layout.level.vocabulary == "letters":  # E, F, W: no word of the vocabulary says so
+    if layout.level is not None and layout.level.vocabulary != "words":  # E, F, W, #: no word of the vocabulary says so
         candidate += f" OR {worse_than_info_sql('line', layout.stamp, layout.level)}"
-    level, level_steps, message = _level_and_message(layout)
+    level, level_steps, message, service = _level_and_message(layout)
     return LineSql(
-        stamp_steps=[SqlColumn(name="stamp_text", sql=stamp_text_sql("line", layout.stamp))],
+        stamp_steps=[SqlColumn(name="stamp_text", sql=stamp_text_sql("line", layout.stamp, seldom=layout.record_time))],
         stamp=to_us("stamp_text"), candidate=candidate, steps=[*steps, *level_steps],
-        ts=to_us("ts_text"), level=level, service="NULL", message=message,
+        ts=to_us("ts_text"), level=level, service=service, message=message,
     )
 
 
 def _unstamped(layout: FileLayout) -> LineSql:
     """Inner lines without a time (the wrapper gives it): the level from the line's start, the rest the message."""
     steps = [SqlColumn(name="after", sql=f"ltrim({CANDIDATE_LINE}, {quote(AFTER_STAMP)})")]
-    level, level_steps, message = _level_and_message(layout)
+    level, level_steps, message, service = _level_and_message(layout)
     return LineSql(stamp="NULL::BIGINT", candidate=f"stamp IS NULL OR {_vocabulary()}", steps=[*steps, *level_steps], ts="NULL::BIGINT",
-                   level=level, service="NULL", message=message)
+                   level=level, service=service, message=message)
 
 
-def _level_and_message(layout: FileLayout) -> tuple[str, list[SqlColumn], str]:
-    """From `after` (what follows the stamp): the level where the file keeps it, and the message after it."""
+def _level_and_message(layout: FileLayout) -> tuple[str, list[SqlColumn], str, str]:
+    """From `after` (what follows the stamp): the level where the file keeps it, the message after it (and after
+    the header the file writes there), and the service that header names ("NULL": the file's)."""
     if layout.level is None:
         steps, level, message = [], "NULL", "after"
     elif layout.level.before_stamp:  # the level opens the line; the message is all after the stamp
@@ -406,10 +410,14 @@ def _level_and_message(layout: FileLayout) -> tuple[str, list[SqlColumn], str]:
         steps = [SqlColumn(name="found", sql=f"regexp_extract(after, {quote(pattern)}, ['lead', 'word'])"),
                  SqlColumn(name="level_end", sql=f"length(regexp_extract(after, {quote(pattern)}, 0))")]
         word = "nullif(found.word, '')"
-        level = letter_level_sql(word) if layout.level.vocabulary == "letters" else word
+        level = letter_level_sql(word) if layout.level.vocabulary != "words" else word
         message = "(CASE WHEN level_end > 0 THEN ltrim(substr(after, level_end + 1)) ELSE after END)"
+    if layout.stamp is not None and (header := BY_NAME[layout.stamp.shape].header):  # glog's `threadid file:line] `
+        message = f"regexp_replace({message}, {quote('^' + header)}, '')"
     steps.append(SqlColumn(name="message_text", sql=message))
-    return level, steps, trimmed("message_text", " \t", side="right")
+    header = header_sql(layout.header, "message_text")
+    steps.extend(SqlColumn(name=name, sql=text) for name, text in header.steps)
+    return level, steps, trimmed(header.message, " \t", side="right"), header.service or "NULL"
 
 
 def _extract_groups(pattern: str, names: list[str]) -> str:

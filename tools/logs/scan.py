@@ -114,6 +114,8 @@ def _phrase_durations_too_costly(layout: FileLayout | str, path: Path) -> bool:
     such line apart."""
     if isinstance(layout, str) or not any(_phrase_durations(one) for one in (layout, *(s.layout for s in layout.streams))):
         return False
+    if layout.record_time:  # a slow query log: every line of a record is taken apart anyway
+        return False
     try:
         return path.stat().st_size > MAX_PHRASE_DURATION_BYTES
     except OSError:
@@ -316,12 +318,13 @@ def _read_prefiltered(
     their rows, the rest read by the file's query. None when the C does not decide the file, DuckDB
     refuses what it left (invalid UTF-8), or a window bound cuts a group: then the whole file is read
     the usual way, which repairs what needs it."""
-    # The C groups lines of the plain shape without an interlude, which its own parse knows. Of JSON and
+    # The C groups lines of the plain shape without an interlude or a header (header_shapes.py), which its own
+    # parse knows. Of JSON and
     # logfmt lines it reads the time instead, by the sniffed keys.
     structured = layout.format in prefilter.STRUCTURED
     fields = prefilter.FieldStamps(format=layout.format, keys=prefilter.time_keys(layout) or [], naive_utc=tz == "UTC",
                                    since_us=window.since_us, until_us=window.until_us) if structured else None
-    groups = None if layout.interlude or structured else prefilter.LineGroups(
+    groups = None if layout.interlude or layout.header or structured else prefilter.LineGroups(
         service=layout.service_token, edges=window.cut_seconds(layout, tz), max_message=MAX_MESSAGE_CHARS)
     try:
         split = prefilter.split_file(

@@ -16,8 +16,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs import duration_shapes, formats
+from wicked_platform.tools.logs.header_shapes import sniff_header, sniff_header_of_lines
 from wicked_platform.tools.logs.sniff_durations import (
-    access_duration, in_catalogue_order, inline_durations, is_duration_value, opens_duration,
+    access_duration, in_catalogue_order, inline_durations, is_duration_value, opens_duration, record_durations,
 )
 from wicked_platform.tools.logs.levels import LEVEL_CLASSES, is_level_word
 from wicked_platform.tools.logs.models import LogFormat
@@ -91,6 +92,7 @@ class FileLayout(BaseModel):
     stamp_zone: str | None = None  # plain: the zone every sampled stamp ends with ("" for none); None if they differ
     stamp_separator: str = "T"  # plain: between date and time
     interlude: bool = False  # plain: a zone word, a process id or a user@database stands before the level
+    header: str | None = None  # plain, stamped: the header (header_shapes.py) between the level and the message, by name
     keys: LineKeys = LineKeys()  # json and logfmt
     strip_ansi: bool = False  # the lines carry ANSI colour codes (a terminal's log): read them without
     stamp: StampPlace | None = None  # stamped: where the stamp stands, in which shape of the catalogue
@@ -100,6 +102,8 @@ class FileLayout(BaseModel):
     level: LevelPlace | None = None  # stamped: where the level stands; None: the lines carry none
     durations: bool = False  # access, plain, stamped: sampled lines say how long they took (duration_shapes)
     streams: list[WrappedStream] = []  # wrapped: streams read in layouts of their own; the rest reads in this one
+    record_time: bool = False  # stamped: a line without a stamp belongs to the record of the last stamped line
+    # above it, and a duration on it is of that time (the slow query log: `# Time:`, then `# Query_time:`)
 
     @property
     def year_less(self) -> bool:
@@ -184,9 +188,15 @@ def _wrapped_layout(kind: WrapperKind, lines: list[str], path: Path) -> FileLayo
 def _inner_layout(inner: list[str], path: Path) -> FileLayout:
     layout = sniff_lines(inner, path, wrapped=True)
     if layout.format == LogFormat.UNKNOWN:
+        level = level_place(inner)
         layout = FileLayout(path=str(path), format=LogFormat.STAMPED, service=formats.file_stem(path),
-                            level=level_place(inner))
+                            level=level, header=_stamped_header(level, inner))
     return layout
+
+
+def _stamped_header(level: LevelPlace | None, lines: list[str]) -> str | None:
+    """The header (header_shapes.py) after the level words of a sniffed layout's lines, if they share one."""
+    return sniff_header_of_lines(lines) if level is not None and level.vocabulary == "words" and not level.before_stamp else None
 
 
 def _binary(lines: list[str]) -> bool:
@@ -205,6 +215,8 @@ def _sniff_lines(lines: list[str], path: Path, wrapped: bool = False) -> FileLay
     if stamped is not None and stamped.lines * SPECIFIC_SHARE > best:
         return FileLayout(path=str(path), format=LogFormat.STAMPED, service=formats.file_stem(path),
                           stamp=stamped.stamp, level=stamped.level, durations=inline_durations(lines),
+                          header=_stamped_header(stamped.level, lines),
+                          record_time=not wrapped and record_durations(lines),
                           first_unread=_first_unread(lines, stamped.at_place))
     if not votes:
         return FileLayout(path=str(path), format=LogFormat.UNKNOWN, service=formats.file_stem(path),
@@ -263,10 +275,11 @@ def _plain_layout(lines: list[str], path: Path) -> FileLayout:
     zones = {_zone(s) for s in stamps}
     separators = {s[10] for s in stamps}
     uniform = len(zones) == 1 and len(separators) == 1
+    header = sniff_header([m.string[m.end("level"):].lstrip(" \t") for m in matches])
     return FileLayout(
         path=str(path), format=LogFormat.PLAIN, service=formats.file_stem(path),
-        service_token=_third_token_is_service([None if opens_duration(m) else m["third"] for m in matches])
-        and not _log4j_thread(matches),
+        service_token=header is None and _third_token_is_service([None if opens_duration(m) else m["third"] for m in matches])
+        and not _log4j_thread(matches), header=header,
         stamp_zone=zones.pop() if uniform else None,
         stamp_separator=separators.pop() if uniform else "T",
         interlude=any(m.re is _PLAIN_LEAD for m in matches),

@@ -29,6 +29,14 @@ def inline_durations(lines: list[str]) -> bool:
     return any(pattern.search(line) for line in lines for pattern in _INLINE_DURATIONS)
 
 
+_RECORD_DURATIONS = [re.compile(shape.pattern) for shape in duration_shapes.INLINE_SHAPES if shape.record]
+
+
+def record_durations(lines: list[str]) -> bool:
+    """Whether sampled lines hold a phrase whose time is its record's, on an earlier line (the slow query log)."""
+    return any(pattern.search(line) for line in lines for pattern in _RECORD_DURATIONS)
+
+
 def is_duration_value(value: object) -> bool:
     """A duration as a structured line writes it: a non-negative number, or one with a unit (`12ms`)."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):

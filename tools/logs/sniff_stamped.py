@@ -18,13 +18,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs import formats
-from wicked_platform.tools.logs.levels import LEVEL_CLASSES, LETTER_LEVELS
-from wicked_platform.tools.logs.stamp_shapes import SHAPES, StampShape, python_time
+from wicked_platform.tools.logs.levels import LETTER_LEVELS, LEVEL_CLASSES, MARK_LEVELS
+from wicked_platform.tools.logs.stamp_shapes import BY_NAME, SHAPES, StampShape, python_time
 
 MAX_TOKENS_BEFORE_STAMP = 6  # `- 1131566461 2005.11.09 dn228 Nov 9 ...`: collectors put a few fields first
 MAX_TOKENS_BEFORE_LEVEL = 8  # BGL keeps six fields between its stamp and its level
 AFTER_STAMP = " \t,|:]-"  # what separates a stamp from what follows: `, Info`, `] [error]`, ` - INFO`
 LEVEL_SHARE = 0.5  # of the stamped lines, those with a level where the file keeps it: enough to say it has levels
+RANGE_SHARE = 0.1  # of the stamped lines, those with the stamp after another count of tokens: enough to widen the place
 LETTER_SHARE = 0.8  # one letter is a level only where nearly every line has one in that column
 
 _SHAPES = [(shape, formats.compile_shared(shape.pattern)) for shape in SHAPES]
@@ -38,15 +39,17 @@ class StampPlace(BaseModel):
 
     shape: str
     tokens_before: int = 0
+    tokens_upto: int = 0  # more than tokens_before: a range, the stamp after the fewest tokens of it a line allows
 
 
 class LevelPlace(BaseModel):
     """The file's level: a word searched for within `tokens_before` tokens after the stamp, or a
-    logcat letter at exactly that many."""
+    logcat letter at exactly that many (before the stamp: glog's letter opening its token), or a Redis mark
+    right after the stamp."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    vocabulary: Literal["words", "letters"]
+    vocabulary: Literal["words", "letters", "marks"]
     tokens_before: int = 0
     before_stamp: bool = False  # the level opens the line, before the stamp (`ERROR 2024-01-15 14:23:15 ...`):
     # then `tokens_before` counts from the line's start, exactly
@@ -68,7 +71,12 @@ def find_stamp(line: str) -> tuple[StampShape, int, int] | None:
             return None
         at = start + 1 if line[start] == "[" else start
         for shape, pattern in _SHAPES:
-            match = pattern.match(line, at)
+            if shape.level_letters:  # glog's `E0115 ...`: the level letter, then the stamp
+                if line[at:at + 1] not in shape.level_letters:
+                    continue
+                match = pattern.match(line, at + 1)
+            else:
+                match = pattern.match(line, at)
             if match is None or (match.end() < len(line) and line[match.end()].isalnum()):
                 continue
             if python_time(shape, match.group(0)) is not None:
@@ -83,13 +91,22 @@ def sniff_stamped(lines: list[str]) -> StampedLayout | None:
     found = [(line, place) for line, place in zip(lines, stamps, strict=True) if place is not None]
     if not found:
         return None
-    (shape, before), count = Counter((shape.name, index) for _, (shape, index, _) in found).most_common(1)[0]
-    flags = [place is not None and (place[0].name, place[1]) == (shape, before) for place in stamps]
-    at_place = [(line, end) for line, (s, index, end) in found if (s.name, index) == (shape, before)]
-    level = level_place([line[end:] for line, end in at_place])
+    places = Counter((shape.name, index) for _, (shape, index, _) in found)
+    (shape, most), _ = places.most_common(1)[0]
+    # The same shape after a varying number of tokens, each on a good share of the lines, is one place: a
+    # field before it holds blanks on some lines (`INFO   | jvm 1    | 2024/...` beside `ERROR  | wrapper  | 2024/...`).
+    spread = [index for (name, index), n in places.items() if name == shape and n >= max(2, RANGE_SHARE * len(found))]
+    before, upto = min([most, *spread]), max([most, *spread])
+    count = sum(n for (name, index), n in places.items() if name == shape and before <= index <= upto)
+    flags = [place is not None and place[0].name == shape and before <= place[1] <= upto for place in stamps]
+    at_place = [(line, index, end) for line, (s, index, end) in found if s.name == shape and before <= index <= upto]
+    if BY_NAME[shape].level_letters:  # the letter opening the stamp's token is the level
+        level = LevelPlace(vocabulary="letters", tokens_before=before, before_stamp=True)
+    else:
+        level = level_place([line[end:] for line, _, end in at_place])
     if level is None and before:
-        level = _level_before_stamp([line.split()[:before] for line, _ in at_place])
-    return StampedLayout(stamp=StampPlace(shape=shape, tokens_before=before), level=level, lines=count, at_place=flags)
+        level = _level_before_stamp([line.split()[:index] for line, index, _ in at_place])
+    return StampedLayout(stamp=StampPlace(shape=shape, tokens_before=before, tokens_upto=upto), level=level, lines=count, at_place=flags)
 
 
 def _level_before_stamp(heads: list[list[str]]) -> LevelPlace | None:
@@ -104,6 +121,8 @@ def _level_before_stamp(heads: list[list[str]]) -> LevelPlace | None:
 
 def level_place(rests: list[str]) -> LevelPlace | None:
     """Where the level stands in what follows the stamp (or in a whole line that has none)."""
+    if (marks := _marks_place(rests)) is not None:
+        return marks
     words: list[int] = []
     letters: Counter[int] = Counter()
     for rest in rests:
@@ -120,6 +139,15 @@ def level_place(rests: list[str]) -> LevelPlace | None:
         column, n = letters.most_common(1)[0]
         if n >= LETTER_SHARE * len(rests):
             return LevelPlace(vocabulary="letters", tokens_before=column)
+    return None
+
+
+def _marks_place(rests: list[str]) -> LevelPlace | None:
+    """Redis' marks (`# WARNING ...`) right after the stamp on nearly every line, and of more than one kind: a
+    column of one mark is a separator (`- INFO [main]`), not a level. A word after the mark is the message's."""
+    marks = Counter(tokens[0] for rest in rests if (tokens := rest.split(None, 1)) and tokens[0] in MARK_LEVELS)
+    if len(marks) >= 2 and sum(marks.values()) >= LETTER_SHARE * len(rests):
+        return LevelPlace(vocabulary="marks")
     return None
 
 

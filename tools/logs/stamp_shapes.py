@@ -33,6 +33,9 @@ class StampShape(BaseModel):
     formats: tuple[str, ...] = ()  # strptime: DuckDB's formats, tried in order (also Python's, with %g as %f)
     year_less: bool = False  # the stamp carries no year: the reader supplies one, written before the text
     year_joint: str = " "  # what joins a supplied year to the text (`2024-` + `03-17 ...`)
+    level_letters: str = ""  # the stamp's token opens with the line's level, one of these letters (glog: `E0115 ...`)
+    header: str = ""  # what stands between the stamp and the message on every line of the layout (glog's
+    # `threadid file:line] `): a pattern, cut from the message so that it says what happened
     sample: str  # a whole line of a log in this layout
     sample_stamp: str  # the time the sample's stamp stands for, ISO 8601 (the year of a year-less one: 2024)
     source: str  # whose layout the sample is written in
@@ -64,6 +67,11 @@ SHAPES: tuple[StampShape, ...] = (
         sample="081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_3886 terminating",
         sample_stamp="2008-11-09T20:36:15", source="Hadoop HDFS DataNode log `yyMMdd HHmmss` (as in loghub's HDFS)"),
     StampShape(
+        name="compact-yymmdd-colons", pattern=r"\d{6} [ 0-9]\d:\d{2}:\d{2}", conversion="strptime",
+        formats=("%y%m%d %H:%M:%S",),
+        sample="# Time: 240115  9:23:15", sample_stamp="2024-01-15T09:23:15",
+        source="MySQL 5.6 / MariaDB slow query log `# Time:` header (`yyMMdd H:mm:ss`, the hour blank-padded)"),
+    StampShape(
         name="compact-yyyymmdd", pattern=r"\d{8}-\d{1,2}:\d{1,2}:\d{1,2}(?:[:.]\d{1,3})?", conversion="strptime",
         formats=("%Y%m%d-%H:%M:%S:%g", "%Y%m%d-%H:%M:%S.%g", "%Y%m%d-%H:%M:%S"),
         sample="20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579",
@@ -78,6 +86,19 @@ SHAPES: tuple[StampShape, ...] = (
         formats=("%d %b %Y %H:%M:%S.%f", "%d %b %Y %H:%M:%S"),
         sample="1:M 15 Jan 2024 14:23:15.123 # WARNING: The TCP backlog setting of 511 cannot be enforced",
         sample_stamp="2024-01-15T14:23:15.123", source="Redis server log (`pid:role dd Mon yyyy HH:MM:SS.mmm mark message`)"),
+    StampShape(
+        name="day-month", pattern=r"\d{1,2} [A-Z][a-z]{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?", conversion="strptime",
+        formats=("%Y %d %b %H:%M:%S.%f", "%Y %d %b %H:%M:%S"), year_less=True,
+        sample="[4127] 15 Jan 14:23:15.123 # Can't save in background: fork: Cannot allocate memory",
+        sample_stamp="2024-01-15T14:23:15.123", source="Redis 2.x server log (`[pid] dd Mon HH:MM:SS.mmm mark message`)"),
+    StampShape(
+        name="glog", pattern=r"\d{4} \d{2}:\d{2}:\d{2}\.\d{6}", conversion="strptime", formats=("%Y%m%d %H:%M:%S.%f",),
+        year_less=True, year_joint="", level_letters="IWEF", header=r"[0-9]+ [^ \]]+:[0-9]+\][ \t]?",
+        sample='E0115 14:23:15.123456   12345 pod_workers.go:1301] "Error syncing pod, skipping" err="failed to '
+               'StartContainer" pod="shop/checkout-api-7d9f8d6b5-x2x4k"',
+        sample_stamp="2024-01-15T14:23:15.123456",
+        source="glog / klog, as Kubernetes components (kubelet, kube-apiserver) write it: `Lmmdd hh:mm:ss.uuuuuu "
+               "threadid file:line] msg`"),
     StampShape(
         name="logcat", pattern=r"\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}", conversion="strptime",
         formats=("%Y-%m-%d %H:%M:%S.%g",), year_less=True, year_joint="-",
