@@ -20,10 +20,10 @@ from wicked_platform.tools.analysis.exact_tests import binomial_sf, fisher_great
 from wicked_platform.tools.logs.models import LogFileStats, LogScan, RequestPoint
 from wicked_platform.tools.timeutil import UtcDatetime, epoch_us
 SIGNIFICANT_P = 0.01
-MIN_RISE_ERRORS = 3
-"""Errors after a split, at least, for a rise: two errors are an anecdote, however unlikely their timing. Across
-a few services and hundreds of quiet windows, a pair of errors in a window's last minutes passes p < 0.01 by
-chance about once in a hundred; three or more, about once in several thousand."""
+MIN_RISE_ERRORS = 5
+"""Errors after a split, at least, for a rise: a few errors are an anecdote, however unlikely their timing. Across
+a handful of services and hundreds of quiet windows, two or three errors in a window's last minutes (a client
+gone, three failed health checks) pass p < 0.01 by chance about once in a hundred incidents of the corpus."""
 SPARSE_COVERAGE = 0.05
 """Time that only logs this much sparser than the typical line's are writing counts as partly observed."""
 

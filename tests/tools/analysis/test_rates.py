@@ -103,3 +103,17 @@ def test_requests_still_make_the_rate_when_they_count_every_erroring_service():
     lines += [(at(s / 60), "5XX", "web", "GET /cart 502") for s in range(1800, 3600, 2)]
     comparison = compare_at(make_scan(lines, requests=requests), at(30))
     assert comparison.before_requests == 1800 and comparison.after_requests == 1800 and comparison.significant
+
+
+def test_a_few_errors_at_the_end_of_a_quiet_window_are_an_anecdote_and_five_are_a_rise():
+    """Two errors in a quiet hour's last minutes pass p < 0.01 on their timing alone; they are no rise to act on.
+    The same burst of five is, and the report says which it was (RateComparison.anecdotal)."""
+    from wicked_platform.tools.analysis.rates import MIN_RISE_ERRORS
+
+    quiet = [(at(m), "INFO", "cart", "ok") for m in range(70)]
+    for errors, rises in ((2, False), (MIN_RISE_ERRORS - 1, False), (MIN_RISE_ERRORS, True)):
+        lines = quiet + [(at(67 + i * 0.4), "ERROR", "cart", f"Validation failed for request {i}") for i in range(errors)]
+        onset = find_onset(make_scan(lines))
+        assert onset is not None and onset.comparison.p_value < 0.01
+        assert onset.comparison.significant is rises
+        assert onset.comparison.anecdotal is not rises
