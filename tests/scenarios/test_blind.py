@@ -17,8 +17,8 @@ SCENARIOS = discover_scenarios(BLIND)
 NOT_YET = {
     "compose-redis-maxmemory": "blast_radius.services holds api and worker, not redis, the dependency whose "
                                "change is the root cause and which refuses the writes",
-    "kubelet-oomkilled": "the kubelet's klog lines are read (CrashLoopBackOff errors; the OOMKills are INFO lines), "
-                         "but an OOMKill does not yet say the memory limit is hit: HOTFIX where SCALE is expected",
+    "kubelet-oomkilled": "SCALE, as the story says, but by kubectl scale where it expects kubectl set resources: "
+                         "a batch worker's memory grows with its batch, not its replicas",
     "mysql-slow-listing": "the release's decoy commit is blamed: nothing ties the slow log's SQL to the query the "
                           "cause changed; SEV3 where SEV2 is expected (45% of requests slowed, p50 steady)",
     "spring-boot-refunds": "disputed: revenue_threshold is met=null (unknown: no revenue in the context) where "

@@ -67,8 +67,12 @@ def symptoms(scan: LogScan, rising: list[SignatureStats]) -> list[Symptom]:
 
 
 def resource_signals(scan: LogScan) -> list[str]:
-    return [f"{s.service}: {s.example}" for s in sorted(scan.signatures, key=lambda s: (-s.count, s.signature))
-            if RESOURCE_SIGNS.search(s.signature) or RESOURCE_SIGNS.search(s.example)][:5]
+    """Errors that say a resource ran out, most frequent first, then the events that do at any level (the kubelet
+    logs a container OOMKilled at INFO), as `service: example`."""
+    from_errors = [f"{s.service}: {s.example}" for s in sorted(scan.signatures, key=lambda s: (-s.count, s.signature))
+                   if RESOURCE_SIGNS.search(s.signature) or RESOURCE_SIGNS.search(s.example)]
+    from_events = [f"{e.service}: {e.message}" for e in scan.events if RESOURCE_SIGNS.search(e.message)]
+    return list(dict.fromkeys([*from_errors, *from_events]))[:5]
 
 
 # The clock, not a change, broke these: TLS stacks say so in their own words.

@@ -123,13 +123,18 @@ CONTINUATION = (
 VOCABULARY_WORDS = (
     "err", "warn", "crit", "fatal", "alert", "emerg", "panic", "severe", "deploy", "rollout", "rolled out",
     "rolling out", "release", "circuit", "recover", "resolved", "back to normal", "healthy again", "paging", "paged",
-    "threshold", "replica set", "sync operation", "automated sync", "upgrade", "helm",
+    "threshold", "replica set", "sync operation", "automated sync", "upgrade", "helm", "oomkill",
+    "out of memory",
 )  # letters and blanks only: the C prefilter compares them byte for byte, ASCII case folded
 LINE_VOCABULARY = "(?i)" + "|".join(VOCABULARY_WORDS)
 EVENT = (
     r"(?i)\bdeploy(?:ment|ed|ing|s)?\b|\broll(?:out|ed out|ing out)\b|\breleas(?:e|ed|ing)\s+v?[0-9]+(?:\.[0-9]+)+|"
     r"\bcircuit[ -]?breaker|\brecover(?:ed|y)\b|\bresolved\b|\bback to normal\b|\bhealthy again\b|"
     r"\balert|\bpag(?:ing|ed)\b|\bthreshold|"
+    # The kernel or the kubelet killing a container at its memory limit: logged at INFO by the kubelet
+    # (`Container ... was OOMKilled`, `reason="OOMKilled"`), as a Warning event (`OOMKilling`), and by the
+    # kernel's OOM killer (`Memory cgroup out of memory: Killed process 4242 (java)`).
+    r"\boomkill(?:ed|ing)?\b|\bout of memory: kill(?:ed|ing)? process\b|"
     # What deploy systems print (tools/analysis/deploy_shapes.py reads them): Kubernetes, Argo CD, Helm, Flux,
     # and structured events whose kind is a deploy.
     r"\bscaled (?:up|down) replica set\b|\bsync operation to\b|\binitiated automated sync\b|\bhas been upgraded\b|"
@@ -150,7 +155,8 @@ JSON_LEVEL_VALUE_STARTS = "0123456789EFWAefwa"
 # Every message EVENT matches holds one of these (any case): the C prefilter, which groups lines that are
 # no event, keeps each line holding one as a row of its own, and the SQL decides.
 EVENT_WORDS = ("deploy", "roll", "releas", "circuit", "recover", "resolved", "back to normal", "healthy again", "alert",
-               "paging", "paged", "threshold", "replica set", "sync operation", "automated sync", "upgrade", "helm")
+               "paging", "paged", "threshold", "replica set", "sync operation", "automated sync", "upgrade", "helm",
+               "oomkill", "out of memory")
 
 # An ANSI escape sequence (colours, bold: `\x1b[1;31m`), as a terminal's log is written with them.
 ANSI_ESCAPE = r"\x1b\[[0-9;?]*[ -/]*[@-~]"
