@@ -18,6 +18,7 @@
  * answer.
  */
 #include "_prefilter_fields.h"
+#include "_prefilter_dates.h"
 
 #include <string.h>
 
@@ -25,22 +26,6 @@
 #define MAX_US (7258118400LL * 1000000LL - 1)        /* the last microsecond before 2200 */
 #define MAX_DEPTH 64
 #define MAX_NUMBER 15                               /* characters of a number this reads as sure */
-
-static int digits(const unsigned char *at, int n, int *value) {
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (at[i] < '0' || at[i] > '9') return 0;
-        v = v * 10 + (at[i] - '0');
-    }
-    *value = v;
-    return 1;
-}
-
-static int month_days(int year, int month) {
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return days[month - 1] + (month == 2 && leap);
-}
 
 static long long days_from_civil(int year, int month, int day) {
     /* Howard Hinnant's days_from_civil: days since 1970-01-01 of a proleptic Gregorian date. */
@@ -55,11 +40,11 @@ static long long days_from_civil(int year, int month, int day) {
 /* Epoch µs of a whole text of the strict shape (see the module's doc); 0 when it is not one. */
 static int iso_us(const unsigned char *s, size_t n, int naive_utc, long long *us) {
     int year, month, day, hour, minute, second;
-    if (n < 19 || !digits(s, 4, &year) || s[4] != '-' || !digits(s + 5, 2, &month) || s[7] != '-'
-        || !digits(s + 8, 2, &day) || (s[10] != 'T' && s[10] != ' ') || !digits(s + 11, 2, &hour) || s[13] != ':'
-        || !digits(s + 14, 2, &minute) || s[16] != ':' || !digits(s + 17, 2, &second))
+    if (n < 19 || !stamp_digits(s, 4, &year) || s[4] != '-' || !stamp_digits(s + 5, 2, &month) || s[7] != '-'
+        || !stamp_digits(s + 8, 2, &day) || (s[10] != 'T' && s[10] != ' ') || !stamp_digits(s + 11, 2, &hour) || s[13] != ':'
+        || !stamp_digits(s + 14, 2, &minute) || s[16] != ':' || !stamp_digits(s + 17, 2, &second))
         return 0;
-    if (year < 1970 || year >= 2200 || month < 1 || month > 12 || day < 1 || day > month_days(year, month)
+    if (year < 1970 || year >= 2200 || month < 1 || month > 12 || day < 1 || day > stamp_month_days(year, month)
         || hour > 23 || minute > 59 || second > 59)
         return 0;
     size_t i = 19;
@@ -76,7 +61,7 @@ static int iso_us(const unsigned char *s, size_t n, int naive_utc, long long *us
         i++;
     } else if (i < n && (s[i] == '+' || s[i] == '-')) {
         int hours, minutes;
-        if (i + 6 != n || !digits(s + i + 1, 2, &hours) || s[i + 3] != ':' || !digits(s + i + 4, 2, &minutes)
+        if (i + 6 != n || !stamp_digits(s + i + 1, 2, &hours) || s[i + 3] != ':' || !stamp_digits(s + i + 4, 2, &minutes)
             || hours > 15 || minutes > 59)
             return 0;
         offset = (s[i] == '-' ? -1 : 1) * (hours * 3600LL + minutes * 60LL);

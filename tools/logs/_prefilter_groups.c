@@ -20,6 +20,7 @@
  * second in microseconds, count, example message; separated by 0x1f, which a printable line lacks.
  */
 #include "_prefilter_groups.h"
+#include "_prefilter_dates.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -61,34 +62,18 @@ typedef struct {
     size_t level_length, service_length, message_length;
 } Parts;
 
-static int read_digits(const unsigned char *at, int n, int *value) {
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (at[i] < '0' || at[i] > '9') return 0;
-        v = v * 10 + (at[i] - '0');
-    }
-    *value = v;
-    return 1;
-}
-
-static int days_in_month(int year, int month) {
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return days[month - 1] + (month == 2 && leap);
-}
-
 /* `2024-01-15T14:23:15` (or a blank for the T), a fraction of 1 to 6 digits after `.` or `,` (log4j's
  * `%d`: the SQL reads a comma as the point), `Z` or `+02:00` or no zone: a date on the calendar in the
  * stamp years. Returns the stamp's length, 0 for any other text (a seventh digit DuckDB would round,
  * 24:00:00: the SQL decides those). */
 static size_t parse_stamp(const unsigned char *line, size_t length, Parts *parts) {
     int year, month, day, hour, minute, second;
-    if (length < 20 || !read_digits(line, 4, &year) || line[4] != '-' || !read_digits(line + 5, 2, &month)
-        || line[7] != '-' || !read_digits(line + 8, 2, &day) || (line[10] != 'T' && line[10] != ' ')
-        || !read_digits(line + 11, 2, &hour) || line[13] != ':' || !read_digits(line + 14, 2, &minute)
-        || line[16] != ':' || !read_digits(line + 17, 2, &second))
+    if (length < 20 || !stamp_digits(line, 4, &year) || line[4] != '-' || !stamp_digits(line + 5, 2, &month)
+        || line[7] != '-' || !stamp_digits(line + 8, 2, &day) || (line[10] != 'T' && line[10] != ' ')
+        || !stamp_digits(line + 11, 2, &hour) || line[13] != ':' || !stamp_digits(line + 14, 2, &minute)
+        || line[16] != ':' || !stamp_digits(line + 17, 2, &second))
         return 0;
-    if (year < 1970 || year >= 2200 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)
+    if (year < 1970 || year >= 2200 || month < 1 || month > 12 || day < 1 || day > stamp_month_days(year, month)
         || hour > 23 || minute > 59 || second > 59)
         return 0;
     size_t i = 19;
@@ -105,8 +90,8 @@ static size_t parse_stamp(const unsigned char *line, size_t length, Parts *parts
         i++;
     } else if (i < length && (line[i] == '+' || line[i] == '-')) {
         int hours, minutes;
-        if (i + 6 > length || !read_digits(line + i + 1, 2, &hours) || line[i + 3] != ':'
-            || !read_digits(line + i + 4, 2, &minutes) || hours > 15 || minutes > 59)
+        if (i + 6 > length || !stamp_digits(line + i + 1, 2, &hours) || line[i + 3] != ':'
+            || !stamp_digits(line + i + 4, 2, &minutes) || hours > 15 || minutes > 59)
             return 0;
         i += 6;
     }
