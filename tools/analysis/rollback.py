@@ -141,7 +141,9 @@ def evaluate_rollback(
 
     workload = target if isinstance(target, Target) else None
     undo = rollout_undo(workload) if workload else None
-    revert = (git_revert(top.commit, top.change.change if top.change else None)
+    # Where no Kubernetes workload is known, a compose service's change is applied by compose: revert, then recreate.
+    compose_change = top.change.change if top is not None and top.change is not None and workload is None else None
+    revert = (git_revert(top.commit, compose_change)
               if top is not None and top.commit is not None and not eased else None)
     grounded_fix = fix if isinstance(fix, Grounded) else None
 
