@@ -23,11 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from scipy.special import xlogy
-from scipy.stats import chi2
 
 from wicked_platform.tools.analysis.error_points import at_second
-from wicked_platform.tools.analysis.exact_tests import average_ranks, rank_sum_greater
+from wicked_platform.tools.analysis.exact_tests import average_ranks, chi2_sf_1, rank_sum_greater, xlogy
 
 SIGNIFICANT_P = 0.01
 MIN_SIDE = 10  # durations on each side of a split, at least: fewer say nothing about a rise
@@ -122,6 +120,6 @@ def _tail_rise(slow: np.ndarray, candidates: np.ndarray, tests: int) -> int | No
              + xlogy(fast_after, fast_after / np.maximum(after_n * (1 - share), 1e-300)))
     g = np.where(slow_after * before_n > slow_before * after_n, g, 0.0)  # only a rise in the slow share counts
     best = int(np.lexsort((np.arange(len(g)), -g))[0])
-    if g[best] <= 0 or chi2.sf(g[best], 1) * tests >= SIGNIFICANT_P:
+    if g[best] <= 0 or chi2_sf_1(g[best]) * tests >= SIGNIFICANT_P:
         return None
     return int(candidates[best])

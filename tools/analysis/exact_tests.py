@@ -92,6 +92,12 @@ def proportion_lower_bound(successes: int, trials: int, confidence: float) -> fl
     return float(_special().betaincinv(successes, trials - successes + 1, 1 - confidence))
 
 
+def chi2_sf_1(statistic: float) -> float:
+    """P(X > statistic) for X ~ chi-square with one degree of freedom: `scipy.stats.chi2.sf(statistic, 1)`, from
+    `scipy.special` (its `chdtrc`, which that evaluates)."""
+    return float(_special().chdtrc(1, statistic))
+
+
 def xlogy(x, y):
     """x·log(y), 0 where x is 0."""
     return _special().xlogy(x, y)

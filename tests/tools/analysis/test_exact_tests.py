@@ -70,3 +70,17 @@ def test_inputs_binom_sf_reads_in_its_own_way_are_left_to_it():
         stats.binom.sf(huge, 5, 0.3)
     with pytest.raises(TypeError):
         binomial_sf(huge, 5, 0.3)
+
+
+def test_the_chi_square_tail_is_scipys_bit_for_bit():
+    from wicked_platform.tools.analysis.exact_tests import chi2_sf_1
+
+    for statistic in (0.0, 0.5, 6.63, 26.3, 300.0):
+        assert chi2_sf_1(statistic) == stats.chi2.sf(statistic, 1)
+
+
+def test_importing_the_engine_does_not_import_scipy_stats():
+    """scipy.stats costs about a second to import; the engine asks scipy.special for what it needs up front."""
+    code = "import sys, wicked_platform.tools.investigation; print('scipy.stats' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
