@@ -120,11 +120,11 @@ def blast_radius(
     # Failed requests are not users: a count of users needs the context to say what traffic they make (its
     # requests_per_minute, or how many users are active, against which the logs' own request rate is read).
     traffic_context = svc.requests_per_minute is not None or svc.active_users is not None
-    if error_rate is not None and rpm and not traffic_context:
-        notes.append(f"affected_users unknown: {rpm * 60 * error_rate:,.0f} failed requests per hour in the logs, but "
+    failed_per_hour = rpm * 60 * error_rate if error_rate is not None and rpm else None
+    if failed_per_hour is not None and not traffic_context:
+        notes.append(f"affected_users unknown: {failed_per_hour:,.0f} failed requests per hour in the logs, but "
                      "incident-context.yaml says nothing of the traffic users make (requests_per_minute, active_users)")
-    elif error_rate is not None and rpm:
-        failed_per_hour = rpm * 60 * error_rate
+    elif failed_per_hour is not None:
         affected_users = int(round(failed_per_hour))
         note = (
             f"affected_users estimated from traffic: {rpm:g} requests/min × 60 × {percent(error_rate)} failing "
