@@ -23,9 +23,9 @@ for folder in FOLDERS:
 prefilter = Extension(
     "wicked_platform.tools.logs._prefilter",
     ["tools/logs/_prefilter.c", "tools/logs/_prefilter_words.c", "tools/logs/_prefilter_groups.c",
-     "tools/logs/_prefilter_fields.c"],
+     "tools/logs/_prefilter_fields.c", "tools/logs/_prefilter_fieldgroups.c"],
     depends=["tools/logs/_prefilter_bytes.h", "tools/logs/_prefilter_words.h", "tools/logs/_prefilter_groups.h",
-             "tools/logs/_prefilter_fields.h", "tools/logs/_prefilter_dates.h"], extra_compile_args=["-O3"], optional=True)
+             "tools/logs/_prefilter_fields.h", "tools/logs/_prefilter_fieldgroups.h", "tools/logs/_prefilter_dates.h"], extra_compile_args=["-O3"], optional=True)
 
 setup(
     packages=packages,

@@ -38,7 +38,7 @@ static long long days_from_civil(int year, int month, int day) {
 }
 
 /* Epoch µs of a whole text of the strict shape (see the module's doc); 0 when it is not one. */
-static int iso_us(const unsigned char *s, size_t n, int naive_utc, long long *us) {
+int iso_stamp_us(const unsigned char *s, size_t n, int naive_utc, long long *us) {
     int year, month, day, hour, minute, second;
     if (n < 19 || !stamp_digits(s, 4, &year) || s[4] != '-' || !stamp_digits(s + 5, 2, &month) || s[7] != '-'
         || !stamp_digits(s + 8, 2, &day) || (s[10] != 'T' && s[10] != ' ') || !stamp_digits(s + 11, 2, &hour) || s[13] != ':'
@@ -84,11 +84,9 @@ static unsigned char lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? c 
 typedef struct {
     const unsigned char *s;
     size_t n, i;
-    const FieldKeys *k;
-    int found[MAX_FIELD_KEYS];    /* times each time key came at the top level */
-    const unsigned char *value[MAX_FIELD_KEYS];
-    size_t value_length[MAX_FIELD_KEYS];
-    int value_plain[MAX_FIELD_KEYS];  /* the value is a string without escapes */
+    const FieldKeys *markers;     /* NULL: a level stated by a number or a letter is no concern */
+    const TopKeys *wanted;        /* the top-level keys whose values are kept */
+    TopValue *values;             /* by wanted key */
     int simple;                   /* the line holds no backslash and no tab: a string ends at the next quote */
 } Json;
 
@@ -171,10 +169,10 @@ static int json_value(Json *j, int depth);
 
 /* Whether a key is one of the markers, in any case. */
 static int is_marker(const FieldKeys *k, const unsigned char *key, size_t length) {
-    for (int m = 0; m < k->marker_count; m++) {
-        if (k->marker_lengths[m] != length) continue;
+    for (int m = 0; m < k->markers.count; m++) {
+        if (k->markers.lengths[m] != length) continue;
         size_t c = 0;
-        while (c < length && lower(key[c]) == k->markers[m][c]) c++;
+        while (c < length && lower(key[c]) == k->markers.keys[m][c]) c++;
         if (c == length) return 1;
     }
     return 0;
@@ -205,29 +203,31 @@ static int json_object(Json *j, int depth) {
         if (j->i >= j->n || j->s[j->i] != ':') return 0;
         j->i++;
         blanks(j);
-        if (is_marker(j->k, key, key_length) && j->i < j->n) {
+        if (j->markers != NULL && is_marker(j->markers, key, key_length) && j->i < j->n) {
             /* `"level": 50`, `"s": "E"`: the value may say a level no word says (see the module's doc) */
             size_t at = j->i + (j->s[j->i] == '"');
-            if (at < j->n && j->k->marked[j->s[at]]) return 0;
+            if (at < j->n && j->markers->marked[j->s[at]]) return 0;
         }
         int which = -1;
         if (depth == 1) {
-            for (int k = 0; k < j->k->key_count; k++)
-                if (j->k->key_lengths[k] == key_length && memcmp(j->k->keys[k], key, key_length) == 0) which = k;
+            for (int k = 0; k < j->wanted->count; k++) {
+                if (j->wanted->lengths[k] != key_length || memcmp(j->wanted->keys[k], key, key_length) != 0) continue;
+                j->values[k].found++;
+                which = k;
+            }
         }
         if (which >= 0) {
-            j->found[which]++;
+            TopValue value = {0};
             if (j->i < j->n && j->s[j->i] == '"') {
-                const unsigned char *value;
-                size_t value_length;
-                int value_escaped;
-                if (!json_string(j, &value, &value_length, &value_escaped)) return 0;
-                j->value[which] = value;
-                j->value_length[which] = value_length;
-                j->value_plain[which] = !value_escaped;
-            } else {
-                j->value_plain[which] = 0;
-                if (!json_value(j, depth)) return 0;
+                if (!json_string(j, &value.value, &value.length, &value.escaped)) return 0;
+                value.string = 1;
+            } else if (!json_value(j, depth)) {
+                return 0;
+            }
+            for (int k = 0; k < j->wanted->count; k++) {  /* every wanted key spelt so: the last value, as found counts */
+                if (j->wanted->lengths[k] != key_length || memcmp(j->wanted->keys[k], key, key_length) != 0) continue;
+                value.found = j->values[k].found;
+                j->values[k] = value;
             }
         } else if (!json_value(j, depth)) {
             return 0;
@@ -283,42 +283,68 @@ static int json_value(Json *j, int depth) {
     return json_number(j);
 }
 
-static int json_stamp(const FieldKeys *k, const unsigned char *line, size_t length, long long *us) {
+int json_top_values(const FieldKeys *markers, const TopKeys *wanted, const unsigned char *line, size_t length,
+                    TopValue *values) {
     if (length < 2 || line[0] != '{') return 0;
-    Json j = {.s = line, .n = length, .i = 0, .k = k,
+    memset(values, 0, (size_t)wanted->count * sizeof *values);
+    Json j = {.s = line, .n = length, .i = 0, .markers = markers, .wanted = wanted, .values = values,
               .simple = memchr(line, '\\', length) == NULL && memchr(line, '\t', length) == NULL};
-    if (!json_object(&j, 1) || j.i != length) return 0;
-    for (int key = 0; key < k->key_count; key++) {
-        if (j.found[key] == 0) continue;  /* absent: the SQL tries the next key */
-        if (j.found[key] > 1 || !j.value_plain[key]) return 0;
-        return iso_us(j.value[key], j.value_length[key], k->naive_utc, us);
+    return json_object(&j, 1) && j.i == length;
+}
+
+int json_first_value(const TopValue *values, int count, const unsigned char **value, size_t *length) {
+    for (int k = 0; k < count; k++) {
+        if (values[k].found == 0) continue;  /* absent: the SQL tries the next key */
+        if (values[k].found > 1 || !values[k].string || values[k].escaped) return -1;
+        *value = values[k].value;
+        *length = values[k].length;
+        return 1;
     }
-    return 0;  /* no time: a candidate */
+    return 0;
+}
+
+static int json_stamp(const FieldKeys *k, const unsigned char *line, size_t length, long long *us) {
+    TopValue values[MAX_FIELD_KEYS];
+    const unsigned char *value;
+    size_t value_length;
+    if (!json_top_values(k, &k->time, line, length, values)) return 0;
+    if (json_first_value(values, k->time.count, &value, &value_length) != 1) return 0;  /* no time: a candidate */
+    return iso_stamp_us(value, value_length, k->naive_utc, us);
 }
 
 /* logfmt ---------------------------------------------------------------------------------------------- */
 
-static int logfmt_stamp(const FieldKeys *k, const unsigned char *s, size_t n, long long *us) {
-    /* The leftmost `key=` of any time key that opens the line or follows a blank, as RE2 finds
+int logfmt_value(const TopKeys *keys, const unsigned char *s, size_t n, const unsigned char **value, size_t *length) {
+    /* The leftmost `key=` of any of the keys that opens the line or follows a blank, as RE2 finds
      * `(?:^|[ \t])(?:k1|k2)=(...)`: two keys cannot both match at one place, as a key holds no `=`. */
     for (size_t at = 0; at < n; at++) {
         if (at > 0 && s[at - 1] != ' ' && s[at - 1] != '\t') continue;
-        for (int key = 0; key < k->key_count; key++) {
-            size_t len = k->key_lengths[key];
-            if (at + len >= n || s[at + len] != '=' || memcmp(s + at, k->keys[key], len) != 0) continue;
+        for (int key = 0; key < keys->count; key++) {
+            size_t len = keys->lengths[key];
+            if (at + len >= n || s[at + len] != '=' || memcmp(s + at, keys->keys[key], len) != 0) continue;
             size_t start = at + len + 1, end = start;
             if (start < n && s[start] == '"') {
                 /* quoted: its content, without escapes (the SQL would unescape them) */
                 end = start + 1;
                 while (end < n && s[end] != '"' && s[end] != '\\') end++;
-                if (end >= n || s[end] != '"') return 0;
-                return iso_us(s + start + 1, end - start - 1, k->naive_utc, us);
+                if (end >= n || s[end] != '"') return -1;
+                *value = s + start + 1;
+                *length = end - start - 1;
+                return 1;
             }
             while (end < n && s[end] != ' ' && s[end] != '\t') end++;
-            return iso_us(s + start, end - start, k->naive_utc, us);
+            *value = s + start;
+            *length = end - start;
+            return 1;
         }
     }
     return 0;
+}
+
+static int logfmt_stamp(const FieldKeys *k, const unsigned char *s, size_t n, long long *us) {
+    const unsigned char *value;
+    size_t length;
+    return logfmt_value(&k->time, s, n, &value, &length) == 1 && iso_stamp_us(value, length, k->naive_utc, us);
 }
 
 int field_stamp_us(const FieldKeys *k, const unsigned char *line, size_t length, long long *us) {
@@ -327,11 +353,11 @@ int field_stamp_us(const FieldKeys *k, const unsigned char *line, size_t length,
     return 0;
 }
 
-static int set_keys(PyObject *sequence, unsigned char rows[][MAX_FIELD_KEY], size_t *lengths, int *count, int fold) {
+int set_top_keys(TopKeys *keys, PyObject *sequence, int most, int fold) {
     Py_ssize_t n = PySequence_Length(sequence);
     if (n < 0) return -1;
-    if (n > MAX_FIELD_KEYS) {
-        PyErr_Format(PyExc_ValueError, "at most %d field keys", MAX_FIELD_KEYS);
+    if (n > most || keys->count + n > MAX_TOP_KEYS) {
+        PyErr_Format(PyExc_ValueError, "at most %d field keys", most);
         return -1;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -345,13 +371,14 @@ static int set_keys(PyObject *sequence, unsigned char rows[][MAX_FIELD_KEY], siz
             bad = 1;
         }
         if (!bad) {
-            for (Py_ssize_t j = 0; j < length; j++) rows[i][j] = fold ? lower((unsigned char)text[j]) : (unsigned char)text[j];
-            lengths[i] = (size_t)length;
+            int at = keys->count++;
+            for (Py_ssize_t j = 0; j < length; j++)
+                keys->keys[at][j] = fold ? lower((unsigned char)text[j]) : (unsigned char)text[j];
+            keys->lengths[at] = (size_t)length;
         }
         Py_DECREF(item);
         if (bad) return -1;
     }
-    *count = (int)n;
     return 0;
 }
 
@@ -363,8 +390,8 @@ int set_field_keys(FieldKeys *k, int kind, PyObject *keys, PyObject *markers, Py
     }
     k->kind = kind;
     k->naive_utc = naive_utc;
-    if (set_keys(keys, k->keys, k->key_lengths, &k->key_count, 0) < 0) return -1;
-    if (set_keys(markers, k->markers, k->marker_lengths, &k->marker_count, 1) < 0) return -1;
+    if (set_top_keys(&k->time, keys, MAX_FIELD_KEYS, 0) < 0) return -1;
+    if (set_top_keys(&k->markers, markers, MAX_FIELD_KEYS, 1) < 0) return -1;
     char *text;
     Py_ssize_t length;
     if (PyBytes_AsStringAndSize(marked, &text, &length) < 0) return -1;

@@ -350,6 +350,43 @@ FROM flagged
 """
 
 
+# The rows of JSON or logfmt lines the C prefilter grouped (_prefilter_fieldgroups.c): the level already named.
+FIELD_ROW_COLUMNS = {"inside": "INTEGER", "level": "VARCHAR", "service": "VARCHAR", "shape": "VARCHAR", "second": "BIGINT",
+                     "least": "BIGINT", "greatest": "BIGINT", "n": "BIGINT", "message": "VARCHAR"}
+
+
+def field_rows_query(file_id: int, layout: FileLayout, sql: LineSql, paths_sql: str) -> str:
+    """INSERT the rows of grouped JSON or logfmt lines into scan_rows, each as its group of lines would have been.
+
+    The C read each line's time, level (named as `level_name_sql` names it), service (empty: the file's) and
+    message (cut as the SQL cuts it), and whether the window holds it. A row of errors or warnings in the window
+    holds lines of one second and one message shape, with the message of the earliest; any other row, lines of
+    one level and service, counted with their earliest and latest time.
+    """
+    columns = ", ".join(f"{quote(name)}: {quote(kind)}" for name, kind in FIELD_ROW_COLUMNS.items())
+    reader = (f"read_csv({paths_sql}, columns = {{{columns}}}, header = false, delim = {quote(ROW_DELIMITER)}, "
+              f"quote = '', escape = '', auto_detect = false, encoding = 'utf-8', max_line_size = {MAX_LINE_BYTES}, "
+              f"buffer_size = {2 * MAX_LINE_BYTES})")
+    ctes = [
+        f"grouped AS (SELECT * REPLACE (coalesce(shape, '') AS shape, coalesce(message, '') AS message, "
+        f"coalesce(service, {quote(layout.service)}) AS service) FROM {reader})",
+        f"""classified AS (
+            SELECT *, least AS ts, greatest AS last_ts, {level_class_sql('level')} AS cls,
+                   CASE WHEN inside = 1 THEN '{PARSED}' ELSE '{OUTSIDE}' END AS kind
+            FROM grouped)""",
+        _flagged(sql.events),
+    ]
+    return f"""
+INSERT INTO scan_rows (file_id, kind, cls, level, service, shape, sec, event_at, event_message, n, failed, requests,
+                       first_us, last_us, example_key, example)
+WITH {', '.join(ctes)}
+SELECT {file_id}, kind, cls, level, service, CASE WHEN signed THEN shape END, CASE WHEN signed THEN ts // 1000000 END,
+       CASE WHEN event THEN ts END, CASE WHEN event THEN message END, n, 0, 0, ts, last_ts,
+       CASE WHEN signed THEN example_key END, CASE WHEN signed THEN message END
+FROM flagged
+"""
+
+
 def count_query(file_id: int | None, layout: FileLayout, lines_sql: str) -> str:
     """A file in no format we know: its lines are counted, all of them unparsed (`file_id` None: a batch)."""
     if file_id is None:

@@ -68,10 +68,16 @@ def _sql_list(words: list[str]) -> str:
     return ", ".join(f"'{word}'" for word in words)
 
 
+LEVEL_ALIASES: dict[str, str] = {**{str(n): w for n, w in enumerate(SYSLOG_SEVERITIES)},
+                                 **{str(n): w for n, w in NUMERIC_LEVELS.items()}, **LETTER_LEVELS}
+"""Level texts the SQL names by another word (the rest it upper-cases): syslog severities and pino numbers
+(`3`, `50`), one-letter levels (`E`, case as written). `level_name_sql` reads it, and so does the C prefilter
+(_prefilter_fieldgroups.c), so both name a level alike."""
+
+
 def level_name_sql(column: str) -> str:
     """SQL twin of `level_name` for a VARCHAR column (NULL stays NULL)."""
-    words = {**{str(n): w for n, w in enumerate(SYSLOG_SEVERITIES)}, **NUMERIC_LEVELS, **LETTER_LEVELS}
-    numbers = " ".join(f"WHEN '{number}' THEN '{word}'" for number, word in words.items())
+    numbers = " ".join(f"WHEN '{number}' THEN '{word}'" for number, word in LEVEL_ALIASES.items())
     bare = trimmed(column)
     return f"(CASE {bare} {numbers} ELSE nullif(upper({bare}), '') END)"
 

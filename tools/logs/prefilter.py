@@ -8,7 +8,10 @@ the lines it keeps that have the common plain shape are grouped in C as the SQL 
 (`_prefilter_groups.c`), and only their rows are left to the SQL, which reads them with `rows_query`.
 A JSON or logfmt line the vocabulary test passes over needs only its time: with `fields`, the C reads
 it from the sniffed time key where it is sure to read what the SQL reads (`_prefilter_fields.c`), and
-counts the line in or outside the window by it; every other line is left to the SQL.
+counts the line in or outside the window by it. With `fields.groups`, the lines it keeps that it is sure
+to read as the SQL does (their level, service and message in plain top-level strings) are grouped in C
+as the SQL would group them (`_prefilter_fieldgroups.c`), and the SQL reads their rows with
+`field_rows_query`; every other line is left to the SQL.
 Where the C module was not built (no compiler at install), or a file is one DuckDB would cut into lines its own
 way (a lone carriage return, mixed line ends, a line at its length limit: `_prefilter.c` lists them),
 the scan reads the whole file with SQL, as before.
@@ -24,7 +27,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.logs import formats
-from wicked_platform.tools.logs.levels import LEVEL_CLASSES
+from wicked_platform.tools.logs.levels import LEVEL_ALIASES, LEVEL_CLASSES
 from wicked_platform.tools.logs.models import LevelClass, LogFormat
 from wicked_platform.tools.logs.sniff import FileLayout
 
@@ -52,6 +55,22 @@ STRUCTURED = {LogFormat.JSON: 1, LogFormat.LOGFMT: 2}  # the C's codes of the fo
 _JSON_KEY = re.compile(r'^\$(?:\.([A-Za-z0-9_]+)|\."([ -!#-\[\]-~]+)")$')  # `$.ts`, `$."@timestamp"`: a top-level key
 
 
+_JSON_TOP = re.compile(r'^\$(?:\.([A-Za-z0-9_]+)|\."([ -!#-\[\]-~]+)")')  # the top-level key a path opens with
+
+
+class FieldGroups(BaseModel):
+    """How the C takes apart the JSON or logfmt lines it keeps, to group them (see _prefilter_fieldgroups.c):
+    each part's keys, in the order the SQL tries them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    level: list[str]
+    service: list[str]  # none: every line is the file's service
+    message: list[str]
+    error: list[str]  # a line holding one of these at its top level is left to the SQL
+    max_message: int  # the SQL cuts a message to this many characters
+
+
 class FieldStamps(BaseModel):
     """How the C reads the time of a JSON or logfmt line (see _prefilter_fields.c)."""
 
@@ -62,6 +81,7 @@ class FieldStamps(BaseModel):
     naive_utc: bool  # a stamp without a zone is read in UTC (the scan's zone)
     since_us: int | None = None  # the window, both ends inside
     until_us: int | None = None
+    groups: FieldGroups | None = None  # None: every line the C keeps is left to the SQL
 
 
 def time_keys(layout: FileLayout) -> list[str] | None:
@@ -75,6 +95,33 @@ def time_keys(layout: FileLayout) -> list[str] | None:
         return None
     keys = [match[1] or match[2] for match in found]
     return keys if all(len(key) < 64 for key in keys) else None
+
+
+def _usable(keys: list[str], most: int) -> bool:
+    return len(keys) <= most and all(key.isascii() and key.isprintable() and 0 < len(key) < 64 for key in keys)
+
+
+def field_groups(layout: FileLayout, max_message: int) -> FieldGroups | None:
+    """How the C groups the kept lines of a JSON or logfmt file; None when it cannot: a level, service or
+    message at a nested path, no level or message key (the SQL then reads the level from the message, or
+    the whole line as the message), keys of other bytes than printable ASCII."""
+    keys = layout.keys
+    if not keys.level or not keys.message:
+        return None
+    if layout.format == LogFormat.LOGFMT:
+        parts = (keys.level, keys.service, keys.message, keys.error)
+    else:
+        top = [_JSON_KEY.match(path) for path in [*keys.level, *keys.service, *keys.message]]
+        opening = [_JSON_TOP.match(path) for path in keys.error]  # `$.err.message`: a line with `err` is left to the SQL
+        if not all(top) or not all(opening):
+            return None
+        names = [match[1] or match[2] for match in top]
+        level, rest = names[: len(keys.level)], names[len(keys.level) :]
+        parts = (level, rest[: len(keys.service)], rest[len(keys.service) :],
+                 list(dict.fromkeys(match[1] or match[2] for match in opening)))
+    if not all(_usable(part, most) for part, most in zip(parts, (8, 8, 8, 16), strict=True)):
+        return None
+    return FieldGroups(level=parts[0], service=parts[1], message=parts[2], error=parts[3], max_message=max_message)
 
 
 class LineGroups(BaseModel):
@@ -135,7 +182,7 @@ def split_file(
         max_line_bytes: DuckDB's longest line; a file with a line near it is refused.
         groups: group the lines of the common plain shape in C; None: leave every kept line to the SQL.
         fields: a JSON or logfmt file, whose lines are passed over by their time (`years` and `window`
-            are then not used, nor `groups`).
+            are then not used, nor `groups`: `fields.groups` says how its kept lines are grouped).
         threads: byte ranges read at once; default, one per core.
 
     Raises:
@@ -150,13 +197,16 @@ def split_file(
     words = tuple(word.encode("ascii") for word in formats.VOCABULARY_WORDS)
     low, high = (None if bound is None else bound.encode("ascii") for bound in window)
     crlf = _first_line_ends_in_crlf(path)
-    rows = [workdir / f"prefiltered-{file_id}-{i}.rows" for i in range(ranges)] if groups is not None and fields is None else []
+    grouped = fields.groups is not None if fields is not None else groups is not None
+    rows = [workdir / f"prefiltered-{file_id}-{i}.rows" for i in range(ranges)] if grouped else []
     if fields is not None:
         options = {"fields": STRUCTURED[fields.format], "field_keys": tuple(key.encode("ascii") for key in fields.keys),
                    "markers": tuple(key.encode("ascii") for key in formats.JSON_LEVEL_VALUE_KEYS)
                    if fields.format == LogFormat.JSON else (),
                    "marked": formats.JSON_LEVEL_VALUE_STARTS.encode("ascii"), "naive_utc": fields.naive_utc,
                    "since_us": fields.since_us, "until_us": fields.until_us}
+        if fields.groups is not None:
+            options["field_groups"] = _field_groups_spec(fields.groups)
     elif groups is not None:
         options = {
             "service": groups.service, "max_message": groups.max_message,
@@ -186,6 +236,19 @@ def split_file(
     remove([output for output, c in zip(outputs, counts, strict=True) if not c[2]])
     return Split(candidates=[output for output, c in zip(outputs, counts, strict=True) if c[2]], rows=rows, row_count=sum(c[4] for c in counts), continued=sum(c[3] for c in counts),
                  inside=_merged([c[0] for c in counts]), outside=_merged([c[1] for c in counts]))
+
+
+def _field_groups_spec(groups: FieldGroups) -> tuple:
+    """split_range's `field_groups`: the keys, the level names (levels.py's), the event words, the cut."""
+
+    def encoded(words) -> tuple[bytes, ...]:
+        return tuple(word.encode("ascii") for word in words)
+
+    return (encoded(groups.level), encoded(groups.service), encoded(groups.message), encoded(groups.error),
+            encoded(LEVEL_ALIASES), encoded(LEVEL_ALIASES.values()),
+            encoded(word for word, cls in LEVEL_CLASSES.items() if cls == LevelClass.ALERT),
+            encoded(word for word, cls in LEVEL_CLASSES.items() if cls in (LevelClass.ERROR, LevelClass.WARNING)),
+            encoded(formats.EVENT_WORDS), groups.max_message)
 
 
 def _first_line_ends_in_crlf(path: Path) -> bool:

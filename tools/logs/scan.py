@@ -21,7 +21,7 @@ import duckdb
 from wicked_platform.tools.logs import prefilter
 from wicked_platform.tools.logs.file_query import (
     CONTINUATION, MAX_LINE_BYTES, MAX_MESSAGE_CHARS, OUTSIDE, PARSED, SCAN_ROWS_TABLE, STAMP_HEAD_CHARS, Window,
-    count_query, file_query, passed_over_query, read_lines_sql, rows_query,
+    count_query, field_rows_query, file_query, passed_over_query, read_lines_sql, rows_query,
 )
 from wicked_platform.tools.logs.line_sql import END_STAMP_YEAR, FIRST_STAMP_YEAR, LineSql, line_sql
 from wicked_platform.tools.logs.models import LogFormat, LogScan
@@ -320,10 +320,12 @@ def _read_prefiltered(
     the usual way, which repairs what needs it."""
     # The C groups lines of the plain shape without an interlude or a header (header_shapes.py), which its own
     # parse knows. Of JSON and
-    # logfmt lines it reads the time instead, by the sniffed keys.
+    # logfmt lines it reads the time instead, by the sniffed keys, and groups those it keeps by their level, service
+    # and message keys.
     structured = layout.format in prefilter.STRUCTURED
     fields = prefilter.FieldStamps(format=layout.format, keys=prefilter.time_keys(layout) or [], naive_utc=tz == "UTC",
-                                   since_us=window.since_us, until_us=window.until_us) if structured else None
+                                   since_us=window.since_us, until_us=window.until_us,
+                                   groups=prefilter.field_groups(layout, MAX_MESSAGE_CHARS)) if structured else None
     groups = None if layout.interlude or layout.header or structured else prefilter.LineGroups(
         service=layout.service_token, edges=window.cut_seconds(layout, tz), max_message=MAX_MESSAGE_CHARS)
     try:
@@ -341,7 +343,8 @@ def _read_prefiltered(
             con.execute(file_query(file_id, layout, sql, window, tz, lines, prefiltered=True),
                         {"path": [str(p) for p in split.candidates]})
         if split.row_count:
-            con.execute(rows_query(file_id, layout, sql, window, "$path"), {"path": [str(p) for p in split.rows]})
+            rows = field_rows_query(file_id, layout, sql, "$path") if structured else rows_query(file_id, layout, sql, window, "$path")
+            con.execute(rows, {"path": [str(p) for p in split.rows]})
         continued = prefilter.BoringLines(count=split.continued)
         for kind, passed in ((PARSED, split.inside), (OUTSIDE, split.outside), (CONTINUATION, continued)):
             if passed.count:
