@@ -14,17 +14,19 @@
  * a non-empty string, or none (the file's); the message the first message key present, a string (logfmt:
  * a non-empty one); no error key present (the SQL would join its value to the message); of JSON, every
  * such value a string without escapes that does not open with `{` or `[` (the SQL reads a JSON text there
- * as no value), each key once. A line of an alert level, or whose message holds an event word, may be a
- * timeline event, which keeps its whole line: the SQL reads it. So does every line this is unsure of.
+ * as no value), each key once. Every other line is left to the SQL.
  *
  * A group is exact as in _prefilter_groups.c: its lines share the level, the service and the message but
  * for digits; those of errors and warnings in the window also share their second (the SQL counts them per
  * second, with the example message of the earliest, and a row of count 0 for a line that ties the earliest
- * with another message, so the SQL picks among them as it would). Other lines are grouped by level and
- * service alone, inside the window or outside it: the SQL keeps only their count and times.
+ * with another message, so the SQL picks among them as it would). A line in the window that may be a
+ * timeline event (an alert's level, or an event word in its message) is a row of its own with its line,
+ * which an event keeps: the SQL decides whether it is one. Other lines are grouped by level and service
+ * alone, inside the window or outside it: the SQL keeps only their count and times.
  *
  * A row: inside (1) or outside (0) the window, level name, service, shape, second, earliest and latest
- * time in epoch µs, count, example message; separated by 0x1f, which a printable line lacks.
+ * time in epoch µs, count, example message, and the line of a possible event; separated by 0x1f, which a
+ * printable line lacks.
  */
 #include "_prefilter_fieldgroups.h"
 
@@ -59,7 +61,7 @@ struct FieldGroups {
 
 typedef struct {
     long long us;
-    int inside, signed_level;
+    int inside, signed_level, alert;  /* signed: an error, a warning or an alert, which the SQL signs */
     const unsigned char *level, *service, *message;
     size_t level_length, service_length, message_length;  /* service_length 0: the file's service */
     unsigned char upper[MAX_LEVEL_NAME];
@@ -73,7 +75,7 @@ static int among(unsigned char rows[][MAX_LEVEL_NAME], const size_t *lengths, in
 }
 
 /* The level's name as levels.level_name_sql gives it, of a value of letters and digits; 0 for any other
- * value (a blank to trim, non-ASCII to upper-case: the SQL decides), or an alert's level. */
+ * value (a blank to trim, non-ASCII to upper-case: the SQL decides). */
 static int level_of(const FieldShape *s, const unsigned char *value, size_t length, Parts *p) {
     if (length == 0 || length >= MAX_LEVEL_NAME) return 0;
     for (size_t i = 0; i < length; i++) {
@@ -89,10 +91,9 @@ static int level_of(const FieldShape *s, const unsigned char *value, size_t leng
         p->level = p->upper;
         p->level_length = length;
     }
-    if (among((unsigned char (*)[MAX_LEVEL_NAME])s->alerts, s->alert_lengths, s->alert_count, p->level,
-              p->level_length) >= 0)
-        return 0;
-    p->signed_level = among((unsigned char (*)[MAX_LEVEL_NAME])s->signed_names, s->signed_lengths, s->signed_count,
+    p->alert = among((unsigned char (*)[MAX_LEVEL_NAME])s->alerts, s->alert_lengths, s->alert_count, p->level,
+                     p->level_length) >= 0;
+    p->signed_level = p->alert || among((unsigned char (*)[MAX_LEVEL_NAME])s->signed_names, s->signed_lengths, s->signed_count,
                             p->level, p->level_length) >= 0;
     return 1;
 }
@@ -192,7 +193,8 @@ static size_t write_key(FieldGroups *g, const Parts *p, int per_second) {
 }
 
 static int write_row(FieldGroups *g, const unsigned char *key, size_t key_length, long long least, long long greatest,
-                     long long count, const unsigned char *message, size_t message_length) {
+                     long long count, const unsigned char *message, size_t message_length, const unsigned char *line,
+                     size_t line_length) {
     unsigned char numbers[80], *at = numbers;
     *at++ = SEPARATOR;
     at = write_number(at, least);
@@ -203,10 +205,11 @@ static int write_row(FieldGroups *g, const unsigned char *key, size_t key_length
     *at++ = SEPARATOR;
     size_t n = (size_t)(at - numbers);
     if (fwrite(key, 1, key_length, g->rows) != key_length || fwrite(numbers, 1, n, g->rows) != n
-        || fwrite(message, 1, message_length, g->rows) != message_length || fputc('\n', g->rows) == EOF)
+        || fwrite(message, 1, message_length, g->rows) != message_length || fputc(SEPARATOR, g->rows) == EOF
+        || fwrite(line, 1, line_length, g->rows) != line_length || fputc('\n', g->rows) == EOF)
         return -1;
     g->written++;
-    g->bytes += (long long)(key_length + n + message_length + 1);
+    g->bytes += (long long)(key_length + n + message_length + line_length + 2);
     return 0;
 }
 
@@ -214,7 +217,7 @@ int fieldgroups_flush(FieldGroups *g) {
     for (unsigned k = 0; k < g->count; k++) {
         const Group *x = &g->groups[k];
         if (write_row(g, g->arena + x->key, x->key_length, x->least, x->greatest, x->count, g->arena + x->message,
-                      x->message_length) < 0)
+                      x->message_length, NULL, 0) < 0)
             return -1;
     }
     g->count = 0;
@@ -236,15 +239,18 @@ int fieldgroups_take(FieldGroups *g, const unsigned char *line, size_t length) {
     if (!(s->fields->kind == FIELDS_JSON ? parse_json(s, line, length, &p) : parse_logfmt(s, line, length, &p)))
         return 0;
     if (p.message_length > s->max_message) p.message_length = s->max_message;
-    if (has_word(&s->events, p.message, p.message_length)) return 0;
     p.inside = (!s->has_since || p.us >= s->since_us) && (!s->has_until || p.us <= s->until_us);
     int per_second = p.inside && p.signed_level;
-    if (!per_second) p.message_length = 0;  /* no example is kept of such lines */
+    int event = p.inside && (p.alert || has_word(&s->events, p.message, p.message_length));
+    if (!per_second && !event) p.message_length = 0;  /* no example is kept of such lines */
     /* Room for a key and a message, before writing either. */
     size_t needed = 64 + MAX_LEVEL_NAME + MAX_SERVICE + 2 * p.message_length;
     if ((g->count >= MAX_GROUPS || ARENA_BYTES - g->used < needed) && fieldgroups_flush(g) < 0) return -1;
-    size_t key_length = write_key(g, &p, per_second);
+    size_t key_length = write_key(g, &p, per_second || event);
     const unsigned char *key = g->arena + g->used;
+    if (event)  /* a row of its own, with its line (cut as the SQL cuts it): an event keeps its fields */
+        return write_row(g, key, key_length, p.us, p.us, 1, p.message, p.message_length, line,
+                         length < s->max_message ? length : s->max_message) < 0 ? -1 : 1;
     uint64_t hash = hash_bytes(key, key_length);
     unsigned slot = (unsigned)hash & (SLOTS - 1);
     for (; g->slots[slot] >= 0; slot = (slot + 1) & (SLOTS - 1)) {
@@ -259,8 +265,8 @@ int fieldgroups_take(FieldGroups *g, const unsigned char *line, size_t length) {
         }
         if (per_second && p.us == x->least && (x->message_length != p.message_length
                                                || memcmp(g->arena + x->message, p.message, p.message_length) != 0))
-            return write_row(g, g->arena + x->key, x->key_length, x->least, x->least, 0, p.message, p.message_length) < 0
-                ? -1 : 1;
+            return write_row(g, g->arena + x->key, x->key_length, x->least, x->least, 0, p.message, p.message_length,
+                             NULL, 0) < 0 ? -1 : 1;
         return 1;
     }
     Group *x = &g->groups[g->count];

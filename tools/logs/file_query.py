@@ -352,7 +352,7 @@ FROM flagged
 
 # The rows of JSON or logfmt lines the C prefilter grouped (_prefilter_fieldgroups.c): the level already named.
 FIELD_ROW_COLUMNS = {"inside": "INTEGER", "level": "VARCHAR", "service": "VARCHAR", "shape": "VARCHAR", "second": "BIGINT",
-                     "least": "BIGINT", "greatest": "BIGINT", "n": "BIGINT", "message": "VARCHAR"}
+                     "least": "BIGINT", "greatest": "BIGINT", "n": "BIGINT", "message": "VARCHAR", "line": "VARCHAR"}
 
 
 def field_rows_query(file_id: int, layout: FileLayout, sql: LineSql, paths_sql: str) -> str:
@@ -360,8 +360,9 @@ def field_rows_query(file_id: int, layout: FileLayout, sql: LineSql, paths_sql: 
 
     The C read each line's time, level (named as `level_name_sql` names it), service (empty: the file's) and
     message (cut as the SQL cuts it), and whether the window holds it. A row of errors or warnings in the window
-    holds lines of one second and one message shape, with the message of the earliest; any other row, lines of
-    one level and service, counted with their earliest and latest time.
+    holds lines of one second and one message shape, with the message of the earliest; a line in the window that
+    may be an event is a row of its own, with its line (cut); any other row holds lines of one level and service,
+    counted with their earliest and latest time.
     """
     columns = ", ".join(f"{quote(name)}: {quote(kind)}" for name, kind in FIELD_ROW_COLUMNS.items())
     reader = (f"read_csv({paths_sql}, columns = {{{columns}}}, header = false, delim = {quote(ROW_DELIMITER)}, "
@@ -378,11 +379,11 @@ def field_rows_query(file_id: int, layout: FileLayout, sql: LineSql, paths_sql: 
     ]
     return f"""
 INSERT INTO scan_rows (file_id, kind, cls, level, service, shape, sec, event_at, event_message, n, failed, requests,
-                       first_us, last_us, example_key, example)
+                       first_us, last_us, example_key, example, event_line)
 WITH {', '.join(ctes)}
 SELECT {file_id}, kind, cls, level, service, CASE WHEN signed THEN shape END, CASE WHEN signed THEN ts // 1000000 END,
        CASE WHEN event THEN ts END, CASE WHEN event THEN message END, n, 0, 0, ts, last_ts,
-       CASE WHEN signed THEN example_key END, CASE WHEN signed THEN message END
+       CASE WHEN signed THEN example_key END, CASE WHEN signed THEN message END, CASE WHEN event THEN line END
 FROM flagged
 """
 
