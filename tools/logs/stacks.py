@@ -176,6 +176,44 @@ def _lines_from_start(path: Path) -> Iterator[bytes]:
         yield rest
 
 
+def _line_blocks(path: Path) -> Iterator[bytes]:
+    """The lines `_lines_from_start` gives, a chunk's whole lines at a time, joined by their newlines."""
+    rest, read = b"", 0
+    for chunk in byte_chunks(path, []):
+        read += len(chunk)
+        data = rest + chunk
+        cut = data.rfind(b"\n")
+        if cut >= 0:
+            yield data[:cut]
+        rest = data[cut + 1 :]
+        if read >= READ_BUDGET_BYTES:
+            return
+    if rest:
+        yield rest
+
+
+def _lines_holding(block: bytes, needle: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of the block whose text (bytes it cannot decode replaced) holds the needle.
+
+    Without a replaced byte in the needle, that is a line whose bytes hold the needle's: found by one search
+    through the block, not a decode and a test per line.
+    """
+    if "\ufffd" in needle:
+        start = 0
+        for line in block.split(b"\n"):
+            if needle in line.decode("utf-8", errors="replace"):
+                yield start, start + len(line)
+            start += len(line) + 1
+        return
+    encoded = needle.encode()
+    at = block.find(encoded)
+    while at >= 0:
+        start, end = block.rfind(b"\n", 0, at) + 1, block.find(b"\n", at)
+        end = len(block) if end < 0 else end
+        yield start, end
+        at = block.find(encoded, end + 1)
+
+
 def _decoded(lines: Iterator[bytes], layout: FileLayout) -> Iterator[str]:
     for line in lines:
         text = line.decode("utf-8", errors="replace").rstrip("\r\n").removeprefix(BOM)
@@ -246,31 +284,36 @@ def _second_of(stamp: re.Match[str], zone: ZoneInfo) -> int | None:
 
 def _json_stacks(path: Path, layout: FileLayout, lookups: list[Lookup], zone: ZoneInfo) -> dict[int, list[str]]:
     """JSON lines keep a trace in a field (`err.stack`, `stacktrace`, `exception`): the example's record,
-    found by one bounded read from the start, gives it."""
+    found by one bounded read from the start, gives it: the first line holding the message's opening words
+    (as JSON writes them) that is the example's. Only the lines holding them are parsed, each once."""
     found: dict[int, list[str]] = {}
     pending = {lookup.index: lookup for lookup in lookups}
-    # A cheap test before parsing: the message's opening words as JSON writes them.
     needles = {lookup.index: json.dumps(lookup.message.split(": ")[0][:60], ensure_ascii=False)[1:-1] for lookup in lookups}
-    for raw in _lines_from_start(path):
-        text = raw.decode("utf-8", errors="replace")
-        hits = [pending[i] for i in pending if needles[i] in text]
-        if not hits:
-            continue
-        try:
-            record = json.loads(text)
-        except (ValueError, RecursionError):
-            continue
-        if not isinstance(record, dict):
-            continue
-        for lookup in hits:
-            if _is_json_example(record, layout, lookup, zone):
-                del pending[lookup.index]
-                stack = next((value for key in formats.STACK_KEYS if (path := json_path(record, key))
-                              and isinstance(value := _value_at(record, path), str) and value.strip()), None)
-                found[lookup.index] = _finished(stack.splitlines()[: 4 * MAX_STACK_LINES]) if stack else []
+    for block in _line_blocks(path):
+        records: dict[int, dict | None] = {}  # by the line's start in the block
+        for index, lookup in list(pending.items()):
+            for start, end in _lines_holding(block, needles[index]):
+                if start not in records:
+                    records[start] = _json_record(block[start:end])
+                record = records[start]
+                if record is not None and _is_json_example(record, layout, lookup, zone):
+                    del pending[index]
+                    stack = next((value for key in formats.STACK_KEYS if (key_path := json_path(record, key))
+                                  and isinstance(value := _value_at(record, key_path), str) and value.strip()), None)
+                    found[index] = _finished(stack.splitlines()[: 4 * MAX_STACK_LINES]) if stack else []
+                    break
         if not pending:
             break
     return {index: trace for index, trace in found.items() if trace}
+
+
+def _json_record(raw: bytes) -> dict | None:
+    """The object a JSON line holds (bytes it cannot decode replaced); None when it holds none."""
+    try:
+        record = json.loads(raw.decode("utf-8", errors="replace"))
+    except (ValueError, RecursionError):
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def _is_json_example(record: dict, layout: FileLayout, lookup: Lookup, zone: ZoneInfo) -> bool:

@@ -192,3 +192,63 @@ def test_json_traces_from_pino_zap_and_structlog_fields(logs):
         "orders": ("request failed: context deadline exceeded", ["main.handler", "\t/app/main.go:42"]),
         "worker": ("job crashed", ["Traceback (most recent call last):", '  File "/app/job.py", line 3, in run', "KeyError: 'sku'"]),
     }
+
+
+def _json_stacks_line_by_line(path, layout, lookups, zone):
+    """The JSON trace lookup as it was written first: every line decoded and tested, in order (the reference)."""
+    import json
+
+    found, pending = {}, {lookup.index: lookup for lookup in lookups}
+    needles = {lookup.index: json.dumps(lookup.message.split(": ")[0][:60], ensure_ascii=False)[1:-1] for lookup in lookups}
+    for raw in stacks._lines_from_start(path):
+        text = raw.decode("utf-8", errors="replace")
+        hits = [pending[i] for i in pending if needles[i] in text]
+        if not hits:
+            continue
+        try:
+            record = json.loads(text)
+        except (ValueError, RecursionError):
+            continue
+        if not isinstance(record, dict):
+            continue
+        for lookup in hits:
+            if stacks._is_json_example(record, layout, lookup, zone):
+                del pending[lookup.index]
+                stack = next((value for key in stacks.formats.STACK_KEYS if (key_path := stacks.json_path(record, key))
+                              and isinstance(value := stacks._value_at(record, key_path), str) and value.strip()), None)
+                found[lookup.index] = stacks._finished(stack.splitlines()[:48]) if stack else []
+        if not pending:
+            break
+    return {index: trace for index, trace in found.items() if trace}
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 16])
+def test_json_traces_are_found_by_searching_chunks_as_by_reading_each_line(tmp_path, monkeypatch, chunk):
+    """Lines cut by chunks, a line holding the words but of another second, bytes that are not UTF-8, a
+    replacement character in the example, the same words in several lookups: the same traces either way."""
+    import json
+    from zoneinfo import ZoneInfo
+
+    from wicked_platform.tools.logs import streams
+    from wicked_platform.tools.logs.sniff import sniff_file
+
+    monkeypatch.setattr(stacks, "byte_chunks", lambda path, problems: streams.byte_chunks(path, problems, chunk))
+    lines = [json.dumps({"ts": "2024-01-15T14:00:00Z", "level": "info", "msg": "start"})]
+    for second in range(6):
+        for message, stack in (("Payment timeout for order 7", "at pay\nat web"), ("bad \ufffd byte", "at odd"),
+                               ("Failed to load cart: boom", "TypeError: boom\n    at load"), ("", "at empty")):
+            lines.append(json.dumps({"ts": f"2024-01-15T14:00:0{second}Z", "level": "error", "msg": message,
+                                     "stack": f"{stack} {second}"}, ensure_ascii=second % 2 == 0))
+    raw = ("\n".join(lines) + "\n").encode().replace(b"bad \xef\xbf\xbd byte\", \"stack\": \"at odd 3", b"bad \xff byte\", \"stack\": \"at odd 3")
+    path = tmp_path / "app.jsonl"
+    path.write_bytes(raw)
+    layout = sniff_file(path)
+    lookups = [stacks.Lookup(index=i, at=datetime(2024, 1, 15, 14, 0, second, tzinfo=UTC), message=message, level="ERROR",
+                             service=None, second=None, until=None)
+               for i, (second, message) in enumerate([(2, "Payment timeout for order 7"), (3, "bad \ufffd byte"),
+                                                      (4, "bad \ufffd byte"), (1, "Failed to load cart: boom"),
+                                                      (5, ""), (9, "Payment timeout for order 7")])]
+    found = stacks._json_stacks(path, layout, lookups, ZoneInfo("UTC"))
+    assert found == _json_stacks_line_by_line(path, layout, lookups, ZoneInfo("UTC"))
+    # 2: its line writes the replacement character as \ufffd, which the words as the scan writes them miss
+    assert found[0] == ["at pay", "at web 2"] and found[1] == ["at odd 3"] and set(found) == {0, 1, 3, 4}
