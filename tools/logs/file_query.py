@@ -171,7 +171,7 @@ def file_query(
     carried = "file_id, default_service, " if file_id is None else ""
     stamp, ts, service = sql.stamp or "NULL::BIGINT", sql.ts, sql.service
     record = layout.record_time and sql.duration is not None
-    if record:  # numbered in the file's order (DuckDB keeps a file's order), for each line to find its record
+    if record:  # numbered in the file's order (scan.py reads these files keeping it), for each line to find its record
         lines_sql = f"SELECT *, row_number() OVER () AS line_no FROM ({lines_sql})"
     lines = [f"lines AS ({lines_sql})"]
     if layout.wrapper is not None:  # the inner line is read; the wrapper's time and service stand in for its own
