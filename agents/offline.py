@@ -103,7 +103,7 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
                                                      rollouts=metrics.deploys if metrics else []))
     # Correlation is ranked inside read_changes (it needs the diffs it reads); the phase reports it.
     phase("correlation", lambda: changes.candidates)
-    blast = phase("blast radius", lambda: assess_blast_radius(found, context, description))
+    blast = phase("blast radius", lambda: assess_blast_radius(found, context, description, changes))
     if metrics is not None:
         slowed = found.signal_rise is not None and found.signal_rise.signal.kind != "error_rate"
         blast = with_counters(blast_from_signals(blast, metrics.signals), metrics.signals, context, slowed=slowed)

@@ -225,11 +225,23 @@ def _diffs_for(repo: Path | None, history: GitHistory | None, deploys: list[Depl
 # Phase 4 -----------------------------------------------------------------------------------
 
 
-def assess_blast_radius(found: SymptomFindings, context: IncidentContext, description: str) -> BlastRadius:
+def assess_blast_radius(found: SymptomFindings, context: IncidentContext, description: str,
+                        changes: ChangeFindings | None = None) -> BlastRadius:
+    """The services hit and what it costs; with `changes`, a dependency whose change brings on the errors (see
+    Candidate.brings_on) is among the services, though its own logs show nothing: its callers' errors are its."""
     if found.signal_rise is not None:
-        return rise_blast_radius(found.scan, found.signal_rise, found.affected, context, description)
-    own = primary_onset(found.onset, found.affected.direct, found.service_onsets)
-    return blast_radius(found.scan, found.onset, found.affected, context, description, primary_onset=own)
+        blast = rise_blast_radius(found.scan, found.signal_rise, found.affected, context, description)
+    else:
+        own = primary_onset(found.onset, found.affected.direct, found.service_onsets)
+        blast = blast_radius(found.scan, found.onset, found.affected, context, description, primary_onset=own)
+    top = changes.candidates[0] if changes is not None and changes.candidates else None
+    if top is None or not top.brings_on or top.confidence not in ("HIGH", "MEDIUM") or top.service in blast.services:
+        return blast
+    callers = ", ".join(blast.direct)
+    return blast.model_copy(update={
+        "services": sorted({*blast.services, top.service}),
+        "notes": [*blast.notes, f"{top.service} is hit: its change brings on what the errors of {callers} say, "
+                                "though its own logs show none"]})
 
 
 # Phase 5 -----------------------------------------------------------------------------------

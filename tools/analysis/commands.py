@@ -24,6 +24,7 @@ from wicked_platform.tools.report import CommandPart, Deploy
 
 CONTEXT_FILE = "incident-context.yaml"
 _ROLLOUT_KINDS = {"Deployment": "deployment", "StatefulSet": "statefulset", "DaemonSet": "daemonset"}
+_KUBERNETES_SOURCES = ("kubernetes", "argocd", "helm", "prometheus")  # deploy records only a Kubernetes rollout makes
 # A value a shell and kubectl take as written: `5000`, `true`, `2Gi`, `http://x:8080/a`. Not `5 * time.Second`.
 _PLAIN_VALUE = re.compile(r"^[\w.:/@%+,-]*$")
 _UNITS = ("_MS", "_MILLIS", "_MILLISECONDS", "_SECONDS", "_SECS", "_SEC", "_S", "_MINUTES", "_MIN", "_BYTES", "_MB", "_KB")
@@ -41,6 +42,8 @@ class CommandEvidence(Frozen):
     grounds: RepoGrounds | None = None
     log_services: dict[str, int] = Field(default_factory=dict, description="service -> lines it wrote in the logs read")
     deploy_sources: dict[str, str] = Field(default_factory=dict, description="service -> the deploy record that names it")
+    kubernetes_deploys: list[str] = Field(default_factory=list, description=(
+        "services a Kubernetes system deployed (a kubernetes, Argo CD or Helm record, a rollout kube-state-metrics saw)"))
 
 
 class Target(Frozen):
@@ -51,6 +54,7 @@ class Target(Frozen):
     name: str
     namespace: str | None
     parts: list[CommandPart]
+    declared: bool = False  # named as a Kubernetes workload (the context's `deployment`, a manifest), not by default
 
     @property
     def ref(self) -> str:
@@ -80,7 +84,8 @@ def command_evidence(scan: LogScan, deploys: list[Deploy], grounds: RepoGrounds 
         if deploy.source != "git":  # a tag names a release, not where it runs
             what = "a deploy event in the logs" if deploy.source == "log" else f"a {deploy.source} deploy record"
             deploy_sources.setdefault(deploy.service, f"{what}: {deploy.service} {deploy.version or ''}".rstrip())
-    return CommandEvidence(grounds=grounds, log_services=lines, deploy_sources=deploy_sources)
+    kubernetes = sorted({deploy.service for deploy in deploys if deploy.source in _KUBERNETES_SOURCES})
+    return CommandEvidence(grounds=grounds, log_services=lines, deploy_sources=deploy_sources, kubernetes_deploys=kubernetes)
 
 
 # Workloads ---------------------------------------------------------------------------------------
@@ -115,8 +120,10 @@ def find_target(service: str, context: IncidentContext, evidence: CommandEvidenc
         return Refusal(note=f"no workload is named for {service}: not in {CONTEXT_FILE}, no manifest in the repository "
                             "declares it, and no log line or deploy record comes from it")
     parts = [CommandPart(role="workload", name=f"{kind}/{name}", source=source)]
+    declared = ((declared is not None and bool(declared.deployment)) or workload is not None
+                or service in evidence.kubernetes_deploys)
     return Target(service=service, kind=kind, name=name, namespace=namespace,
-                  parts=parts + ([namespace_part] if namespace_part else []))
+                  parts=parts + ([namespace_part] if namespace_part else []), declared=declared)
 
 
 def _workload_for(service: str, grounds: RepoGrounds | None) -> Workload | None:

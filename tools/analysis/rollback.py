@@ -140,6 +140,11 @@ def evaluate_rollback(
         ))
 
     workload = target if isinstance(target, Target) else None
+    if workload is not None and not workload.declared and change is not None and change.place is not None \
+            and change.place.system == "compose":
+        # The change is in a compose file and nothing declares a Kubernetes workload for its service (the name is
+        # only the contract's default): the service runs under compose, which applies the revert.
+        workload = None
     undo = rollout_undo(workload) if workload else None
     # Where no Kubernetes workload is known, a compose service's change is applied by compose: revert, then recreate.
     compose_change = top.change.change if top is not None and top.change is not None and workload is None else None
