@@ -20,7 +20,7 @@ from wicked_platform.tools.analysis.deploys import (
 )
 from wicked_platform.tools.analysis.hypotheses import build_hypotheses
 from wicked_platform.tools.analysis.impact import AffectedServices, affected_services, critical_path_reason, fronts_for
-from wicked_platform.tools.analysis.latency_signals import latency_signals
+from wicked_platform.tools.analysis.latency_signals import latency_signals, slowed_share
 from wicked_platform.tools.analysis.playbook import follow_up_and_lessons
 from wicked_platform.tools.analysis.onsets import primary_onset, service_onsets
 from wicked_platform.tools.analysis.rates import Onset
@@ -262,7 +262,9 @@ def decide_mitigation(
     )
     severity, reasons = assess_severity(
         description, comparison, found.rising, blast, found.scan.events, context, found.recovered,
-        signal_reasons=severity_reasons(found.signal_rise, blast.critical_path) if found.signal_rise else [],
+        signal_reasons=severity_reasons(found.signal_rise, blast.critical_path,
+                                        slowed_share(found.scan, found.signal_rise.service, found.signal_rise.at))
+        if found.signal_rise else [],
     )
     hypotheses = build_hypotheses(found.scan, found.incident_onset, found.affected, changes.candidates, resources, context,
                                   expired_certificates=certificates)
