@@ -15,8 +15,6 @@ from wicked_platform.scenarios.model import discover_scenarios
 BLIND = Path(__file__).parent / "blind"
 SCENARIOS = discover_scenarios(BLIND)
 NOT_YET = {
-    "kubelet-oomkilled": "SCALE, as the story says, but by kubectl scale where it expects kubectl set resources: "
-                         "a batch worker's memory grows with its batch, not its replicas",
     "mysql-slow-listing": "the release's decoy commit is blamed: nothing ties the slow log's SQL to the query the "
                           "cause changed",
     "spring-boot-refunds": "disputed: revenue_threshold is met=null (unknown: no revenue in the context) where "

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
+from wicked_platform.tools.analysis.capacity import relief
 from wicked_platform.tools.analysis.commands import (
     CommandEvidence, Grounded, Refusal, Target, find_target, git_revert, restore, rollout_restart, rollout_status,
-    rollout_undo, scale_out,
+    rollout_undo,
 )
 from wicked_platform.tools.analysis.correlation import Candidate
 from wicked_platform.tools.analysis.rates import RateComparison
@@ -175,12 +176,15 @@ def evaluate_rollback(
         reason = f"{rose} significantly after commit {top.commit.short if top.commit else ''} to {top.service}"
     elif scalable:
         recommendation = "SCALE"
-        scaled = scale_out(workload) if workload else None
+        relieved = relief(workload, evidence, scalable) if workload else None
+        scaled = relieved.command if relieved else None
         command = scaled if isinstance(scaled, Grounded) else None
         if isinstance(scaled, Refusal):
             notes.append(scaled.note)
-        alternative = rollout_restart(workload) if workload else None
+        alternative = (relieved.alternative or rollout_restart(workload)) if relieved and workload else None
         reason = f"resource exhaustion ({scalable[0]}) and no correlated change"
+        if relieved is not None and relieved.why:
+            reason += f": {relieved.why}, so its memory limit is raised rather than its replicas"
     else:
         # Nothing correlates well enough to undo: fix forward. A weak candidate's revert is offered
         # as the alternative to consider, never as the command.

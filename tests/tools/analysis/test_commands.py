@@ -3,8 +3,9 @@ evidence makes no command but a note."""
 
 import pytest
 
+from wicked_platform.tools.analysis.capacity import scale_out
 from wicked_platform.tools.analysis.commands import (
-    CommandEvidence, Grounded, Refusal, find_target, git_revert, restore, rollout_undo, scale_out,
+    CommandEvidence, Grounded, Refusal, find_target, git_revert, restore, rollout_undo,
 )
 from wicked_platform.tools.changes.models import ConfigValueChange, EnvReference, ManifestPlace, RepoGrounds, Workload
 from wicked_platform.tools.context import IncidentContext
