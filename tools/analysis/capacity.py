@@ -29,6 +29,7 @@ class Relief(BaseModel):
     command: Grounded | Refusal
     alternative: Grounded | None
     why: str | None = None  # set when the memory limit, not the replicas, is raised
+    note: str | None = None  # why the limit of a worker killed at it is not raised (no manifest states it)
 
 
 def relief(target: Target, evidence: CommandEvidence, resources: list[str]) -> Relief:
@@ -43,6 +44,9 @@ def relief(target: Target, evidence: CommandEvidence, resources: list[str]) -> R
             return Relief(command=raised, alternative=scaled if isinstance(scaled, Grounded) else None,
                           why=f"{target.service}'s container was killed at its memory limit and it serves no requests "
                               "(a worker's memory follows its work, not its replicas)")
+        return Relief(command=scaled, alternative=None,
+                      note=f"{target.service} was killed at its memory limit and serves no requests, so a higher limit "
+                           f"would relieve it more surely than more replicas; {raised.note}")
     return Relief(command=scaled, alternative=None)
 
 

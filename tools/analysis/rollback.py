@@ -185,6 +185,8 @@ def evaluate_rollback(
         reason = f"resource exhaustion ({scalable[0]}) and no correlated change"
         if relieved is not None and relieved.why:
             reason += f": {relieved.why}, so its memory limit is raised rather than its replicas"
+        if relieved is not None and relieved.note:
+            notes.append(relieved.note)
     else:
         # Nothing correlates well enough to undo: fix forward. A weak candidate's revert is offered
         # as the alternative to consider, never as the command.

@@ -72,7 +72,10 @@ def test_without_a_kill_of_its_own_or_a_stated_limit_the_worker_is_scaled_out():
         assert relief(target, evidence, signals).command.command.startswith("kubectl scale")
     unstated = CommandEvidence(grounds=RepoGrounds(commit="c" * 40), log_services={"export-worker": 900})
     unstated_target = find_target("export-worker", IncidentContext(), unstated)
-    assert relief(unstated_target, unstated, [KUBELET]).command.command.startswith("kubectl scale")
+    relieved = relief(unstated_target, unstated, [KUBELET])
+    assert relieved.command.command.startswith("kubectl scale")
+    assert relieved.note.endswith("no manifest in the repository sets the memory limit of deployment/export-worker: "
+                                  "the limit to raise is unknown")
 
 
 @pytest.mark.parametrize("value,expected", [("512Mi", "1024Mi"), ("1Gi", "2Gi"), ("1.5Gi", "3Gi"), ("500M", "1000M"),
