@@ -1,0 +1,294 @@
+/* Access-log lines read in C: each line the C is sure to read as the scan's SQL reads it (line_sql._access)
+ * is counted into the row the SQL would have grouped it in.
+ *
+ * Every access line is a request, so the SQL takes every one apart: its time from the 26 characters after
+ * the line's first ` [` (`15/Jan/2024:08:00:00 +0000`, try_strptime's `%d/%b/%Y:%H:%M:%S %z`), the request
+ * between its first two quotes, the status from the first three characters after the second quote, spaces
+ * trimmed, and the route from the request's target (route_shapes.route_sql). A line whose level is not one
+ * a signature is made of (every status but 5xx: `2XX`, `4XX`) then only adds to the counts of its row:
+ * in the window, by second, level and route, with how many lines, how many failed and its earliest and
+ * latest time; outside the window, by level. That is done here, and the row written to a file the scan's
+ * SQL reads (file_query.access_rows_query), which names the level and its class from the status class
+ * with its own expressions.
+ *
+ * Sure means: the line has a ` [` followed by 26 characters that are such a stamp, two digits of a day
+ * on the calendar, a month's three letters in any case (DuckDB's %b), hours to 23, minutes and seconds
+ * to 59, a zone of at most 23 hours 59 minutes, the time within the scan's years; three digits open the
+ * status; the masked route is at most MAX_PATH bytes. A 5xx line carries its message's shape and an
+ * example chosen by DuckDB's hash, and a line of any other shape (no stamp, no status, a path too long)
+ * is read differently or not at all: the C leaves them to the SQL, as it leaves lines of other bytes
+ * than printable ASCII (_prefilter.c). Rows that describe the same group (from two threads, or after the
+ * table was flushed) add up in the SQL like any others.
+ *
+ * A row: 1 (in the window) or 0, the status's first digit, earliest and latest time in epoch µs, count,
+ * and in the window the route as route_sql leaves it (before finish_route_sql, which the SQL runs once
+ * per distinct route); separated by 0x1f, which a printable line lacks.
+ */
+#include "_prefilter_access.h"
+#include "_prefilter_dates.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SLOTS (1u << 13)          /* open addressing, at most half full; small, so it stays in cache */
+#define MAX_GROUPS (1u << 12)     /* lines come in time order: a flush splits only the groups of the last seconds */
+#define ARENA_BYTES (8u << 20)    /* routes; the table is flushed when either fills */
+#define MAX_PATH 4096             /* a longer path is left to the SQL */
+#define MAX_ROUTE (2 * MAX_PATH + 8)  /* masking writes `/:id/` for `/1/`: at most 5/3 of the path */
+#define STAMP_CHARS 26
+#define SEPARATOR 0x1f
+
+typedef struct {
+    uint64_t hash;
+    long long second;             /* -1: outside the window, where rows are not by second */
+    long long first_us, last_us, count;
+    uint32_t route, route_length; /* in the arena */
+    unsigned char inside, digit;
+} Group;
+
+struct AccessRows {
+    const AccessShape *shape;
+    FILE *rows;
+    int32_t *slots;               /* index into `groups`, -1: empty */
+    Group *groups;
+    unsigned count;
+    unsigned char *arena;
+    size_t used;
+    long long written, bytes;
+};
+
+static const char MONTHS[12][3] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+
+/* `%d/%b/%Y:%H:%M:%S %z` over exactly STAMP_CHARS bytes, as try_strptime reads it; 0 when not sure. */
+static int access_stamp_us(const unsigned char *s, long long *us) {
+    int day, year, hour, minute, second, zone_hours, zone_minutes, month = 0;
+    if (!stamp_digits(s, 2, &day) || s[2] != '/' || s[6] != '/' || !stamp_digits(s + 7, 4, &year) || s[11] != ':'
+        || !stamp_digits(s + 12, 2, &hour) || s[14] != ':' || !stamp_digits(s + 15, 2, &minute) || s[17] != ':'
+        || !stamp_digits(s + 18, 2, &second) || s[20] != ' ' || (s[21] != '+' && s[21] != '-')
+        || !stamp_digits(s + 22, 2, &zone_hours) || !stamp_digits(s + 24, 2, &zone_minutes))
+        return 0;
+    for (int m = 0; m < 12 && !month; m++)
+        if ((s[3] | 0x20) == MONTHS[m][0] && (s[4] | 0x20) == MONTHS[m][1] && (s[5] | 0x20) == MONTHS[m][2]) month = m + 1;
+    if (!month || year < 1970 || year >= 2200 || day < 1 || day > stamp_month_days(year, month) || hour > 23
+        || minute > 59 || second > 59 || zone_hours > 23 || zone_minutes > 59)
+        return 0;
+    long long offset = (s[21] == '-' ? -1 : 1) * (zone_hours * 3600LL + zone_minutes * 60LL);
+    long long value = ((stamp_days_from_civil(year, month, day) * 86400LL + hour * 3600LL + minute * 60LL + second)
+                       - offset) * 1000000LL;
+    if (value < STAMP_MIN_US || value > STAMP_MAX_US) return 0;
+    *us = value;
+    return 1;
+}
+
+static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+static int is_hex(unsigned char c) { return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
+
+/* Whether a path segment (no `/`) is a value: route_shapes.ROUTE_VALUE matching all of it, one test per
+ * alternative, in its order. */
+static int is_value(const unsigned char *s, size_t n) {
+    size_t digits = 0, hex = 0, dashes = 0;
+    int marked = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        digits += is_digit(c);
+        hex += is_hex(c);
+        dashes += c == '-';
+        marked |= c == '@' || c == '%' || c == '=' || c == ';';
+    }
+    return (n > 0 && digits == n)                           /* [0-9]+ */
+        || digits >= 3                                      /* three digits anywhere */
+        || (n >= 16 && hex + dashes == n) || (n >= 8 && hex == n)  /* a UUID, a hex id */
+        || n >= 32                                          /* a token, a slug */
+        || marked                                           /* an e-mail, key=value, a percent-encoded value */
+        || (n >= 2 && s[0] == '{' && s[n - 1] == '}') || (n >= 2 && s[0] == ':')
+        || (n >= 2 && s[0] == '<' && s[n - 1] == '>');
+}
+
+/* route_sql's route of a path (without its query string): RE2's leftmost-first replacement of
+ * `/V(/V)*` + `/` by `/:id/` over `path/`, where V matches whole segments only (none holds a `/`, and a
+ * `/` must follow), so each maximal run of value segments becomes one `:id`. Returns its length. */
+static size_t mask_route(const unsigned char *path, size_t n, unsigned char *out) {
+    size_t o = 0, i = 0, total = n + 1;  /* the path with a `/` appended */
+#define AT(k) ((k) < n ? path[k] : '/')
+    while (i < total) {
+        if (AT(i) == '/') {
+            size_t k = i, run = 0;  /* k: the `/` ending the run so far */
+            for (;;) {
+                size_t end = k + 1;
+                while (end < total && AT(end) != '/') end++;
+                if (end >= total || !is_value(path + k + 1, end - k - 1)) break;
+                run++;
+                k = end;
+            }
+            if (run) {
+                memcpy(out + o, "/:id/", 5);
+                o += 5;
+                i = k + 1;
+                continue;
+            }
+        }
+        out[o++] = AT(i);
+        i++;
+    }
+#undef AT
+    return o;
+}
+
+/* The bytes up to the next `c`, or the end: split_part's part. */
+static const unsigned char *find(const unsigned char *from, const unsigned char *end, unsigned char c) {
+    const unsigned char *at = from < end ? memchr(from, c, (size_t)(end - from)) : NULL;
+    return at != NULL ? at : end;
+}
+
+typedef struct {
+    long long us;
+    int digit;
+    size_t route_length;
+    unsigned char route[MAX_ROUTE];
+} Request;
+
+/* The line as the SQL reads it, where the C is sure to; 0 otherwise. */
+static int parse_request(const AccessShape *shape, const unsigned char *line, size_t length, Request *r) {
+    const unsigned char *end = line + length, *at = line;
+    for (;;) {  /* the first ` [` */
+        at = find(at, end, '[');
+        if (at == end) return 0;
+        if (at > line && at[-1] == ' ') break;
+        at++;
+    }
+    if ((size_t)(end - at - 1) < STAMP_CHARS || !access_stamp_us(at + 1, &r->us)) return 0;
+    const unsigned char *open = find(line, end, '"');
+    if (open == end) return 0;  /* no request, no status: the SQL reads none */
+    const unsigned char *close = find(open + 1, end, '"');
+    if (close == end) return 0;
+    const unsigned char *after = close + 1, *stop = find(after, end, '"');
+    while (after < stop && *after == ' ') after++;  /* ltrim: spaces only */
+    if (stop - after < 3 || !is_digit(after[0]) || !is_digit(after[1]) || !is_digit(after[2])) return 0;
+    r->digit = after[0] - '0';
+    if (!(shape->counted >> r->digit & 1)) return 0;
+    /* split_part(request, ' ', 2), then split_part(..., '?', 1) */
+    const unsigned char *method_end = find(open + 1, close, ' ');
+    const unsigned char *target = method_end < close ? method_end + 1 : close;
+    const unsigned char *target_end = find(target, close, ' ');
+    const unsigned char *path_end = find(target, target_end, '?');
+    if (path_end - target > MAX_PATH) return 0;
+    r->route_length = mask_route(target, (size_t)(path_end - target), r->route);
+    return 1;
+}
+
+static uint64_t hash_group(const Request *r, int inside, long long second) {
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)second ^ ((uint64_t)(r->digit * 2 + inside) << 56);
+    const unsigned char *at = r->route;
+    size_t n = inside ? r->route_length : 0;
+    for (; n >= 8; at += 8, n -= 8) {
+        uint64_t word;
+        memcpy(&word, at, 8);
+        h = (h ^ word) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, at, n);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
+}
+
+static char *write_number(char *at, long long value) {
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value > 0);
+    while (n > 0) *at++ = digits[--n];
+    return at;
+}
+
+int access_flush(AccessRows *a) {
+    for (unsigned k = 0; k < a->count; k++) {
+        const Group *x = &a->groups[k];
+        char numbers[96], *at = numbers;
+        *at++ = (char)('0' + x->inside);
+        *at++ = SEPARATOR;
+        *at++ = (char)('0' + x->digit);
+        *at++ = SEPARATOR;
+        at = write_number(at, x->first_us);
+        *at++ = SEPARATOR;
+        at = write_number(at, x->last_us);
+        *at++ = SEPARATOR;
+        at = write_number(at, x->count);
+        *at++ = SEPARATOR;
+        size_t n = (size_t)(at - numbers);
+        if (fwrite(numbers, 1, n, a->rows) != n
+            || fwrite(a->arena + x->route, 1, x->route_length, a->rows) != x->route_length || fputc('\n', a->rows) == EOF)
+            return -1;
+        a->written++;
+        a->bytes += (long long)(n + x->route_length + 1);
+    }
+    a->count = 0;
+    a->used = 0;
+    memset(a->slots, 0xff, SLOTS * sizeof *a->slots);
+    return 0;
+}
+
+int access_take(AccessRows *a, const unsigned char *line, size_t length) {
+    Request r;
+    if (!parse_request(a->shape, line, length, &r)) return 0;
+    const AccessShape *shape = a->shape;
+    int inside = (!shape->has_since || r.us >= shape->since_us) && (!shape->has_until || r.us <= shape->until_us);
+    long long second = inside ? r.us / 1000000 : -1;
+    size_t route_length = inside ? r.route_length : 0;
+    uint64_t hash = hash_group(&r, inside, second);
+    unsigned slot = (unsigned)hash & (SLOTS - 1);
+    for (; a->slots[slot] >= 0; slot = (slot + 1) & (SLOTS - 1)) {
+        Group *x = &a->groups[a->slots[slot]];
+        if (x->hash != hash || x->second != second || x->inside != inside || x->digit != r.digit
+            || x->route_length != route_length || memcmp(a->arena + x->route, r.route, route_length) != 0)
+            continue;
+        x->count++;
+        if (r.us < x->first_us) x->first_us = r.us;
+        if (r.us > x->last_us) x->last_us = r.us;
+        return 1;
+    }
+    if (a->count >= MAX_GROUPS || ARENA_BYTES - a->used < route_length) {
+        if (access_flush(a) < 0) return -1;
+        slot = (unsigned)hash & (SLOTS - 1);  /* the table is empty now */
+    }
+    Group *x = &a->groups[a->count];
+    a->slots[slot] = (int32_t)a->count++;
+    *x = (Group){.hash = hash, .second = second, .first_us = r.us, .last_us = r.us, .count = 1,
+                 .route = (uint32_t)a->used, .route_length = (uint32_t)route_length, .inside = (unsigned char)inside,
+                 .digit = (unsigned char)r.digit};
+    memcpy(a->arena + a->used, r.route, route_length);
+    a->used += route_length;
+    return 1;
+}
+
+AccessRows *access_new(const AccessShape *shape, FILE *rows) {
+    AccessRows *a = calloc(1, sizeof *a);
+    if (a == NULL) return NULL;
+    a->shape = shape;
+    a->rows = rows;
+    a->slots = malloc(SLOTS * sizeof *a->slots);
+    a->groups = malloc(MAX_GROUPS * sizeof *a->groups);
+    a->arena = malloc(ARENA_BYTES);
+    if (a->slots == NULL || a->groups == NULL || a->arena == NULL) {
+        access_free(a);
+        return NULL;
+    }
+    memset(a->slots, 0xff, SLOTS * sizeof *a->slots);
+    return a;
+}
+
+long long access_rows(const AccessRows *a) { return a->written; }
+
+long long access_bytes(const AccessRows *a) { return a->bytes; }
+
+void access_free(AccessRows *a) {
+    if (a == NULL) return;
+    free(a->slots);
+    free(a->groups);
+    free(a->arena);
+    free(a);
+}

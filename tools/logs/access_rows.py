@@ -1,0 +1,58 @@
+"""The rows the C prefilter counted access-log lines into (_prefilter_access.c), as the scan's SQL reads them.
+
+The C reads a line's time, status and route, and counts it into the row `file_query` would have grouped it
+in; what the row's level is, and its class, it leaves to the same SQL expressions that name a whole line's
+(`line_sql._access`'s level over the status class, `levels`), so the two never need to agree on a table of
+levels. `counted_classes` asks that SQL which status classes make lines the C may count: those whose level
+no signature is made of (a signature keeps a shape and an example chosen by DuckDB's hash of the message).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from wicked_platform.tools.logs.file_query import MAX_LINE_BYTES, OUTSIDE, PARSED, Window
+from wicked_platform.tools.logs.levels import level_class_sql, level_name_sql
+from wicked_platform.tools.logs.line_sql import LineSql
+from wicked_platform.tools.logs.models import LevelClass
+from wicked_platform.tools.logs.sql_text import quote
+
+# A row: in the window (1) or not, the status's first digit, earliest and latest time, count, route.
+ROW_COLUMNS = {"inside": "INTEGER", "digit": "INTEGER", "first_us": "BIGINT", "last_us": "BIGINT", "n": "BIGINT",
+               "route": "VARCHAR"}
+ROW_DELIMITER = "\x1f"
+
+
+def _levels(sql: LineSql, rows: str) -> str:
+    """`rows` (with a `digit` column) with the level, its class and the status the access SQL reads of a
+    status of that class: its expressions read `code`, and a class's statuses share their level."""
+    return (f"SELECT *, {level_class_sql('level')} AS cls FROM (SELECT *, {level_name_sql('level_text')} AS level "
+            f"FROM (SELECT *, {sql.level} AS level_text, {sql.status} AS status FROM "
+            f"(SELECT *, digit * 100 AS code FROM {rows})))")
+
+
+def counted_classes(con: duckdb.DuckDBPyConnection, sql: LineSql) -> frozenset[int]:
+    """The status classes (0-9, a status's first digit) whose lines read as a level of class `other`."""
+    found = con.execute(f"SELECT digit, cls FROM ({_levels(sql, '(SELECT unnest(range(10)) AS digit)')})").fetchall()
+    return frozenset(int(digit) for digit, cls in found if cls == LevelClass.OTHER.value)
+
+
+def access_rows_query(file_id: int, service: str, sql: LineSql, window: Window, paths_sql: str) -> str:
+    """INSERT the rows the C counted into scan_rows, each as `file_query` would have made it of its lines:
+    in the window, by second (`every_second`) and route; outside it, with neither. A row whose earliest or
+    latest time the window does not class as the C did gets kind NULL, and the scan reads the file without
+    the C (it cannot happen: both read the window's bounds as inclusive epoch µs)."""
+    columns = ", ".join(f"{quote(name)}: {quote(kind)}" for name, kind in ROW_COLUMNS.items())
+    reader = (f"read_csv({paths_sql}, columns = {{{columns}}}, header = false, delim = {quote(ROW_DELIMITER)}, "
+              f"quote = '', escape = '', auto_detect = false, encoding = 'utf-8', max_line_size = {MAX_LINE_BYTES}, "
+              f"buffer_size = {2 * MAX_LINE_BYTES})")
+    inside = f"({window.contains_sql('first_us')}) AND ({window.contains_sql('last_us')})"
+    outside = f"NOT ({window.contains_sql('first_us')}) AND NOT ({window.contains_sql('last_us')})"
+    kind = (f"CASE WHEN inside = 1 AND {inside} THEN '{PARSED}' WHEN inside = 0 AND {outside} THEN '{OUTSIDE}' END")
+    return f"""
+INSERT INTO scan_rows (file_id, kind, cls, level, service, sec, n, failed, requests, first_us, last_us, route)
+SELECT {file_id}, kind, cls, level, {quote(service)}, CASE WHEN kind = '{PARSED}' THEN first_us // 1000000 END, n,
+       CASE WHEN status >= 500 THEN n ELSE 0 END, CASE WHEN status IS NOT NULL THEN n ELSE 0 END, first_us, last_us,
+       CASE WHEN kind = '{PARSED}' THEN route END
+FROM (SELECT *, {kind} AS kind FROM ({_levels(sql, reader)}))
+"""
