@@ -175,7 +175,8 @@ def test_the_time_the_c_reads_is_try_strptime_s(stamps):
 # Lines at and just off the combined/common shape: the property below is over files made of them.
 _CLIENTS = ["10.0.0.1", "2001:db8::1", "::1", "fe80::1%eth0", "-", "host.example.com"]
 _TARGETS = ["/api/cart/123", "/api/cart/123?coupon=SPRING", "/checkout", "/users/me@example.com/orders", "/",
-            "/static/app.3f9a2b1c.js", "http://shop.example.com/api/items/98765", "*", "", "/a b", "/files/2024/01/15"]
+            "/static/app.3f9a2b1c.js", "http://shop.example.com/api/items/98765", "*", "", "/a b", "/files/2024/01/15",
+            "/a\tb/12\t"]
 _STATUSES = ["200"] * 6 + ["201", "204", "301", "404", "429", "500", "502", "503", "099", "999", "600", "20", "2001",
                            "abc", "-", " 200", "\t200", "\t600"]
 _SECONDS = ["08:00:00", "08:00:01", "08:00:59", "08:01:00", "08:30:00", "09:00:00"]
