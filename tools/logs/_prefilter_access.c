@@ -1,28 +1,30 @@
 /* Access-log lines read in C: each line the C is sure to read as the scan's SQL reads it (line_sql._access)
- * is counted into the row the SQL would have grouped it in.
+ * is counted into the row the SQL would have grouped it in, or written as a row of its own with its message.
  *
  * Every access line is a request, so the SQL takes every one apart: its time from the 26 characters after
  * the line's first ` [` (`15/Jan/2024:08:00:00 +0000`, try_strptime's `%d/%b/%Y:%H:%M:%S %z`), the request
  * between its first two quotes, the status from the first three characters after the second quote, spaces
  * trimmed, and the route from the request's target (route_shapes.route_sql). A line whose level is not one
- * a signature is made of (every status but 5xx: `2XX`, `4XX`) then only adds to the counts of its row:
- * in the window, by second, level and route, with how many lines, how many failed and its earliest and
- * latest time; outside the window, by level. That is done here, and the row written to a file the scan's
- * SQL reads (file_query.access_rows_query), which names the level and its class from the status class
- * with its own expressions.
+ * a signature is made of (every status but 5xx: `2XX`, `4XX`), and any line outside the window, then only
+ * adds to the counts of its row: in the window, by second, level and route, with how many lines and its
+ * earliest and latest time; outside the window, by level. That is done here, and the row written to a
+ * file the scan's SQL reads (access_rows.access_rows_query), which names the level and its class from the
+ * status class with its own expressions. A line in the window whose level makes a signature (5xx) keeps
+ * its message (method, target, status), whose shape and DuckDB hash pick the signature's example: it is
+ * written as a row of its own with that message, and the SQL groups those rows as it groups whole lines.
  *
  * Sure means: the line has a ` [` followed by 26 characters that are such a stamp, two digits of a day
  * on the calendar, a month's three letters in any case (DuckDB's %b), hours to 23, minutes and seconds
  * to 59, a zone of at most 23 hours 59 minutes, the time within the scan's years; three digits open the
- * status; the masked route is at most MAX_PATH bytes. A 5xx line carries its message's shape and an
- * example chosen by DuckDB's hash, and a line of any other shape (no stamp, no status, a path too long)
- * is read differently or not at all: the C leaves them to the SQL, as it leaves lines of other bytes
- * than printable ASCII (_prefilter.c). Rows that describe the same group (from two threads, or after the
+ * status; the masked route is at most MAX_PATH bytes, a message at most MAX_MESSAGE. A line of any other
+ * shape (no stamp, no status, a path too long) is read differently or not at all: the C leaves it to
+ * the SQL, as it leaves lines of other bytes than printable ASCII (_prefilter.c). Rows that describe the same group (from two threads, or after the
  * table was flushed) add up in the SQL like any others.
  *
  * A row: 1 (in the window) or 0, the status's first digit, earliest and latest time in epoch µs, count,
- * and in the window the route as route_sql leaves it (before finish_route_sql, which the SQL runs once
- * per distinct route); separated by 0x1f, which a printable line lacks.
+ * in the window the route as route_sql leaves it (before finish_route_sql, which the SQL runs once per
+ * distinct route), and the message of a line kept whole (else nothing); separated by 0x1f, which a
+ * printable line lacks.
  */
 #include "_prefilter_access.h"
 #include "_prefilter_dates.h"
@@ -37,6 +39,7 @@
 #define MAX_PATH 4096             /* a longer path is left to the SQL */
 #define MAX_ROUTE (2 * MAX_PATH + 8)  /* masking writes `/:id/` for `/1/`: at most 5/3 of the path */
 #define STAMP_CHARS 26
+#define MAX_MESSAGE 2000          /* the SQL cuts a message to this (file_query.MAX_MESSAGE_CHARS): a longer one is left */
 #define SEPARATOR 0x1f
 
 typedef struct {
@@ -144,13 +147,15 @@ static const unsigned char *find(const unsigned char *from, const unsigned char 
 
 typedef struct {
     long long us;
-    int digit;
+    int digit, code;
+    const unsigned char *method, *target;
+    size_t method_length, target_length;
     size_t route_length;
     unsigned char route[MAX_ROUTE];
 } Request;
 
 /* The line as the SQL reads it, where the C is sure to; 0 otherwise. */
-static int parse_request(const AccessShape *shape, const unsigned char *line, size_t length, Request *r) {
+static int parse_request(const unsigned char *line, size_t length, Request *r) {
     const unsigned char *end = line + length, *at = line;
     for (;;) {  /* the first ` [` */
         at = find(at, end, '[');
@@ -167,13 +172,17 @@ static int parse_request(const AccessShape *shape, const unsigned char *line, si
     while (after < stop && *after == ' ') after++;  /* ltrim: spaces only */
     if (stop - after < 3 || !is_digit(after[0]) || !is_digit(after[1]) || !is_digit(after[2])) return 0;
     r->digit = after[0] - '0';
-    if (!(shape->counted >> r->digit & 1)) return 0;
-    /* split_part(request, ' ', 2), then split_part(..., '?', 1) */
+    r->code = r->digit * 100 + (after[1] - '0') * 10 + (after[2] - '0');
+    /* split_part(request, ' ', 1) and 2, then split_part(target, '?', 1) */
     const unsigned char *method_end = find(open + 1, close, ' ');
     const unsigned char *target = method_end < close ? method_end + 1 : close;
     const unsigned char *target_end = find(target, close, ' ');
     const unsigned char *path_end = find(target, target_end, '?');
-    if (path_end - target > MAX_PATH) return 0;
+    r->method = open + 1;
+    r->method_length = (size_t)(method_end - open - 1);
+    r->target = target;
+    r->target_length = (size_t)(target_end - target);
+    if (path_end - target > MAX_PATH || r->method_length + r->target_length + 5 > MAX_MESSAGE) return 0;
     r->route_length = mask_route(target, (size_t)(path_end - target), r->route);
     return 1;
 }
@@ -221,10 +230,11 @@ int access_flush(AccessRows *a) {
         *at++ = SEPARATOR;
         size_t n = (size_t)(at - numbers);
         if (fwrite(numbers, 1, n, a->rows) != n
-            || fwrite(a->arena + x->route, 1, x->route_length, a->rows) != x->route_length || fputc('\n', a->rows) == EOF)
+            || fwrite(a->arena + x->route, 1, x->route_length, a->rows) != x->route_length
+            || fputc(SEPARATOR, a->rows) == EOF || fputc('\n', a->rows) == EOF)
             return -1;
         a->written++;
-        a->bytes += (long long)(n + x->route_length + 1);
+        a->bytes += (long long)(n + x->route_length + 2);
     }
     a->count = 0;
     a->used = 0;
@@ -232,11 +242,36 @@ int access_flush(AccessRows *a) {
     return 0;
 }
 
+/* A line kept whole: its row, with the message the SQL reads (`METHOD TARGET STATUS`). */
+static int write_line(AccessRows *a, const Request *r) {
+    char numbers[96], *at = numbers, code[8], *code_end = write_number(code, r->code);
+    *at++ = '1';
+    *at++ = SEPARATOR;
+    *at++ = (char)('0' + r->digit);
+    *at++ = SEPARATOR;
+    at = write_number(at, r->us);
+    *at++ = SEPARATOR;
+    at = write_number(at, r->us);
+    *at++ = SEPARATOR;
+    *at++ = '1';
+    *at++ = SEPARATOR;
+    size_t n = (size_t)(at - numbers), code_length = (size_t)(code_end - code);
+    if (fwrite(numbers, 1, n, a->rows) != n || fwrite(r->route, 1, r->route_length, a->rows) != r->route_length
+        || fputc(SEPARATOR, a->rows) == EOF || fwrite(r->method, 1, r->method_length, a->rows) != r->method_length
+        || fputc(' ', a->rows) == EOF || fwrite(r->target, 1, r->target_length, a->rows) != r->target_length
+        || fputc(' ', a->rows) == EOF || fwrite(code, 1, code_length, a->rows) != code_length || fputc('\n', a->rows) == EOF)
+        return -1;
+    a->written++;
+    a->bytes += (long long)(n + r->route_length + r->method_length + r->target_length + code_length + 4);
+    return 0;
+}
+
 int access_take(AccessRows *a, const unsigned char *line, size_t length) {
     Request r;
-    if (!parse_request(a->shape, line, length, &r)) return 0;
+    if (!parse_request(line, length, &r)) return 0;
     const AccessShape *shape = a->shape;
     int inside = (!shape->has_since || r.us >= shape->since_us) && (!shape->has_until || r.us <= shape->until_us);
+    if (inside && !(shape->counted >> r.digit & 1)) return write_line(a, &r) < 0 ? -1 : 1;
     long long second = inside ? r.us / 1000000 : -1;
     size_t route_length = inside ? r.route_length : 0;
     uint64_t hash = hash_group(&r, inside, second);

@@ -6,8 +6,9 @@
 #include <stdio.h>
 
 typedef struct {
-    unsigned counted;             /* bit d set: a status of d00-d99 makes a line the C may count (its level is
-                                   * not one a signature is made of); other lines are left to the SQL */
+    unsigned counted;             /* bit d set: a line in the window with a status of d00-d99 is counted into
+                                   * its row (its level makes no signature); other lines in the window are
+                                   * written as rows of their own, with their message */
     int has_since, has_until;     /* the window in epoch µs, both ends inside */
     long long since_us, until_us;
 } AccessShape;

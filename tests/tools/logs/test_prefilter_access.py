@@ -57,23 +57,31 @@ def test_lines_are_counted_by_second_level_and_route(tmp_path):
     rows, left = _split(tmp_path, [
         _line(target="/api/cart/1"), _line(target="/api/cart/2?x=1"), _line(target="/api/cart/3", status="404"),
         _line(stamp="15/Jan/2024:08:00:01 +0000", target="/api/cart/4"), _line(target="/health"),
-        _line(status="503"),  # 5xx: its signature's example is DuckDB's to choose
+        _line(status="503"), _line(status="503"),  # 5xx: kept whole, its signature's example is DuckDB's to choose
     ])
     second = 1705305600000000
     assert sorted(rows) == sorted([
-        ["1", "2", str(second), str(second), "2", "/api/cart/:id/"], ["1", "4", str(second), str(second), "1", "/api/cart/:id/"],
-        ["1", "2", str(second + 1_000_000), str(second + 1_000_000), "1", "/api/cart/:id/"],
-        ["1", "2", str(second), str(second), "1", "/health/"]])
-    assert left == [_line(status="503")]
+        ["1", "2", str(second), str(second), "2", "/api/cart/:id/", ""],
+        ["1", "4", str(second), str(second), "1", "/api/cart/:id/", ""],
+        ["1", "2", str(second + 1_000_000), str(second + 1_000_000), "1", "/api/cart/:id/", ""],
+        ["1", "2", str(second), str(second), "1", "/health/", ""],
+        *[["1", "5", str(second), str(second), "1", "/api/cart/:id/", "GET /api/cart/1 503"]] * 2])
+    assert left == []
 
 
 def test_lines_outside_the_window_are_counted_by_level_alone(tmp_path):
     rows, left = _split(tmp_path, [_line(stamp=f"15/Jan/2024:08:00:0{s} +0000", target=f"/r{s}") for s in range(4)],
                         since_us=1705305601000000, until_us=1705305602000000)
     assert left == []
-    assert sorted(rows) == [["0", "2", "1705305600000000", "1705305603000000", "2", ""],
-                            ["1", "2", "1705305601000000", "1705305601000000", "1", "/r1/"],
-                            ["1", "2", "1705305602000000", "1705305602000000", "1", "/r2/"]]
+    assert sorted(rows) == [["0", "2", "1705305600000000", "1705305603000000", "2", "", ""],
+                            ["1", "2", "1705305601000000", "1705305601000000", "1", "/r1/", ""],
+                            ["1", "2", "1705305602000000", "1705305602000000", "1", "/r2/", ""]]
+
+
+def test_a_5xx_line_outside_the_window_is_counted_like_any_other(tmp_path):
+    """Outside the window no line makes a signature."""
+    rows, left = _split(tmp_path, [_line(status="503"), _line(status="502", target="/x")], since_us=1705305601000000)
+    assert (rows, left) == ([["0", "5", "1705305600000000", "1705305600000000", "2", "", ""]], [])
 
 
 @pytest.mark.parametrize("line", [
@@ -91,6 +99,7 @@ def test_lines_outside_the_window_are_counted_by_level_alone(tmp_path):
     '10.0.0.1 - - [15/Jan/2024:08:00:00 +0000] "GET / HTTP/1.1',  # no closing quote, no status
     '10.0.0.1 - - [15/Jan/2024:08:00:00 +0000] GET / 200',  # no request
     _line(target="/" + "a" * 5000),  # a path past MAX_PATH
+    _line(target="/?" + "q" * 2000, status="503"),  # a message the SQL would cut
 ])
 def test_lines_the_c_is_not_sure_of_are_left_for_sql(tmp_path, line):
     assert _split(tmp_path, [line]) == ([], [line] if line else [""])
@@ -101,9 +110,11 @@ def test_the_status_classes_counted_are_those_whose_level_makes_no_signature():
     assert access_rows.counted_classes(con, _ACCESS_SQL) == _ALL_BUT_5XX
 
 
-def test_a_status_class_not_counted_is_left_for_sql(tmp_path):
-    rows, left = _split(tmp_path, [_line(status="404"), _line(status="200")], counted=frozenset({2}))
-    assert (len(rows), left) == (1, [_line(status="404")])
+def test_a_line_of_a_status_class_not_counted_is_a_row_of_its_own(tmp_path):
+    rows, left = _split(tmp_path, [_line(status="404"), _line(status="200"), _line(status="099", target="/a?b c")],
+                        counted=frozenset({2}))
+    assert left == [] and sorted(row[4:] for row in rows) == [
+        ["1", "/a/", "GET /a?b 99"], ["1", "/api/cart/:id/", ""], ["1", "/api/cart/:id/", "GET /api/cart/1 404"]]
 
 
 # Path segments of each kind route_shapes masks, and of names it keeps, with the characters that sit at
@@ -130,6 +141,7 @@ def test_the_route_the_c_writes_is_route_sql_s(paths):
     with tempfile.TemporaryDirectory() as root:
         rows, left = _split(Path(root), lines)
     by_second = {(int(row[2]) - 1705305600000000) // 1_000_000: row[5] for row in rows}
+    assert len(by_second) == len(rows)
     expected = duckdb.connect().execute(
         f"SELECT {route_sql('p')} FROM (SELECT unnest($paths) AS p, generate_subscripts($paths, 1) AS i) ORDER BY i",
         {"paths": paths}).fetchall()
@@ -177,7 +189,7 @@ _CLIENTS = ["10.0.0.1", "2001:db8::1", "::1", "fe80::1%eth0", "-", "host.example
 _TARGETS = ["/api/cart/123", "/api/cart/123?coupon=SPRING", "/checkout", "/users/me@example.com/orders", "/",
             "/static/app.3f9a2b1c.js", "http://shop.example.com/api/items/98765", "*", "", "/a b", "/files/2024/01/15",
             "/a\tb/12\t"]
-_STATUSES = ["200"] * 6 + ["201", "204", "301", "404", "429", "500", "502", "503", "099", "999", "600", "20", "2001",
+_STATUSES = ["200"] * 6 + ["502", "503"] * 3 + ["201", "204", "301", "404", "429", "500", "099", "999", "600", "20", "2001",
                            "abc", "-", " 200", "\t200", "\t600"]
 _SECONDS = ["08:00:00", "08:00:01", "08:00:59", "08:01:00", "08:30:00", "09:00:00"]
 
@@ -224,6 +236,26 @@ def test_an_access_scan_with_the_c_equals_one_without(lines, threads, window):
         assert reads and reads[0] is not None  # the C read it
         patch.setattr(prefilter, "_prefilter", None)
         assert with_c == scan_logs([path], **window).model_dump()
+
+
+def _scans(tmp_path: Path, lines: list[str], monkeypatch, **window) -> tuple:
+    """The scan of the lines with the C and without it."""
+    monkeypatch.setattr(prefilter, "MIN_BYTES", 0)
+    path = tmp_path / "access.log"
+    path.write_text("".join(line + "\n" for line in lines))
+    with_c = scan_logs([path], **window)
+    monkeypatch.setattr(prefilter, "_prefilter", None)
+    return with_c, scan_logs([path], **window)
+
+
+def test_5xx_lines_in_the_window_make_the_signatures_the_sql_makes(tmp_path, monkeypatch):
+    """Their shape, count, first and last time, and the example DuckDB's hash picks among lines of one second."""
+    lines = [_line(stamp=f"15/Jan/2024:08:00:{i % 3:02d} +0000", target=f"/api/{route}/{i}", status=status)
+             for i in range(60) for route, status in (("cart", "503"), ("pay", "502"), ("cart", "200"))]
+    with_c, plain = _scans(tmp_path, lines, monkeypatch, since=datetime(2024, 1, 15, 8, 0, 1, tzinfo=UTC))
+    assert with_c == plain
+    assert sorted((s.signature, s.count, s.example[-3:]) for s in with_c.signatures) == [
+        ("GET /api/cart/<*>", 40, "503"), ("GET /api/pay/<*>", 40, "502")]
 
 
 def test_an_access_log_with_durations_is_left_to_the_sql(tmp_path):
