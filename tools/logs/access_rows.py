@@ -27,17 +27,18 @@ ROW_COLUMNS = {"inside": "INTEGER", "digit": "INTEGER", "first_us": "BIGINT", "l
 ROW_DELIMITER = "\x1f"
 
 
-def _levels(sql: LineSql, rows: str) -> str:
-    """`rows` (with a `digit` column) with the level, its class and the status the access SQL reads of a
-    status of that class: its expressions read `code`, and a class's statuses share their level."""
-    return (f"SELECT *, {level_class_sql('level')} AS cls FROM (SELECT *, {level_name_sql('level_text')} AS level "
-            f"FROM (SELECT *, {sql.level} AS level_text, {sql.status} AS status FROM "
-            f"(SELECT *, digit * 100 AS code FROM {rows})))")
+def _levels(sql: LineSql) -> str:
+    """Each status class (`digit`, 0-9) with the level, its class and the status the access SQL reads of a
+    status of that class (its expressions read `code`; a class's statuses share their level, and are all
+    500 or more, or none)."""
+    return (f"SELECT digit, level, {level_class_sql('level')} AS cls, status FROM (SELECT *, "
+            f"{level_name_sql('level_text')} AS level FROM (SELECT *, {sql.level} AS level_text, {sql.status} AS status "
+            "FROM (SELECT digit, digit * 100 AS code FROM (SELECT unnest(range(10)) AS digit))))")
 
 
 def counted_classes(con: duckdb.DuckDBPyConnection, sql: LineSql) -> frozenset[int]:
     """The status classes (0-9, a status's first digit) whose lines read as a level of class `other`."""
-    found = con.execute(f"SELECT digit, cls FROM ({_levels(sql, '(SELECT unnest(range(10)) AS digit)')})").fetchall()
+    found = con.execute(f"SELECT digit, cls FROM ({_levels(sql)})").fetchall()
     return frozenset(int(digit) for digit, cls in found if cls == LevelClass.OTHER.value)
 
 
@@ -54,18 +55,26 @@ def access_rows_query(file_id: int, service: str, sql: LineSql, window: Window, 
     inside = f"({window.contains_sql('first_us')}) AND ({window.contains_sql('last_us')})"
     outside = f"NOT ({window.contains_sql('first_us')}) AND NOT ({window.contains_sql('last_us')})"
     kind = f"CASE WHEN inside = 1 AND {inside} THEN '{PARSED}' WHEN inside = 0 AND {outside} THEN '{OUTSIDE}' END"
-    ctes = [f"classified AS (SELECT *, first_us AS ts, {kind} AS kind FROM ({_levels(sql, reader)}))",
+    # The level of each status class is read once, not once a row.
+    ctes = [f"classified AS (SELECT *, first_us AS ts, {kind} AS kind FROM {reader} JOIN ({_levels(sql)}) USING (digit))",
             flagged_sql(events=False)]
+    # A counted row is a group already (rows of one group from two byte ranges add up downstream, as any
+    # rows do): only the lines kept whole are grouped.
     return f"""
 INSERT INTO scan_rows (file_id, kind, cls, level, service, shape, sec, n, failed, requests, first_us, last_us,
                        example_key, example, route)
 WITH {', '.join(ctes)}
+SELECT {file_id}, kind, cls, level, {quote(service)}, NULL, CASE WHEN kind = '{PARSED}' THEN ts // 1000000 END, n,
+       CASE WHEN status >= 500 THEN n ELSE 0 END, CASE WHEN status IS NOT NULL THEN n ELSE 0 END, first_us, last_us,
+       NULL, NULL, CASE WHEN kind = '{PARSED}' THEN route END
+FROM classified WHERE message IS NULL
+UNION ALL
 SELECT {file_id}, kind, cls, level, {quote(service)}, CASE WHEN signed THEN {digit_shape_sql('message')} END AS shape,
        CASE WHEN kind = '{PARSED}' THEN ts // 1000000 END AS sec, sum(n) AS n,
        coalesce(sum(n) FILTER (WHERE status >= 500), 0) AS failed,
        coalesce(sum(n) FILTER (WHERE status IS NOT NULL), 0) AS requests, min(first_us) AS first_us,
        max(last_us) AS last_us, min(example_key) FILTER (WHERE signed) AS example_key,
        arg_min(message, example_key) FILTER (WHERE signed) AS example, CASE WHEN kind = '{PARSED}' THEN route END AS route
-FROM flagged
+FROM flagged WHERE message IS NOT NULL
 GROUP BY ALL
 """
