@@ -86,19 +86,24 @@ static int access_stamp_us(const unsigned char *s, long long *us) {
 
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
-static int is_hex(unsigned char c) { return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
+/* The parts of ROUTE_VALUE's rules a byte counts toward, a table so a segment is read in one pass. */
+enum { DIGIT = 1, HEX = 2, DASH = 4, MARK = 8 };
+static const unsigned char BYTE_CLASS[256] = {
+    ['0' ... '9'] = DIGIT | HEX, ['a' ... 'f'] = HEX, ['A' ... 'F'] = HEX, ['-'] = DASH,
+    ['@'] = MARK, ['%'] = MARK, ['='] = MARK, [';'] = MARK,
+};
 
 /* Whether a path segment (no `/`) is a value: route_shapes.ROUTE_VALUE matching all of it, one test per
  * alternative, in its order. */
 static int is_value(const unsigned char *s, size_t n) {
     size_t digits = 0, hex = 0, dashes = 0;
-    int marked = 0;
+    unsigned marked = 0;
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = s[i];
-        digits += is_digit(c);
-        hex += is_hex(c);
-        dashes += c == '-';
-        marked |= c == '@' || c == '%' || c == '=' || c == ';';
+        unsigned t = BYTE_CLASS[s[i]];
+        digits += t & DIGIT;
+        hex += (t >> 1) & 1;
+        dashes += (t >> 2) & 1;
+        marked |= t & MARK;
     }
     return (n > 0 && digits == n)                           /* [0-9]+ */
         || digits >= 3                                      /* three digits anywhere */
@@ -109,40 +114,45 @@ static int is_value(const unsigned char *s, size_t n) {
         || (n >= 2 && s[0] == '<' && s[n - 1] == '>');
 }
 
-/* route_sql's route of a path (without its query string): RE2's leftmost-first replacement of
- * `/V(/V)*` + `/` by `/:id/` over `path/`, where V matches whole segments only (none holds a `/`, and a
- * `/` must follow), so each maximal run of value segments becomes one `:id`. Returns its length. */
-static size_t mask_route(const unsigned char *path, size_t n, unsigned char *out) {
-    size_t o = 0, i = 0, total = n + 1;  /* the path with a `/` appended */
-#define AT(k) ((k) < n ? path[k] : '/')
-    while (i < total) {
-        if (AT(i) == '/') {
-            size_t k = i, run = 0;  /* k: the `/` ending the run so far */
-            for (;;) {
-                size_t end = k + 1;
-                while (end < total && AT(end) != '/') end++;
-                if (end >= total || !is_value(path + k + 1, end - k - 1)) break;
-                run++;
-                k = end;
-            }
-            if (run) {
-                memcpy(out + o, "/:id/", 5);
-                o += 5;
-                i = k + 1;
-                continue;
-            }
-        }
-        out[o++] = AT(i);
-        i++;
-    }
-#undef AT
-    return o;
-}
-
 /* The bytes up to the next `c`, or the end: split_part's part. */
 static const unsigned char *find(const unsigned char *from, const unsigned char *end, unsigned char c) {
     const unsigned char *at = from < end ? memchr(from, c, (size_t)(end - from)) : NULL;
     return at != NULL ? at : end;
+}
+
+/* route_sql's route of a path (without its query string): RE2's leftmost-first replacement of
+ * `/V(/V)*` + `/` by `/:id/` over `path/`, where V matches whole segments only (none holds a `/`, and a
+ * `/` must follow), so each maximal run of value segments becomes one `:id`, its closing `/` consumed.
+ * Returns its length. */
+static size_t mask_route(const unsigned char *path, size_t n, unsigned char *out) {
+    const unsigned char *end = path + n, *at = find(path, end, '/');  /* `end` stands for the appended `/` */
+    size_t o = (size_t)(at - path);
+    memcpy(out, path, o);  /* before the first `/`: no match starts there */
+    while (at < end) {  /* `at`: a `/` of the path, not consumed */
+        const unsigned char *segment = at + 1, *segment_end = find(segment, end, '/');
+        if (!is_value(segment, (size_t)(segment_end - segment))) {
+            memcpy(out + o, at, (size_t)(segment_end - at));
+            o += (size_t)(segment_end - at);
+            at = segment_end;
+            continue;
+        }
+        for (;;) {  /* the run: value segments while they last */
+            at = segment_end;
+            if (at >= end) break;
+            segment = at + 1;
+            segment_end = find(segment, end, '/');
+            if (!is_value(segment, (size_t)(segment_end - segment))) break;
+        }
+        memcpy(out + o, "/:id/", 5);
+        o += 5;
+        if (at >= end) return o;  /* the run took the appended `/` */
+        /* the `/` after the run is consumed: the segment after it (no value) is copied, its own `/` is next */
+        memcpy(out + o, segment, (size_t)(segment_end - segment));
+        o += (size_t)(segment_end - segment);
+        at = segment_end;
+    }
+    out[o++] = '/';
+    return o;
 }
 
 typedef struct {
