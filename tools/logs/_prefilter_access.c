@@ -21,6 +21,10 @@
  * the SQL, as it leaves lines of other bytes than printable ASCII (_prefilter.c). Rows that describe the same group (from two threads, or after the
  * table was flushed) add up in the SQL like any others.
  *
+ * Whole files the C does not read (prefilter.applies), which the SQL reads as before: an access log whose
+ * lines hold a request time (`$request_time`, the sniff's `durations`: the C reads no durations), one
+ * inside a wrapper (a container runtime's prefix), gzip, ANSI colour codes, or a file under MIN_BYTES.
+ *
  * A row: 1 (in the window) or 0, the status's first digit, earliest and latest time in epoch µs, count,
  * in the window the route as route_sql leaves it (before finish_route_sql, which the SQL runs once per
  * distinct route), and the message of a line kept whole (else nothing); separated by 0x1f, which a
