@@ -22,9 +22,13 @@
  * SQL needs of a line it passes over, is read here as the SQL reads it (_prefilter_fields.c); such a
  * line is counted inside or outside the window by that time, with its earliest and latest.
  *
+ * An access log (`access`) has no line to pass over: every line is a request the SQL takes apart. Those
+ * the C is sure to read as the SQL does are counted into the SQL's rows instead (_prefilter_access.c).
+ *
  * Python calls `split_range` from several threads at once, one byte range each; the GIL is released
  * while it reads.
  */
+#include "_prefilter_access.h"
 #include "_prefilter_bytes.h"
 #include "_prefilter_fields.h"
 #include "_prefilter_groups.h"
@@ -68,6 +72,8 @@ typedef struct {
     FieldKeys fields;             /* kind FIELDS_NONE: a plain file, whose lines sort as text */
     int has_since, has_until;     /* structured: the window in epoch µs, both ends inside */
     long long since_us, until_us;
+    AccessShape access_shape;
+    AccessRows *access;           /* an access log: its lines counted into rows, none passed over */
 } Job;
 
 static int compare(const unsigned char *a, size_t a_length, const unsigned char *b, size_t b_length) {
@@ -134,14 +140,15 @@ static int take(Job *job, FILE *out, const unsigned char *line, size_t length, i
             return refuse(job, "a byte order mark opening a line inside the file");
     }
     long long us = 0;
-    int sure = job->fields.kind != FIELDS_NONE
+    int sure = job->access != NULL ? 0 : job->fields.kind != FIELDS_NONE
         ? !odd && !has_word(v, line, length) && field_stamp_us(&job->fields, line, length, &us)
         : !odd
         && compare(line, length, job->low_year.text, job->low_year.length) >= 0
         && compare(line, length, job->high_year.text, job->high_year.length) < 0
         && !has_word(v, line, length);
     if (!sure) {
-        int taken = !odd && job->groups != NULL ? groups_take(job->groups, line, length) : 0;
+        int taken = odd ? 0 : job->groups != NULL ? groups_take(job->groups, line, length)
+            : job->access != NULL ? access_take(job->access, line, length) : 0;
         if (taken < 0) {
             job->failed_errno = errno ? errno : EIO;
             return -1;
@@ -155,7 +162,8 @@ static int take(Job *job, FILE *out, const unsigned char *line, size_t length, i
             job->written += (long long)length + 1;
         }
         /* Rows count as written too: a log of alerts is a row per line, each longer than its line. */
-        long long written = job->written + (job->groups != NULL ? groups_bytes(job->groups) : 0);
+        long long written = job->written + (job->groups != NULL ? groups_bytes(job->groups) : 0)
+            + (job->access != NULL ? access_bytes(job->access) : 0);
         if (job->read >= MIN_COPY_CHECK && written * 2 > job->read) return refuse(job, "most lines left for SQL");
         return 0;
     }
@@ -250,12 +258,14 @@ static void run_files(Job *job, const char *in_name, const char *out_name, const
         return;
     }
     FILE *out = fopen(out_name, "wbe"), *rows = NULL;  /* e: close on exec */
+    int access = job->access_shape.counted != 0;
     if (out != NULL && rows_name != NULL) {
         rows = fopen(rows_name, "wbe");
-        job->groups = rows != NULL ? groups_new(&job->shape, rows) : NULL;
-        if (rows != NULL && job->groups == NULL) errno = ENOMEM;
+        if (access) job->access = rows != NULL ? access_new(&job->access_shape, rows) : NULL;
+        else job->groups = rows != NULL ? groups_new(&job->shape, rows) : NULL;
+        if (rows != NULL && job->groups == NULL && job->access == NULL) errno = ENOMEM;
     }
-    if (out == NULL || (rows_name != NULL && job->groups == NULL)) {
+    if (out == NULL || (rows_name != NULL && job->groups == NULL && job->access == NULL)) {
         job->failed_errno = errno ? errno : ENOMEM;
     } else {
         setvbuf(out, NULL, _IOFBF, 1 << 20);
@@ -263,6 +273,13 @@ static void run_files(Job *job, const char *in_name, const char *out_name, const
         run(job, fd, out, start, end);
         if (job->groups != NULL && !job->failed_errno && !job->refused && groups_flush(job->groups) < 0)
             job->failed_errno = errno ? errno : EIO;
+        if (job->access != NULL && !job->failed_errno && !job->refused && access_flush(job->access) < 0)
+            job->failed_errno = errno ? errno : EIO;
+    }
+    if (job->access != NULL) {
+        job->rows = access_rows(job->access);
+        access_free(job->access);
+        job->access = NULL;
     }
     if (job->groups != NULL) {
         job->continued = groups_continued(job->groups);
@@ -346,22 +363,27 @@ static PyObject *split_range(PyObject *Py_UNUSED(self), PyObject *args, PyObject
     static char *names[] = {"path", "out_path", "start", "end", "words", "low_year", "high_year", "since", "until",
                             "head", "max_line", "crlf", "rows_path", "service", "events", "alerts", "edges",
                             "max_message", "vector", "fields", "field_keys", "markers", "marked", "naive_utc",
-                            "since_us", "until_us", NULL};
+                            "since_us", "until_us", "access", NULL};
     PyObject *path, *out_path, *words, *low_year, *high_year, *since, *until;
     PyObject *rows_arg = Py_None, *rows_path = NULL, *events = NULL, *alerts = NULL, *edges = NULL;
     long long start, end;
     Py_ssize_t head, max_line, max_message = 2000;
     int crlf, service = 0, vector = 1, fields = FIELDS_NONE, naive_utc = 0;
     PyObject *field_keys = NULL, *markers = NULL, *marked = NULL, *since_us = Py_None, *until_us = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&LLOSSOOnnp|$OpOOOnpiOOOpOO", names, PyUnicode_FSConverter, &path,
+    unsigned int access = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&LLOSSOOnnp|$OpOOOnpiOOOpOOI", names, PyUnicode_FSConverter, &path,
                                      PyUnicode_FSConverter, &out_path, &start, &end, &words, &low_year, &high_year,
                                      &since, &until, &head, &max_line, &crlf, &rows_arg, &service, &events, &alerts,
                                      &edges, &max_message, &vector, &fields, &field_keys, &markers, &marked, &naive_utc,
-                                     &since_us, &until_us))
+                                     &since_us, &until_us, &access))
         return NULL;
     PyObject *result = NULL;
     Job *job = NULL;  /* before the first `goto out`, which frees it */
-    if (rows_arg != Py_None && (events == NULL || alerts == NULL || edges == NULL)) {
+    if (access != 0 && (rows_arg == Py_None || fields != FIELDS_NONE || events != NULL || access > 0x3ff)) {
+        PyErr_SetString(PyExc_TypeError, "access (status classes 0-9 as bits) needs rows_path, and takes no fields or events");
+        goto out;
+    }
+    if (access == 0 && rows_arg != Py_None && (events == NULL || alerts == NULL || edges == NULL)) {
         PyErr_SetString(PyExc_TypeError, "rows_path needs events, alerts and edges");
         goto out;
     }
@@ -385,13 +407,15 @@ static PyObject *split_range(PyObject *Py_UNUSED(self), PyObject *args, PyObject
     if (set_vocabulary(&job->vocabulary, words) < 0 || set_bound(&job->low_year, low_year) < 0
         || set_bound(&job->high_year, high_year) < 0 || set_bound(&job->since, since) < 0
         || set_bound(&job->until, until) < 0
-        || (rows_path != NULL && set_shape(&job->shape, service, max_message, events, alerts, edges) < 0)
+        || (rows_path != NULL && !access && set_shape(&job->shape, service, max_message, events, alerts, edges) < 0)
         || (fields != FIELDS_NONE && set_field_keys(&job->fields, fields, field_keys, markers, marked, naive_utc) < 0))
         goto out;
     job->has_since = since_us != Py_None;
     job->has_until = until_us != Py_None;
     if (job->has_since && (job->since_us = PyLong_AsLongLong(since_us)) == -1 && PyErr_Occurred()) goto out;
     if (job->has_until && (job->until_us = PyLong_AsLongLong(until_us)) == -1 && PyErr_Occurred()) goto out;
+    job->access_shape = (AccessShape){.counted = access, .has_since = job->has_since, .has_until = job->has_until,
+                                      .since_us = job->since_us, .until_us = job->until_us};
     set_vector(&job->vocabulary, vector);
     set_vector(&job->shape.events, vector);
     const char *in_name = PyBytes_AS_STRING(path), *out_name = PyBytes_AS_STRING(out_path);
@@ -426,9 +450,11 @@ static PyMethodDef methods[] = {
     {"split_range", (PyCFunction)(void (*)(void))split_range, METH_VARARGS | METH_KEYWORDS,
      "split_range(path, out_path, start, end, words, low_year, high_year, since, until, head, max_line, crlf, *,\n"
      "            rows_path=None, service=False, events=None, alerts=None, edges=None, max_message=2000, vector=True,\n"
-     "            fields=0, field_keys=None, markers=None, marked=None, naive_utc=False, since_us=None, until_us=None)\n"
+     "            fields=0, field_keys=None, markers=None, marked=None, naive_utc=False, since_us=None, until_us=None,\n"
+     "            access=0)\n"
      "-> (None, ((n, least, greatest), (n, least, greatest), candidates, continued, rows)) or (why refused, None);\n"
-     "least and greatest are heads of lines, or with fields (1 JSON, 2 logfmt) their times in epoch µs"},
+     "least and greatest are heads of lines, or with fields (1 JSON, 2 logfmt) their times in epoch µs;\n"
+     "access: an access log, whose lines of the status classes set as bits are counted into rows_path"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -49,7 +49,7 @@ TIMED_ROW = f"kind = '{PARSED}' AND duration_ms IS NOT NULL"  # a line in the wi
 EVENT_ROW = f"kind = '{PARSED}' AND (cls = '{LevelClass.ALERT.value}' OR regexp_matches(message, {quote(formats.EVENT)}))"
 
 
-def _flagged(events: bool) -> str:
+def flagged_sql(events: bool) -> str:
     """The CTE that marks each classified row: signed, an event (never, for a format without events),
     and its example key."""
     return (f"flagged AS (SELECT *, {SIGNED_ROW} AS signed, {EVENT_ROW if events else 'false'} AS event, "
@@ -212,7 +212,7 @@ def file_query(
                         WHEN regexp_matches({CANDIDATE_LINE}, {quote(formats.CONTINUATION)}) THEN '{CONTINUATION}'
                         ELSE '{UNPARSED}' END AS kind
             FROM (SELECT *, {level_name_sql('level_text')} AS level FROM fields))""",
-        _flagged(sql.events),
+        flagged_sql(sql.events),
     ]
     return f"""
 INSERT INTO scan_rows
@@ -337,7 +337,7 @@ def rows_query(file_id: int, layout: FileLayout, sql: LineSql, window: Window, p
                    CASE WHEN ts IS NULL THEN '{UNPARSED}' WHEN ({first_in}) AND ({last_in}) THEN '{PARSED}'
                         WHEN {outside} THEN '{OUTSIDE}' END AS kind
             FROM fields)""",
-        _flagged(sql.events),
+        flagged_sql(sql.events),
     ]
     return f"""
 INSERT INTO scan_rows (file_id, kind, cls, level, service, shape, sec, event_at, event_message, n, failed, first_us, last_us,

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 
 from wicked_platform.tools.logs import prefilter
+from wicked_platform.tools.logs.access_rows import access_rows_query, counted_classes
 from wicked_platform.tools.logs.file_query import (
     CONTINUATION, MAX_LINE_BYTES, MAX_MESSAGE_CHARS, OUTSIDE, PARSED, SCAN_ROWS_TABLE, STAMP_HEAD_CHARS, Window,
     count_query, file_query, passed_over_query, read_lines_sql, rows_query,
@@ -336,16 +337,23 @@ def _read_prefiltered(
     # The C groups lines of the plain shape without an interlude or a header (header_shapes.py), which its own
     # parse knows. Of JSON and
     # logfmt lines it reads the time instead, by the sniffed keys.
+    # Of an access log's lines it counts those it is sure of into the SQL's rows (access_rows.py).
     structured = layout.format in prefilter.STRUCTURED
     fields = prefilter.FieldStamps(format=layout.format, keys=prefilter.time_keys(layout) or [], naive_utc=tz == "UTC",
                                    since_us=window.since_us, until_us=window.until_us) if structured else None
-    groups = None if layout.interlude or layout.header or structured else prefilter.LineGroups(
+    access = None
+    if layout.format == LogFormat.ACCESS:
+        counted = counted_classes(con, sql)
+        if not counted:
+            return None
+        access = prefilter.AccessRows(counted=counted, since_us=window.since_us, until_us=window.until_us)
+    groups = None if layout.interlude or layout.header or structured or access else prefilter.LineGroups(
         service=layout.service_token, edges=window.cut_seconds(layout, tz), max_message=MAX_MESSAGE_CHARS)
     try:
         split = prefilter.split_file(
             path, workdir, file_id, years=(FIRST_STAMP_YEAR, END_STAMP_YEAR),
-            window=(None, None) if structured else window.text_bounds(layout, tz),
-            head_chars=STAMP_HEAD_CHARS, max_line_bytes=MAX_LINE_BYTES, groups=groups, fields=fields)
+            window=(None, None) if structured or access else window.text_bounds(layout, tz),
+            head_chars=STAMP_HEAD_CHARS, max_line_bytes=MAX_LINE_BYTES, groups=groups, fields=fields, access=access)
     except OSError:
         return None
     if split is None:
@@ -356,14 +364,16 @@ def _read_prefiltered(
             con.execute(file_query(file_id, layout, sql, window, tz, lines, prefiltered=True),
                         {"path": [str(p) for p in split.candidates]})
         if split.row_count:
-            con.execute(rows_query(file_id, layout, sql, window, "$path"), {"path": [str(p) for p in split.rows]})
+            rows = (access_rows_query(file_id, layout.service, sql, window, "$path") if access
+                    else rows_query(file_id, layout, sql, window, "$path"))
+            con.execute(rows, {"path": [str(p) for p in split.rows]})
         continued = prefilter.BoringLines(count=split.continued)
         for kind, passed in ((PARSED, split.inside), (OUTSIDE, split.outside), (CONTINUATION, continued)):
             if passed.count:
                 con.execute(passed_over_query(timed=structured), {
                     "file_id": file_id, "kind": kind, "service": layout.service, "n": passed.count,
                     "least": passed.least, "greatest": passed.greatest})
-        # A group a window bound cuts after all (see rows_query): its lines' kinds are not known.
+        # A group a window bound cuts after all (see rows_query, access_rows_query): its lines' kinds are not known.
         fall_back = con.execute("SELECT count(*) FROM scan_rows WHERE file_id = $file_id AND kind IS NULL",
                                 {"file_id": file_id}).fetchone()[0] > 0
     except duckdb.Error:
