@@ -18,14 +18,15 @@ for folder in FOLDERS:
     packages.append(f"wicked_platform.{folder}")
     packages += [f"wicked_platform.{folder}.{sub}" for sub in find_packages(folder)]
 
-# The C prefilter for large plain, JSON and logfmt logs (tools/logs/prefilter.py). Optional: where it does not build
+# The C prefilter for large plain, JSON, logfmt and access logs (tools/logs/prefilter.py). Optional: where it does not build
 # (no compiler), the install goes on and the scan reads every line with DuckDB, only slower.
 prefilter = Extension(
     "wicked_platform.tools.logs._prefilter",
     ["tools/logs/_prefilter.c", "tools/logs/_prefilter_words.c", "tools/logs/_prefilter_groups.c",
-     "tools/logs/_prefilter_fields.c", "tools/logs/_prefilter_fieldgroups.c"],
+     "tools/logs/_prefilter_fields.c", "tools/logs/_prefilter_fieldgroups.c", "tools/logs/_prefilter_access.c"],
     depends=["tools/logs/_prefilter_bytes.h", "tools/logs/_prefilter_words.h", "tools/logs/_prefilter_groups.h",
-             "tools/logs/_prefilter_fields.h", "tools/logs/_prefilter_fieldgroups.h", "tools/logs/_prefilter_dates.h"], extra_compile_args=["-O3"], optional=True)
+             "tools/logs/_prefilter_fields.h", "tools/logs/_prefilter_fieldgroups.h", "tools/logs/_prefilter_dates.h",
+             "tools/logs/_prefilter_access.h"], extra_compile_args=["-O3"], optional=True)
 
 setup(
     packages=packages,

@@ -22,6 +22,7 @@ from wicked_platform.tools.analysis.metric_judgment import (
 )
 from wicked_platform.tools.analysis.signal_judgment import SignalRise, headline_first
 from wicked_platform.tools.changes.change_times import window_anchors
+from wicked_platform.tools.changes.git_history import reading
 from wicked_platform.tools.input_groups import log_groups
 from wicked_platform.tools.investigation import (
     ChangeFindings, SymptomFindings, assemble_report, assess_blast_radius, decide_mitigation, read_changes, read_symptoms,
@@ -74,6 +75,11 @@ def engine_report(request: InvestigationRequest, progress: Progress = _silent) -
 def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan: LogScan | None = None) -> EngineRun:
     """The findings and the report; `scan`: `scan_logs` of the request's logs and window, when the caller has
     read them already (the CLI reads them while the engine is still being imported)."""
+    with reading():  # the repository opened once for all the investigation's reads of it
+        return _engine_run(request, progress, scan)
+
+
+def _engine_run(request: InvestigationRequest, progress: Progress, scan: LogScan | None) -> EngineRun:
     window = tuple(to_utc(bound) if bound else None for bound in (request.since, request.until))
     if scan is not None and ([f.path for f in scan.files] != [str(path) for path in request.logs]
                              or (scan.since, scan.until) != window):
@@ -103,7 +109,7 @@ def engine_run(request: InvestigationRequest, progress: Progress = _silent, scan
                                                      rollouts=metrics.deploys if metrics else []))
     # Correlation is ranked inside read_changes (it needs the diffs it reads); the phase reports it.
     phase("correlation", lambda: changes.candidates)
-    blast = phase("blast radius", lambda: assess_blast_radius(found, context, description))
+    blast = phase("blast radius", lambda: assess_blast_radius(found, context, description, changes))
     if metrics is not None:
         slowed = found.signal_rise is not None and found.signal_rise.signal.kind != "error_rate"
         blast = with_counters(blast_from_signals(blast, metrics.signals), metrics.signals, context, slowed=slowed)

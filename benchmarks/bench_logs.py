@@ -13,8 +13,15 @@ LAYOUTS), then, for each file, `--rounds` times in turn:
       (the whole process, as a user runs it: Python's start, the imports, the scan, the engine's
       investigation with git history and diffs, the report)
 
-and prints each round, then a table of the ranges over the rounds with the ratios to (a) of the same round
-and the peak RSS of (b) and (c). The pipeline and the CLI run interleaved because the machine may be shared:
+An access log also gets, each round, the pipeline an SRE runs over one (the seed's grep finds nothing in an
+access log, its lines hold no error word, so it only times reading the file):
+
+  (a') awk '$9 ~ /^5/ {print $7}' FILE | sort | uniq -c | sort -rn > /dev/null   (the paths of the 5xx requests)
+
+and the table a second row for it, the ratios then to (a').
+
+It prints each round (wall time, and the CPU time, user and system, of each child), then a table of the
+ranges over the rounds with the ratios to (a) of the same round and the peak RSS of (b) and (c). The pipeline and the CLI run interleaved because the machine may be shared:
 a ratio within one round is fair where times across rounds are not; the load averages before and after
 are printed. `--keep` keeps the files in `--out` and reuses them on the next run. `--duckdb-only`: the scan
 without the C prefilter, as installed without a compiler. Each runs in a child process, so its peak RSS is
@@ -51,6 +58,7 @@ CHUNK_LINES = 250_000
 SERVICES = ["checkout-api", "payment-service", "user-service", "cart-api", "inventory-service", "gateway",
             "search-api", "notification-service"]
 PIPELINE = 'grep -i "error\\|exception\\|failed" "$1" | sort | uniq -c | sort -rn > /dev/null'
+ACCESS_PIPELINE = """awk '$9 ~ /^5/ {print $7}' "$1" | sort | uniq -c | sort -rn > /dev/null"""  # (a'): see the docstring
 
 
 def _pools(rng: np.random.Generator) -> dict[str, list[str]]:
@@ -221,17 +229,21 @@ def _average_line_length(pools: dict[str, list[tuple[str, str]]], layout: str) -
     return tail + len(START.strftime(stamp_format)) + len(fraction.format(0)) + 1
 
 
-def time_pipeline(path: Path) -> float:
+def time_pipeline(path: Path, pipeline: str = PIPELINE) -> tuple[float, float]:
+    """(seconds, CPU seconds: user and system of the pipeline's processes)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(["bash", "-c", PIPELINE, "bench", str(path)], check=True)
-    return time.perf_counter() - started
+    subprocess.run(["bash", "-c", pipeline, "bench", str(path)], check=True)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def time_investigation(path: Path) -> tuple[float, float]:
-    """(d): the CLI on the file, offline, against this checkout's repository; (seconds, peak RSS in MiB)."""
+def time_investigation(path: Path) -> tuple[float, float, float]:
+    """(d): the CLI on the file, offline, against this checkout's repository; (seconds, peak RSS in MiB, CPU seconds)."""
     with tempfile.TemporaryDirectory() as state, tempfile.TemporaryFile() as errors:
         command = [sys.executable, "-m", "wicked_platform.agents.cli", "incident", "checkout is failing", "--repo",
                    str(ROOT), "--log", str(path), "--agent", "offline", "--format", "json", "--state-dir", state]
@@ -243,7 +255,7 @@ def time_investigation(path: Path) -> tuple[float, float]:
         if child.returncode != 0:
             errors.seek(0)
             raise SystemExit(f"the investigation failed: {errors.read().decode(errors='replace').strip()}")
-        return seconds, usage.ru_maxrss / 1024
+        return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def time_scan(path: Path, duckdb_only: bool = False) -> dict:
@@ -274,12 +286,14 @@ def _scan_only(path: Path, duckdb_only: bool) -> None:
     if duckdb_only:  # as installed without a C compiler
         prefilter._prefilter = None
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
     scan = scan_logs([path])
     seconds = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_kb = usage.ru_maxrss  # KiB on Linux
     summary = {
-        "seconds": seconds, "peak_rss_mb": peak_kb / 1024, "lines": scan.files[0].lines,
+        "seconds": seconds, "peak_rss_mb": peak_kb / 1024,
+        "cpu_seconds": usage.ru_utime - cpu.ru_utime + usage.ru_stime - cpu.ru_stime, "lines": scan.files[0].lines,
         "signatures": len(scan.signatures), "points": len(scan.points), "events": len(scan.events),
         "level_counts": scan.level_counts,
     }
@@ -299,15 +313,18 @@ def _load() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def _rounds(path: Path, rounds: int) -> list[dict]:
-    """The pipeline, the scan and the whole CLI on one file, interleaved, `rounds` times: a ratio is of one round."""
+def _rounds(path: Path, rounds: int, access: bool = False) -> list[dict]:
+    """The pipeline, the scan and the whole CLI on one file, interleaved, `rounds` times: a ratio is of one round.
+    `access`: the access log's own pipeline (a') too."""
     measured = []
     for _ in range(rounds):
-        pipeline = time_pipeline(path)
+        pipeline, pipeline_cpu = time_pipeline(path)
+        awk, awk_cpu = time_pipeline(path, ACCESS_PIPELINE) if access else (None, None)
         scan = time_scan(path)
-        cli, cli_rss = time_investigation(path)
-        measured.append({"pipeline": pipeline, "scan": scan["seconds"], "scan_rss": scan["peak_rss_mb"], "cli": cli,
-                         "cli_rss": cli_rss, "summary": scan})
+        cli, cli_rss, cli_cpu = time_investigation(path)
+        measured.append({"pipeline": pipeline, "pipeline_cpu": pipeline_cpu, "awk": awk, "awk_cpu": awk_cpu,
+                         "scan": scan["seconds"], "scan_cpu": scan["cpu_seconds"], "scan_rss": scan["peak_rss_mb"],
+                         "cli": cli, "cli_cpu": cli_cpu, "cli_rss": cli_rss, "summary": scan})
     return measured
 
 
@@ -321,12 +338,16 @@ def _table(results: dict[str, tuple[float, list[dict]]]) -> str:
     lines = ["| file | pipeline | scan | whole CLI | CLI / pipeline (best) | scan / pipeline | peak RSS scan / CLI |",
              "|---|---|---|---|---|---|---|"]
     for layout, (mib, rounds) in results.items():
-        ratios = [r["cli"] / r["pipeline"] for r in rounds]
-        lines.append(
-            f"| {mib:,.0f} MiB {layout} | {_span([r['pipeline'] for r in rounds], ' s')} | {_span([r['scan'] for r in rounds], ' s')} "
-            f"| {_span([r['cli'] for r in rounds], ' s')} | {_span(ratios, '×')} (**{min(ratios):.2f}×**) "
-            f"| {_span([r['scan'] / r['pipeline'] for r in rounds], '×')} "
-            f"| {max(r['scan_rss'] for r in rounds):.0f} / {max(r['cli_rss'] for r in rounds):.0f} MiB |")
+        for name, key in (("", "pipeline"), (" (awk 5xx paths)", "awk")):
+            if rounds[0][key] is None:
+                continue
+            ratios = [r["cli"] / r[key] for r in rounds]
+            lines.append(
+                f"| {mib:,.0f} MiB {layout}{name} | {_span([r[key] for r in rounds], ' s')} "
+                f"| {_span([r['scan'] for r in rounds], ' s')} "
+                f"| {_span([r['cli'] for r in rounds], ' s')} | {_span(ratios, '×')} (**{min(ratios):.2f}×**) "
+                f"| {_span([r['scan'] / r[key] for r in rounds], '×')} "
+                f"| {max(r['scan_rss'] for r in rounds):.0f} / {max(r['cli_rss'] for r in rounds):.0f} MiB |")
     return "\n".join(lines)
 
 
@@ -361,16 +382,19 @@ def main() -> None:
                 print(f"generated {path}: {lines:,} lines, {path.stat().st_size / 2**20:,.0f} MiB "
                       f"in {time.perf_counter() - started:.1f}s", flush=True)
             if args.duckdb_only:
-                pipeline, scan = time_pipeline(path), time_scan(path, duckdb_only=True)
+                (pipeline, _), scan = time_pipeline(path), time_scan(path, duckdb_only=True)
                 print(f"{layout}: pipeline {pipeline:.2f}s, scan (DuckDB alone) {scan['seconds']:.2f}s "
                       f"({scan['seconds'] / pipeline:.2f}×), peak RSS {scan['peak_rss_mb']:.0f} MiB", flush=True)
                 continue
-            rounds = _rounds(path, args.rounds)
+            rounds = _rounds(path, args.rounds, access=layout == "access")
             results[layout] = (path.stat().st_size / 2**20, rounds)
             for r in rounds:
-                print(f"{layout:7s} pipeline {r['pipeline']:6.2f}s  scan {r['scan']:6.2f}s  CLI {r['cli']:6.2f}s  "
-                      f"CLI/pipeline {r['cli'] / r['pipeline']:5.2f}  peak RSS {r['scan_rss']:.0f} / {r['cli_rss']:.0f} MiB",
-                      flush=True)
+                awk = (f"  awk {r['awk']:6.2f}s (cpu {r['awk_cpu']:.2f}s) CLI/awk {r['cli'] / r['awk']:5.2f}"
+                       if r["awk"] is not None else "")
+                print(f"{layout:7s} pipeline {r['pipeline']:6.2f}s (cpu {r['pipeline_cpu']:.2f}s)  "
+                      f"scan {r['scan']:6.2f}s (cpu {r['scan_cpu']:.2f}s)  CLI {r['cli']:6.2f}s (cpu {r['cli_cpu']:.2f}s)  "
+                      f"CLI/pipeline {r['cli'] / r['pipeline']:5.2f}{awk}  peak RSS {r['scan_rss']:.0f} / {r['cli_rss']:.0f} MiB  "
+                      f"load {_load()}", flush=True)
             summary = rounds[0]["summary"]
             print(f"  scan found {summary['lines']:,} lines, {summary['signatures']} signatures, {summary['points']} points, "
                   f"{summary['events']} events; levels {summary['level_counts']}", flush=True)

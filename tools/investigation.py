@@ -20,7 +20,7 @@ from wicked_platform.tools.analysis.deploys import (
 )
 from wicked_platform.tools.analysis.hypotheses import build_hypotheses
 from wicked_platform.tools.analysis.impact import AffectedServices, affected_services, critical_path_reason, fronts_for
-from wicked_platform.tools.analysis.latency_signals import latency_signals
+from wicked_platform.tools.analysis.latency_signals import latency_signals, slowed_share
 from wicked_platform.tools.analysis.playbook import follow_up_and_lessons
 from wicked_platform.tools.analysis.onsets import primary_onset, service_onsets
 from wicked_platform.tools.analysis.rates import Onset
@@ -225,11 +225,23 @@ def _diffs_for(repo: Path | None, history: GitHistory | None, deploys: list[Depl
 # Phase 4 -----------------------------------------------------------------------------------
 
 
-def assess_blast_radius(found: SymptomFindings, context: IncidentContext, description: str) -> BlastRadius:
+def assess_blast_radius(found: SymptomFindings, context: IncidentContext, description: str,
+                        changes: ChangeFindings | None = None) -> BlastRadius:
+    """The services hit and what it costs; with `changes`, a dependency whose change brings on the errors (see
+    Candidate.brings_on) is among the services, though its own logs show nothing: its callers' errors are its."""
     if found.signal_rise is not None:
-        return rise_blast_radius(found.scan, found.signal_rise, found.affected, context, description)
-    own = primary_onset(found.onset, found.affected.direct, found.service_onsets)
-    return blast_radius(found.scan, found.onset, found.affected, context, description, primary_onset=own)
+        blast = rise_blast_radius(found.scan, found.signal_rise, found.affected, context, description)
+    else:
+        own = primary_onset(found.onset, found.affected.direct, found.service_onsets)
+        blast = blast_radius(found.scan, found.onset, found.affected, context, description, primary_onset=own)
+    top = changes.candidates[0] if changes is not None and changes.candidates else None
+    if top is None or not top.brings_on or top.confidence not in ("HIGH", "MEDIUM") or top.service in blast.services:
+        return blast
+    callers = ", ".join(blast.direct)
+    return blast.model_copy(update={
+        "services": sorted({*blast.services, top.service}),
+        "notes": [*blast.notes, f"{top.service} is hit: its change brings on what the errors of {callers} say, "
+                                "though its own logs show none"]})
 
 
 # Phase 5 -----------------------------------------------------------------------------------
@@ -250,7 +262,9 @@ def decide_mitigation(
     )
     severity, reasons = assess_severity(
         description, comparison, found.rising, blast, found.scan.events, context, found.recovered,
-        signal_reasons=severity_reasons(found.signal_rise, blast.critical_path) if found.signal_rise else [],
+        signal_reasons=severity_reasons(found.signal_rise, blast.critical_path,
+                                        slowed_share(found.scan, found.signal_rise.service, found.signal_rise.at))
+        if found.signal_rise else [],
     )
     hypotheses = build_hypotheses(found.scan, found.incident_onset, found.affected, changes.candidates, resources, context,
                                   expired_certificates=certificates)

@@ -15,13 +15,8 @@ from wicked_platform.scenarios.model import discover_scenarios
 BLIND = Path(__file__).parent / "blind"
 SCENARIOS = discover_scenarios(BLIND)
 NOT_YET = {
-    "compose-redis-maxmemory": "blast_radius.services holds api and worker, not redis, the dependency whose "
-                               "change is the root cause; the revert is not followed by docker compose, as a "
-                               "workload named in the context stands for a Kubernetes one",
-    "kubelet-oomkilled": "SCALE, as the story says, but by kubectl scale where it expects kubectl set resources: "
-                         "a batch worker's memory grows with its batch, not its replicas",
     "mysql-slow-listing": "the release's decoy commit is blamed: nothing ties the slow log's SQL to the query the "
-                          "cause changed; SEV3 where SEV2 is expected (45% of requests slowed, p50 steady)",
+                          "cause changed",
     "spring-boot-refunds": "disputed: revenue_threshold is met=null (unknown: no revenue in the context) where "
                            "the story expects false",
 }

@@ -23,7 +23,8 @@ from wicked_platform.tools.logs.models import LogScan
 from wicked_platform.tools.report import CommandPart, Deploy
 
 CONTEXT_FILE = "incident-context.yaml"
-_ROLLOUT_KINDS = {"Deployment": "deployment", "StatefulSet": "statefulset", "DaemonSet": "daemonset"}
+ROLLOUT_KINDS = {"Deployment": "deployment", "StatefulSet": "statefulset", "DaemonSet": "daemonset"}
+_KUBERNETES_SOURCES = ("kubernetes", "argocd", "helm", "prometheus")  # deploy records only a Kubernetes rollout makes
 # A value a shell and kubectl take as written: `5000`, `true`, `2Gi`, `http://x:8080/a`. Not `5 * time.Second`.
 _PLAIN_VALUE = re.compile(r"^[\w.:/@%+,-]*$")
 _UNITS = ("_MS", "_MILLIS", "_MILLISECONDS", "_SECONDS", "_SECS", "_SEC", "_S", "_MINUTES", "_MIN", "_BYTES", "_MB", "_KB")
@@ -41,6 +42,9 @@ class CommandEvidence(Frozen):
     grounds: RepoGrounds | None = None
     log_services: dict[str, int] = Field(default_factory=dict, description="service -> lines it wrote in the logs read")
     deploy_sources: dict[str, str] = Field(default_factory=dict, description="service -> the deploy record that names it")
+    kubernetes_deploys: list[str] = Field(default_factory=list, description=(
+        "services a Kubernetes system deployed (a kubernetes, Argo CD or Helm record, a rollout kube-state-metrics saw)"))
+    request_services: list[str] = Field(default_factory=list, description="services whose own lines are requests")
 
 
 class Target(Frozen):
@@ -51,6 +55,7 @@ class Target(Frozen):
     name: str
     namespace: str | None
     parts: list[CommandPart]
+    declared: bool = False  # named as a Kubernetes workload (the context's `deployment`, a manifest), not by default
 
     @property
     def ref(self) -> str:
@@ -80,7 +85,9 @@ def command_evidence(scan: LogScan, deploys: list[Deploy], grounds: RepoGrounds 
         if deploy.source != "git":  # a tag names a release, not where it runs
             what = "a deploy event in the logs" if deploy.source == "log" else f"a {deploy.source} deploy record"
             deploy_sources.setdefault(deploy.service, f"{what}: {deploy.service} {deploy.version or ''}".rstrip())
-    return CommandEvidence(grounds=grounds, log_services=lines, deploy_sources=deploy_sources)
+    kubernetes = sorted({deploy.service for deploy in deploys if deploy.source in _KUBERNETES_SOURCES})
+    return CommandEvidence(grounds=grounds, log_services=lines, deploy_sources=deploy_sources, kubernetes_deploys=kubernetes,
+                           request_services=sorted({point.service for point in scan.requests}))
 
 
 # Workloads ---------------------------------------------------------------------------------------
@@ -90,7 +97,7 @@ def find_target(service: str, context: IncidentContext, evidence: CommandEvidenc
     """The workload `service` runs as: the context's `deployment`, a manifest's workload, or the service as
     the logs, deploy records or the context name it (the contract's default: deployment = service name)."""
     declared = context.services.get(service)
-    workload = _workload_for(service, evidence.grounds)
+    workload = workload_for(service, evidence.grounds)
     namespace, namespace_part = None, None
     if declared is not None and declared.namespace:
         namespace = declared.namespace
@@ -103,7 +110,7 @@ def find_target(service: str, context: IncidentContext, evidence: CommandEvidenc
     if declared is not None and declared.deployment:
         name, source = declared.deployment, f"{CONTEXT_FILE}: services.{service}.deployment"
     elif workload is not None:
-        kind, name = _ROLLOUT_KINDS[workload.kind], workload.name
+        kind, name = ROLLOUT_KINDS[workload.kind], workload.name
         source = f"{workload.file}:{workload.line}: {workload.kind} metadata.name"
     elif service in evidence.log_services:
         name, source = service, f"the logs: {evidence.log_services[service]} lines from {service}"
@@ -115,13 +122,15 @@ def find_target(service: str, context: IncidentContext, evidence: CommandEvidenc
         return Refusal(note=f"no workload is named for {service}: not in {CONTEXT_FILE}, no manifest in the repository "
                             "declares it, and no log line or deploy record comes from it")
     parts = [CommandPart(role="workload", name=f"{kind}/{name}", source=source)]
+    declared = ((declared is not None and bool(declared.deployment)) or workload is not None
+                or service in evidence.kubernetes_deploys)
     return Target(service=service, kind=kind, name=name, namespace=namespace,
-                  parts=parts + ([namespace_part] if namespace_part else []))
+                  parts=parts + ([namespace_part] if namespace_part else []), declared=declared)
 
 
-def _workload_for(service: str, grounds: RepoGrounds | None) -> Workload | None:
+def workload_for(service: str, grounds: RepoGrounds | None) -> Workload | None:
     """The one rollout-able workload the manifests declare for `service`: by name, else by app label or container."""
-    workloads = [w for w in (grounds.workloads if grounds else []) if w.kind in _ROLLOUT_KINDS]
+    workloads = [w for w in (grounds.workloads if grounds else []) if w.kind in ROLLOUT_KINDS]
     for matches in (lambda w: w.name == service, lambda w: service in w.labels, lambda w: service in w.containers):
         found = {(w.kind, w.name, w.namespace): w for w in workloads if matches(w)}
         if len(found) == 1:
@@ -133,10 +142,10 @@ def _workload_for(service: str, grounds: RepoGrounds | None) -> Workload | None:
 
 def _manifest_target(place: ManifestPlace, file: str, fallback: Target | None) -> Target | None:
     """A Kubernetes manifest names its own workload; compose and Helm values name a service, whose workload is `fallback`."""
-    if place.system not in ("kubernetes", "terraform") or not place.owner or place.kind not in _ROLLOUT_KINDS:
+    if place.system not in ("kubernetes", "terraform") or not place.owner or place.kind not in ROLLOUT_KINDS:
         return fallback
     what = "metadata.name" if place.system == "kubernetes" else "resource's metadata.name (or label)"
-    parts = [CommandPart(role="workload", name=f"{_ROLLOUT_KINDS[place.kind]}/{place.owner}",
+    parts = [CommandPart(role="workload", name=f"{ROLLOUT_KINDS[place.kind]}/{place.owner}",
                          source=f"{file}: {place.kind} {what}")]
     namespace = place.namespace
     if namespace:
@@ -144,7 +153,7 @@ def _manifest_target(place: ManifestPlace, file: str, fallback: Target | None) -
     elif fallback is not None and fallback.name == place.owner and fallback.namespace:
         namespace = fallback.namespace
         parts += [p for p in fallback.parts if p.role == "namespace"]
-    return Target(service=place.owner, kind=_ROLLOUT_KINDS[place.kind], name=place.owner, namespace=namespace, parts=parts)
+    return Target(service=place.owner, kind=ROLLOUT_KINDS[place.kind], name=place.owner, namespace=namespace, parts=parts)
 
 
 # Commands on a workload -------------------------------------------------------------------------------
@@ -167,15 +176,6 @@ def rollout_restart(target: Target) -> Grounded:
 
 def rollout_status(target: Target) -> str:
     return kubectl("rollout status", target)
-
-
-def scale_out(target: Target) -> Grounded | Refusal:
-    """Twice the replicas running now: runnable as printed, the count read by kubectl when a human runs it."""
-    if target.kind == "daemonset":
-        return Refusal(note=f"{target.ref} is a DaemonSet: one pod per node, it cannot be scaled out")
-    ns = f" -n {shlex.quote(target.namespace)}" if target.namespace else ""
-    current = f"$(kubectl get {target.ref}{ns} -o jsonpath='{{.spec.replicas}}')"
-    return Grounded(command=f"kubectl scale {target.ref}{ns} --replicas=$(( {current} * 2 ))", parts=target.parts)
 
 
 def git_revert(commit: Commit, change: ConfigValueChange | None = None) -> Grounded:

@@ -40,6 +40,8 @@ class Candidate(BaseModel):
     evidence: list[str]
     failing_file: str | None = Field(None, description="the changed file the errors name (a quoted identifier on a "
                                                        "changed line, or a stack frame), as the commit has it")
+    brings_on: bool = Field(False, description="a dependency of the erroring services whose change brings on what "
+                                               "their errors say (Redis's maxmemory lowered, their writes refused)")
 
 
 def _lag_score(lag: float) -> float:
@@ -204,7 +206,7 @@ def _candidate(
         confidence, score = "LOW", round(score / 4, 4)
     return Candidate(
         service=service, deploy=deploy, commit=commit, change=change, lag_seconds=int(lag), score=score,
-        confidence=confidence, evidence=evidence, failing_file=tie.file if tie else None,
+        confidence=confidence, evidence=evidence, failing_file=tie.file if tie else None, brings_on=brings_on,
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict
 
-from wicked_platform.tools.analysis.deploy_lines import recognise_deploy
+from wicked_platform.tools.analysis.deploy_lines import DeployMention, recognise_deploy
 from wicked_platform.tools.analysis.deploy_shapes import Phase
 from wicked_platform.tools.analysis.message_fields import message_fields
 from wicked_platform.tools.changes.deploys_file import DeployRecord
@@ -41,11 +41,14 @@ class DeployEvent(BaseModel):
 def deploy_events(events: Iterable[LogEvent]) -> list[DeployEvent]:
     """The deploy lines among the scan's event lines, read by structure (see deploy_lines)."""
     found = []
+    read: dict[tuple[str, str, str | None], DeployMention | None] = {}  # alerts repeat: each text read once
     for event in events:
-        # The line's own fields beside its message: a logfmt or JSON deploy line's version is often one of them.
-        fields = message_fields(event.line).fields if event.line else None
-        mention = recognise_deploy(event.message, event.service, fields)
-        if mention is not None:
+        key = (event.message, event.service, event.line)
+        if key not in read:
+            # The line's own fields beside its message: a logfmt or JSON deploy line's version is often one of them.
+            fields = message_fields(event.line).fields if event.line else None
+            read[key] = recognise_deploy(event.message, event.service, fields)
+        if (mention := read[key]) is not None:
             found.append(DeployEvent(at=event.at, **mention.model_dump()))
     return found
 

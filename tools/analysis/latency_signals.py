@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
 from wicked_platform.tools.analysis.duration_onset import SIGNIFICANT_P, DurationOnset, best_split
 from wicked_platform.tools.analysis.error_points import at_second
 from wicked_platform.tools.logs.models import LatencyTable, LogScan
 from wicked_platform.tools.report import Signal, SignalKind
-from wicked_platform.tools.timeutil import epoch_us
+from wicked_platform.tools.timeutil import UtcDatetime, epoch_us
 
 MAX_STEPS = 60  # a signal's series for the sparkline holds at most this many steps
 QUANTILES: tuple[tuple[SignalKind, float], ...] = (("latency_p50", 50.0), ("latency_p95", 95.0), ("latency_p99", 99.0))
@@ -94,3 +95,36 @@ def _steps(scan: LogScan, table: LatencyTable, key: int, kind: SignalKind) -> tu
         weights[index] += n
     steps = [_seconds(total / weight) if weight else None for total, weight in zip(totals, weights, strict=True)]
     return steps, at_second(first), step
+
+
+SLOW_QUANTILE = 99.0
+"""A request slower than this share of the service's requests were before the onset is a slowed one."""
+MIN_SHARE_SAMPLES = 100  # durations on each side of the onset, at least, for a share to say anything
+
+
+class SlowedShare(BaseModel):
+    """How many of a service's requests since a latency onset took longer than all but 1% did before it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    service: str
+    at: UtcDatetime
+    threshold_seconds: float = Field(description="the duration 99% of the requests before the onset stayed under")
+    before: float = Field(description="share of the requests before the onset over the threshold (about 0.01)")
+    after: float = Field(description="share of the requests since the onset over it")
+
+
+def slowed_share(scan: LogScan, service: str, at: datetime) -> SlowedShare | None:
+    """The share of `service`'s requests since `at` slower than its 99th percentile before `at`, from the
+    durations the scan sampled (a deterministic sample, so shares stay unbiased); None with too few durations."""
+    table = scan.latency
+    seconds = np.array(table.sample_seconds, dtype=np.int64)
+    ms = np.array(table.sample_ms, dtype=float)
+    own = np.array(table.sample_services, dtype=object) == service
+    split = epoch_us(at) // 1_000_000
+    before, after = ms[own & (seconds < split)], ms[own & (seconds >= split)]
+    if len(before) < MIN_SHARE_SAMPLES or len(after) < MIN_SHARE_SAMPLES:
+        return None
+    threshold = float(np.percentile(before, SLOW_QUANTILE))
+    return SlowedShare(service=service, at=at, threshold_seconds=_seconds(threshold),
+                       before=round(float(np.mean(before > threshold)), 4), after=round(float(np.mean(after > threshold)), 4))

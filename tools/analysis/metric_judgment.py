@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from wicked_platform.tools.analysis.capacity import scale_out
 from wicked_platform.tools.analysis.commands import (
-    CommandEvidence, Refusal, Target, find_target, rollout_restart, rollout_status, rollout_undo, scale_out,
+    CommandEvidence, Refusal, Target, find_target, rollout_restart, rollout_status, rollout_undo,
 )
 from wicked_platform.tools.analysis.signal_judgment import HEADLINE_RANK, KIND_NAMES, SignalRise
 from wicked_platform.tools.analysis.signal_judgment import figure as signal_figure

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from wicked_platform.tools.analysis.error_points import at_second, error_points
+from wicked_platform.tools.analysis.error_points import ErrorPoints, at_second, error_points
 from wicked_platform.tools.analysis.exact_tests import binomial_sf, fisher_greater, xlogy
 from wicked_platform.tools.logs.models import LogFileStats, LogScan, RequestPoint
 from wicked_platform.tools.timeutil import UtcDatetime, epoch_us
@@ -179,17 +179,19 @@ def observed_seconds(scan: LogScan, lo: datetime, hi: datetime, services: Iterab
 
 
 def compare_at(
-    scan: LogScan, split: datetime, services: Iterable[str] | None = None, requests: bool = True, tests: int = 1
+    scan: LogScan, split: datetime, services: Iterable[str] | None = None, requests: bool = True, tests: int = 1,
+    *, points: ErrorPoints | None = None,
 ) -> RateComparison | None:
     """Errors before `split` against errors from `split` on, for `services` (all when None).
 
     `tests` is how many splits were tried to choose this one: the p-value is multiplied by it
     (Bonferroni), because the best of many splits looks significant even in steady noise.
+    `points`: `error_points(scan, services)`, where the caller has them already.
     """
     if scan.start is None or scan.end is None:
         return None
     services = list(services) if services is not None else None
-    points = error_points(scan, services)
+    points = error_points(scan, services) if points is None else points
     after = points.since(split).total
     before = points.total - after
     window_end = scan.end + timedelta(seconds=1)  # the last logged second is in the window
@@ -265,7 +267,7 @@ def find_onset(scan: LogScan, services: Iterable[str] | None = None) -> Onset | 
     best = int(np.lexsort((np.arange(len(seconds)), -rise, p_values))[0])
     split = at_second(seconds[best])
     tests = int(np.count_nonzero(before_s > 0)) or 1
-    comparison = compare_at(scan, split, services, tests=tests)
+    comparison = compare_at(scan, split, services, tests=tests, points=points)
     if comparison is None:
         return None
     first_seen = points.first_second_by_signature()

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
+from wicked_platform.tools.analysis.capacity import relief
 from wicked_platform.tools.analysis.commands import (
     CommandEvidence, Grounded, Refusal, Target, find_target, git_revert, restore, rollout_restart, rollout_status,
-    rollout_undo, scale_out,
+    rollout_undo,
 )
 from wicked_platform.tools.analysis.correlation import Candidate
 from wicked_platform.tools.analysis.rates import RateComparison
@@ -140,6 +141,11 @@ def evaluate_rollback(
         ))
 
     workload = target if isinstance(target, Target) else None
+    if workload is not None and not workload.declared and change is not None and change.place is not None \
+            and change.place.system == "compose":
+        # The change is in a compose file and nothing declares a Kubernetes workload for its service (the name is
+        # only the contract's default): the service runs under compose, which applies the revert.
+        workload = None
     undo = rollout_undo(workload) if workload else None
     # Where no Kubernetes workload is known, a compose service's change is applied by compose: revert, then recreate.
     compose_change = top.change.change if top is not None and top.change is not None and workload is None else None
@@ -170,12 +176,17 @@ def evaluate_rollback(
         reason = f"{rose} significantly after commit {top.commit.short if top.commit else ''} to {top.service}"
     elif scalable:
         recommendation = "SCALE"
-        scaled = scale_out(workload) if workload else None
+        relieved = relief(workload, evidence, scalable) if workload else None
+        scaled = relieved.command if relieved else None
         command = scaled if isinstance(scaled, Grounded) else None
         if isinstance(scaled, Refusal):
             notes.append(scaled.note)
-        alternative = rollout_restart(workload) if workload else None
+        alternative = (relieved.alternative or rollout_restart(workload)) if relieved and workload else None
         reason = f"resource exhaustion ({scalable[0]}) and no correlated change"
+        if relieved is not None and relieved.why:
+            reason += f": {relieved.why}, so its memory limit is raised rather than its replicas"
+        if relieved is not None and relieved.note:
+            notes.append(relieved.note)
     else:
         # Nothing correlates well enough to undo: fix forward. A weak candidate's revert is offered
         # as the alternative to consider, never as the command.

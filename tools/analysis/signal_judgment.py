@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
+from wicked_platform.tools.analysis.latency_signals import SlowedShare
+from wicked_platform.tools.figures import percent
 from wicked_platform.tools.report import Severity, Signal, SignalKind
 from wicked_platform.tools.timeutil import UtcDatetime, hhmmss
 
@@ -198,12 +200,14 @@ def verification_steps(rise: SignalRise) -> list[str]:
 
 
 ERROR_SPIKE = 0.01  # seed 000's "Error rate spike >1%": high
+SIGNIFICANT_SHARE = 0.20  # seed 000's "Significant degradation (20%+ users affected)": high
 
 
-def severity_reasons(rise: SignalRise, critical_path: bool) -> list[tuple[Severity, str]]:
+def severity_reasons(rise: SignalRise, critical_path: bool, slowed: SlowedShare | None = None) -> list[tuple[Severity, str]]:
     """Seed 000's rubric for a rise in a measured signal: an error rate risen past 1% is an error-rate spike, and on
-    the critical path a critical feature broken (high); half the requests slowed is significant degradation
-    (high); a tail that slowed, a performance spike (medium)."""
+    the critical path a critical feature broken (high); half the requests slowed, or 20% more of them slower than
+    99% were before (`slowed`, where the durations were read), is significant degradation (high); a tail that
+    slowed, a performance spike (medium)."""
     signals = rise.all()
     reasons: list[tuple[Severity, str]] = []
     errors = next((s for s in signals if s.kind == "error_rate" and s.route is None), None)
@@ -216,6 +220,10 @@ def severity_reasons(rise: SignalRise, critical_path: bool) -> list[tuple[Severi
     if median is not None:
         reasons.append(("SEV2", f"Significant degradation: more than half of {rise.service}'s requests slowed — "
                                 f"{describe(median)}"))
+    elif slowed is not None and slowed.service == rise.service and slowed.after - slowed.before >= SIGNIFICANT_SHARE:
+        reasons.append(("SEV2", f"Significant degradation: {percent(slowed.after)} of {rise.service}'s requests since "
+                                f"{hhmmss(slowed.at)} took longer than {figure(slowed.threshold_seconds, 'seconds')}, "
+                                f"which {percent(slowed.before)} did before"))
     if rise.signal.kind in LATENCY_KINDS:
         path = " on the critical path" if critical_path else ""
         reasons.append(("SEV3", f"Performance spike{path}: {describe(rise.signal)}"))

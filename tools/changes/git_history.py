@@ -11,7 +11,8 @@ import re
 import secrets
 from collections import defaultdict
 from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -66,13 +67,46 @@ class RefError(ValueError):
 # Opening ----------------------------------------------------------------------------------------
 
 
+_SESSION: ContextVar[dict[Path, Repo | None] | None] = ContextVar("git_reading_session", default=None)
+_SESSION_EXITS: ContextVar[ExitStack | None] = ContextVar("git_reading_session_exits", default=None)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Within this block, the reads of one repository share one opening: git locates it once, its sandboxed
+    shadow is built once, and its `git cat-file` processes serve every read (an investigation makes about
+    twenty). Each read still goes through git_sandbox; the shadows are removed when the block ends. Reads on
+    other threads open their own, as outside a block."""
+    if _SESSION.get() is not None:  # already inside one
+        yield
+        return
+    with ExitStack() as exits:
+        session_token, exits_token = _SESSION.set({}), _SESSION_EXITS.set(exits)
+        try:
+            yield
+        finally:
+            _SESSION.reset(session_token)
+            _SESSION_EXITS.reset(exits_token)
+
+
 @contextmanager
 def _open(repo: Path) -> Iterator[Repo]:
     """The repository at or above `repo`, read through git_sandbox: none of its configuration is run."""
-    found = _locate(repo)
-    if found is None:
-        raise RepoError(f"--repo {repo}: not a git repository", reason="not a git repository")
+    session, exits = _SESSION.get(), _SESSION_EXITS.get()
     try:
+        if session is not None and exits is not None:
+            key = repo.absolute()
+            if key not in session:
+                found = _locate(repo)
+                session[key] = None if found is None else exits.enter_context(open_repository(*found))
+            git_repo = session[key]
+            if git_repo is None:
+                raise RepoError(f"--repo {repo}: not a git repository", reason="not a git repository")
+            yield git_repo
+            return
+        found = _locate(repo)
+        if found is None:
+            raise RepoError(f"--repo {repo}: not a git repository", reason="not a git repository")
         with open_repository(*found) as git_repo:
             yield git_repo
     except RepoRefused as exc:

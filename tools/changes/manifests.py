@@ -26,7 +26,9 @@ import yaml
 
 from wicked_platform.tools.changes.config_readers import Entry, yaml_documents
 from wicked_platform.tools.changes.hcl_reader import read_hcl
-from wicked_platform.tools.changes.models import DeploySystem, EnvReference, ManifestPlace, Setting, Workload
+from wicked_platform.tools.changes.models import (
+    ContainerLimit, DeploySystem, EnvReference, ManifestPlace, Setting, Workload,
+)
 from wicked_platform.tools.redaction import is_secret_key
 
 COMPOSE_FILE = re.compile(r"(?:^|/)(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml$", re.I)
@@ -247,12 +249,16 @@ def workloads_in(path: str, text: str) -> list[Workload]:
             continue
         containers = sorted({e.path[i + 1] for e in entries for i, s in enumerate(e.path[:-1])
                              if s in _CONTAINER_LISTS and not e.path[i + 1].isdigit()})
+        memory_limits = [ContainerLimit(container=e.path[i + 1], value=e.value, line=e.line) for e in entries
+                         for i, s in enumerate(e.path[:-4])
+                         if s in _CONTAINER_LISTS and e.path[i + 2:] == ("resources", "limits", "memory")
+                         and not e.path[i + 1].isdigit()]
         labels = sorted({label for name in _APP_LABELS for label in (
             _scalar(document, "metadata", "labels", name), _scalar(document, "spec", "selector", "matchLabels", name))
             if label})
         found.append(Workload(kind=_scalar(document, "kind"), name=_scalar(document, "metadata", "name"),
                               namespace=_scalar(document, "metadata", "namespace"), containers=containers, labels=labels,
-                              file=path, line=document.start_mark.line + 1))
+                              file=path, line=document.start_mark.line + 1, memory_limits=memory_limits))
     return found
 
 

@@ -105,6 +105,14 @@ class EnvReference(Frozen):
     owner: str | None = Field(description="the service the file belongs to, by its structure or its path; null: shared")
 
 
+class ContainerLimit(Frozen):
+    """A resource limit a manifest sets on one container (`resources.limits.memory: 512Mi`)."""
+
+    container: str
+    value: str
+    line: int
+
+
 class Workload(Frozen):
     """A Kubernetes workload a manifest in the repository declares."""
 
@@ -115,6 +123,7 @@ class Workload(Frozen):
     labels: list[str] = Field(default_factory=list, description="values of its app / app.kubernetes.io/name labels")
     file: str
     line: int
+    memory_limits: list[ContainerLimit] = Field(default_factory=list, description="its containers' memory limits")
 
 
 class RepoGrounds(Frozen):

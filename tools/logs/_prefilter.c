@@ -24,9 +24,13 @@
  * lines, those it is sure to read as the SQL does are grouped as the SQL would group them
  * (_prefilter_fieldgroups.c), when the caller asks for it.
  *
+ * An access log (`access`) has no line to pass over: every line is a request the SQL takes apart. Those
+ * the C is sure to read as the SQL does are counted into the SQL's rows instead (_prefilter_access.c).
+ *
  * Python calls `split_range` from several threads at once, one byte range each; the GIL is released
  * while it reads.
  */
+#include "_prefilter_access.h"
 #include "_prefilter_bytes.h"
 #include "_prefilter_fieldgroups.h"
 #include "_prefilter_fields.h"
@@ -73,6 +77,8 @@ typedef struct {
     long long since_us, until_us;
     FieldShape field_shape;       /* structured: how kept lines are grouped */
     FieldGroups *field_groups;    /* NULL: every structured line not passed over is written out */
+    AccessShape access_shape;
+    AccessRows *access;           /* an access log: its lines counted into rows, none passed over */
 } Job;
 
 static int compare(const unsigned char *a, size_t a_length, const unsigned char *b, size_t b_length) {
@@ -142,7 +148,7 @@ static int take(Job *job, FILE *out, const unsigned char *line, size_t length, i
     /* A structured line is grouped only where the SQL takes it apart: a line holding a word of the vocabulary
      * (one the C keeps for a level marker alone, `"level":"E"`, the SQL may pass over). */
     int worded = job->fields.kind != FIELDS_NONE && !odd && has_word(v, line, length);
-    int sure = job->fields.kind != FIELDS_NONE
+    int sure = job->access != NULL ? 0 : job->fields.kind != FIELDS_NONE
         ? !odd && !worded && field_stamp_us(&job->fields, line, length, &us)
         : !odd
         && compare(line, length, job->low_year.text, job->low_year.length) >= 0
@@ -151,7 +157,8 @@ static int take(Job *job, FILE *out, const unsigned char *line, size_t length, i
     if (!sure) {
         int taken = odd ? 0
             : job->groups != NULL ? groups_take(job->groups, line, length)
-            : job->field_groups != NULL && worded ? fieldgroups_take(job->field_groups, line, length) : 0;
+            : job->field_groups != NULL && worded ? fieldgroups_take(job->field_groups, line, length)
+            : job->access != NULL ? access_take(job->access, line, length) : 0;
         if (taken < 0) {
             job->failed_errno = errno ? errno : EIO;
             return -1;
@@ -166,7 +173,8 @@ static int take(Job *job, FILE *out, const unsigned char *line, size_t length, i
         }
         /* Rows count as written too: a log of alerts is a row per line, each longer than its line. */
         long long written = job->written + (job->groups != NULL ? groups_bytes(job->groups) : 0)
-            + (job->field_groups != NULL ? fieldgroups_bytes(job->field_groups) : 0);
+            + (job->field_groups != NULL ? fieldgroups_bytes(job->field_groups) : 0)
+            + (job->access != NULL ? access_bytes(job->access) : 0);
         if (job->read >= MIN_COPY_CHECK && written * 2 > job->read) return refuse(job, "most lines left for SQL");
         return 0;
     }
@@ -261,16 +269,15 @@ static void run_files(Job *job, const char *in_name, const char *out_name, const
         return;
     }
     FILE *out = fopen(out_name, "wbe"), *rows = NULL;  /* e: close on exec */
-    int structured = job->fields.kind != FIELDS_NONE;
+    int structured = job->fields.kind != FIELDS_NONE, access = job->access_shape.counted != 0;
     if (out != NULL && rows_name != NULL) {
         rows = fopen(rows_name, "wbe");
-        if (structured)
-            job->field_groups = rows != NULL ? fieldgroups_new(&job->field_shape, rows) : NULL;
-        else
-            job->groups = rows != NULL ? groups_new(&job->shape, rows) : NULL;
-        if (rows != NULL && job->groups == NULL && job->field_groups == NULL) errno = ENOMEM;
+        if (access) job->access = rows != NULL ? access_new(&job->access_shape, rows) : NULL;
+        else if (structured) job->field_groups = rows != NULL ? fieldgroups_new(&job->field_shape, rows) : NULL;
+        else job->groups = rows != NULL ? groups_new(&job->shape, rows) : NULL;
+        if (rows != NULL && job->groups == NULL && job->field_groups == NULL && job->access == NULL) errno = ENOMEM;
     }
-    if (out == NULL || (rows_name != NULL && job->groups == NULL && job->field_groups == NULL)) {
+    if (out == NULL || (rows_name != NULL && job->groups == NULL && job->field_groups == NULL && job->access == NULL)) {
         job->failed_errno = errno ? errno : ENOMEM;
     } else {
         setvbuf(out, NULL, _IOFBF, 1 << 20);
@@ -280,6 +287,13 @@ static void run_files(Job *job, const char *in_name, const char *out_name, const
             job->failed_errno = errno ? errno : EIO;
         if (job->field_groups != NULL && !job->failed_errno && !job->refused && fieldgroups_flush(job->field_groups) < 0)
             job->failed_errno = errno ? errno : EIO;
+        if (job->access != NULL && !job->failed_errno && !job->refused && access_flush(job->access) < 0)
+            job->failed_errno = errno ? errno : EIO;
+    }
+    if (job->access != NULL) {
+        job->rows = access_rows(job->access);
+        access_free(job->access);
+        job->access = NULL;
     }
     if (job->groups != NULL) {
         job->continued = groups_continued(job->groups);
@@ -368,7 +382,7 @@ static PyObject *split_range(PyObject *Py_UNUSED(self), PyObject *args, PyObject
     static char *names[] = {"path", "out_path", "start", "end", "words", "low_year", "high_year", "since", "until",
                             "head", "max_line", "crlf", "rows_path", "service", "events", "alerts", "edges",
                             "max_message", "vector", "fields", "field_keys", "markers", "marked", "naive_utc",
-                            "since_us", "until_us", "field_groups", NULL};
+                            "since_us", "until_us", "field_groups", "access", NULL};
     PyObject *path, *out_path, *words, *low_year, *high_year, *since, *until;
     PyObject *rows_arg = Py_None, *rows_path = NULL, *events = NULL, *alerts = NULL, *edges = NULL;
     long long start, end;
@@ -376,15 +390,20 @@ static PyObject *split_range(PyObject *Py_UNUSED(self), PyObject *args, PyObject
     int crlf, service = 0, vector = 1, fields = FIELDS_NONE, naive_utc = 0;
     PyObject *field_keys = NULL, *markers = NULL, *marked = NULL, *since_us = Py_None, *until_us = Py_None;
     PyObject *field_groups = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&LLOSSOOnnp|$OpOOOnpiOOOpOOO", names, PyUnicode_FSConverter, &path,
+    unsigned int access = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&O&LLOSSOOnnp|$OpOOOnpiOOOpOOOI", names, PyUnicode_FSConverter, &path,
                                      PyUnicode_FSConverter, &out_path, &start, &end, &words, &low_year, &high_year,
                                      &since, &until, &head, &max_line, &crlf, &rows_arg, &service, &events, &alerts,
                                      &edges, &max_message, &vector, &fields, &field_keys, &markers, &marked, &naive_utc,
-                                     &since_us, &until_us, &field_groups))
+                                     &since_us, &until_us, &field_groups, &access))
         return NULL;
     PyObject *result = NULL;
     Job *job = NULL;  /* before the first `goto out`, which frees it */
-    if (rows_arg != Py_None && fields == FIELDS_NONE && (events == NULL || alerts == NULL || edges == NULL)) {
+    if (access != 0 && (rows_arg == Py_None || fields != FIELDS_NONE || events != NULL || access > 0x3ff)) {
+        PyErr_SetString(PyExc_TypeError, "access (status classes 0-9 as bits) needs rows_path, and takes no fields or events");
+        goto out;
+    }
+    if (access == 0 && fields == FIELDS_NONE && rows_arg != Py_None && (events == NULL || alerts == NULL || edges == NULL)) {
         PyErr_SetString(PyExc_TypeError, "rows_path needs events, alerts and edges");
         goto out;
     }
@@ -409,7 +428,7 @@ static PyObject *split_range(PyObject *Py_UNUSED(self), PyObject *args, PyObject
     if (set_vocabulary(&job->vocabulary, words) < 0 || set_bound(&job->low_year, low_year) < 0
         || set_bound(&job->high_year, high_year) < 0 || set_bound(&job->since, since) < 0
         || set_bound(&job->until, until) < 0
-        || (rows_path != NULL && fields == FIELDS_NONE
+        || (rows_path != NULL && !access && fields == FIELDS_NONE
             && set_shape(&job->shape, service, max_message, events, alerts, edges) < 0)
         || (fields != FIELDS_NONE && set_field_keys(&job->fields, fields, field_keys, markers, marked, naive_utc) < 0)
         || (field_groups != NULL && set_field_shape(&job->field_shape, &job->fields, field_groups) < 0))
@@ -422,6 +441,8 @@ static PyObject *split_range(PyObject *Py_UNUSED(self), PyObject *args, PyObject
     job->field_shape.has_until = job->has_until;
     job->field_shape.since_us = job->since_us;
     job->field_shape.until_us = job->until_us;
+    job->access_shape = (AccessShape){.counted = access, .has_since = job->has_since, .has_until = job->has_until,
+                                      .since_us = job->since_us, .until_us = job->until_us};
     set_vector(&job->vocabulary, vector);
     set_vector(&job->shape.events, vector);
     set_vector(&job->field_shape.events, vector);
@@ -458,9 +479,10 @@ static PyMethodDef methods[] = {
      "split_range(path, out_path, start, end, words, low_year, high_year, since, until, head, max_line, crlf, *,\n"
      "            rows_path=None, service=False, events=None, alerts=None, edges=None, max_message=2000, vector=True,\n"
      "            fields=0, field_keys=None, markers=None, marked=None, naive_utc=False, since_us=None, until_us=None,\n"
-     "            field_groups=None)\n"
+     "            field_groups=None, access=0)\n"
      "-> (None, ((n, least, greatest), (n, least, greatest), candidates, continued, rows)) or (why refused, None);\n"
-     "least and greatest are heads of lines, or with fields (1 JSON, 2 logfmt) their times in epoch µs"},
+     "least and greatest are heads of lines, or with fields (1 JSON, 2 logfmt) their times in epoch µs;\n"
+     "access: an access log, whose lines of the status classes set as bits are counted into rows_path"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -22,20 +22,10 @@
 
 #include <string.h>
 
-#define MIN_US 0LL                                  /* 1970-01-01T00:00:00Z */
-#define MAX_US (7258118400LL * 1000000LL - 1)        /* the last microsecond before 2200 */
+#define MIN_US STAMP_MIN_US                         /* 1970-01-01T00:00:00Z */
+#define MAX_US STAMP_MAX_US                         /* the last microsecond before 2200 */
 #define MAX_DEPTH 64
 #define MAX_NUMBER 15                               /* characters of a number this reads as sure */
-
-static long long days_from_civil(int year, int month, int day) {
-    /* Howard Hinnant's days_from_civil: days since 1970-01-01 of a proleptic Gregorian date. */
-    year -= month <= 2;
-    long long era = (year >= 0 ? year : year - 399) / 400;
-    long long yoe = year - era * 400;
-    long long doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
 /* Epoch µs of a whole text of the strict shape (see the module's doc); 0 when it is not one. */
 int iso_stamp_us(const unsigned char *s, size_t n, int naive_utc, long long *us) {
@@ -70,7 +60,7 @@ int iso_stamp_us(const unsigned char *s, size_t n, int naive_utc, long long *us)
         return 0;  /* read in the scan's zone: the SQL decides */
     }
     if (i != n) return 0;
-    long long value = ((days_from_civil(year, month, day) * 86400LL + hour * 3600LL + minute * 60LL + second) - offset)
+    long long value = ((stamp_days_from_civil(year, month, day) * 86400LL + hour * 3600LL + minute * 60LL + second) - offset)
         * 1000000LL + fraction;
     if (value < MIN_US || value > MAX_US) return 0;
     *us = value;

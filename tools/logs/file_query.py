@@ -49,7 +49,7 @@ TIMED_ROW = f"kind = '{PARSED}' AND duration_ms IS NOT NULL"  # a line in the wi
 EVENT_ROW = f"kind = '{PARSED}' AND (cls = '{LevelClass.ALERT.value}' OR regexp_matches(message, {quote(formats.EVENT)}))"
 
 
-def _flagged(events: bool) -> str:
+def flagged_sql(events: bool) -> str:
     """The CTE that marks each classified row: signed, an event (never, for a format without events),
     and its example key."""
     return (f"flagged AS (SELECT *, {SIGNED_ROW} AS signed, {EVENT_ROW if events else 'false'} AS event, "
@@ -171,7 +171,7 @@ def file_query(
     carried = "file_id, default_service, " if file_id is None else ""
     stamp, ts, service = sql.stamp or "NULL::BIGINT", sql.ts, sql.service
     record = layout.record_time and sql.duration is not None
-    if record:  # numbered in the file's order (DuckDB keeps a file's order), for each line to find its record
+    if record:  # numbered in the file's order (scan.py reads these files keeping it), for each line to find its record
         lines_sql = f"SELECT *, row_number() OVER () AS line_no FROM ({lines_sql})"
     lines = [f"lines AS ({lines_sql})"]
     if layout.wrapper is not None:  # the inner line is read; the wrapper's time and service stand in for its own
@@ -212,7 +212,7 @@ def file_query(
                         WHEN regexp_matches({CANDIDATE_LINE}, {quote(formats.CONTINUATION)}) THEN '{CONTINUATION}'
                         ELSE '{UNPARSED}' END AS kind
             FROM (SELECT *, {level_name_sql('level_text')} AS level FROM fields))""",
-        _flagged(sql.events),
+        flagged_sql(sql.events),
     ]
     return f"""
 INSERT INTO scan_rows
@@ -337,7 +337,7 @@ def rows_query(file_id: int, layout: FileLayout, sql: LineSql, window: Window, p
                    CASE WHEN ts IS NULL THEN '{UNPARSED}' WHEN ({first_in}) AND ({last_in}) THEN '{PARSED}'
                         WHEN {outside} THEN '{OUTSIDE}' END AS kind
             FROM fields)""",
-        _flagged(sql.events),
+        flagged_sql(sql.events),
     ]
     return f"""
 INSERT INTO scan_rows (file_id, kind, cls, level, service, shape, sec, event_at, event_message, n, failed, first_us, last_us,
@@ -375,7 +375,7 @@ def field_rows_query(file_id: int, layout: FileLayout, sql: LineSql, paths_sql: 
             SELECT *, least AS ts, greatest AS last_ts, {level_class_sql('level')} AS cls,
                    CASE WHEN inside = 1 THEN '{PARSED}' ELSE '{OUTSIDE}' END AS kind
             FROM grouped)""",
-        _flagged(sql.events),
+        flagged_sql(sql.events),
     ]
     return f"""
 INSERT INTO scan_rows (file_id, kind, cls, level, service, shape, sec, event_at, event_message, n, failed, requests,

@@ -1,4 +1,4 @@
-"""The C prefilter for large plain, JSON and logfmt logs: most lines counted in C, the rest left for the scan's SQL.
+"""The C prefilter for large plain, JSON, logfmt and access logs: most lines counted in C, the rest left for the scan's SQL.
 
 A plain file whose stamps sort as text needs nothing from a line its vocabulary test passes over but
 a count and its first characters, and that test over every byte is most of a scan's time in DuckDB.
@@ -11,7 +11,11 @@ it from the sniffed time key where it is sure to read what the SQL reads (`_pref
 counts the line in or outside the window by it. With `fields.groups`, the lines it keeps that it is sure
 to read as the SQL does (their level, service and message in plain top-level strings) are grouped in C
 as the SQL would group them (`_prefilter_fieldgroups.c`), and the SQL reads their rows with
-`field_rows_query`; every other line is left to the SQL.
+`field_rows_query`; every other line is left to the SQL. An access log has no line to pass over (each is a
+request): with `access`, the C reads each line it is sure to read as the SQL does and counts it into the row the
+SQL would have made (`_prefilter_access.c`, read by `access_rows.access_rows_query`), but for lines whose level a
+signature is made of (5xx), which it leaves to the SQL with the lines it is unsure of.
+An access log whose lines hold a duration (`$request_time`) is left to the SQL whole: the C reads no durations.
 Where the C module was not built (no compiler at install), or a file is one DuckDB would cut into lines its own
 way (a lone carriage return, mixed line ends, a line at its length limit: `_prefilter.c` lists them),
 the scan reads the whole file with SQL, as before.
@@ -124,6 +128,16 @@ def field_groups(layout: FileLayout, max_message: int) -> FieldGroups | None:
     return FieldGroups(level=parts[0], service=parts[1], message=parts[2], error=parts[3], max_message=max_message)
 
 
+class AccessRows(BaseModel):
+    """How the C counts access-log lines into rows (see _prefilter_access.c)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    counted: frozenset[int]  # status classes (a status's first digit) whose lines the C counts: no signature's level
+    since_us: int | None = None  # the window, both ends inside
+    until_us: int | None = None
+
+
 class LineGroups(BaseModel):
     """How the C groups the lines it keeps: those of the common plain shape (see _prefilter_groups.c)."""
 
@@ -159,18 +173,21 @@ def applies(layout: FileLayout, size: int, compressed: bool) -> bool:
     """Whether a file is one the C prefilter reads: a large, uncompressed log without colour codes, either
     plain with stamps that sort as text (so a passed-over line needs no stamp parsed), or JSON or logfmt
     lines of which the SQL passes over those without the vocabulary (none is a request line with a status
-    or a duration to count), their time in top-level keys."""
+    or a duration to count), their time in top-level keys, or an access log without durations, unwrapped."""
     if not available() or layout.strip_ansi or compressed or size < MIN_BYTES:
         return False
     if layout.format == LogFormat.PLAIN:
         return layout.sorts_as_text
+    if layout.format == LogFormat.ACCESS:
+        return layout.wrapper is None and not layout.durations and not layout.streams
     return (layout.format in STRUCTURED and layout.wrapper is None and bool(layout.keys.ts) and not layout.keys.status
             and not layout.keys.duration and time_keys(layout) is not None)
 
 
 def split_file(
     path: Path, workdir: Path, file_id: int, *, years: tuple[int, int], window: tuple[str | None, str | None], head_chars: int,
-    max_line_bytes: int, groups: LineGroups | None = None, fields: FieldStamps | None = None, threads: int | None = None,
+    max_line_bytes: int, groups: LineGroups | None = None, fields: FieldStamps | None = None,
+    access: AccessRows | None = None, threads: int | None = None,
 ) -> Split | None:
     """Split `path` (see the module docstring) into files in `workdir` named by `file_id`; None when the
     C does not decide this file.
@@ -183,6 +200,8 @@ def split_file(
         groups: group the lines of the common plain shape in C; None: leave every kept line to the SQL.
         fields: a JSON or logfmt file, whose lines are passed over by their time (`years` and `window`
             are then not used, nor `groups`: `fields.groups` says how its kept lines are grouped).
+        access: an access log, whose lines the C counts into rows where it is sure of them (`years`, `window`
+            and `groups` are then not used).
         threads: byte ranges read at once; default, one per core.
 
     Raises:
@@ -197,9 +216,12 @@ def split_file(
     words = tuple(word.encode("ascii") for word in formats.VOCABULARY_WORDS)
     low, high = (None if bound is None else bound.encode("ascii") for bound in window)
     crlf = _first_line_ends_in_crlf(path)
-    grouped = fields.groups is not None if fields is not None else groups is not None
+    grouped = (groups is not None or access is not None) if fields is None else fields.groups is not None
     rows = [workdir / f"prefiltered-{file_id}-{i}.rows" for i in range(ranges)] if grouped else []
-    if fields is not None:
+    if access is not None and fields is None:
+        options = {"access": sum(1 << digit for digit in access.counted), "since_us": access.since_us,
+                   "until_us": access.until_us}
+    elif fields is not None:
         options = {"fields": STRUCTURED[fields.format], "field_keys": tuple(key.encode("ascii") for key in fields.keys),
                    "markers": tuple(key.encode("ascii") for key in formats.JSON_LEVEL_VALUE_KEYS)
                    if fields.format == LogFormat.JSON else (),

@@ -7,7 +7,6 @@ with its error, so "no errors found" never hides "could not read".
 
 from __future__ import annotations
 
-import codecs
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -19,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 
 from wicked_platform.tools.logs import prefilter
+from wicked_platform.tools.logs.access_rows import access_rows_query, counted_classes
 from wicked_platform.tools.logs.file_query import (
     CONTINUATION, MAX_LINE_BYTES, MAX_MESSAGE_CHARS, OUTSIDE, PARSED, SCAN_ROWS_TABLE, STAMP_HEAD_CHARS, Window,
     count_query, field_rows_query, file_query, passed_over_query, read_lines_sql, rows_query,
@@ -30,14 +30,13 @@ from wicked_platform.tools.logs.scan_results import FileRead, build_scan, fetch_
 from wicked_platform.tools.logs.sniff import FileLayout, sniff_file
 from wicked_platform.tools.logs.stacks import attach_stacks
 from wicked_platform.tools.logs.stamped_sql import YearRule
-from wicked_platform.tools.logs.streams import GZIP_MAGIC, byte_chunks
+from wicked_platform.tools.logs.repair import is_repairable, repaired_copy
+from wicked_platform.tools.logs.streams import GZIP_MAGIC
 from wicked_platform.tools.timeutil import epoch_us, to_utc
 
 DEFAULT_MAX_EVENTS = 2000
 MEMORY_LIMIT = "256MB"  # DuckDB spills past this; the process stays well under 512 MB
 BATCH_FILES = 256  # files of one layout read in one query: planning it costs more than reading a small file
-COPY_CHUNK_BYTES = 1 << 19  # fewer characters than LONG_LINE_CHARS: see _cut_long_lines
-LONG_LINE_CHARS = 1 << 20  # a repaired copy keeps this much of a longer line (DuckDB's limit is bytes: 4 per character at most)
 MAX_PHRASE_DURATION_BYTES = 64 << 20
 """A plain or sniffed-layout file up to this size has the durations its messages state read (`... in 87ms`,
 PostgreSQL's `duration: 12.3 ms`): every line holding one is then taken apart, which costs about the DuckDB-alone
@@ -146,6 +145,21 @@ def _connection(tz: str) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
             con.close()
 
 
+@contextmanager
+def _in_file_order(con: duckdb.DuckDBPyConnection, layout: FileLayout) -> Iterator[None]:
+    """A slow query log's lines are numbered as the file orders them (`row_number() OVER ()`, each duration
+    dated by the `# Time:` above it), which DuckDB promises only while it preserves insertion order: the scan
+    otherwise lets it go, for speed, and these files are small."""
+    ordered = layout.record_time or any(stream.layout.record_time for stream in layout.streams)
+    if ordered:
+        con.execute("SET preserve_insertion_order = true")
+    try:
+        yield
+    finally:
+        if ordered:
+            con.execute("SET preserve_insertion_order = false")
+
+
 def _sniff(path: Path) -> FileLayout | str:
     """The file's layout, or why it cannot be read."""
     try:
@@ -239,7 +253,8 @@ def _read_batch(
     query = count_query(None, layout, lines) if sql is None else file_query(None, layout, sql, window, tz, lines)
     services = [str(getattr(layouts[file_id], "service", "")) for file_id in file_ids]
     try:
-        con.execute(query, {"paths": sources, "file_ids": file_ids, "services": services})
+        with _in_file_order(con, layout):
+            con.execute(query, {"paths": sources, "file_ids": file_ids, "services": services})
     except duckdb.Error:
         return {}
     # Every plain file with bytes in it has a row: if one has none, its lines went astray; read them one by one.
@@ -270,17 +285,18 @@ def _read_file(
     problems: list[str] = []
     for repaired in (False, True):
         try:
-            for query in _file_queries(con, file_id, layout, sql, window, tz, compressed, years, stream_years):
-                con.execute(query, {"path": str(source)})
+            with _in_file_order(con, layout):
+                for query in _file_queries(con, file_id, layout, sql, window, tz, compressed, years, stream_years):
+                    con.execute(query, {"path": str(source)})
             return FileRead(file_id=file_id, path=str(path), format=layout.format, line_sql=sql,
                             warning="; ".join(problems) or None)
         except duckdb.Error as exc:
             con.execute("DELETE FROM scan_rows WHERE file_id = $file_id", {"file_id": file_id})  # a stream's, read before
             failure: BaseException = exc
-            if repaired or not _is_repairable(exc):
+            if repaired or not is_repairable(exc):
                 break
         try:
-            source, compressed = _repaired_copy(path, workdir / f"repaired-{file_id}.log", problems), False
+            source, compressed = repaired_copy(path, workdir / f"repaired-{file_id}.log", problems), False
         except OSError as exc:
             failure = exc
             break
@@ -322,17 +338,24 @@ def _read_prefiltered(
     # parse knows. Of JSON and
     # logfmt lines it reads the time instead, by the sniffed keys, and groups those it keeps by their level, service
     # and message keys.
+    # Of an access log's lines it counts those it is sure of into the SQL's rows (access_rows.py).
     structured = layout.format in prefilter.STRUCTURED
     fields = prefilter.FieldStamps(format=layout.format, keys=prefilter.time_keys(layout) or [], naive_utc=tz == "UTC",
                                    since_us=window.since_us, until_us=window.until_us,
                                    groups=prefilter.field_groups(layout, MAX_MESSAGE_CHARS)) if structured else None
-    groups = None if layout.interlude or layout.header or structured else prefilter.LineGroups(
+    access = None
+    if layout.format == LogFormat.ACCESS:
+        counted = counted_classes(con, sql)
+        if not counted:
+            return None
+        access = prefilter.AccessRows(counted=counted, since_us=window.since_us, until_us=window.until_us)
+    groups = None if layout.interlude or layout.header or structured or access else prefilter.LineGroups(
         service=layout.service_token, edges=window.cut_seconds(layout, tz), max_message=MAX_MESSAGE_CHARS)
     try:
         split = prefilter.split_file(
             path, workdir, file_id, years=(FIRST_STAMP_YEAR, END_STAMP_YEAR),
-            window=(None, None) if structured else window.text_bounds(layout, tz),
-            head_chars=STAMP_HEAD_CHARS, max_line_bytes=MAX_LINE_BYTES, groups=groups, fields=fields)
+            window=(None, None) if structured or access else window.text_bounds(layout, tz),
+            head_chars=STAMP_HEAD_CHARS, max_line_bytes=MAX_LINE_BYTES, groups=groups, fields=fields, access=access)
     except OSError:
         return None
     if split is None:
@@ -343,7 +366,9 @@ def _read_prefiltered(
             con.execute(file_query(file_id, layout, sql, window, tz, lines, prefiltered=True),
                         {"path": [str(p) for p in split.candidates]})
         if split.row_count:
-            rows = field_rows_query(file_id, layout, sql, "$path") if structured else rows_query(file_id, layout, sql, window, "$path")
+            rows = (access_rows_query(file_id, layout.service, sql, window, "$path") if access
+                    else field_rows_query(file_id, layout, sql, "$path") if structured
+                    else rows_query(file_id, layout, sql, window, "$path"))
             con.execute(rows, {"path": [str(p) for p in split.rows]})
         continued = prefilter.BoringLines(count=split.continued)
         for kind, passed in ((PARSED, split.inside), (OUTSIDE, split.outside), (CONTINUATION, continued)):
@@ -351,7 +376,7 @@ def _read_prefiltered(
                 con.execute(passed_over_query(timed=structured), {
                     "file_id": file_id, "kind": kind, "service": layout.service, "n": passed.count,
                     "least": passed.least, "greatest": passed.greatest})
-        # A group a window bound cuts after all (see rows_query): its lines' kinds are not known.
+        # A group a window bound cuts after all (see rows_query, access_rows_query): its lines' kinds are not known.
         fall_back = con.execute("SELECT count(*) FROM scan_rows WHERE file_id = $file_id AND kind IS NULL",
                                 {"file_id": file_id}).fetchone()[0] > 0
     except duckdb.Error:
@@ -364,55 +389,6 @@ def _read_prefiltered(
     return FileRead(file_id=file_id, path=str(path), format=layout.format, line_sql=sql)
 
 
-def _repaired_copy(path: Path, target: Path, problems: list[str]) -> Path:
-    """The file as DuckDB can read it: valid UTF-8, lines cut to LONG_LINE_CHARS, plain text.
-
-    Each invalid byte becomes U+FFFD — what decode(errors="replace") gives. DuckDB refuses invalid
-    UTF-8, and its latin-1 reader refuses the bytes 0x80-0x9F that most non-Latin UTF-8 text (€, CJK,
-    emoji) is made of, so the only exact repair is a copy. A line longer than DuckDB's limit (a
-    10 MB dump without a newline) keeps its head, so its stamp and level still read. A gzip stream
-    cut short gives the lines before the cut. Line ends become \n. The copy is streamed in chunks by
-    the C codec; only the first and last line of a chunk are looked at in Python, and only files DuckDB
-    refused pay for it.
-    """
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    run = cut = 0  # characters of the line the next chunk continues; lines cut
-    held_cr = False  # a chunk ended in \r: it may be half of a \r\n
-    with target.open("w", encoding="utf-8", newline="") as out:
-        for chunk in [*byte_chunks(path, problems, COPY_CHUNK_BYTES), None]:
-            text = ("\r" if held_cr else "") + (decoder.decode(chunk) if chunk is not None else decoder.decode(b"", final=True))
-            held_cr = chunk is not None and text.endswith("\r")
-            # \r\n and a lone \r end a line for DuckDB too; read with both, its reader loses text after a lone \r.
-            text = (text[:-1] if held_cr else text).replace("\r\n", "\n").replace("\r", "\n")
-            text, run, crossed = _cut_long_lines(text, run)
-            out.write(text)
-            cut += crossed
-    if cut:
-        problems.append(f"{cut} line{'s' if cut > 1 else ''} longer than {LONG_LINE_CHARS:,} characters "
-                        f"{'were' if cut > 1 else 'was'} cut to {'their' if cut > 1 else 'its'} first {LONG_LINE_CHARS:,}")
-    return target
-
-
-def _cut_long_lines(text: str, run: int) -> tuple[str, int, int]:
-    """`text` without the characters of any line past LONG_LINE_CHARS, the length of the line its end
-    leaves open, and whether a line crossed the limit here. `run`: characters of the line it continues.
-
-    A chunk holds fewer characters than LONG_LINE_CHARS, so only its first line (which continues the
-    last chunk's) can be too long, and its last line only grows in the next chunk.
-    """
-    first = text.find("\n")
-    if first < 0:
-        head, rest, tail = text, "", None
-    else:
-        last = text.rfind("\n")
-        head, rest, tail = text[:first], text[first : last + 1], text[last + 1 :]
-    crossed = int(run <= LONG_LINE_CHARS < run + len(head))
-    head = head[: max(0, LONG_LINE_CHARS - run)]
-    if tail is None:
-        return head, run + len(text), crossed
-    return head + rest + tail, len(tail), crossed
-
-
 def _plain_name(workdir: Path, file_id: int, path: Path) -> Path:
     """A name DuckDB reads as it is: it would expand `[`, `*`, `?` or `{` in the real one as a glob."""
     if not any(c in str(path) for c in "[]*?{}"):
@@ -421,9 +397,3 @@ def _plain_name(workdir: Path, file_id: int, path: Path) -> Path:
     if not link.is_symlink():  # a batch that failed may have made it already
         link.symlink_to(path.resolve())
     return link
-
-
-def _is_repairable(exc: duckdb.Error) -> bool:
-    """Invalid UTF-8, a line past MAX_LINE_BYTES, a gzip stream cut short: what a repaired copy reads."""
-    text = str(exc).lower()
-    return any(word in text for word in ("unicode", "utf-8", "utf8", "encod", "maximum line size", "gzip", "end of stream"))

@@ -25,17 +25,30 @@ from wicked_platform.tools.logs.route_shapes import finish_route_sql
 from wicked_platform.tools.logs.signatures import signature_sql
 from wicked_platform.tools.timeutil import from_epoch_us
 
+# A signature per distinct message shape, then the signed rows as a view over scan_rows: a busy log's signed rows
+# run to hundreds of thousands, and copying them (examples and all) into a table of their own cost more than the
+# three queries that read them. The points join each row to its series through the few (service, shape, cls)
+# combinations there are, not through its signature's text.
+_SHAPES = f"""
+CREATE TEMP TABLE shapes AS
+SELECT shape, {signature_sql('shape')} AS signature FROM (SELECT DISTINCT shape FROM scan_rows WHERE shape IS NOT NULL)"""
 _SIGNED_ROWS = f"""
-CREATE TEMP TABLE signed AS
-WITH shapes AS (SELECT shape, {signature_sql('shape')} AS signature
-                FROM (SELECT DISTINCT shape FROM scan_rows WHERE shape IS NOT NULL))
-SELECT r.file_id, r.service, r.level, r.cls, s.signature, r.sec, r.n, r.first_us, r.last_us, r.example, r.example_key
+CREATE TEMP VIEW signed AS
+SELECT r.file_id, r.service, r.level, r.cls, r.shape, s.signature, r.sec, r.n, r.first_us, r.last_us, r.example,
+       r.example_key
 FROM scan_rows r JOIN shapes s USING (shape)
 WHERE r.kind = '{PARSED}' AND r.cls <> '{LevelClass.OTHER.value}'"""
 _SERIES_KEYS = """
 CREATE TEMP TABLE series AS
 SELECT service, signature, cls, (row_number() OVER (ORDER BY service, signature, cls) - 1)::INTEGER AS key
 FROM (SELECT DISTINCT service, signature, cls FROM signed)"""
+_SHAPE_KEYS = """
+CREATE TEMP TABLE shape_keys AS
+SELECT DISTINCT r.service, r.shape, r.cls, k.key
+FROM (SELECT DISTINCT service, shape, cls, signature FROM signed) r JOIN series k USING (service, signature, cls)"""
+_POINTS = f"""
+SELECT r.sec, k.key, sum(r.n)::BIGINT AS n FROM scan_rows r JOIN shape_keys k USING (service, shape, cls)
+WHERE r.kind = '{PARSED}' GROUP BY r.sec, k.key ORDER BY r.sec, k.key"""
 
 
 SAMPLE_PER_SERVICE = 20_000  # durations kept per service for the rank test: its p-value needs no more
@@ -138,11 +151,9 @@ class ScanTables:
 
 
 def fetch_tables(con: duckdb.DuckDBPyConnection, reads: list[FileRead], max_events: int) -> ScanTables:
-    con.execute(_SIGNED_ROWS)
-    con.execute(_SERIES_KEYS)
-    points = con.execute("""
-        SELECT p.sec, k.key, sum(p.n)::BIGINT AS n FROM signed p JOIN series k USING (service, signature, cls)
-        GROUP BY p.sec, k.key ORDER BY p.sec, k.key""").fetchnumpy()
+    for table in (_SHAPES, _SIGNED_ROWS, _SERIES_KEYS, _SHAPE_KEYS):
+        con.execute(table)
+    points = con.execute(_POINTS).fetchnumpy()
     requests = con.execute(f"""
         SELECT sec, service, sum(requests), sum(failed) FROM scan_rows
         WHERE kind = '{PARSED}' AND sec IS NOT NULL AND requests > 0

@@ -204,7 +204,8 @@ def build_server(roots: list[Path] | None = None, workspace: Workspace | None = 
         baseline, and affected users and revenue at risk where access logs or incident-context.yaml allow —
         null with a note otherwise, never invented. Call it after correlate_changes."""
         inputs = workspace.inputs(logs, repo, context, since, until, tz)
-        blast = assess_blast_radius(workspace.symptoms(inputs), workspace.context(inputs), description)
+        blast = assess_blast_radius(workspace.symptoms(inputs), workspace.context(inputs), description,
+                                    workspace.changes(inputs))
         return BlastRadiusResult(**blast.model_dump())
 
     @tool
@@ -218,7 +219,7 @@ def build_server(roots: list[Path] | None = None, workspace: Workspace | None = 
         inputs = workspace.inputs(logs, repo, context, since, until, tz, deploys=deploys)
         ctx = workspace.context(inputs)
         found, changes = workspace.symptoms(inputs), workspace.changes(inputs)
-        blast = assess_blast_radius(found, ctx, description)
+        blast = assess_blast_radius(found, ctx, description, changes)
         mitigation = decide_mitigation(found, changes, blast, ctx, description)
         return RollbackEvaluation(severity=mitigation.severity, severity_reasons=mitigation.severity_reasons,
                                   rollback_decision=mitigation.decision)

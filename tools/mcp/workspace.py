@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from wicked_platform.tools.changes.change_times import window_anchors
 from wicked_platform.tools.changes.deploys_file import load_deploys_files
-from wicked_platform.tools.changes.git_history import RepoError, is_git_repo
+from wicked_platform.tools.changes.git_history import RepoError, is_git_repo, reading
 from wicked_platform.tools.context import IncidentContext, load_context
 from wicked_platform.tools.investigation import ChangeFindings, SymptomFindings, read_changes, symptoms_from_scan
 from wicked_platform.tools.logs.discovery import expand_log_args
@@ -136,7 +136,9 @@ class Workspace:
     def changes(self, inputs: Inputs) -> ChangeFindings:
         def read() -> ChangeFindings:
             records = load_deploys_files(inputs.deploys_paths) if inputs.deploys_paths else None
-            return read_changes(inputs.repo, self.symptoms(inputs), self.context(inputs), records, looked_in=inputs.repo_dir)
+            found, context = self.symptoms(inputs), self.context(inputs)
+            with reading():  # the repository opened once for the history, the diffs and the manifests
+                return read_changes(inputs.repo, found, context, records, looked_in=inputs.repo_dir)
         return self._cached(self._changes, inputs.key(), read)
 
     def prime(self, inputs: Inputs, symptoms: SymptomFindings, changes: ChangeFindings | None = None) -> None:

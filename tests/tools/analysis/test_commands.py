@@ -3,8 +3,9 @@ evidence makes no command but a note."""
 
 import pytest
 
+from wicked_platform.tools.analysis.capacity import scale_out
 from wicked_platform.tools.analysis.commands import (
-    CommandEvidence, Grounded, Refusal, find_target, git_revert, restore, rollout_undo, scale_out,
+    CommandEvidence, Grounded, Refusal, find_target, git_revert, restore, rollout_undo,
 )
 from wicked_platform.tools.changes.models import ConfigValueChange, EnvReference, ManifestPlace, RepoGrounds, Workload
 from wicked_platform.tools.context import IncidentContext
@@ -220,3 +221,16 @@ def test_a_compose_services_change_is_reverted_and_its_service_recreated():
     assert grounded.command == f"git revert --no-edit {cap.sha} && docker compose -f deploy/docker-compose.yml up -d redis"
     assert [(p.role, p.name) for p in grounded.parts] == [("commit", cap.sha), ("workload", "redis")]
     assert git_revert(cap).command == f"git revert --no-edit {cap.sha}"  # a value in code: the revert alone
+
+
+def test_a_workload_is_declared_only_by_kubernetes_evidence():
+    # What a compose change's revert needs to know: whether anything says the service runs on Kubernetes at all.
+    assert find_target("checkout-api", CONTEXT, _evidence()).declared  # the context's deployment
+    assert find_target("recs-api", IncidentContext(), _evidence(RECS)).declared  # a manifest
+    argo = CommandEvidence(log_services={"cart-api": 3}, deploy_sources={"cart-api": "a argocd deploy record: cart-api v3"},
+                           kubernetes_deploys=["cart-api"])
+    assert find_target("cart-api", IncidentContext(), argo).declared
+    # Only the contract's default name: the logs, a deploys-file record, a context entry without `deployment`.
+    assert not find_target("cart-api", IncidentContext(), _evidence(logs={"cart-api": 12})).declared
+    assert not find_target("cart-api", IncidentContext(), _evidence(deploys={"cart-api": "a deploys-file deploy record"})).declared
+    assert not find_target("search-api", CONTEXT, _evidence()).declared

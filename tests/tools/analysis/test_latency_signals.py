@@ -48,3 +48,51 @@ def test_a_log_without_durations_has_no_signals(tmp_path):
     path = tmp_path / "app.log"
     path.write_text("2024-01-15T14:00:00Z INFO api started\n2024-01-15T14:00:01Z ERROR api boom\n")
     assert latency_signals(scan_logs([path])) == []
+
+
+def _partly_slow_log(tmp_path, share: float, layout: str):
+    """Two lines a second for 30 minutes; from 14:15 `share` of the requests take 20 times longer, the rest as before
+    (so the median stays where it was). In a combined access log, or as JSON lines with a duration field."""
+    rng = random.Random(11)
+    lines = []
+    for second in range(1800):
+        for _ in range(2):
+            took = rng.lognormvariate(-3.0, 0.25) * (20 if second >= 900 and rng.random() < share else 1)
+            stamp = f"2024-01-15T14:{second // 60:02d}:{second % 60:02d}Z"
+            lines.append(f'10.0.0.1 - - [15/Jan/2024:14:{second // 60:02d}:{second % 60:02d} +0000] "GET /c/1 HTTP/1.1" '
+                         f'200 5 "-" "ua" {took:.3f} {took:.3f}' if layout == "access" else
+                         f'{{"ts":"{stamp}","level":"info","service":"catalog-api","msg":"request","status":200,'
+                         f'"duration_ms":{took * 1000:.1f}}}')
+    path = tmp_path / f"catalog-api.{'log' if layout == 'access' else 'jsonl'}"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("layout", ["access", "json"])
+def test_a_third_of_requests_slowed_with_the_median_steady_is_significant_degradation(tmp_path, layout):
+    from wicked_platform.tools.analysis.latency_signals import slowed_share
+    from wicked_platform.tools.analysis.signal_judgment import SignalRise, figure, severity_reasons
+    from wicked_platform.tools.figures import percent
+    from wicked_platform.tools.timeutil import hhmmss
+
+    scan = scan_logs([_partly_slow_log(tmp_path, 0.33, layout)])
+    p95 = next(s for s in latency_signals(scan) if s.kind == "latency_p95" and s.route is None)
+    assert p95.onset is not None
+    slowed = slowed_share(scan, p95.service, p95.onset)
+    assert slowed is not None and 0.25 < slowed.after < 0.42 and slowed.before == pytest.approx(0.01, abs=0.005)
+    reasons = severity_reasons(SignalRise(signal=p95, companions=[]), critical_path=False, slowed=slowed)
+    assert reasons[0] == ("SEV2", f"Significant degradation: {percent(slowed.after)} of catalog-api's requests since "
+                                  f"{hhmmss(p95.onset)} took longer than {figure(slowed.threshold_seconds, 'seconds')}, "
+                                  f"which {percent(slowed.before)} did before")
+
+
+def test_a_tenth_of_requests_slowed_is_a_performance_spike_only(tmp_path):
+    from wicked_platform.tools.analysis.latency_signals import slowed_share
+    from wicked_platform.tools.analysis.signal_judgment import SignalRise, severity_reasons
+
+    scan = scan_logs([_partly_slow_log(tmp_path, 0.10, "access")])
+    p95 = next(s for s in latency_signals(scan) if s.kind == "latency_p95" and s.route is None)
+    slowed = slowed_share(scan, p95.service, p95.onset)
+    assert slowed is not None and slowed.after < 0.2
+    assert [severity for severity, _ in severity_reasons(SignalRise(signal=p95, companions=[]), False, slowed)] == ["SEV3"]
+    assert slowed_share(scan, p95.service, scan.start) is None  # nothing before: no share to compare with

@@ -1,4 +1,5 @@
 import subprocess
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -281,3 +282,30 @@ def test_merge_commit_files_and_diff_are_against_its_first_parent(make_repo):
     diff = commit_diff(builder.path, merged)
     assert "+++ b/services/b/x.ts" in diff.diff and "services/a/config.ts" not in diff.diff
     assert [(c.key, c.before, c.after) for c in diff.config_changes] == [("LIMIT", None, "10")]
+
+
+def test_reads_in_a_session_share_one_opening_and_give_what_they_give_alone(seed_repo, monkeypatch, tmp_path):
+    from wicked_platform.tools.changes import git_history
+
+    builder, shas = seed_repo
+    alone = (read_history(builder.path), commit_diff(builder.path, shas[3]), resolve_commit(builder.path, "HEAD"))
+    opened: list[Path] = []
+    real_open = git_history.open_repository
+
+    def counting(git_dir, common_dir):
+        opened.append(git_dir)
+        return real_open(git_dir, common_dir)
+
+    monkeypatch.setattr(git_history, "open_repository", counting)
+    shadows = lambda: set(Path(tempfile.gettempdir()).glob("wicked-platform-git-*"))  # noqa: E731
+    before = shadows()
+    with git_history.reading():
+        shared = (read_history(builder.path), commit_diff(builder.path, shas[3]), resolve_commit(builder.path, "HEAD"))
+        assert len(opened) == 1
+        with pytest.raises(RepoError, match="not a git repository"):  # a path in no repository, asked twice
+            read_history(tmp_path)
+        with pytest.raises(RepoError, match="not a git repository"):
+            read_history(tmp_path)
+    assert shared == alone and shadows() == before  # the shared shadow is gone with the block
+    read_history(builder.path)  # after the block, each read opens its own again
+    assert len(opened) == 2

@@ -231,19 +231,19 @@ def test_the_engine_runs_on_any_logs_and_notes_every_unparsed_line(files):
 @given(st.lists(st.sampled_from([b"a", b"\xe2\x82\xac", b"\xe2\x82", b"\xff", b"\r", b"\n", b"\r\n", b"\x00", b" "]),
                 max_size=60).map(b"".join), st.integers(1, 9))
 def test_a_repaired_copy_is_the_same_whatever_the_chunks(data, chunk):
-    from wicked_platform.tools.logs import scan as scan_module
+    from wicked_platform.tools.logs import repair as repair_module
 
     expected = data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
     with tempfile.TemporaryDirectory() as tmp:
         source, target = Path(tmp) / "in.log", Path(tmp) / "out.log"
         source.write_bytes(data)
-        saved = scan_module.COPY_CHUNK_BYTES
-        scan_module.COPY_CHUNK_BYTES = chunk
+        saved = repair_module.COPY_CHUNK_BYTES
+        repair_module.COPY_CHUNK_BYTES = chunk
         try:
             problems: list[str] = []
-            scan_module._repaired_copy(source, target, problems)
+            repair_module.repaired_copy(source, target, problems)
         finally:
-            scan_module.COPY_CHUNK_BYTES = saved
+            repair_module.COPY_CHUNK_BYTES = saved
         assert target.read_bytes().decode("utf-8") == expected and problems == []
 
 

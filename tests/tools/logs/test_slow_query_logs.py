@@ -134,3 +134,22 @@ def test_a_large_slow_log_keeps_its_durations(logs, monkeypatch):
     monkeypatch.setattr(scan_module, "MAX_PHRASE_DURATION_BYTES", 0)
     scan = scan_logs([logs.text("mysql-slow.log", MYSQL_8)])
     assert len(scan.latency.sample_ms) == 2 and scan.files[0].warning is None
+
+
+def test_every_record_of_a_long_slow_log_is_dated_by_its_own_time_line(logs):
+    # Thousands of records, megabytes, read by several threads: each duration must still take the `# Time:` line
+    # above it, which holds only while the file's lines keep their order (scan._in_file_order).
+    start = _epoch("2024-01-15T08:00:00")
+    records = 20_000
+    text = "".join(
+        f"# Time: {datetime.fromtimestamp(start + 7 * i, UTC):%Y-%m-%dT%H:%M:%S}.000000Z\n"
+        f"# User@Host: shop[shop] @ app-1 [10.0.0.7]  Id: {i}\n"
+        f"# Query_time: {i % 1000 + 1}.000000  Lock_time: 0.000100 Rows_sent: 1  Rows_examined: {i * 31}\n"
+        f"SET timestamp={start + 7 * i};\nSELECT id, total, customer_email FROM orders WHERE customer_id = {i} "
+        f"AND created_at > now() - interval 30 day ORDER BY created_at DESC LIMIT 50;\n"
+        for i in range(records))
+    scan = scan_logs([logs.text("mysql-slow.log", text)])
+    assert len(scan.latency.sample_ms) == records
+    for second, ms in zip(scan.latency.sample_seconds, scan.latency.sample_ms, strict=True):
+        index = (second - start) // 7
+        assert (second - start) % 7 == 0 and ms == pytest.approx((index % 1000 + 1) * 1000.0)
