@@ -217,9 +217,23 @@ def test_a_compose_memory_limit_is_its_services_change_not_a_devdependency_bump(
     assert report.root_cause.file == "docker-compose.yml" and report.root_cause.commit == sha
     decision = report.rollback_decision
     assert decision.recommendation == "ROLLBACK"
-    assert decision.command == f"git revert --no-edit {sha}"
-    assert decision.alternative == "kubectl set resources deployment/prometheus --limits=memory=2Gi"
+    # Nothing declares a Kubernetes workload for prometheus: compose runs it, and recreates it from the reverted file.
+    assert decision.command == f"git revert --no-edit {sha} && docker compose -f docker-compose.yml up -d prometheus"
+    assert decision.alternative is None
     assert report.blast_radius.direct == ["prometheus"] and "grafana" in report.blast_radius.cascade
+
+
+def test_a_compose_change_to_a_service_declared_on_kubernetes_is_set_back_with_kubectl(tmp_path):
+    # The same change, where the context says prometheus runs as a Kubernetes deployment (compose is then the
+    # developers' copy of it): the revert alone, and the limit set back on the deployment as the alternative.
+    repo = _repo(tmp_path, {"docker-compose.yml": COMPOSE % "2g"})
+    sha = repo.commit("chore(monitoring): Trim memory", {"docker-compose.yml": COMPOSE % "256m"}, at=at(15))
+    report = investigate(repo, [*traffic("prometheus"), *traffic("grafana"), *noise("grafana"),
+                                *errors("prometheus", 20, "fatal error: runtime: out of memory (goroutine {n})", every_s=6)],
+                         context={"services": {"prometheus": {"deployment": "prometheus", "namespace": "monitoring"}}})
+    decision = report.rollback_decision
+    assert decision.command == f"git revert --no-edit {sha}"
+    assert decision.alternative == "kubectl set resources deployment/prometheus --limits=memory=2Gi -n monitoring"
 
 
 CHART_VALUES = "replicaCount: 3\nimage:\n  tag: 2.4.0\nresources:\n  limits:\n    memory: %s\n"

@@ -141,17 +141,17 @@ def evaluate_rollback(
         ))
 
     workload = target if isinstance(target, Target) else None
-    if workload is not None and not workload.declared and change is not None and change.place is not None \
-            and change.place.system == "compose":
-        # The change is in a compose file and nothing declares a Kubernetes workload for its service (the name is
-        # only the contract's default): the service runs under compose, which applies the revert.
-        workload = None
-    undo = rollout_undo(workload) if workload else None
+    # A change in a compose file, to a service nothing declares a Kubernetes workload for (its name is only the
+    # contract's default): the service runs under compose, which applies the revert; no kubectl undoes or sets it.
+    compose_run = (workload is not None and not workload.declared and change is not None and change.place is not None
+                   and change.place.system == "compose")
+    undo = rollout_undo(workload) if workload and not compose_run else None
     # Where no Kubernetes workload is known, a compose service's change is applied by compose: revert, then recreate.
-    compose_change = top.change.change if top is not None and top.change is not None and workload is None else None
+    compose_change = (top.change.change if top is not None and top.change is not None and (workload is None or compose_run)
+                      else None)
     revert = (git_revert(top.commit, compose_change)
               if top is not None and top.commit is not None and not eased else None)
-    grounded_fix = fix if isinstance(fix, Grounded) else None
+    grounded_fix = fix if isinstance(fix, Grounded) and not compose_run else None
 
     recommendation: Recommendation
     command: Grounded | None
