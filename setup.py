@@ -26,7 +26,7 @@ prefilter = Extension(
      "tools/logs/_prefilter_fields.c", "tools/logs/_prefilter_fieldgroups.c", "tools/logs/_prefilter_access.c"],
     depends=["tools/logs/_prefilter_bytes.h", "tools/logs/_prefilter_words.h", "tools/logs/_prefilter_groups.h",
              "tools/logs/_prefilter_fields.h", "tools/logs/_prefilter_fieldgroups.h", "tools/logs/_prefilter_dates.h",
-             "tools/logs/_prefilter_access.h"], extra_compile_args=["-O3"], optional=True)
+             "tools/logs/_prefilter_access.h", "tools/logs/_prefilter_table.h"], extra_compile_args=["-O3"], optional=True)
 
 setup(
     packages=packages,

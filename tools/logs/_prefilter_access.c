@@ -32,6 +32,7 @@
  */
 #include "_prefilter_access.h"
 #include "_prefilter_dates.h"
+#include "_prefilter_table.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -250,9 +251,7 @@ int access_flush(AccessRows *a) {
         a->written++;
         a->bytes += (long long)(n + x->route_length + 2);
     }
-    a->count = 0;
-    a->used = 0;
-    memset(a->slots, 0xff, SLOTS * sizeof *a->slots);
+    table_clear(a->slots, SLOTS, &a->count, &a->used);
     return 0;
 }
 
@@ -319,14 +318,12 @@ AccessRows *access_new(const AccessShape *shape, FILE *rows) {
     if (a == NULL) return NULL;
     a->shape = shape;
     a->rows = rows;
-    a->slots = malloc(SLOTS * sizeof *a->slots);
-    a->groups = malloc(MAX_GROUPS * sizeof *a->groups);
-    a->arena = malloc(ARENA_BYTES);
-    if (a->slots == NULL || a->groups == NULL || a->arena == NULL) {
-        access_free(a);
+    void *groups;
+    if (!table_alloc(&a->slots, SLOTS, &groups, MAX_GROUPS * sizeof *a->groups, &a->arena, ARENA_BYTES)) {
+        free(a);
         return NULL;
     }
-    memset(a->slots, 0xff, SLOTS * sizeof *a->slots);
+    a->groups = groups;
     return a;
 }
 
@@ -336,8 +333,6 @@ long long access_bytes(const AccessRows *a) { return a->bytes; }
 
 void access_free(AccessRows *a) {
     if (a == NULL) return;
-    free(a->slots);
-    free(a->groups);
-    free(a->arena);
+    table_free(a->slots, a->groups, a->arena);
     free(a);
 }

@@ -29,6 +29,7 @@
  * printable line lacks.
  */
 #include "_prefilter_fieldgroups.h"
+#include "_prefilter_table.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -220,9 +221,7 @@ int fieldgroups_flush(FieldGroups *g) {
                       x->message_length, NULL, 0) < 0)
             return -1;
     }
-    g->count = 0;
-    g->used = 0;
-    memset(g->slots, 0xff, SLOTS * sizeof *g->slots);
+    table_clear(g->slots, SLOTS, &g->count, &g->used);
     return 0;
 }
 
@@ -283,14 +282,12 @@ FieldGroups *fieldgroups_new(const FieldShape *shape, FILE *rows) {
     if (g == NULL) return NULL;
     g->shape = shape;
     g->rows = rows;
-    g->slots = malloc(SLOTS * sizeof *g->slots);
-    g->groups = malloc(MAX_GROUPS * sizeof *g->groups);
-    g->arena = malloc(ARENA_BYTES);
-    if (g->slots == NULL || g->groups == NULL || g->arena == NULL) {
-        fieldgroups_free(g);
+    void *groups;
+    if (!table_alloc(&g->slots, SLOTS, &groups, MAX_GROUPS * sizeof *g->groups, &g->arena, ARENA_BYTES)) {
+        free(g);
         return NULL;
     }
-    memset(g->slots, 0xff, SLOTS * sizeof *g->slots);
+    g->groups = groups;
     return g;
 }
 
@@ -300,9 +297,7 @@ long long fieldgroups_bytes(const FieldGroups *g) { return g->bytes; }
 
 void fieldgroups_free(FieldGroups *g) {
     if (g == NULL) return;
-    free(g->slots);
-    free(g->groups);
-    free(g->arena);
+    table_free(g->slots, g->groups, g->arena);
     free(g);
 }
 

@@ -21,6 +21,7 @@
  */
 #include "_prefilter_groups.h"
 #include "_prefilter_dates.h"
+#include "_prefilter_table.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -225,9 +226,7 @@ int groups_flush(Groups *g) {
                       x->message_length) < 0)
             return -1;
     }
-    g->count = 0;
-    g->used = 0;
-    memset(g->slots, 0xff, SLOTS * sizeof *g->slots);
+    table_clear(g->slots, SLOTS, &g->count, &g->used);
     return 0;
 }
 
@@ -287,14 +286,12 @@ Groups *groups_new(const LineShape *shape, FILE *rows) {
     if (g == NULL) return NULL;
     g->shape = shape;
     g->rows = rows;
-    g->slots = malloc(SLOTS * sizeof *g->slots);
-    g->groups = malloc(MAX_GROUPS * sizeof *g->groups);
-    g->arena = malloc(ARENA_BYTES);
-    if (g->slots == NULL || g->groups == NULL || g->arena == NULL) {
-        groups_free(g);
+    void *groups;
+    if (!table_alloc(&g->slots, SLOTS, &groups, MAX_GROUPS * sizeof *g->groups, &g->arena, ARENA_BYTES)) {
+        free(g);
         return NULL;
     }
-    memset(g->slots, 0xff, SLOTS * sizeof *g->slots);
+    g->groups = groups;
     return g;
 }
 
@@ -306,8 +303,6 @@ long long groups_bytes(const Groups *g) { return g->bytes; }
 
 void groups_free(Groups *g) {
     if (g == NULL) return;
-    free(g->slots);
-    free(g->groups);
-    free(g->arena);
+    table_free(g->slots, g->groups, g->arena);
     free(g);
 }
