@@ -332,37 +332,6 @@ static PyObject *kind_tuple(const Kind *kind, int structured) {
                          (const char *)kind->greatest, (Py_ssize_t)kind->greatest_length);
 }
 
-/* Words of a fixed kind from a Python sequence of bytes: `count` of at most `most`, each of `min` to `max`
- * bytes, copied into rows of `stride` bytes. */
-static int set_words(PyObject *sequence, int most, size_t min, size_t max, unsigned char *rows, size_t stride,
-                     size_t *lengths, int *count, const char *what) {
-    Py_ssize_t n = PySequence_Length(sequence);
-    if (n < 0) return -1;
-    if (n > most) {
-        PyErr_Format(PyExc_ValueError, "at most %d %s", most, what);
-        return -1;
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *item = PySequence_GetItem(sequence, i);
-        if (item == NULL) return -1;
-        char *text;
-        Py_ssize_t length;
-        int bad = PyBytes_AsStringAndSize(item, &text, &length) < 0;
-        if (!bad && ((size_t)length < min || (size_t)length > max)) {
-            PyErr_Format(PyExc_ValueError, "%s have %zu to %zu bytes", what, min, max);
-            bad = 1;
-        }
-        if (!bad) {
-            memcpy(rows + (size_t)i * stride, text, (size_t)length);
-            if (lengths != NULL) lengths[i] = (size_t)length;
-        }
-        Py_DECREF(item);
-        if (bad) return -1;
-    }
-    *count = (int)n;
-    return 0;
-}
-
 static int set_shape(LineShape *shape, int service, Py_ssize_t max_message, PyObject *events, PyObject *alerts,
                      PyObject *edges) {
     if (max_message < 0 || max_message > (1 << 20)) {

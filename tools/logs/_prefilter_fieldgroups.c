@@ -303,28 +303,8 @@ void fieldgroups_free(FieldGroups *g) {
 
 /* Names of a fixed kind: bytes of 1 to MAX_LEVEL_NAME - 1 each, at most MAX_LEVEL_NAMES. */
 static int set_names(PyObject *sequence, unsigned char rows[][MAX_LEVEL_NAME], size_t *lengths, int *count) {
-    PyObject *items = PySequence_Fast(sequence, "level names are a sequence");
-    if (items == NULL) return -1;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(items);
-    int bad = n > MAX_LEVEL_NAMES;
-    if (bad) PyErr_Format(PyExc_ValueError, "at most %d level names", MAX_LEVEL_NAMES);
-    for (Py_ssize_t i = 0; i < n && !bad; i++) {
-        char *text;
-        Py_ssize_t length;
-        if (PyBytes_AsStringAndSize(PySequence_Fast_GET_ITEM(items, i), &text, &length) < 0) {
-            bad = 1;
-        } else if (length < 1 || length >= MAX_LEVEL_NAME) {
-            PyErr_Format(PyExc_ValueError, "a level name has 1 to %d bytes", MAX_LEVEL_NAME - 1);
-            bad = 1;
-        } else {
-            memcpy(rows[i], text, (size_t)length);
-            lengths[i] = (size_t)length;
-        }
-    }
-    Py_DECREF(items);
-    if (bad) return -1;
-    *count = (int)n;
-    return 0;
+    return set_words(sequence, MAX_LEVEL_NAMES, 1, MAX_LEVEL_NAME - 1, &rows[0][0], MAX_LEVEL_NAME, lengths, count,
+                     "level names");
 }
 
 int set_field_shape(FieldShape *s, const FieldKeys *fields, PyObject *spec) {

@@ -27,6 +27,11 @@ typedef struct {
 /* Fills `v` from a sequence of bytes objects of 3 to 31 bytes each; -1 with a Python error set. */
 int set_vocabulary(Vocabulary *v, PyObject *words);
 
+/* Words of a fixed kind from a Python sequence of bytes: `count` of at most `most`, each of `min` to `max` bytes,
+ * copied into rows of `stride` bytes (and their lengths into `lengths`, unless NULL); -1 with a Python error set. */
+int set_words(PyObject *sequence, int most, size_t min, size_t max, unsigned char *rows, size_t stride,
+              size_t *lengths, int *count, const char *what);
+
 /* Whether the AVX2 path is taken, where the CPU has it (on by default); the scalar path gives the same. */
 void set_vector(Vocabulary *v, int on);
 
